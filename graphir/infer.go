@@ -68,10 +68,8 @@ func InferNode(n *Node) error {
 		if out == nil {
 			continue
 		}
-		for _, d := range types[i].Shape {
-			if d < 0 {
-				return fmt.Errorf("node %s: output %q has negative dimension in %v", n, out.Name, types[i].Shape)
-			}
+		if err := types[i].Shape.Check(); err != nil {
+			return fmt.Errorf("node %s: output %q: %w", n, out.Name, err)
 		}
 		out.DType = types[i].DType
 		out.Shape = types[i].Shape

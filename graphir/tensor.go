@@ -48,6 +48,25 @@ func (s Shape) Size() int {
 	return n
 }
 
+// MaxElements bounds the size of any tensor edgectl handles (2^40
+// elements), so that shape arithmetic on a corrupt model cannot overflow.
+const MaxElements = 1 << 40
+
+// Check reports a negative dimension or a size above MaxElements.
+func (s Shape) Check() error {
+	n := 1
+	for _, d := range s {
+		if d < 0 {
+			return fmt.Errorf("negative dimension in shape %v", s)
+		}
+		if d > 0 && n > MaxElements/d {
+			return fmt.Errorf("shape %v has more than 2^40 elements", s)
+		}
+		n *= d
+	}
+	return nil
+}
+
 // Equal reports whether s and o have the same rank and dimensions.
 func (s Shape) Equal(o Shape) bool {
 	if len(s) != len(o) {
@@ -165,8 +184,8 @@ func (t *Tensor) Check() error {
 	return nil
 }
 
-// Floats returns the data as float64 values whatever the type (for reporting
-// and shape arithmetic helpers).
+// AsInts returns the data as int64 values whatever the type (float data
+// truncated), for shape arithmetic.
 func (t *Tensor) AsInts() []int64 {
 	if t.DType == Int64 {
 		return t.I

@@ -1,0 +1,63 @@
+# edgectl — see README.md. Every tool the project needs is installed by a
+# target here, never by hand.
+
+GO       ?= go
+SHARED   ?= $(abspath ../shared)
+BIN      := bin/edgectl
+PROTOC_GEN_GO_VERSION := v1.36.12
+GOBIN    := $(shell $(GO) env GOPATH)/bin
+export EDGECTL_SHARED := $(SHARED)
+
+.PHONY: all build test demo generate generate-tools fuzz lint check bench clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cli/edgectl
+
+# The tests, then the operator conformance summary (pass/skip counts and the
+# skips grouped by reason).
+test:
+	$(GO) test -count=1 ./...
+	@$(GO) test -count=1 -run '^TestONNXNodeConformance$$' -v ./runtime/ | grep -E 'skip \(|onnx node tests:'
+
+# The main job on the embedded default. For now: import one model to show
+# its layers, then verify every reference model against ONNX Runtime's outputs.
+demo: build
+	$(BIN) import $(SHARED)/models/resnet18_tiny/model.onnx
+	$(BIN) verify $(sort $(dir $(wildcard $(SHARED)/models/*/model.onnx)))
+
+# Regenerates importer/onnxpb from $(SHARED)/onnx-spec/onnx.proto3.
+generate: generate-tools
+	ONNX_SPEC=$(SHARED)/onnx-spec/onnx.proto3 bash tools/gen/onnxpb.sh
+
+generate-tools:
+	@command -v protoc >/dev/null || (apt-get update -qq && apt-get install -y -qq protobuf-compiler)
+	@test -x $(GOBIN)/protoc-gen-go || $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+
+FUZZTIME ?= 5m
+fuzz:
+	$(GO) test ./importer -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
+
+lint:
+	@test -z "$$(gofmt -l .)" || (echo "gofmt would change:"; gofmt -l .; exit 1)
+	$(GO) vet ./...
+
+# Builds for every target edgectl ships to, and fails if gofmt or
+# go mod tidy would change anything.
+check: lint
+	GOOS=linux GOARCH=amd64 $(GO) build ./...
+	GOOS=linux GOARCH=arm64 $(GO) build ./...
+	GOOS=linux GOARCH=arm $(GO) build ./...
+	$(GO) build -tags noasm ./...
+	cp go.mod /tmp/edgectl.go.mod.bak; cp go.sum /tmp/edgectl.go.sum.bak
+	$(GO) mod tidy
+	@if ! cmp -s go.mod /tmp/edgectl.go.mod.bak || ! cmp -s go.sum /tmp/edgectl.go.sum.bak; then \
+		cp /tmp/edgectl.go.mod.bak go.mod; cp /tmp/edgectl.go.sum.bak go.sum; \
+		echo "go mod tidy would change go.mod/go.sum"; exit 1; fi
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./importer/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,135 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/ref"
+)
+
+// Executor runs one graph. It is safe for concurrent use: Run keeps its
+// state on the stack.
+type Executor struct {
+	g       *graphir.Graph
+	kernels []ref.Kernel
+	// lastUse[i] lists the values whose last reader is node i.
+	lastUse [][]*graphir.Value
+}
+
+// New checks that every node of g has a kernel and plans when each
+// intermediate value can be dropped.
+func New(g *graphir.Graph) (*Executor, error) {
+	e := &Executor{g: g, kernels: make([]ref.Kernel, len(g.Nodes)), lastUse: make([][]*graphir.Value, len(g.Nodes))}
+	keep := map[*graphir.Value]bool{}
+	for _, v := range g.Outputs {
+		keep[v] = true
+	}
+	last := map[*graphir.Value]int{}
+	for i, n := range g.Nodes {
+		k, ok := ref.Lookup(n.Op)
+		if !ok {
+			return nil, fmt.Errorf("node %s: no kernel for op %s", n, n.Op)
+		}
+		e.kernels[i] = k
+		for _, in := range n.Inputs {
+			if in != nil && in.Const == nil {
+				last[in] = i
+			}
+		}
+	}
+	for v, i := range last {
+		if !keep[v] {
+			e.lastUse[i] = append(e.lastUse[i], v)
+		}
+	}
+	return e, nil
+}
+
+// Graph returns the graph the executor runs.
+func (e *Executor) Graph() *graphir.Graph { return e.g }
+
+// CheckInputs verifies that inputs hold exactly the graph's inputs with the
+// declared types and shapes.
+func CheckInputs(g *graphir.Graph, inputs map[string]*graphir.Tensor) error {
+	for _, v := range g.Inputs {
+		t, ok := inputs[v.Name]
+		if !ok {
+			return fmt.Errorf("input %q is missing", v.Name)
+		}
+		if t.DType != v.DType {
+			return fmt.Errorf("input %q is %s, model wants %s", v.Name, t.DType, v.DType)
+		}
+		if !t.Shape.Equal(v.Shape) {
+			return fmt.Errorf("input %q has shape %v, model wants %v", v.Name, t.Shape, v.Shape)
+		}
+		if err := t.Check(); err != nil {
+			return fmt.Errorf("input %q: %w", v.Name, err)
+		}
+	}
+	if len(inputs) > len(g.Inputs) {
+		for name := range inputs {
+			found := false
+			for _, v := range g.Inputs {
+				found = found || v.Name == name
+			}
+			if !found {
+				return fmt.Errorf("model has no input %q", name)
+			}
+		}
+	}
+	return nil
+}
+
+// Run computes the graph's outputs, keyed by output name.
+func (e *Executor) Run(ctx context.Context, inputs map[string]*graphir.Tensor) (map[string]*graphir.Tensor, error) {
+	if err := CheckInputs(e.g, inputs); err != nil {
+		return nil, err
+	}
+	vals := make(map[*graphir.Value]*graphir.Tensor, len(e.g.Nodes))
+	for _, v := range e.g.Inputs {
+		vals[v] = inputs[v.Name]
+	}
+	for i, n := range e.g.Nodes {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ins := make([]*graphir.Tensor, len(n.Inputs))
+		for j, v := range n.Inputs {
+			if v == nil {
+				continue
+			}
+			if v.Const != nil {
+				ins[j] = v.Const
+			} else {
+				ins[j] = vals[v]
+			}
+		}
+		outs := make([]*graphir.Tensor, len(n.Outputs))
+		for j, v := range n.Outputs {
+			if v != nil {
+				outs[j] = graphir.NewTensor(v.DType, v.Shape)
+			}
+		}
+		if err := e.kernels[i](n, ins, outs); err != nil {
+			return nil, fmt.Errorf("node %s: %w", n, err)
+		}
+		for j, v := range n.Outputs {
+			if v != nil {
+				vals[v] = outs[j]
+			}
+		}
+		for _, v := range e.lastUse[i] {
+			delete(vals, v)
+		}
+	}
+	res := make(map[string]*graphir.Tensor, len(e.g.Outputs))
+	for _, v := range e.g.Outputs {
+		if v.Const != nil {
+			res[v.Name] = v.Const
+		} else {
+			res[v.Name] = vals[v]
+		}
+	}
+	return res, nil
+}
