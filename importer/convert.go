@@ -55,13 +55,10 @@ func build(d *decoded, dir string, opts Options) (*graphir.Graph, error) {
 		if t.GetName() == "" {
 			return nil, fmt.Errorf("initializer %d has no name", i)
 		}
-		src := tensorSource{raw: d.rawData[i], dir: dir}
+		src := tensorSource{raw: d.rawData[i], dir: dir, release: d.release}
 		c, err := convertTensor(t, src)
 		if err != nil {
 			return nil, fmt.Errorf("initializer: %w", err)
-		}
-		if d.release != nil {
-			d.release(src.raw)
 		}
 		values[t.GetName()] = &graphir.Value{Name: t.GetName(), DType: c.DType, Shape: c.Shape, Const: c}
 	}

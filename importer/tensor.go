@@ -57,8 +57,9 @@ func mapDType(code int32) (graphir.DType, bool) {
 
 // tensorSource says where a TensorProto's bytes may come from.
 type tensorSource struct {
-	raw []byte // raw_data kept out of the proto by decodeModel, if any
-	dir string // folder of the model file, for external data; "" refuses it
+	raw     []byte       // raw_data kept out of the proto by decodeModel, if any
+	dir     string       // folder of the model file, for external data; "" refuses it
+	release func([]byte) // gives back pages of raw already copied; may be nil
 }
 
 // maxElements bounds a constant so a corrupt header cannot make us allocate
@@ -101,6 +102,10 @@ func convertTensor(t *onnxpb.TensorProto, src tensorSource) (*graphir.Tensor, er
 	code := t.GetDataType()
 	out := &graphir.Tensor{DType: dt, Shape: shape}
 	if hasRaw {
+		if code == dtFloat && src.release != nil && len(raw) == int(n)*4 {
+			out.F = copyReleasing(raw, int(n), src.release)
+			return out, nil
+		}
 		if err := fromRaw(out, code, raw, int(n)); err != nil {
 			return nil, fmt.Errorf("tensor %q: %w", t.GetName(), err)
 		}
@@ -110,6 +115,24 @@ func convertTensor(t *onnxpb.TensorProto, src tensorSource) (*graphir.Tensor, er
 		return nil, fmt.Errorf("tensor %q: %w", t.GetName(), err)
 	}
 	return out, nil
+}
+
+// copyReleasing copies little-endian float32 data in chunks, giving back each
+// chunk's pages as soon as it is copied, so the mapped file and the weights
+// are not both resident for a large tensor.
+func copyReleasing(raw []byte, n int, release func([]byte)) []float32 {
+	const chunk = 8 << 20
+	out := make([]float32, n)
+	if n == 0 {
+		return out
+	}
+	dst := unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), n*4)
+	for off := 0; off < len(raw); off += chunk {
+		end := min(off+chunk, len(raw))
+		copy(dst[off:end], raw[off:end])
+		release(raw[off:end])
+	}
+	return out
 }
 
 func elemSize(code int32) int {

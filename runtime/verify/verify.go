@@ -78,6 +78,9 @@ func Dir(ctx context.Context, dir string, run Runner) (*Result, error) {
 		run = Local
 	}
 	res := &Result{Dir: dir}
+	if st, err := os.Stat(filepath.Join(dir, "model.onnx")); err != nil || st.IsDir() {
+		return nil, fmt.Errorf("%s: not a model folder (want %s/model.onnx and test_data_set_N/ folders)", dir, dir)
+	}
 	start := time.Now()
 	g, err := importer.LoadFile(filepath.Join(dir, "model.onnx"), importer.Options{})
 	if err != nil {
