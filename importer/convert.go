@@ -11,7 +11,7 @@ import (
 // Supported range of the default ONNX domain's opset.
 const (
 	MinOpset = 7
-	MaxOpset = 23
+	MaxOpset = 25
 )
 
 // Options adjust an import.

@@ -126,6 +126,15 @@ func LoadSet(g *graphir.Graph, dir string) (map[string]*graphir.Tensor, []*graph
 		}
 		inputs[name] = t
 	}
+	outs, err := LoadOutputs(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return inputs, outs, nil
+}
+
+// LoadOutputs reads the reference outputs output_K.pb of a test data folder.
+func LoadOutputs(dir string) ([]*graphir.Tensor, error) {
 	var outs []*graphir.Tensor
 	for k := 0; ; k++ {
 		p := filepath.Join(dir, fmt.Sprintf("output_%d.pb", k))
@@ -134,11 +143,11 @@ func LoadSet(g *graphir.Graph, dir string) (map[string]*graphir.Tensor, []*graph
 		}
 		t, _, err := importer.ReadTensorFile(p)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		outs = append(outs, t)
 	}
-	return inputs, outs, nil
+	return outs, nil
 }
 
 func hasInput(g *graphir.Graph, name string) bool {

@@ -1,0 +1,94 @@
+package graphir
+
+import "fmt"
+
+func init() {
+	RegisterOp(OpMaxPool, OpInfo{Infer: inferPool, FLOPs: poolFLOPs})
+	RegisterOp(OpAveragePool, OpInfo{Infer: inferPool, FLOPs: poolFLOPs})
+	RegisterOp(OpGlobalAveragePool, OpInfo{Infer: inferGlobalPool, FLOPs: globalPoolFLOPs})
+	RegisterOp(OpGlobalMaxPool, OpInfo{Infer: inferGlobalPool, FLOPs: globalPoolFLOPs})
+}
+
+// inferPool handles MaxPool and AveragePool. It normalises kernel_shape,
+// strides, dilations, pads (explicit; auto_pad is resolved and removed) and
+// ceil_mode and, for AveragePool, count_include_pad. Kernels take the output
+// size from the output shape and need not read ceil_mode. storage_order is ignored; MaxPool's Indices output is
+// not supported.
+func inferPool(n *Node) ([]ValueType, error) {
+	if err := NeedInputs(n, 1, 1); err != nil {
+		return nil, err
+	}
+	x, spatial, err := nnImageIn(n, 0, "data")
+	if err != nil {
+		return nil, err
+	}
+	r := n.Attrs.Reader()
+	if !r.Has("kernel_shape") {
+		return nil, fmt.Errorf("attribute \"kernel_shape\" is required")
+	}
+	kernel := nnInts(r, "kernel_shape", spatial, 1, 1)
+	ceil := r.Int("ceil_mode", 0)
+	countPad := r.Int("count_include_pad", 0)
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	if ceil != 0 && ceil != 1 {
+		return nil, fmt.Errorf("ceil_mode %d is not 0 or 1", ceil)
+	}
+	if countPad != 0 && countPad != 1 {
+		return nil, fmt.Errorf("count_include_pad %d is not 0 or 1", countPad)
+	}
+	win, out, err := nnReadWindow(r, x.Shape[2:], kernel, ceil == 1)
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < spatial; i++ {
+		ext := (kernel[i]-1)*win.dilations[i] + 1
+		if win.pads[i] >= ext || win.pads[spatial+i] >= ext {
+			return nil, fmt.Errorf("pads %v must be smaller than the kernel extent %d", win.pads, ext)
+		}
+	}
+	nnAttrs(n)
+	if r.String("auto_pad", "NOTSET") != "NOTSET" {
+		ceil = 0 // ceil_mode does not apply to auto_pad
+	}
+	win.store(n.Attrs)
+	n.Attrs.SetInt("ceil_mode", ceil)
+	delete(n.Attrs, "storage_order")
+	if n.Op == OpAveragePool {
+		n.Attrs.SetInt("count_include_pad", countPad)
+	}
+	shape := Shape{x.Shape[0], x.Shape[1]}
+	shape = append(shape, out...)
+	return []ValueType{{Float32, shape}}, nil
+}
+
+// poolFLOPs is one operation per window element per output.
+func poolFLOPs(n *Node) int64 {
+	k := int64(1)
+	for _, d := range n.Attrs["kernel_shape"].Ints {
+		k *= d
+	}
+	return nnOutSize(n) * k
+}
+
+// inferGlobalPool reduces every spatial axis of an NC... tensor to 1.
+func inferGlobalPool(n *Node) ([]ValueType, error) {
+	if err := NeedInputs(n, 1, 1); err != nil {
+		return nil, err
+	}
+	x, err := nnFloatIn(n, 0, "data")
+	if err != nil {
+		return nil, err
+	}
+	if len(x.Shape) < 3 {
+		return nil, fmt.Errorf("input %q has rank %d, want at least 3 (N, C, spatial...)", x.Name, len(x.Shape))
+	}
+	shape := x.Shape.Clone()
+	for i := 2; i < len(shape); i++ {
+		shape[i] = 1
+	}
+	return []ValueType{{Float32, shape}}, nil
+}
+
+func globalPoolFLOPs(n *Node) int64 { return nnInSize(n, 0) }

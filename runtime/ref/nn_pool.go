@@ -1,0 +1,135 @@
+package ref
+
+import (
+	"math"
+
+	"github.com/edgectl/edgectl/graphir"
+)
+
+func init() {
+	Register(graphir.OpMaxPool, maxPoolKernel)
+	Register(graphir.OpAveragePool, avgPoolKernel)
+	Register(graphir.OpGlobalAveragePool, globalAvgPoolKernel)
+	Register(graphir.OpGlobalMaxPool, globalMaxPoolKernel)
+}
+
+// nnWindowTaps lists, for output position o along one axis, the input
+// positions its window reads (inside the input) and how many window
+// positions lie inside the padded input [-padBegin, size+padEnd).
+func nnWindowTaps(o, stride, dilation, kernel, padBegin, padEnd, size int) (taps []int, padded int) {
+	start := o*stride - padBegin
+	for k := 0; k < kernel; k++ {
+		p := start + k*dilation
+		if p >= -padBegin && p < size+padEnd {
+			padded++
+		}
+		if p >= 0 && p < size {
+			taps = append(taps, p)
+		}
+	}
+	return taps, padded
+}
+
+// nnPool runs fn over every output window of a 1-D or 2-D pool. fn gets
+// the input plane, the input positions of the window (row-major offsets) and
+// the number of window positions inside the padded input.
+func nnPool(n *graphir.Node, in, out []*graphir.Tensor, fn func(plane []float32, offs []int, padded int) float32) error {
+	x, y := in[0], out[0]
+	g, err := nnGeometry(n, x.Shape, y.Shape)
+	if err != nil {
+		return err
+	}
+	var offs []int
+	for c := 0; c < g.n*g.cIn; c++ {
+		plane := x.F[c*g.inPlane : (c+1)*g.inPlane]
+		for oy := 0; oy < g.oh; oy++ {
+			rows, padRows := nnWindowTaps(oy, g.sh, g.dh, g.kh, g.padT, g.padB, g.h)
+			for ox := 0; ox < g.ow; ox++ {
+				cols, padCols := nnWindowTaps(ox, g.sw, g.dw, g.kw, g.padL, g.padR, g.w)
+				offs = offs[:0]
+				for _, iy := range rows {
+					for _, ix := range cols {
+						offs = append(offs, iy*g.w+ix)
+					}
+				}
+				y.F[c*g.plane+oy*g.ow+ox] = fn(plane, offs, padRows*padCols)
+			}
+		}
+	}
+	return nil
+}
+
+// maxPoolKernel takes the maximum over the window positions inside the
+// input; a window with none (possible only with large dilations) gives 0.
+func maxPoolKernel(n *graphir.Node, in, out []*graphir.Tensor) error {
+	return nnPool(n, in, out, func(plane []float32, offs []int, _ int) float32 {
+		if len(offs) == 0 {
+			return 0
+		}
+		m := float32(math.Inf(-1))
+		for _, o := range offs {
+			if v := plane[o]; v > m || math.IsNaN(float64(v)) {
+				m = v
+			}
+		}
+		return m
+	})
+}
+
+// avgPoolKernel averages the window positions inside the input. With
+// count_include_pad the divisor also counts the positions in the pads (but
+// not those past the end pad that ceil_mode can add); without it, only
+// positions inside the input. An empty window gives 0.
+func avgPoolKernel(n *graphir.Node, in, out []*graphir.Tensor) error {
+	includePad := n.Attrs["count_include_pad"].Int != 0
+	return nnPool(n, in, out, func(plane []float32, offs []int, padded int) float32 {
+		count := len(offs)
+		if includePad {
+			count = padded
+		}
+		if count == 0 {
+			return 0
+		}
+		sum := 0.0
+		for _, o := range offs {
+			sum += float64(plane[o])
+		}
+		return float32(sum / float64(count))
+	})
+}
+
+// nnGlobalPool reduces each N, C plane of any spatial rank with fn.
+func nnGlobalPool(in, out []*graphir.Tensor, fn func(plane []float32) float32) error {
+	x, y := in[0], out[0]
+	planes := x.Shape[0] * x.Shape[1]
+	size := 0
+	if planes > 0 {
+		size = len(x.F) / planes
+	}
+	for c := 0; c < planes; c++ {
+		y.F[c] = fn(x.F[c*size : (c+1)*size])
+	}
+	return nil
+}
+
+func globalAvgPoolKernel(_ *graphir.Node, in, out []*graphir.Tensor) error {
+	return nnGlobalPool(in, out, func(plane []float32) float32 {
+		sum := 0.0
+		for _, v := range plane {
+			sum += float64(v)
+		}
+		return float32(sum / float64(len(plane)))
+	})
+}
+
+func globalMaxPoolKernel(_ *graphir.Node, in, out []*graphir.Tensor) error {
+	return nnGlobalPool(in, out, func(plane []float32) float32 {
+		m := float32(math.Inf(-1))
+		for _, v := range plane {
+			if v > m || math.IsNaN(float64(v)) {
+				m = v
+			}
+		}
+		return m
+	})
+}
