@@ -3,35 +3,61 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"math"
+	goruntime "runtime"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/ref"
 )
+
+// Options choose how an executor runs.
+type Options struct {
+	// Threads for intra-op parallelism; 0 means all cores.
+	Threads int
+	// MaxPriority caps the kernel implementations used; PriorityReference
+	// runs the reference kernels only. 0 with Reference false means no cap.
+	MaxPriority int
+	Reference   bool
+}
 
 // Executor runs one graph. It is safe for concurrent use: Run keeps its
 // state on the stack.
 type Executor struct {
 	g       *graphir.Graph
 	kernels []ref.Kernel
+	names   []string
 	// lastUse[i] lists the values whose last reader is node i.
 	lastUse [][]*graphir.Value
 }
 
-// New checks that every node of g has a kernel and plans when each
-// intermediate value can be dropped.
-func New(g *graphir.Graph) (*Executor, error) {
-	e := &Executor{g: g, kernels: make([]ref.Kernel, len(g.Nodes)), lastUse: make([][]*graphir.Value, len(g.Nodes))}
+// New prepares the best kernel of every node of g with default options.
+func New(g *graphir.Graph) (*Executor, error) { return NewWithOptions(g, Options{}) }
+
+// NewWithOptions prepares every node's kernel (the best implementation
+// allowed by opts) and plans when each intermediate value can be dropped.
+func NewWithOptions(g *graphir.Graph, opts Options) (*Executor, error) {
+	env := Env{Threads: opts.Threads}
+	if env.Threads <= 0 {
+		env.Threads = goruntime.GOMAXPROCS(0)
+	}
+	maxPri := math.MaxInt
+	if opts.Reference {
+		maxPri = PriorityReference
+	} else if opts.MaxPriority > 0 {
+		maxPri = opts.MaxPriority
+	}
+	e := &Executor{g: g, kernels: make([]ref.Kernel, len(g.Nodes)), names: make([]string, len(g.Nodes)), lastUse: make([][]*graphir.Value, len(g.Nodes))}
 	keep := map[*graphir.Value]bool{}
 	for _, v := range g.Outputs {
 		keep[v] = true
 	}
 	last := map[*graphir.Value]int{}
 	for i, n := range g.Nodes {
-		k, ok := ref.Lookup(n.Op)
-		if !ok {
-			return nil, fmt.Errorf("node %s: no kernel for op %s", n, n.Op)
+		k, name, err := choose(n, env, maxPri)
+		if err != nil {
+			return nil, err
 		}
-		e.kernels[i] = k
+		e.kernels[i], e.names[i] = k, name
 		for _, in := range n.Inputs {
 			if in != nil && in.Const == nil {
 				last[in] = i
@@ -45,6 +71,9 @@ func New(g *graphir.Graph) (*Executor, error) {
 	}
 	return e, nil
 }
+
+// KernelName tells which implementation runs node i.
+func (e *Executor) KernelName(i int) string { return e.names[i] }
 
 // Graph returns the graph the executor runs.
 func (e *Executor) Graph() *graphir.Graph { return e.g }
