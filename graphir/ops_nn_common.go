@@ -17,9 +17,9 @@ func nnFloatIn(n *Node, i int, what string) (*Value, error) {
 	return v, nil
 }
 
-// nnImageIn checks input i is a float32 NC... tensor with 1 or 2 spatial
-// axes and returns it with its number of spatial axes.
-func nnImageIn(n *Node, i int, what string) (*Value, int, error) {
+// nnImageIn checks input i is a float32 NC... tensor with 1 to maxSpatial
+// spatial axes and returns it with its number of spatial axes.
+func nnImageIn(n *Node, i int, what string, maxSpatial int) (*Value, int, error) {
 	v, err := nnFloatIn(n, i, what)
 	if err != nil {
 		return nil, 0, err
@@ -28,7 +28,7 @@ func nnImageIn(n *Node, i int, what string) (*Value, int, error) {
 		return nil, 0, fmt.Errorf("%s input %q has rank %d, want at least 3 (N, C, spatial...)", what, v.Name, len(v.Shape))
 	}
 	spatial := len(v.Shape) - 2
-	if spatial > 2 {
+	if spatial > maxSpatial {
 		return nil, 0, fmt.Errorf("%d-d %s is not supported", spatial, nnKind(n.Op))
 	}
 	return v, spatial, nil

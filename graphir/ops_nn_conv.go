@@ -62,7 +62,7 @@ func inferConv(n *Node) ([]ValueType, error) {
 	if err := NeedInputs(n, 2, 3); err != nil {
 		return nil, err
 	}
-	x, spatial, err := nnImageIn(n, 0, "data")
+	x, spatial, err := nnImageIn(n, 0, "data", 3)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func inferConvTranspose(n *Node) ([]ValueType, error) {
 	if err := NeedInputs(n, 2, 3); err != nil {
 		return nil, err
 	}
-	x, spatial, err := nnImageIn(n, 0, "data")
+	x, spatial, err := nnImageIn(n, 0, "data", 3)
 	if err != nil {
 		return nil, err
 	}

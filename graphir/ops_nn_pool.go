@@ -18,7 +18,7 @@ func inferPool(n *Node) ([]ValueType, error) {
 	if err := NeedInputs(n, 1, 1); err != nil {
 		return nil, err
 	}
-	x, spatial, err := nnImageIn(n, 0, "data")
+	x, spatial, err := nnImageIn(n, 0, "data", 3)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,9 @@ type Options struct {
 	// runs the reference kernels only. 0 with Reference false means no cap.
 	MaxPriority int
 	Reference   bool
+	// Extra are implementations for this executor only (a Wasm plugin chosen
+	// for the device class), considered with the registered ones.
+	Extra map[graphir.Op][]Impl
 }
 
 // Executor runs one graph. It is safe for concurrent use: Run keeps its
@@ -53,7 +56,7 @@ func NewWithOptions(g *graphir.Graph, opts Options) (*Executor, error) {
 	}
 	last := map[*graphir.Value]int{}
 	for i, n := range g.Nodes {
-		k, name, err := choose(n, env, maxPri)
+		k, name, err := choose(n, env, maxPri, opts.Extra[n.Op])
 		if err != nil {
 			return nil, err
 		}

@@ -62,10 +62,12 @@ func Implementations(op graphir.Op) []Impl {
 	return out
 }
 
-// choose prepares the best implementation for n whose priority is at most
-// maxPriority.
-func choose(n *graphir.Node, env Env, maxPriority int) (ref.Kernel, string, error) {
-	for _, impl := range Implementations(n.Op) {
+// choose prepares the best implementation for n, among the registered ones
+// and extra, whose priority is at most maxPriority.
+func choose(n *graphir.Node, env Env, maxPriority int, extra []Impl) (ref.Kernel, string, error) {
+	list := append(append([]Impl(nil), extra...), Implementations(n.Op)...)
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Priority > list[j].Priority })
+	for _, impl := range list {
 		if impl.Priority > maxPriority {
 			continue
 		}

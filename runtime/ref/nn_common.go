@@ -10,48 +10,65 @@ import (
 // with nn so they cannot clash with helpers of other kernel files.
 
 // nnInts returns a normalised ints attribute as ints.
-func nnInts(n *graphir.Node, name string) []int {
+func nnInts(n *graphir.Node, name string) graphir.Shape {
 	v := n.Attrs[name].Ints
-	out := make([]int, len(v))
+	out := make(graphir.Shape, len(v))
 	for i, x := range v {
 		out[i] = int(x)
 	}
 	return out
 }
 
-// nnGeom is the geometry of a 2-D sliding window over an NCHW tensor. A 1-D
-// op (NCW) is seen as NCHW with H = 1 and a 1-tall window.
-type nnGeom struct {
-	h, w, oh, ow   int // input and output spatial sizes
-	kh, kw         int // kernel
-	sh, sw         int // strides
-	dh, dw         int // dilations
-	padT, padL     int // begin pads
-	padB, padR     int // end pads
-	n, cIn, cOut   int
-	inPlane, plane int // h*w and oh*ow
+// nnWindow is the normalised geometry of a sliding-window op: kernel,
+// strides, dilations and begin pads, one per spatial axis.
+type nnWindow struct {
+	kernel, strides, dilations, pads graphir.Shape
 }
 
-// nnGeometry reads the normalised kernel_shape, strides, dilations and pads
-// of n for input shape in and output shape out.
-func nnGeometry(n *graphir.Node, in, out graphir.Shape) (nnGeom, error) {
+// nnWindowOf reads the normalised kernel_shape, strides, dilations and pads
+// of n for an input of the given rank.
+func nnWindowOf(n *graphir.Node, rank int) (nnWindow, error) {
 	k, s, d, p := nnInts(n, "kernel_shape"), nnInts(n, "strides"), nnInts(n, "dilations"), nnInts(n, "pads")
-	spatial := len(in) - 2
-	if spatial < 1 || spatial > 2 || len(out) != len(in) || len(k) != spatial || len(s) != spatial || len(d) != spatial || len(p) != 2*spatial {
-		return nnGeom{}, fmt.Errorf("window attributes are not normalised for input %v, output %v", in, out)
+	spatial := rank - 2
+	if spatial < 1 || len(k) != spatial || len(s) != spatial || len(d) != spatial || len(p) != 2*spatial {
+		return nnWindow{}, fmt.Errorf("window attributes of %s are not normalised for rank %d", n, rank)
 	}
-	g := nnGeom{n: in[0], cIn: in[1], cOut: out[1]}
-	if spatial == 1 {
-		g.h, g.oh, g.kh, g.sh, g.dh = 1, 1, 1, 1, 1
-		g.w, g.ow, g.kw, g.sw, g.dw = in[2], out[2], k[0], s[0], d[0]
-		g.padL, g.padR = p[0], p[1]
-	} else {
-		g.h, g.w, g.oh, g.ow = in[2], in[3], out[2], out[3]
-		g.kh, g.kw, g.sh, g.sw, g.dh, g.dw = k[0], k[1], s[0], s[1], d[0], d[1]
-		g.padT, g.padL, g.padB, g.padR = p[0], p[1], p[2], p[3]
+	return nnWindow{kernel: k, strides: s, dilations: d, pads: p[:spatial]}, nil
+}
+
+// nnTap pairs a kernel element with a data element, as offsets into the
+// row-major kernel and into one row-major spatial plane.
+type nnTap struct{ k, at int }
+
+// taps lists, for the window at position pos (a row-major offset into a
+// plane of shape posShape), the kernel elements whose data position
+//
+//	at[a] = pos[a]*stride[a] - pad[a] + k[a]*dilation[a]
+//
+// falls inside a plane of shape limit. For a convolution pos is an output
+// position and limit the input; for a transposed convolution pos is an
+// input position and limit the output.
+func (w nnWindow) taps(pos int, posShape, limit graphir.Shape) []nnTap {
+	spatial := len(w.kernel)
+	idx := make([]int, spatial)
+	for a := spatial - 1; a >= 0; a-- {
+		idx[a], pos = pos%posShape[a], pos/posShape[a]
 	}
-	g.inPlane, g.plane = g.h*g.w, g.oh*g.ow
-	return g, nil
+	kStrides, atStrides := w.kernel.Strides(), limit.Strides()
+	out := []nnTap{{}}
+	for a := 0; a < spatial; a++ {
+		var next []nnTap
+		for _, t := range out {
+			for k := 0; k < w.kernel[a]; k++ {
+				at := idx[a]*w.strides[a] - w.pads[a] + k*w.dilations[a]
+				if at >= 0 && at < limit[a] {
+					next = append(next, nnTap{t.k + k*kStrides[a], t.at + at*atStrides[a]})
+				}
+			}
+		}
+		out = next
+	}
+	return out
 }
 
 // nnBiasData returns the data of optional input i, or nil.

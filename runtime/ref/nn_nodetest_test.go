@@ -330,21 +330,11 @@ var nnNodeOps = []string{
 // nnExpectedSkips lists the cases that are out of scope, so that a case
 // skipping for any other reason is a failure.
 var nnExpectedSkips = map[string]string{
-	"test_maxpool_2d_uint8":                                                         "uint8 data",
-	"test_reduce_max_bool_inputs":                                                   "bool data",
-	"test_maxpool_with_argmax_2d_precomputed_pads":                                  "MaxPool Indices output",
-	"test_maxpool_with_argmax_2d_precomputed_strides":                               "MaxPool Indices output",
-	"test_convtranspose_3d":                                                         "3-d convolution",
-	"test_maxpool_3d_default":                                                       "3-d pooling",
-	"test_maxpool_3d_dilations":                                                     "3-d pooling",
-	"test_maxpool_3d_dilations_use_ref_impl":                                        "3-d pooling",
-	"test_maxpool_3d_dilations_use_ref_impl_large":                                  "3-d pooling",
-	"test_averagepool_3d_default":                                                   "3-d pooling",
-	"test_averagepool_3d_dilations_small":                                           "3-d pooling",
-	"test_averagepool_3d_dilations_large_count_include_pad_is_0_ceil_mode_is_False": "3-d pooling",
-	"test_averagepool_3d_dilations_large_count_include_pad_is_0_ceil_mode_is_True":  "3-d pooling",
-	"test_averagepool_3d_dilations_large_count_include_pad_is_1_ceil_mode_is_False": "3-d pooling",
-	"test_averagepool_3d_dilations_large_count_include_pad_is_1_ceil_mode_is_True":  "3-d pooling",
+	"test_maxpool_2d_uint8":                           "uint8 data",
+	"test_reduce_max_bool_inputs":                     "bool data",
+	"test_maxpool_with_argmax_2d_precomputed_pads":    "MaxPool Indices output",
+	"test_maxpool_with_argmax_2d_precomputed_strides": "MaxPool Indices output",
+	"test_convtranspose_3d":                           "3-d convolution",
 }
 
 func TestNodeCases_NN(t *testing.T) {

@@ -1,6 +1,7 @@
 package ref
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/edgectl/edgectl/graphir"
@@ -30,30 +31,55 @@ func nnWindowTaps(o, stride, dilation, kernel, padBegin, padEnd, size int) (taps
 	return taps, padded
 }
 
-// nnPool runs fn over every output window of a 1-D or 2-D pool. fn gets
-// the input plane, the input positions of the window (row-major offsets) and
-// the number of window positions inside the padded input.
+// nnPool runs fn over every output window of a pool with any number of
+// spatial axes. fn gets the input plane, the offsets in it of the window
+// positions inside the input, and the number of window positions inside the
+// padded input.
 func nnPool(n *graphir.Node, in, out []*graphir.Tensor, fn func(plane []float32, offs []int, padded int) float32) error {
 	x, y := in[0], out[0]
-	g, err := nnGeometry(n, x.Shape, y.Shape)
-	if err != nil {
-		return err
+	k, s, d, p := nnInts(n, "kernel_shape"), nnInts(n, "strides"), nnInts(n, "dilations"), nnInts(n, "pads")
+	spatial := len(x.Shape) - 2
+	if spatial < 1 || len(k) != spatial || len(s) != spatial || len(d) != spatial || len(p) != 2*spatial {
+		return fmt.Errorf("pool attributes are not normalised for input %v", x.Shape)
 	}
-	var offs []int
-	for c := 0; c < g.n*g.cIn; c++ {
-		plane := x.F[c*g.inPlane : (c+1)*g.inPlane]
-		for oy := 0; oy < g.oh; oy++ {
-			rows, padRows := nnWindowTaps(oy, g.sh, g.dh, g.kh, g.padT, g.padB, g.h)
-			for ox := 0; ox < g.ow; ox++ {
-				cols, padCols := nnWindowTaps(ox, g.sw, g.dw, g.kw, g.padL, g.padR, g.w)
-				offs = offs[:0]
-				for _, iy := range rows {
-					for _, ix := range cols {
-						offs = append(offs, iy*g.w+ix)
+	inSp, outSp := x.Shape[2:], y.Shape[2:]
+	inStrides := inSp.Strides()
+
+	// taps[a][o] are the input positions along axis a read by output
+	// position o; padded[a][o] counts the window positions in the padding too.
+	taps := make([][][]int, spatial)
+	padded := make([][]int, spatial)
+	for a := 0; a < spatial; a++ {
+		taps[a] = make([][]int, outSp[a])
+		padded[a] = make([]int, outSp[a])
+		for o := range taps[a] {
+			taps[a][o], padded[a][o] = nnWindowTaps(o, s[a], d[a], k[a], p[a], p[spatial+a], inSp[a])
+		}
+	}
+
+	inPlane, outPlane := inSp.Size(), outSp.Size()
+	pos := make([]int, spatial) // output position, row-major
+	var offs, next []int
+	for c := 0; c < x.Shape[0]*x.Shape[1]; c++ {
+		plane := x.F[c*inPlane : (c+1)*inPlane]
+		for o := 0; o < outPlane; o++ {
+			rem := o
+			for a := spatial - 1; a >= 0; a-- {
+				pos[a], rem = rem%outSp[a], rem/outSp[a]
+			}
+			offs = append(offs[:0], 0)
+			count := 1
+			for a := 0; a < spatial; a++ {
+				next = next[:0]
+				for _, off := range offs {
+					for _, t := range taps[a][pos[a]] {
+						next = append(next, off+t*inStrides[a])
 					}
 				}
-				y.F[c*g.plane+oy*g.ow+ox] = fn(plane, offs, padRows*padCols)
+				offs, next = next, offs
+				count *= padded[a][pos[a]]
 			}
+			y.F[c*outPlane+o] = fn(plane, offs, count)
 		}
 	}
 	return nil
