@@ -23,7 +23,8 @@ func TestInferConv(t *testing.T) {
 			check: nnWantInts("kernel_shape", 3, 3)},
 		{name: "depthwise", op: OpConv, attrs: Attrs{"group": nnInt64(3)}, in: []*Value{x, nnTestW(6, 1, 3, 3), nnTestW(6)}, want: Shape{1, 6, 4, 5}},
 		{name: "1-d", op: OpConv, in: []*Value{nnTestX(2, 3, 9), nnTestW(4, 3, 2)}, want: Shape{2, 4, 8}},
-		{name: "3-d", op: OpConv, in: []*Value{nnTestX(1, 1, 4, 4, 4), nnTestW(1, 1, 2, 2, 2)}, wantErr: "3-d convolution is not supported"},
+		{name: "3-d", op: OpConv, attrs: Attrs{"strides": nnInts64(1, 2, 2)}, in: []*Value{nnTestX(1, 1, 4, 4, 4), nnTestW(1, 1, 2, 2, 2)}, want: Shape{1, 1, 3, 2, 2}},
+		{name: "4-d", op: OpConv, in: []*Value{nnTestX(1, 1, 4, 4, 4, 4), nnTestW(1, 1, 2, 2, 2, 2)}, wantErr: "4-d convolution is not supported"},
 		{name: "group channels", op: OpConv, attrs: Attrs{"group": nnInt64(2)}, in: []*Value{x, w}, wantErr: "divisible by group"},
 		{name: "weight channels", op: OpConv, in: []*Value{x, nnTestW(8, 2, 3, 3)}, wantErr: "input channels per group"},
 		{name: "kernel_shape", op: OpConv, attrs: Attrs{"kernel_shape": nnInts64(3, 2)}, in: []*Value{x, w}, wantErr: "kernel_shape"},
@@ -101,8 +102,16 @@ func TestInferPool(t *testing.T) {
 func TestInferPool_Indices(t *testing.T) {
 	n := &Node{Op: OpMaxPool, Attrs: Attrs{"kernel_shape": nnInts64(2, 2)}, Inputs: []*Value{nnTestX(1, 1, 4, 4)},
 		Outputs: []*Value{{Name: "y"}, {Name: "indices"}}}
+	if err := InferNode(n); err != nil {
+		t.Fatal(err)
+	}
+	if ind := n.Outputs[1]; ind.DType != Int64 || !ind.Shape.Equal(Shape{1, 1, 3, 3}) {
+		t.Fatalf("indices %s %v, want int64 [1 1 3 3]", ind.DType, ind.Shape)
+	}
+	n = &Node{Op: OpAveragePool, Attrs: Attrs{"kernel_shape": nnInts64(2, 2)}, Inputs: []*Value{nnTestX(1, 1, 4, 4)},
+		Outputs: []*Value{{Name: "y"}, {Name: "extra"}}}
 	if err := InferNode(n); err == nil {
-		t.Fatal("MaxPool Indices output was accepted")
+		t.Fatal("AveragePool accepted a second output")
 	}
 }
 

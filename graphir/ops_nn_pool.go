@@ -11,9 +11,10 @@ func init() {
 
 // inferPool handles MaxPool and AveragePool. It normalises kernel_shape,
 // strides, dilations, pads (explicit; auto_pad is resolved and removed) and
-// ceil_mode and, for AveragePool, count_include_pad. Kernels take the output
-// size from the output shape and need not read ceil_mode. storage_order is ignored; MaxPool's Indices output is
-// not supported.
+// ceil_mode, and count_include_pad for AveragePool or storage_order for
+// MaxPool. Kernels take the output size from the output shape and need not
+// read ceil_mode. MaxPool's optional Indices output is int64; storage_order
+// only affects it.
 func inferPool(n *Node) ([]ValueType, error) {
 	if err := NeedInputs(n, 1, 1); err != nil {
 		return nil, err
@@ -29,6 +30,7 @@ func inferPool(n *Node) ([]ValueType, error) {
 	kernel := nnInts(r, "kernel_shape", spatial, 1, 1)
 	ceil := r.Int("ceil_mode", 0)
 	countPad := r.Int("count_include_pad", 0)
+	order := r.Int("storage_order", 0)
 	if err := r.Err(); err != nil {
 		return nil, err
 	}
@@ -37,6 +39,9 @@ func inferPool(n *Node) ([]ValueType, error) {
 	}
 	if countPad != 0 && countPad != 1 {
 		return nil, fmt.Errorf("count_include_pad %d is not 0 or 1", countPad)
+	}
+	if order != 0 && order != 1 {
+		return nil, fmt.Errorf("storage_order %d is not 0 or 1", order)
 	}
 	win, out, err := nnReadWindow(r, x.Shape[2:], kernel, ceil == 1)
 	if err != nil {
@@ -54,13 +59,14 @@ func inferPool(n *Node) ([]ValueType, error) {
 	}
 	win.store(n.Attrs)
 	n.Attrs.SetInt("ceil_mode", ceil)
-	delete(n.Attrs, "storage_order")
-	if n.Op == OpAveragePool {
-		n.Attrs.SetInt("count_include_pad", countPad)
-	}
 	shape := Shape{x.Shape[0], x.Shape[1]}
 	shape = append(shape, out...)
-	return []ValueType{{Float32, shape}}, nil
+	if n.Op == OpAveragePool {
+		n.Attrs.SetInt("count_include_pad", countPad)
+		return []ValueType{{Float32, shape}}, nil
+	}
+	n.Attrs.SetInt("storage_order", order)
+	return []ValueType{{Float32, shape}, {Int64, shape.Clone()}}, nil
 }
 
 // poolFLOPs is one operation per window element per output.

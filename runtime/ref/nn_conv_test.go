@@ -51,6 +51,19 @@ func TestConv_1D(t *testing.T) {
 	nnExpect(t, got, graphir.Shape{1, 1, 4}, -1, -1, -1, -1)
 }
 
+func TestConv_3D(t *testing.T) {
+	x := nnIota(graphir.Shape{1, 1, 2, 2, 3})
+	w := nnF(graphir.Shape{1, 1, 2, 2, 2}, 1, 1, 1, 1, 1, 1, 1, 1)
+	got := nnCase{op: graphir.OpConv, in: []*graphir.Tensor{x, w}}.run(t)
+	// x[d][h][w] = 6d + 3h + w; a 2x2x2 window at w0 averages 3 + 1.5 + w0 + 0.5.
+	nnExpect(t, got, graphir.Shape{1, 1, 1, 1, 2}, 8*5, 8*6)
+
+	one := nnF(graphir.Shape{1, 1, 1, 1, 1}, 2)
+	w = nnIota(graphir.Shape{1, 2, 1, 2, 2})
+	got = nnCase{op: graphir.OpConvTranspose, in: []*graphir.Tensor{one, w}}.run(t)
+	nnExpect(t, got, graphir.Shape{1, 2, 1, 2, 2}, 0, 2, 4, 6, 8, 10, 12, 14)
+}
+
 func TestConvTranspose_Hand(t *testing.T) {
 	x := nnF(graphir.Shape{1, 1, 2, 2}, 1, 2, 3, 4)
 	w := nnF(graphir.Shape{1, 1, 2, 2}, 1, 1, 1, 1)

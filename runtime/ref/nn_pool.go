@@ -34,9 +34,15 @@ func nnWindowTaps(o, stride, dilation, kernel, padBegin, padEnd, size int) (taps
 // nnPool runs fn over every output window of a pool with any number of
 // spatial axes. fn gets the input plane, the offsets in it of the window
 // positions inside the input, and the number of window positions inside the
-// padded input.
-func nnPool(n *graphir.Node, in, out []*graphir.Tensor, fn func(plane []float32, offs []int, padded int) float32) error {
+// padded input; it returns the output value and the offset it was taken
+// from (-1 for none), which fills the optional int64 indices output (out[1]).
+func nnPool(n *graphir.Node, in, out []*graphir.Tensor, fn func(plane []float32, offs []int, padded int) (float32, int)) error {
 	x, y := in[0], out[0]
+	var indices *graphir.Tensor
+	if len(out) > 1 {
+		indices = out[1]
+	}
+	columnMajor := n.Attrs["storage_order"].Int == 1
 	k, s, d, p := nnInts(n, "kernel_shape"), nnInts(n, "strides"), nnInts(n, "dilations"), nnInts(n, "pads")
 	spatial := len(x.Shape) - 2
 	if spatial < 1 || len(k) != spatial || len(s) != spatial || len(d) != spatial || len(p) != 2*spatial {
@@ -79,26 +85,53 @@ func nnPool(n *graphir.Node, in, out []*graphir.Tensor, fn func(plane []float32,
 				offs, next = next, offs
 				count *= padded[a][pos[a]]
 			}
-			y.F[c*outPlane+o] = fn(plane, offs, count)
+			v, at := fn(plane, offs, count)
+			y.F[c*outPlane+o] = v
+			if indices != nil {
+				indices.I[c*outPlane+o] = nnPoolIndex(c, at, inSp, columnMajor)
+			}
 		}
 	}
 	return nil
 }
 
-// maxPoolKernel takes the maximum over the window positions inside the
-// input; a window with none (possible only with large dilations) gives 0.
-func maxPoolKernel(n *graphir.Node, in, out []*graphir.Tensor) error {
-	return nnPool(n, in, out, func(plane []float32, offs []int, _ int) float32 {
-		if len(offs) == 0 {
-			return 0
+// nnPoolIndex is the MaxPool index of offset at (row-major) in plane c of
+// the input: the flat row-major index into the whole input, or with
+// storage_order 1 the plane offset plus the column-major index within the
+// plane (as onnxruntime does). -1 stays -1.
+func nnPoolIndex(c, at int, inSp graphir.Shape, columnMajor bool) int64 {
+	if at < 0 {
+		return -1
+	}
+	if columnMajor {
+		pos := make([]int, len(inSp))
+		for a := len(inSp) - 1; a >= 0; a-- {
+			pos[a], at = at%inSp[a], at/inSp[a]
 		}
-		m := float32(math.Inf(-1))
-		for _, o := range offs {
-			if v := plane[o]; v > m || math.IsNaN(float64(v)) {
-				m = v
+		stride := 1
+		for a := range inSp {
+			at += pos[a] * stride
+			stride *= inSp[a]
+		}
+	}
+	return int64(c*inSp.Size() + at)
+}
+
+// maxPoolKernel takes the maximum over the window positions inside the
+// input (the first one on ties); a window with none (possible only with
+// large dilations) gives 0 and index -1.
+func maxPoolKernel(n *graphir.Node, in, out []*graphir.Tensor) error {
+	return nnPool(n, in, out, func(plane []float32, offs []int, _ int) (float32, int) {
+		if len(offs) == 0 {
+			return 0, -1
+		}
+		m, at := plane[offs[0]], offs[0]
+		for _, o := range offs[1:] {
+			if v := plane[o]; v > m || (math.IsNaN(float64(v)) && !math.IsNaN(float64(m))) {
+				m, at = v, o
 			}
 		}
-		return m
+		return m, at
 	})
 }
 
@@ -108,19 +141,19 @@ func maxPoolKernel(n *graphir.Node, in, out []*graphir.Tensor) error {
 // positions inside the input. An empty window gives 0.
 func avgPoolKernel(n *graphir.Node, in, out []*graphir.Tensor) error {
 	includePad := n.Attrs["count_include_pad"].Int != 0
-	return nnPool(n, in, out, func(plane []float32, offs []int, padded int) float32 {
+	return nnPool(n, in, out, func(plane []float32, offs []int, padded int) (float32, int) {
 		count := len(offs)
 		if includePad {
 			count = padded
 		}
 		if count == 0 {
-			return 0
+			return 0, -1
 		}
 		sum := 0.0
 		for _, o := range offs {
 			sum += float64(plane[o])
 		}
-		return float32(sum / float64(count))
+		return float32(sum / float64(count)), -1
 	})
 }
 

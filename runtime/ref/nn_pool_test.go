@@ -87,3 +87,38 @@ func TestGlobalPools(t *testing.T) {
 	got = nnCase{op: graphir.OpGlobalMaxPool, in: []*graphir.Tensor{x}}.run(t)
 	nnExpect(t, got, graphir.Shape{1, 2, 1, 1}, 4, -1)
 }
+
+func TestMaxPool_Indices(t *testing.T) {
+	// Two channels of a 3x3 plane; 2x2 windows, stride 1, one pad row above.
+	x := nnF(graphir.Shape{1, 2, 3, 3},
+		1, 9, 2,
+		3, 4, 8,
+		7, 5, 6,
+
+		0, 0, 0,
+		0, 0, 0,
+		0, 0, 1)
+	for _, order := range []int64{0, 1} {
+		n := &graphir.Node{Op: graphir.OpMaxPool, Attrs: nnAttrs{"kernel_shape": nnAInts(2, 2), "pads": nnAInts(1, 0, 0, 0), "storage_order": nnAInt(order)},
+			Inputs:  []*graphir.Value{{Name: "x", DType: graphir.Float32, Shape: x.Shape}},
+			Outputs: []*graphir.Value{{Name: "y"}, {Name: "i"}}}
+		if err := graphir.InferNode(n); err != nil {
+			t.Fatal(err)
+		}
+		out, err := Run(n, []*graphir.Tensor{x})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nnExpect(t, out[0], graphir.Shape{1, 2, 3, 2}, 9, 9, 9, 9, 7, 8, 0, 0, 0, 0, 0, 1)
+		// Row-major indices into the whole input; ties pick the first position.
+		want := []int64{1, 1, 1, 1, 6, 5, 9, 10, 9, 10, 12, 17}
+		if order == 1 { // column-major within each plane
+			want = []int64{3, 3, 3, 3, 2, 7, 9, 12, 9, 12, 10, 17}
+		}
+		for i := range want {
+			if out[1].I[i] != want[i] {
+				t.Fatalf("storage_order %d: indices %v, want %v", order, out[1].I, want)
+			}
+		}
+	}
+}
