@@ -12,12 +12,17 @@ export EDGECTL_SHARED := $(SHARED)
 
 all: build
 
+# Fragments of the kernels, plugins and benchmark work (mk/*.mk) add their
+# targets, and what `make test` needs built first to TEST_DEPS.
+TEST_DEPS :=
+-include $(sort $(wildcard mk/*.mk))
+
 build:
 	$(GO) build -o $(BIN) ./cli/edgectl
 
 # The tests, then the operator conformance summary (pass/skip counts and the
 # skips grouped by reason).
-test:
+test: $(TEST_DEPS)
 	$(GO) test -count=1 ./...
 	@$(GO) test -count=1 -run '^TestONNXNodeConformance$$' -v ./runtime/ | grep -E 'skip \(|onnx node tests:'
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	goruntime "runtime"
+	"sync"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/ref"
@@ -31,7 +32,14 @@ type Executor struct {
 	names   []string
 	// lastUse[i] lists the values whose last reader is node i.
 	lastUse [][]*graphir.Value
+	arena   arenaPlan
+	buffers sync.Pool // of *[]float32 arenas, one per concurrent Run
 }
+
+// PeakActivationBytes is the size of the activation arena: the most memory
+// that intermediate values occupy at once during a run (graph outputs are
+// allocated apart).
+func (e *Executor) PeakActivationBytes() int64 { return int64(e.arena.size) * 4 }
 
 // New prepares the best kernel of every node of g with default options.
 func New(g *graphir.Graph) (*Executor, error) { return NewWithOptions(g, Options{}) }
@@ -72,6 +80,9 @@ func NewWithOptions(g *graphir.Graph, opts Options) (*Executor, error) {
 			e.lastUse[i] = append(e.lastUse[i], v)
 		}
 	}
+	e.arena = planArena(g)
+	size := e.arena.size
+	e.buffers.New = func() any { b := make([]float32, size); return &b }
 	return e, nil
 }
 
@@ -118,6 +129,8 @@ func (e *Executor) Run(ctx context.Context, inputs map[string]*graphir.Tensor) (
 	if err := CheckInputs(e.g, inputs); err != nil {
 		return nil, err
 	}
+	buf := e.buffers.Get().(*[]float32)
+	defer e.buffers.Put(buf)
 	vals := make(map[*graphir.Value]*graphir.Tensor, len(e.g.Nodes))
 	for _, v := range e.g.Inputs {
 		vals[v] = inputs[v.Name]
@@ -139,7 +152,14 @@ func (e *Executor) Run(ctx context.Context, inputs map[string]*graphir.Tensor) (
 		}
 		outs := make([]*graphir.Tensor, len(n.Outputs))
 		for j, v := range n.Outputs {
-			if v != nil {
+			if v == nil {
+				continue
+			}
+			if off, ok := e.arena.offset[v]; ok {
+				data := (*buf)[off : off+v.Shape.Size() : off+v.Shape.Size()]
+				clear(data) // kernels may accumulate into their output
+				outs[j] = graphir.FromFloats(v.Shape, data)
+			} else {
 				outs[j] = graphir.NewTensor(v.DType, v.Shape)
 			}
 		}

@@ -39,3 +39,7 @@ func parseInputShapes(specs []string) (map[string]graphir.Shape, error) {
 	}
 	return out, nil
 }
+
+func threadsFlag() cli.Flag {
+	return &cli.IntFlag{Name: "threads", Usage: "threads for intra-op parallelism (0: all cores)"}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -18,6 +19,8 @@ type inferFlags struct {
 	inputs  []string
 	outputs []string
 	shapes  map[string]graphir.Shape
+	threads int
+	stats   bool
 }
 
 func inferCommand() *cli.Command {
@@ -32,9 +35,12 @@ func inferCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "input", Aliases: []string{"i"}, Usage: "input tensor `FILE` (.pb or .npy), one per model input", Required: true},
 			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "write output tensor to `FILE` (.pb or .npy), one per model output"},
 			inputShapeFlag(),
+			threadsFlag(),
+			&cli.BoolFlag{Name: "stats", Usage: "print peak activation memory and which kernel ran each op kind"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			var f inferFlags
+			f.threads, f.stats = int(cmd.Int("threads")), cmd.Bool("stats")
 			var err error
 			if f.model, err = oneArg(cmd, "model file"); err != nil {
 				return err
@@ -67,7 +73,7 @@ func runInfer(ctx context.Context, w io.Writer, f inferFlags) error {
 		}
 		inputs[g.Inputs[i].Name] = t
 	}
-	e, err := runtime.New(g)
+	e, err := runtime.NewWithOptions(g, runtime.Options{Threads: f.threads})
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.model, err)
 	}
@@ -89,7 +95,27 @@ func runInfer(ctx context.Context, w io.Writer, f inferFlags) error {
 		fmt.Fprintf(w, "output %s %s%v %s\n", v.Name, t.DType, t.Shape, preview(t))
 	}
 	fmt.Fprintf(w, "inference took %v\n", elapsed.Round(time.Microsecond))
+	if f.stats {
+		printStats(w, e)
+	}
 	return nil
+}
+
+func printStats(w io.Writer, e *runtime.Executor) {
+	fmt.Fprintf(w, "peak activation memory: %d bytes (%.1f MB)\n", e.PeakActivationBytes(), float64(e.PeakActivationBytes())/1e6)
+	counts := map[string]int{}
+	var keys []string
+	for i, n := range e.Graph().Nodes {
+		k := n.Op.String() + " -> " + e.KernelName(i)
+		if counts[k] == 0 {
+			keys = append(keys, k)
+		}
+		counts[k]++
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "kernel %s: %d nodes\n", k, counts[k])
+	}
 }
 
 func preview(t *graphir.Tensor) string {
