@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
 )
 
@@ -129,6 +130,8 @@ func TestRun_BadInputIsOneLine(t *testing.T) {
 	wrong := filepath.Join(tmp, "wrong.pb")
 	small, _, _ := importer.ReadTensorFile(filepath.Join(shared(t), "models", "yolov2_slim", "test_data_set_0", "input_0.pb"))
 	importer.WriteTensorFile(wrong, small, "")
+	wrongType := filepath.Join(tmp, "int.pb")
+	importer.WriteTensorFile(wrongType, graphir.NewTensor(graphir.Int64, graphir.Shape{1, 3, 224, 224}), "")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -138,6 +141,7 @@ func TestRun_BadInputIsOneLine(t *testing.T) {
 		{"truncated", []string{"import", trunc}, "trunc.onnx"},
 		{"directory", []string{"import", tmp}, "is a directory"},
 		{"wrong input shape", []string{"infer", model, "--input", wrong}, "shape"},
+		{"wrong input type", []string{"infer", model, "--input", wrongType}, "is int64, model wants float32"},
 		{"no args", []string{"verify"}, "at least one"},
 		{"unknown command", []string{"frobnicate"}, "frobnicate"},
 	} {
