@@ -3,8 +3,9 @@ package zoo
 import "fmt"
 
 // mobilenetV2 is torchvision's mobilenet_v2 at width 1.0: ReLU6 exports as
-// Clip with Constant bounds, depthwise convs have group = channels, and
-// Dropout is dropped in inference mode.
+// Clip with constant bounds, depthwise convs have group = channels, and
+// Dropout is dropped in inference mode. In the dynamo style its classifier
+// is the MatMul + Add form of nn.Linear (the other models use Gemm).
 func mobilenetV2(b *builder, x value) value {
 	x = convBNReLU6(b, "features.0", x, 32, 3, 2, 1)
 	settings := []struct{ t, c, n, s int64 }{
@@ -25,7 +26,7 @@ func mobilenetV2(b *builder, x value) value {
 	x = convBNReLU6(b, fmt.Sprintf("features.%d", i), x, 1280, 1, 1, 1)
 	x = b.globalAvgPool("", x)
 	x = b.flatten("", x)
-	return b.linear("classifier.1", x, 1000)
+	return b.linearMatMul("classifier.1", x, 1000)
 }
 
 // convBNReLU6 is torchvision's Conv2dNormActivation with ReLU6; groups > 1

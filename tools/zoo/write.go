@@ -24,10 +24,17 @@ const (
 )
 
 // Write streams the named model, weights drawn from seed, to w as a binary
-// ONNX protobuf. The bytes equal proto.Marshal of Build(name, seed), but the
-// weights are drawn block by block while writing, so memory stays small.
+// ONNX protobuf in the default style. The bytes equal proto.Marshal of
+// Build(name, seed), but the weights are drawn block by block while writing,
+// so memory stays small.
 func Write(w io.Writer, name string, seed int64) error {
-	s, err := newSpec(name, seed)
+	return WriteWith(w, name, seed, Options{})
+}
+
+// WriteWith is Write in the exporter style opts asks for; the bytes equal
+// proto.Marshal of BuildWith(name, seed, opts).
+func WriteWith(w io.Writer, name string, seed int64, opts Options) error {
+	s, err := newSpec(name, seed, opts)
 	if err != nil {
 		return err
 	}
@@ -96,9 +103,16 @@ func (s *spec) write(w io.Writer) error {
 		buf = protowire.AppendVarint(buf, uint64(p.tensorLen(l.headers[i])))
 		buf = append(buf, l.headers[i]...)
 		buf = protowire.AppendTag(buf, fieldTensorRawData, protowire.BytesType)
-		buf = protowire.AppendVarint(buf, uint64(4*p.numel()))
+		buf = protowire.AppendVarint(buf, uint64(p.byteLen()))
 		if _, err := bw.Write(buf); err != nil {
 			return err
+		}
+		if !p.streamable() {
+			// Fixed data, or a transposed weight (a classifier's, a few MB).
+			if _, err := bw.Write(p.raw(s.seed)); err != nil {
+				return err
+			}
+			continue
 		}
 		for blk := range p.blocks() {
 			if _, err := bw.Write(p.fillBlock(s.seed, blk, block)); err != nil {
@@ -114,7 +128,7 @@ func (s *spec) write(w io.Writer) error {
 
 // tensorLen is the encoded size of p's TensorProto given its header bytes.
 func (p *param) tensorLen(header []byte) int {
-	return len(header) + protowire.SizeTag(fieldTensorRawData) + protowire.SizeBytes(int(4*p.numel()))
+	return len(header) + protowire.SizeTag(fieldTensorRawData) + protowire.SizeBytes(int(p.byteLen()))
 }
 
 func marshalAll(ms ...proto.Message) ([][]byte, error) {

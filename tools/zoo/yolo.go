@@ -50,19 +50,29 @@ func yolov2(b *builder, x value) value {
 		layer{1024, 3}, layer{1024, 3})
 	p := darknetConv(b, "pt", a, 64, 1)
 	c, h, w := p.shape[1], p.shape[2], p.shape[3]
-	r := b.constant("", int64s(-1, c, h/2, 2, w/2, 2))
-	p = b.node("", "Reshape", []string{p.name, r.name}, []int64{1, c, h / 2, 2, w / 2, 2})
+	p = b.reshapeConst(p, []int64{1, c, h / 2, 2, w / 2, 2}, -1, c, h/2, 2, w/2, 2)
 	p = b.node("", "Transpose", []string{p.name}, []int64{1, c, 2, 2, h / 2, w / 2}, attrInts("perm", 0, 1, 3, 5, 2, 4))
-	r = b.constant("", int64s(-1, 4*c, h/2, w/2))
-	p = b.node("", "Reshape", []string{p.name, r.name}, []int64{1, 4 * c, h / 2, w / 2})
+	p = b.reshapeConst(p, []int64{1, 4 * c, h / 2, w / 2}, -1, 4*c, h/2, w/2)
 	x = b.concat("", p, y)
 	x = darknetConv(b, "head.0", x, 1024, 3)
 	return b.conv("head.1", x, yoloOut, 1, 1, 0, 1, true)
 }
 
+// reshapeConst is the reorg's x.view(target...) at the top level: the
+// target is a Constant node (TorchScript) or an int64 initializer (dynamo,
+// which also sets allowzero).
+func (b *builder) reshapeConst(x value, shape []int64, target ...int64) value {
+	t := b.tensorConst("", int64s(target...))
+	if b.dynamo {
+		return b.node("", "Reshape", []string{x.name, t.name}, shape, attrInt("allowzero", 1))
+	}
+	return b.node("", "Reshape", []string{x.name, t.name}, shape)
+}
+
 // tinyYOLOv2 is darknet's tiny-yolo-voc.cfg at 416x416. Its last max pool
-// has stride 1 after nn.ZeroPad2d((0, 1, 0, 1)), which the exporter lowers
-// to a Pad whose pads are computed by a small int64 sub-graph.
+// has stride 1 after nn.ZeroPad2d((0, 1, 0, 1)), which the TorchScript
+// exporter lowers to a Pad whose pads are computed by a small int64
+// sub-graph, and the dynamo one to a Pad of constant pads.
 func tinyYOLOv2(b *builder, x value) value {
 	x = darknetStack(b, "net", x,
 		layer{16, 3}, pool, layer{32, 3}, pool, layer{64, 3}, pool,
@@ -78,6 +88,14 @@ func tinyYOLOv2(b *builder, x value) value {
 // writes F.pad at opset 13: the PyTorch pad list is extended with zeros,
 // reshaped to pairs, reversed, transposed and flattened into ONNX order.
 func zeroPadRightBottom(b *builder, q string, x value) value {
+	shape := []int64{x.shape[0], x.shape[1], x.shape[2] + 1, x.shape[3] + 1}
+	if b.dynamo {
+		// aten.constant_pad_nd: the ONNX pads are computed in Python, the
+		// fill value is a scalar Constant node.
+		pads := b.constInit(int64s(0, 0, 0, 0, 0, 0, 1, 1))
+		zero := b.constant(q, floatScalar(0))
+		return b.node(q, "Pad", []string{x.name, pads.name, zero.name}, shape)
+	}
 	n := b.constant(q, int64s(4))
 	torchPads := b.constant(q, int64s(0, 1, 0, 1))
 	zeros := b.node(q, "ConstantOfShape", []string{n.name}, []int64{4}, attrTensor("value", int64s(0)))
@@ -94,6 +112,5 @@ func zeroPadRightBottom(b *builder, q string, x value) value {
 	all = b.node(q, "Reshape", []string{all.name, flat.name}, []int64{8})
 	all = b.node(q, "Cast", []string{all.name}, []int64{8}, attrInt("to", 7))
 	zero := b.constant(q, floatScalar(0))
-	shape := []int64{x.shape[0], x.shape[1], x.shape[2] + 1, x.shape[3] + 1}
 	return b.node(q, "Pad", []string{x.name, all.name, zero.name}, shape, attrString("mode", "constant"))
 }

@@ -9,10 +9,8 @@ import (
 
 // Export settings shared by every model.
 const (
-	irVersion    = 8
-	opsetVersion = 13
 	producerName = "edgectl-zoo"
-	graphName    = "main_graph" // what the PyTorch exporter calls it
+	graphName    = "main_graph" // what the PyTorch exporters call it
 	inputName    = "input"
 	outputName   = "output"
 )
@@ -23,17 +21,21 @@ type arch struct {
 	about string  // one line for the model's doc_string
 	input []int64 // NCHW, batch 1
 	build func(b *builder, x value) value
+	// indexed: the model indexes its containers instead of calling them
+	// (see builder.indexed).
+	indexed bool
 }
 
 // archs is sorted by name.
 var archs = []arch{
-	{"densenet121", "torchvision DenseNet-121", []int64{1, 3, 224, 224}, densenet121},
-	{"mobilenet_v2", "torchvision MobileNetV2 (width 1.0)", []int64{1, 3, 224, 224}, mobilenetV2},
-	{"resnet18", "torchvision ResNet-18", []int64{1, 3, 224, 224}, resnet18},
-	{"resnet50", "torchvision ResNet-50", []int64{1, 3, 224, 224}, resnet50},
-	{"tiny-yolov2", "Tiny YOLOv2 (darknet tiny-yolo-voc)", []int64{1, 3, 416, 416}, tinyYOLOv2},
-	{"vgg16", "torchvision VGG-16", []int64{1, 3, 224, 224}, vgg16},
-	{"yolov2", "YOLOv2 (darknet yolo-voc)", []int64{1, 3, 416, 416}, yolov2},
+	{"densenet121", "torchvision DenseNet-121", []int64{1, 3, 224, 224}, densenet121, false},
+	{"mobilenet_v2", "torchvision MobileNetV2 (width 1.0)", []int64{1, 3, 224, 224}, mobilenetV2, false},
+	{"resnet18", "torchvision ResNet-18", []int64{1, 3, 224, 224}, resnet18, false},
+	{"resnet50", "torchvision ResNet-50", []int64{1, 3, 224, 224}, resnet50, false},
+	{"tiny-yolov2", "Tiny YOLOv2 (darknet tiny-yolo-voc)", []int64{1, 3, 416, 416}, tinyYOLOv2, false},
+	{"vgg16", "torchvision VGG-16", []int64{1, 3, 224, 224}, vgg16, false},
+	{"yolov2", "YOLOv2 (darknet yolo-voc)", []int64{1, 3, 416, 416}, yolov2, false},
+	{"yolov8n", "Ultralytics YOLOv8n detector (COCO, 80 classes)", []int64{1, 3, 640, 640}, yolov8n, true},
 }
 
 // Names lists the models Build and Write accept, sorted.
@@ -61,56 +63,67 @@ func lookup(name string) (*arch, error) {
 	return nil, fmt.Errorf("zoo: unknown model %q (valid: %s)", name, strings.Join(Names(), ", "))
 }
 
-func newSpec(name string, seed int64) (*spec, error) {
+func newSpec(name string, seed int64, opts Options) (*spec, error) {
 	a, err := lookup(name)
 	if err != nil {
 		return nil, err
 	}
-	b := newBuilder()
+	ex, err := opts.export()
+	if err != nil {
+		return nil, err
+	}
+	b := newBuilder(opts.Style)
+	b.indexed = a.indexed
 	out := a.build(b, value{name: inputName, shape: a.input})
 	last := b.nodes[len(b.nodes)-1]
-	check(last.Output[0] == out.name, "%s: output %s is not the last node's", name, out.name)
+	check(len(last.Output) == 1 && last.Output[0] == out.name, "%s: output %s is not the last node's", name, out.name)
 	last.Output[0] = outputName
+	infos := b.infos
+	if len(infos) > 0 {
+		check(infos[len(infos)-1].Name == out.name, "%s: last value_info is not the output's", name)
+		infos = infos[:len(infos)-1]
+	}
+	params := b.params
+	if b.dynamo {
+		params = signatureOrder(params)
+	}
 
 	graph := &onnxpb.GraphProto{
-		Node:   b.nodes,
-		Name:   graphName,
-		Input:  []*onnxpb.ValueInfoProto{valueInfo(inputName, a.input)},
-		Output: []*onnxpb.ValueInfoProto{valueInfo(outputName, out.shape)},
+		Node:      b.nodes,
+		Name:      graphName,
+		Input:     []*onnxpb.ValueInfoProto{valueInfo(inputName, a.input)},
+		Output:    []*onnxpb.ValueInfoProto{valueInfo(outputName, out.shape)},
+		ValueInfo: infos,
 	}
 	model := &onnxpb.ModelProto{
-		IrVersion:    irVersion,
+		IrVersion:    ex.irVersion,
 		ProducerName: producerName,
 		DocString:    fmt.Sprintf("%s with random weights (edgectl zoo %s, seed %d); not trained", a.about, name, seed),
 		Graph:        graph,
-		OpsetImport:  []*onnxpb.OperatorSetIdProto{{Version: opsetVersion}},
+		OpsetImport:  ex.opsets,
 	}
-	return &spec{model: model, params: b.params, seed: seed}, nil
-}
-
-func valueInfo(name string, shape []int64) *onnxpb.ValueInfoProto {
-	dims := make([]*onnxpb.TensorShapeProto_Dimension, len(shape))
-	for i, d := range shape {
-		dims[i] = &onnxpb.TensorShapeProto_Dimension{Value: &onnxpb.TensorShapeProto_Dimension_DimValue{DimValue: d}}
+	if b.dynamo {
+		model.DocString = fmt.Sprintf("%s with random weights (edgectl zoo %s, style %s, seed %d); not trained",
+			a.about, name, StyleDynamo, seed)
 	}
-	return &onnxpb.ValueInfoProto{
-		Name: name,
-		Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{TensorType: &onnxpb.TypeProto_Tensor{
-			ElemType: int32(onnxpb.TensorProto_FLOAT),
-			Shape:    &onnxpb.TensorShapeProto{Dim: dims},
-		}}},
-	}
+	return &spec{model: model, params: params, seed: seed}, nil
 }
 
 // tensorHeader is an initializer without its raw_data.
 func (p *param) tensorHeader() *onnxpb.TensorProto {
-	return &onnxpb.TensorProto{Dims: p.dims, DataType: int32(onnxpb.TensorProto_FLOAT), Name: p.name}
+	return &onnxpb.TensorProto{Dims: p.dims, DataType: int32(p.elemType()), Name: p.name}
 }
 
-// Build returns the named model with all weights drawn from seed. The
-// largest (vgg16) holds about 553 MB of weights; use Write to stream it.
+// Build returns the named model in the default style with all weights drawn
+// from seed. The largest (vgg16) holds about 553 MB of weights; use Write to
+// stream it.
 func Build(name string, seed int64) (*onnxpb.ModelProto, error) {
-	s, err := newSpec(name, seed)
+	return BuildWith(name, seed, Options{})
+}
+
+// BuildWith is Build in the exporter style opts asks for.
+func BuildWith(name string, seed int64, opts Options) (*onnxpb.ModelProto, error) {
+	s, err := newSpec(name, seed, opts)
 	if err != nil {
 		return nil, err
 	}

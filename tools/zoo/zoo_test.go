@@ -71,6 +71,15 @@ var zooModels = []struct {
 			"Constant": 2, "Reshape": 2, "Transpose": 1, "Concat": 1},
 		input: []int64{1, 3, 416, 416}, output: []int64{1, 125, 13, 13}, big: true,
 	},
+	{
+		// Ultralytics reports 3,157,200 parameters for yolov8n.pt (the DFL
+		// conv's 16 fixed weights included).
+		name: "yolov8n", nodes: 309, params: 3_157_200, floats: 3_167_792,
+		ops: map[string]int{"Conv": 64, "BatchNormalization": 57, "Sigmoid": 58, "Mul": 58, "Add": 8,
+			"Split": 10, "Concat": 19, "MaxPool": 3, "Resize": 2, "Constant": 20, "Reshape": 5,
+			"Transpose": 1, "Softmax": 1, "Sub": 2, "Div": 1},
+		input: []int64{1, 3, 640, 640}, output: []int64{1, 84, 8400},
+	},
 }
 
 func TestNames(t *testing.T) {
@@ -121,7 +130,7 @@ func TestScope(t *testing.T) {
 func TestSpec_Structure(t *testing.T) {
 	for _, tc := range zooModels {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := newSpec(tc.name, 1)
+			s, err := newSpec(tc.name, 1, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,7 +169,7 @@ func TestSpec_Structure(t *testing.T) {
 			if len(g.ValueInfo) != 0 {
 				t.Errorf("value_info has %d entries, want none", len(g.ValueInfo))
 			}
-			checkWiring(t, g, s.params)
+			checkWiring(t, g, s.params, false)
 		})
 	}
 }
@@ -174,9 +183,9 @@ func dims(v *onnxpb.ValueInfoProto) []int64 {
 }
 
 // checkWiring checks that the nodes are in topological order, every value
-// has one producer, names follow the exporter's pattern and every
-// initializer is used.
-func checkWiring(t *testing.T, g *onnxpb.GraphProto, params []param) {
+// has one producer, names follow the exporter's pattern (the dynamo one's
+// with dynamo) and every initializer is used.
+func checkWiring(t *testing.T, g *onnxpb.GraphProto, params []param, dynamo bool) {
 	t.Helper()
 	defined := map[string]bool{"input": true}
 	used := map[string]bool{}
@@ -192,11 +201,20 @@ func checkWiring(t *testing.T, g *onnxpb.GraphProto, params []param) {
 			t.Errorf("node name %s used twice", n.Name)
 		}
 		names[n.Name] = true
-		op := n.Name[strings.LastIndex(n.Name, "/")+1:]
-		if !strings.HasPrefix(n.Name, "/") || strings.TrimRight(strings.TrimRight(op, "0123456789"), "_") != n.OpType {
-			t.Errorf("node %s (%s) is not named like the exporter names it", n.Name, n.OpType)
+		if dynamo {
+			if !dynamoNamed(n) {
+				t.Errorf("node %s (%s) -> %v is not named like the dynamo exporter names it", n.Name, n.OpType, n.Output)
+			}
+		} else {
+			op := n.Name[strings.LastIndex(n.Name, "/")+1:]
+			if !strings.HasPrefix(n.Name, "/") || strings.TrimRight(strings.TrimRight(op, "0123456789"), "_") != n.OpType {
+				t.Errorf("node %s (%s) is not named like the exporter names it", n.Name, n.OpType)
+			}
 		}
 		for _, in := range n.Input {
+			if in == "" {
+				continue // an omitted optional input
+			}
 			if !defined[in] {
 				t.Errorf("node %s: input %s not defined before", n.Name, in)
 			}
@@ -222,12 +240,13 @@ func checkWiring(t *testing.T, g *onnxpb.GraphProto, params []param) {
 // TestWrite checks, per model, that Write is deterministic, decodes, and
 // equals proto.Marshal of Build; and that Build's weights lie in range.
 func TestWrite(t *testing.T) {
+	t.Parallel() // memory-bound; overlaps with the executor runs
 	for _, tc := range zooModels {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.big && testing.Short() {
 				t.Skip("big model under -short")
 			}
-			s, err := newSpec(tc.name, 7)
+			s, err := newSpec(tc.name, 7, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -293,10 +312,16 @@ func checkWeights(t *testing.T, g *onnxpb.GraphProto, params []param) {
 	}
 	for i, init := range g.Initializer {
 		p := &params[i]
-		if init.Name != p.name || init.DataType != int32(onnxpb.TensorProto_FLOAT) ||
-			!sameShape(init.Dims, p.dims) || int64(len(init.RawData)) != 4*p.numel() {
+		if init.Name != p.name || init.DataType != int32(p.elemType()) ||
+			!sameShape(init.Dims, p.dims) || int64(len(init.RawData)) != p.byteLen() {
 			t.Errorf("initializer %d: %s type %d dims %v with %d raw bytes; want %s %v",
 				i, init.Name, init.DataType, init.Dims, len(init.RawData), p.name, p.dims)
+			continue
+		}
+		if !p.drawn() {
+			if !bytes.Equal(init.RawData, p.data) {
+				t.Errorf("initializer %s does not hold its fixed data", p.name)
+			}
 			continue
 		}
 		lo, hi := p.bounds()
@@ -373,7 +398,7 @@ func TestParam_Scale(t *testing.T) {
 
 func ExampleNames() {
 	fmt.Println(strings.Join(Names(), " "))
-	// Output: densenet121 mobilenet_v2 resnet18 resnet50 tiny-yolov2 vgg16 yolov2
+	// Output: densenet121 mobilenet_v2 resnet18 resnet50 tiny-yolov2 vgg16 yolov2 yolov8n
 }
 
 // BenchmarkWriteVGG16 streams the largest model, reporting MB/s.
@@ -403,7 +428,7 @@ func BenchmarkMarshalBuildVGG16(b *testing.B) {
 }
 
 func vgg16Size(b *testing.B) int64 {
-	s, err := newSpec("vgg16", 1)
+	s, err := newSpec("vgg16", 1, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
