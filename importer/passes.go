@@ -236,8 +236,13 @@ func finish(g *graphir.Graph, opts Options) error {
 	dropIdentities(g)
 	if !opts.KeepUnfolded {
 		foldBatchNorm(g)
+		gemmFromMatMulAdd(g)
+		for _, n := range g.Nodes {
+			globalPoolFromReduce(n)
+		}
 	}
 	dropDead(g)
+	trimOptionalOutputs(g)
 	// Costs change when batch-norm merges; inference is idempotent on
 	// normalised attributes, so run it once more for every node.
 	for _, n := range g.Nodes {
