@@ -1,0 +1,109 @@
+package partition
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/verify"
+)
+
+// modelNames are the reference models in shared/models.
+var modelNames = []string{"vgg16_slim", "yolov2_tiny_slim", "yolov2_slim", "resnet18_tiny", "squeezenet1_1", "mobilenet_v2_w050", "densenet_k12"}
+
+func sharedDir(t testing.TB) string {
+	if d := os.Getenv("EDGECTL_SHARED"); d != "" {
+		return d
+	}
+	d, _ := filepath.Abs("../../../shared")
+	if _, err := os.Stat(filepath.Join(d, "models")); err != nil {
+		t.Skipf("shared folder not found at %s (set EDGECTL_SHARED)", d)
+	}
+	return d
+}
+
+// refModel is a loaded reference model with its input and every value of a
+// whole single-device run.
+type refModel struct {
+	g      *graphir.Graph
+	inputs map[string]*graphir.Tensor
+	vals   map[string]*graphir.Tensor // every value of the whole run
+	want   []*graphir.Tensor          // onnxruntime's outputs
+}
+
+var (
+	modelMu    sync.Mutex
+	modelCache = map[string]*refModel{}
+)
+
+// loadModel imports a reference model and runs it whole once, keeping
+// every intermediate value.
+func loadModel(t testing.TB, name string) *refModel {
+	modelMu.Lock()
+	defer modelMu.Unlock()
+	if m, ok := modelCache[name]; ok {
+		return m
+	}
+	dir := filepath.Join(sharedDir(t), "models", name)
+	g, err := importer.LoadFile(filepath.Join(dir, "model.onnx"), importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs, want, err := verify.LoadSet(g, filepath.Join(dir, "test_data_set_0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &refModel{g: g, inputs: inputs, want: want, vals: runAll(t, g, inputs)}
+	modelCache[name] = m
+	return m
+}
+
+// runAll runs g whole and returns every value, by name.
+func runAll(t testing.TB, g *graphir.Graph, inputs map[string]*graphir.Tensor) map[string]*graphir.Tensor {
+	all := *g
+	all.Outputs = nil
+	for _, n := range g.Nodes {
+		for _, o := range n.Outputs {
+			if o != nil {
+				all.Outputs = append(all.Outputs, o)
+			}
+		}
+	}
+	e, err := runtime.New(&all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, err := e.Run(context.Background(), inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range inputs {
+		vals[k] = v
+	}
+	return vals
+}
+
+// relErr is max|a-b| / max(1, max|want|), +Inf on NaN or shape mismatch.
+func relErr(got, want *graphir.Tensor) float64 {
+	if got == nil || !got.Shape.Equal(want.Shape) {
+		return math.Inf(1)
+	}
+	maxAbs, maxRef := 0.0, 0.0
+	for i := range want.F {
+		a, b := float64(got.F[i]), float64(want.F[i])
+		if math.IsNaN(a) != math.IsNaN(b) {
+			return math.Inf(1)
+		}
+		maxAbs = math.Max(maxAbs, math.Abs(a-b))
+		maxRef = math.Max(maxRef, math.Abs(b))
+	}
+	return maxAbs / math.Max(1, maxRef)
+}
+
+const tolerance = 1e-5

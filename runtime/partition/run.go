@@ -1,0 +1,129 @@
+package partition
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/edgectl/edgectl/graphir"
+)
+
+// Held is a tensor holding box Box of a value.
+type Held struct {
+	Box    Box
+	Tensor *graphir.Tensor
+}
+
+// Run computes the tile: in maps each input value's name (t.In) to a
+// tensor holding exactly that Part's box; the result maps each output
+// value's name (t.Out) to a tensor holding exactly its box.
+func (t *Tile) Run(ctx context.Context, in map[string]*graphir.Tensor) (map[string]*graphir.Tensor, error) {
+	e, err := t.executor()
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range t.In {
+		x, ok := in[p.Value]
+		if !ok {
+			return nil, fmt.Errorf("stage %d tile %d: input %q is missing", t.Stage, t.Index, p.Value)
+		}
+		if !x.Shape.Equal(p.Box.Shape()) {
+			return nil, fmt.Errorf("stage %d tile %d: input %q has shape %v, want box %v of shape %v", t.Stage, t.Index, p.Value, x.Shape, p.Box, p.Box.Shape())
+		}
+	}
+	out, err := e.ex.Run(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("stage %d %q tile %d: %w", t.Stage, t.st.Name, t.Index, err)
+	}
+	return out, nil
+}
+
+// RunParts is Run with inputs that may hold more than the tile needs:
+// each is cut down to the needed box first.
+func (t *Tile) RunParts(ctx context.Context, in map[string]Held) (map[string]*graphir.Tensor, error) {
+	crops := make(map[string]*graphir.Tensor, len(t.In))
+	for _, p := range t.In {
+		h, ok := in[p.Value]
+		if !ok {
+			return nil, fmt.Errorf("stage %d tile %d: input %q is missing", t.Stage, t.Index, p.Value)
+		}
+		c, err := Cut(h.Tensor, h.Box, p.Box)
+		if err != nil {
+			return nil, fmt.Errorf("stage %d tile %d: input %q: %w", t.Stage, t.Index, p.Value, err)
+		}
+		crops[p.Value] = c
+	}
+	return t.Run(ctx, crops)
+}
+
+// Run executes the program sequentially in this process: each tile gets
+// its crops of whole values, and every stage's outputs are assembled
+// before the next stage. It returns the graph's outputs by name.
+func (p *Program) Run(ctx context.Context, inputs map[string]*graphir.Tensor) (map[string]*graphir.Tensor, error) {
+	vals := make(map[string]*graphir.Tensor, len(inputs))
+	for _, v := range p.Graph.Inputs {
+		x, ok := inputs[v.Name]
+		if !ok {
+			return nil, fmt.Errorf("input %q is missing", v.Name)
+		}
+		if x.DType != v.DType || !x.Shape.Equal(v.Shape) {
+			return nil, fmt.Errorf("input %q is %s %v, model wants %s %v", v.Name, x.DType, x.Shape, v.DType, v.Shape)
+		}
+		if err := x.Check(); err != nil {
+			return nil, fmt.Errorf("input %q: %w", v.Name, err)
+		}
+		vals[v.Name] = x
+	}
+	for _, st := range p.Stages {
+		outs := make([]map[string]*graphir.Tensor, len(st.Tiles))
+		for i, t := range st.Tiles {
+			crops := make(map[string]*graphir.Tensor, len(t.In))
+			for _, part := range t.In {
+				whole := vals[part.Value]
+				if part.Box.Equal(FullBox(whole.Shape)) {
+					crops[part.Value] = whole // tiles do not write their inputs
+					continue
+				}
+				c, err := Crop(whole, part.Box)
+				if err != nil {
+					return nil, fmt.Errorf("stage %d %q tile %d input %q: %w", st.Index, st.Name, i, part.Value, err)
+				}
+				crops[part.Value] = c
+			}
+			out, err := t.Run(ctx, crops)
+			if err != nil {
+				return nil, err
+			}
+			outs[i] = out
+		}
+		whole, err := st.Assemble(outs)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range whole {
+			vals[k] = v
+		}
+	}
+	res := make(map[string]*graphir.Tensor, len(p.Graph.Outputs))
+	for _, v := range p.Graph.Outputs {
+		switch {
+		case v.IsConst():
+			res[v.Name] = v.Const
+		case vals[v.Name] != nil:
+			res[v.Name] = vals[v.Name]
+		default:
+			return nil, fmt.Errorf("output %q was not computed", v.Name)
+		}
+	}
+	return res, nil
+}
+
+// RunLocal compiles plan for g and runs it sequentially in this process
+// (Program.Run). It is the reference that distributed runs of the same
+// plan must match.
+func RunLocal(ctx context.Context, g *graphir.Graph, plan *graphir.Plan, inputs map[string]*graphir.Tensor) (map[string]*graphir.Tensor, error) {
+	p, err := Compile(g, plan, Options{})
+	if err != nil {
+		return nil, err
+	}
+	return p.Run(ctx, inputs)
+}
