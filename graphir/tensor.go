@@ -2,6 +2,7 @@ package graphir
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -49,20 +50,21 @@ func (s Shape) Size() int {
 }
 
 // MaxElements bounds the size of any tensor edgectl handles (2^40
-// elements), so that shape arithmetic on a corrupt model cannot overflow.
-const MaxElements = 1 << 40
+// elements, or what an int holds on a 32-bit machine), so that shape
+// arithmetic on a corrupt model cannot overflow.
+const MaxElements int64 = min(1<<40, math.MaxInt)
 
 // Check reports a negative dimension or a size above MaxElements.
 func (s Shape) Check() error {
-	n := 1
+	n := int64(1)
 	for _, d := range s {
 		if d < 0 {
 			return fmt.Errorf("negative dimension in shape %v", s)
 		}
-		if d > 0 && n > MaxElements/d {
-			return fmt.Errorf("shape %v has more than 2^40 elements", s)
+		if d > 0 && n > MaxElements/int64(d) {
+			return fmt.Errorf("shape %v has more than %d elements", s, MaxElements)
 		}
-		n *= d
+		n *= int64(d)
 	}
 	return nil
 }

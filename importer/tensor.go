@@ -63,8 +63,8 @@ type tensorSource struct {
 }
 
 // maxElements bounds a constant so a corrupt header cannot make us allocate
-// without limit (4 Gi elements, 16 GiB of float32).
-const maxElements = 1 << 32
+// without limit (4 Gi elements, 16 GiB of float32; 2 Gi on 32-bit machines).
+const maxElements int64 = min(1<<32, math.MaxInt)
 
 // convertTensor turns a TensorProto into a graphir tensor.
 func convertTensor(t *onnxpb.TensorProto, src tensorSource) (*graphir.Tensor, error) {

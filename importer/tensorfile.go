@@ -117,7 +117,7 @@ func decodeNpy(b []byte) (*graphir.Tensor, error) {
 	}
 	shapeStr := strings.Trim(npyField(hdr, "shape"), "() ")
 	var shape graphir.Shape
-	n := 1
+	n := int64(1)
 	for _, p := range strings.Split(shapeStr, ",") {
 		p = strings.TrimSpace(p)
 		if p == "" {
@@ -128,7 +128,7 @@ func decodeNpy(b []byte) (*graphir.Tensor, error) {
 			return nil, fmt.Errorf("npy: bad shape %q", shapeStr)
 		}
 		shape = append(shape, d)
-		n *= d
+		n *= int64(d)
 		if n > maxElements {
 			return nil, fmt.Errorf("npy: shape %q is too large", shapeStr)
 		}
@@ -141,7 +141,7 @@ func decodeNpy(b []byte) (*graphir.Tensor, error) {
 	}
 	dt, _ := mapDType(code)
 	t := &graphir.Tensor{DType: dt, Shape: shape}
-	if err := fromRaw(t, code, data, n); err != nil {
+	if err := fromRaw(t, code, data, int(n)); err != nil {
 		return nil, fmt.Errorf("npy: %w", err)
 	}
 	return t, nil
