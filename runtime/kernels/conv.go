@@ -1,0 +1,192 @@
+package kernels
+
+import (
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
+	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
+	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
+	"github.com/edgectl/edgectl/runtime/ref"
+)
+
+// convGeom is the normalised geometry of a 2-D convolution.
+type convGeom struct {
+	batch, cin, h, w, cout, oh, ow int
+	group, cinG, coutG             int
+	kh, kw, sh, sw, dh, dw, pt, pl int
+}
+
+// convPlan is a prepared convolution: how it runs, with its packed weights.
+type convPlan struct {
+	convGeom
+	ops     *simd.Ops
+	threads int
+	act     activation
+	// GEMM path: weights of each group packed as the A operand
+	// [coutG x cinG*kh*kw]; im2col tables (nil for a 1x1 stride-1 pad-0
+	// convolution, whose image is the B matrix as it is).
+	packed []*gemm.PackedA
+	im2col *gemm.Im2col
+	// Depthwise path (cinG == 1): weights [cout][kh*kw].
+	depthwise bool
+	wdw       []float32
+}
+
+// prepareConv takes every 2-D float32 convolution with constant weights.
+func prepareConv(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
+	x, w := n.In(0), n.In(1)
+	if !floatIn(n, 0) || !floatIn(n, 1) || len(x.Shape) != 4 || w.Const == nil || len(n.Outputs) != 1 || n.Outputs[0] == nil {
+		return nil, nil
+	}
+	if n.In(2) != nil && !floatIn(n, 2) {
+		return nil, nil
+	}
+	k, s, d, p := ints(n, "kernel_shape"), ints(n, "strides"), ints(n, "dilations"), ints(n, "pads")
+	if len(k) != 2 || len(s) != 2 || len(d) != 2 || len(p) != 4 {
+		return nil, nil
+	}
+	act, err := activationOf(n)
+	if err != nil {
+		return nil, err
+	}
+	y := n.Outputs[0]
+	g := convGeom{batch: x.Shape[0], cin: x.Shape[1], h: x.Shape[2], w: x.Shape[3],
+		cout: y.Shape[1], oh: y.Shape[2], ow: y.Shape[3], group: int(n.Attrs["group"].Int),
+		kh: k[0], kw: k[1], sh: s[0], sw: s[1], dh: d[0], dw: d[1], pt: p[0], pl: p[1]}
+	if g.group < 1 || int64(g.cin)*int64(g.h*g.w) >= 1<<31 || int64(g.cout)*int64(g.oh*g.ow) >= 1<<31 {
+		return nil, nil // im2col offsets are int32
+	}
+	g.cinG, g.coutG = g.cin/g.group, g.cout/g.group
+	plan := &convPlan{convGeom: g, ops: ops, threads: env.Threads, act: act}
+	wf := w.Const.F
+	if g.cinG == 1 && g.kh*g.kw > 1 {
+		plan.depthwise, plan.wdw = true, wf
+		return plan.runDepthwise, nil
+	}
+	K := g.cinG * g.kh * g.kw
+	for gi := 0; gi < g.group; gi++ {
+		src := gemm.Matrix{Data: wf[gi*g.coutG*K : (gi+1)*g.coutG*K], RowStride: K, ColStride: 1}
+		plan.packed = append(plan.packed, gemm.Pack(src, g.coutG, K))
+	}
+	pointwise := g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0
+	if !pointwise {
+		plan.im2col = &gemm.Im2col{H: g.h, W: g.w, KH: g.kh, KW: g.kw, SH: g.sh, SW: g.sw,
+			DH: g.dh, DW: g.dw, PT: g.pt, PL: g.pl, OH: g.oh, OW: g.ow}
+		plan.im2col.Init(g.cinG)
+	}
+	return plan.runGEMM, nil
+}
+
+// runGEMM computes each image and group as Y_g = W_g * im2col(X_g) + bias.
+func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
+	x, y := in[0].F, out[0].F
+	var bias []float32
+	if len(in) > 2 && in[2] != nil {
+		bias = in[2].F
+	}
+	inPlane, outPlane := c.h*c.w, c.oh*c.ow
+	K := c.cinG * c.kh * c.kw
+	jobs := c.batch * c.group
+	act, prm, post := c.act.gemm()
+	one := func(j, threads int) {
+		b, gi := j/c.group, j%c.group
+		xg := x[(b*c.cin+gi*c.cinG)*inPlane : (b*c.cin+(gi+1)*c.cinG)*inPlane]
+		p := &gemm.Problem{M: c.coutG, N: outPlane, K: K, A: c.packed[gi],
+			C: y[(b*c.cout+gi*c.coutG)*outPlane : (b*c.cout+(gi+1)*c.coutG)*outPlane], LDC: outPlane,
+			Act: act, Params: prm, Post: post}
+		if bias != nil {
+			p.RowBias = bias[gi*c.coutG : (gi+1)*c.coutG]
+		}
+		if c.im2col == nil {
+			p.B = gemm.Matrix{Data: xg, RowStride: inPlane, ColStride: 1}
+		} else {
+			src := *c.im2col
+			src.X = xg
+			p.B = &src
+		}
+		gemm.Run(p, c.ops, threads)
+	}
+	// Many small groups: one thread each. Otherwise the threads split each
+	// multiplication.
+	if jobs >= 2*c.threads && c.threads > 1 {
+		par.For(c.threads, jobs, func(j int) { one(j, 1) })
+	} else {
+		for j := 0; j < jobs; j++ {
+			one(j, c.threads)
+		}
+	}
+	return nil
+}
+
+// runDepthwise computes each output channel from its one input channel as
+// a sum over the kernel taps of scaled input rows (vector multiply-adds
+// for unit column stride).
+func (c *convPlan) runDepthwise(_ *graphir.Node, in, out []*graphir.Tensor) error {
+	x, y := in[0].F, out[0].F
+	var bias []float32
+	if len(in) > 2 && in[2] != nil {
+		bias = in[2].F
+	}
+	inPlane, outPlane, kk := c.h*c.w, c.oh*c.ow, c.kh*c.kw
+	planes := c.batch * c.cout
+	threads := par.Chunks(c.threads, float64(planes*outPlane*kk), 1<<15)
+	par.For(threads, threads, func(t int) {
+		lo, hi := par.Range(planes, threads, 1, t)
+		for pl := lo; pl < hi; pl++ {
+			b, oc := pl/c.cout, pl%c.cout
+			ic := oc / c.coutG
+			xp := x[(b*c.cin+ic)*inPlane : (b*c.cin+ic+1)*inPlane]
+			yp := y[pl*outPlane : (pl+1)*outPlane]
+			wk := c.wdw[oc*kk : (oc+1)*kk]
+			var b0 float32
+			if bias != nil {
+				b0 = bias[oc]
+			}
+			c.depthwisePlane(xp, yp, wk, b0)
+			c.act.apply(c.ops, yp)
+		}
+	})
+	return nil
+}
+
+func (c *convPlan) depthwisePlane(xp, yp, wk []float32, b0 float32) {
+	for oy := 0; oy < c.oh; oy++ {
+		row := yp[oy*c.ow : (oy+1)*c.ow]
+		for i := range row {
+			row[i] = b0
+		}
+		for ky := 0; ky < c.kh; ky++ {
+			iy := oy*c.sh - c.pt + ky*c.dh
+			if iy < 0 || iy >= c.h {
+				continue
+			}
+			xr := xp[iy*c.w : (iy+1)*c.w]
+			for kx := 0; kx < c.kw; kx++ {
+				wv := wk[ky*c.kw+kx]
+				off := kx*c.dw - c.pl // ix = ox*sw + off
+				lo, hi := validRange(off, c.sw, c.w, c.ow)
+				if lo >= hi {
+					continue
+				}
+				if c.sw == 1 {
+					c.ops.Axpy(row[lo:hi], xr[lo+off:hi+off], wv)
+					continue
+				}
+				for ox := lo; ox < hi; ox++ {
+					row[ox] += wv * xr[ox*c.sw+off]
+				}
+			}
+		}
+	}
+}
+
+// validRange is the range [lo, hi) of outputs o < n with 0 <= o*stride+off < size.
+func validRange(off, stride, size, n int) (lo, hi int) {
+	if off < 0 {
+		lo = (-off + stride - 1) / stride
+	}
+	if size-1-off < 0 {
+		return 0, 0
+	}
+	hi = min(n, (size-1-off)/stride+1)
+	return lo, hi
+}

@@ -1,0 +1,27 @@
+// Package kernels holds edgectl's fast kernels, registered beside the
+// reference kernels of runtime/ref (which stay, and which every kernel here
+// is tested against):
+//
+//   - Conv (2-D): a packed GEMM with the weights packed once at Prepare and
+//     the image read through im2col straight into the B panels (no im2col
+//     matrix); 1x1 stride-1 convolutions read the image as the B matrix;
+//     depthwise convolutions run as vector multiply-adds per row; bias and a
+//     fused activation (FuseActivations) run in the GEMM epilogue.
+//   - Gemm and MatMul: the same packed GEMM; with at most four rows, a
+//     vectorised matrix-vector product.
+//   - MaxPool, AveragePool (2-D), GlobalAveragePool, GlobalMaxPool, Relu,
+//     LeakyRelu, Clip, HardSwish, Add, Sub, Mul, Div: vector loops.
+//
+// Every kernel exists in two tiers: plain Go ("go", runtime.PriorityTuned)
+// and assembly ("asm", runtime.PriorityAssembly: AVX2+FMA on amd64, NEON on
+// arm64; none with -tags noasm). The inner loops live in internal/simd, the
+// GEMM driver in internal/gemm, thread splitting in internal/par; the
+// conformance suites that every implementation runs are in kerneltest.
+//
+// A kernel's Prepare returns nil for a node it does not cover, and the
+// executor falls back to the next implementation. Env.Threads is the
+// intra-op thread budget: with 1, kernels start no goroutines.
+//
+// It imports graphir and runtime/ref, never runtime (runtime imports it,
+// runtime/kernels_register.go).
+package kernels

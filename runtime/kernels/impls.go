@@ -1,0 +1,109 @@
+package kernels
+
+import (
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
+	"github.com/edgectl/edgectl/runtime/ref"
+)
+
+// Env is what a kernel may use, as runtime.Env (this package cannot import
+// runtime).
+type Env struct {
+	// Threads is the intra-op thread budget; 1 runs on the caller only.
+	Threads int
+}
+
+// Impl is one implementation of one op.
+type Impl struct {
+	Op   graphir.Op
+	Name string // "go" or "asm"
+	// Asm marks the assembly tier (runtime.PriorityAssembly); the others
+	// are tuned Go (runtime.PriorityTuned).
+	Asm     bool
+	Prepare func(n *graphir.Node, env Env) (ref.Kernel, error)
+}
+
+type prepareFunc func(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error)
+
+var prepares = map[graphir.Op]prepareFunc{
+	graphir.OpConv:              prepareConv,
+	graphir.OpGemm:              prepareGemm,
+	graphir.OpMatMul:            prepareMatMul,
+	graphir.OpMaxPool:           preparePool,
+	graphir.OpAveragePool:       preparePool,
+	graphir.OpGlobalAveragePool: prepareGlobalPool,
+	graphir.OpGlobalMaxPool:     prepareGlobalPool,
+	graphir.OpRelu:              prepareUnary,
+	graphir.OpLeakyRelu:         prepareUnary,
+	graphir.OpClip:              prepareUnary,
+	graphir.OpHardSwish:         prepareUnary,
+	graphir.OpAdd:               prepareBinary,
+	graphir.OpSub:               prepareBinary,
+	graphir.OpMul:               prepareBinary,
+	graphir.OpDiv:               prepareBinary,
+}
+
+// Ops lists the ops this package has kernels for.
+func Ops() []graphir.Op {
+	var out []graphir.Op
+	for _, op := range graphir.Ops() {
+		if prepares[op] != nil {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// HaveAsm reports whether the assembly tier runs on this machine and build.
+func HaveAsm() bool { return simd.Asm() != nil }
+
+// Impls lists every implementation: for each op a Go tier and an assembly
+// tier (whose Prepare declines every node when HaveAsm is false).
+func Impls() []Impl {
+	var out []Impl
+	for _, op := range Ops() {
+		out = append(out, Impl{Op: op, Name: "go", Prepare: PrepareGo(op)}, Impl{Op: op, Name: "asm", Asm: true, Prepare: PrepareAsm(op)})
+	}
+	return out
+}
+
+// PrepareGo returns the Go tier's Prepare for op, nil if there is none.
+func PrepareGo(op graphir.Op) func(n *graphir.Node, env Env) (ref.Kernel, error) {
+	return prepareWith(op, simd.Go())
+}
+
+// PrepareAsm returns the assembly tier's Prepare for op (declining every
+// node when this machine or build has no assembly), nil if there is none.
+func PrepareAsm(op graphir.Op) func(n *graphir.Node, env Env) (ref.Kernel, error) {
+	return prepareWith(op, simd.Asm())
+}
+
+func prepareWith(op graphir.Op, ops *simd.Ops) func(n *graphir.Node, env Env) (ref.Kernel, error) {
+	f := prepares[op]
+	if f == nil {
+		return nil
+	}
+	return func(n *graphir.Node, env Env) (ref.Kernel, error) {
+		if ops == nil || n.Op != op {
+			return nil, nil
+		}
+		env.Threads = max(1, env.Threads)
+		return f(n, env, ops)
+	}
+}
+
+// floatIn reports whether input i is present and float32.
+func floatIn(n *graphir.Node, i int) bool {
+	v := n.In(i)
+	return v != nil && v.DType == graphir.Float32
+}
+
+// ints reads a normalised ints attribute as ints.
+func ints(n *graphir.Node, name string) []int {
+	v := n.Attrs[name].Ints
+	out := make([]int, len(v))
+	for i, x := range v {
+		out[i] = int(x)
+	}
+	return out
+}

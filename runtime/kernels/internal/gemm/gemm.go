@@ -1,0 +1,267 @@
+package gemm
+
+import (
+	"math"
+	"sync"
+	"unsafe"
+
+	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
+	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
+)
+
+const (
+	MR = simd.MR
+	NR = simd.NR
+)
+
+// Blocking, tuned on Zen 3 (32 KiB L1d, 512 KiB L2 per core): KC bounds a
+// K block (the A and B micro-panels, KC*(MR+NR) floats = 27.5 KiB, stay in
+// L1), MC x KC is the A block (180 KiB) and KC x NC the B block (240 KiB),
+// both in L2. Benchmarks may override them (EDGECTL_GEMM_BLOCKING, see
+// runtime/kernels' TestMain).
+var (
+	KC = 320
+	MC = 24 * MR
+	NC = 12 * NR
+)
+
+// KBlocks splits K into balanced blocks of at most KC and returns their
+// starts (with K appended).
+func KBlocks(K int) []int {
+	nb := max(1, (K+KC-1)/KC)
+	out := make([]int, nb+1)
+	for b := 0; b <= nb; b++ {
+		out[b] = b * K / nb
+	}
+	return out
+}
+
+// ASource packs rows [i0, i0+mc) and depth [k0, k0+kc) of A into dst as
+// ceil(mc/MR) panels of kc x MR (k-major), rows past mc zero.
+type ASource interface {
+	PackA(dst []float32, i0, mc, k0, kc int)
+}
+
+// BSource packs depth [k0, k0+kc) and columns [j0, j0+nc) of B into dst as
+// ceil(nc/NR) panels of kc x NR (k-major), columns past nc zero.
+type BSource interface {
+	PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops)
+}
+
+// Problem is one multiplication C[M x N] (row stride LDC) = A[M x K] B[K x N]
+// followed by the epilogue.
+type Problem struct {
+	M, N, K int
+	A       ASource
+	B       BSource
+	C       []float32
+	LDC     int
+	// Accumulate adds the product to C as it is (C prefilled, e.g. beta*C).
+	Accumulate bool
+	RowBias    []float32 // len M, or nil
+	ColBias    []float32 // len N, or nil
+	Act        int       // simd.Act*
+	Params     simd.Params
+	// Post, when not nil, is applied in place to each finished row piece of
+	// C (an activation the micro-kernel does not do, e.g. Sigmoid).
+	Post func(row []float32)
+}
+
+// Run computes p with the loops of ops on at most threads goroutines.
+func Run(p *Problem, ops *simd.Ops, threads int) {
+	if p.M == 0 || p.N == 0 {
+		return
+	}
+	if p.K == 0 {
+		runEmpty(p)
+		return
+	}
+	tm, tn := Split(p.M, p.N, p.K, threads, isPacked(p.A))
+	par.For(tm*tn, tm*tn, func(t int) {
+		i0, i1 := par.Range(p.M, tm, MR, t/tn)
+		j0, j1 := par.Range(p.N, tn, NR, t%tn)
+		if i0 < i1 && j0 < j1 {
+			work(p, ops, i0, i1, j0, j1)
+		}
+	})
+}
+
+func isPacked(a ASource) bool { _, ok := a.(*PackedA); return ok }
+
+// Split chooses a tm x tn grid of at most threads tasks that minimises the
+// largest task's estimated cycles: its multiply-adds at 16 per cycle plus
+// its packing at one element per cycle (B for its columns, A for its rows
+// when A is not prepacked).
+func Split(M, N, K, threads int, aPacked bool) (tm, tn int) {
+	flops := 2 * float64(M) * float64(N) * float64(K)
+	threads = par.Chunks(threads, flops, 2e6)
+	best := math.Inf(1)
+	tm, tn = 1, 1
+	for a := 1; a <= threads; a++ {
+		for b := 1; a*b <= threads; b++ {
+			m := float64(ceilDiv(ceilDiv(M, MR), a) * MR)
+			n := float64(ceilDiv(ceilDiv(N, NR), b) * NR)
+			c := m*n*float64(K)/16 + float64(K)*n
+			if !aPacked {
+				c += m * float64(K) * float64(ceilDiv(int(n), NC))
+			}
+			c *= 1 + 1e-3*float64(a*b) // prefer fewer goroutines on ties
+			if c < best {
+				best, tm, tn = c, a, b
+			}
+		}
+	}
+	return tm, tn
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// work computes the rectangle [i0, i1) x [j0, j1) of C.
+func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
+	kb := KBlocks(p.K)
+	maxKC := 0
+	for b := 0; b+1 < len(kb); b++ {
+		maxKC = max(maxKC, kb[b+1]-kb[b])
+	}
+	ncMax := min(NC, ceilDiv(j1-j0, NR)*NR)
+	bBuf := getBuf(maxKC * ncMax)
+	defer putBuf(bBuf)
+	pa, packed := p.A.(*PackedA)
+	var aBuf *buffer
+	if !packed {
+		aBuf = getBuf(maxKC * min(MC, ceilDiv(i1-i0, MR)*MR))
+		defer putBuf(aBuf)
+	}
+	var tile [MR * NR]float32
+	for jc := j0; jc < j1; jc += NC {
+		nc := min(NC, j1-jc)
+		for b := 0; b+1 < len(kb); b++ {
+			k0, kc := kb[b], kb[b+1]-kb[b]
+			first, last := b == 0, b+2 == len(kb)
+			bp := bBuf.f[:ceilDiv(nc, NR)*NR*kc]
+			p.B.PackB(bp, k0, kc, jc, nc, ops)
+			flags := 0
+			if !first || p.Accumulate {
+				flags |= simd.FlagAccumulate
+			}
+			if last {
+				if p.RowBias != nil {
+					flags |= simd.FlagRowBias
+				}
+				if p.ColBias != nil {
+					flags |= simd.FlagColBias
+				}
+				flags |= p.Act << simd.ActShift
+			}
+			for ic := i0; ic < i1; ic += MC {
+				mc := min(MC, i1-ic)
+				var ap []float32
+				if packed {
+					ap = pa.block(k0, kc, ic, mc)
+				} else {
+					ap = aBuf.f[:ceilDiv(mc, MR)*MR*kc]
+					p.A.PackA(ap, ic, mc, k0, kc)
+				}
+				for jr := 0; jr < nc; jr += NR {
+					nrr := min(NR, nc-jr)
+					bpan := bp[(jr/NR)*kc*NR : (jr/NR+1)*kc*NR]
+					col := jc + jr
+					for ir := 0; ir < mc; ir += MR {
+						mrr := min(MR, mc-ir)
+						apan := ap[(ir/MR)*kc*MR : (ir/MR+1)*kc*MR]
+						row := ic + ir
+						if nrr == NR {
+							var rb, cb *float32
+							if flags&simd.FlagRowBias != 0 {
+								rb = &p.RowBias[row]
+							}
+							if flags&simd.FlagColBias != 0 {
+								cb = &p.ColBias[col]
+							}
+							c := p.C[row*p.LDC+col : (row+mrr-1)*p.LDC+col+NR]
+							ops.Sgemm(kc, &apan[0], &bpan[0], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
+						} else {
+							edge(p, ops, &tile, kc, apan, bpan, row, col, mrr, nrr, flags)
+						}
+						if last && p.Post != nil {
+							for r := row; r < row+mrr; r++ {
+								p.Post(p.C[r*p.LDC+col : r*p.LDC+col+nrr])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// edge computes a partial tile into tile and merges its valid part.
+func edge(p *Problem, ops *simd.Ops, tile *[MR * NR]float32, kc int, apan, bpan []float32, row, col, mrr, nrr, flags int) {
+	ops.Sgemm(kc, &apan[0], &bpan[0], &tile[0], NR, MR, 0, nil, nil, &p.Params)
+	if flags&simd.FlagAccumulate != 0 {
+		for r := 0; r < mrr; r++ {
+			c := p.C[(row+r)*p.LDC+col:]
+			for j := 0; j < nrr; j++ {
+				tile[r*NR+j] += c[j]
+			}
+		}
+	}
+	var rb, cb []float32
+	if flags&simd.FlagRowBias != 0 {
+		rb = p.RowBias[row : row+mrr]
+	}
+	if flags&simd.FlagColBias != 0 {
+		cb = p.ColBias[col : col+nrr]
+	}
+	simd.Epilogue(tile[:], NR, mrr, nrr, flags&^simd.FlagAccumulate, rb, cb, &p.Params)
+	for r := 0; r < mrr; r++ {
+		copy(p.C[(row+r)*p.LDC+col:(row+r)*p.LDC+col+nrr], tile[r*NR:r*NR+nrr])
+	}
+}
+
+// runEmpty handles K = 0: C is its own value (or 0) plus the epilogue.
+func runEmpty(p *Problem) {
+	flags := p.Act << simd.ActShift
+	if p.RowBias != nil {
+		flags |= simd.FlagRowBias
+	}
+	if p.ColBias != nil {
+		flags |= simd.FlagColBias
+	}
+	for i := 0; i < p.M; i++ {
+		row := p.C[i*p.LDC : i*p.LDC+p.N]
+		if !p.Accumulate {
+			clear(row)
+		}
+		var rb []float32
+		if p.RowBias != nil {
+			rb = p.RowBias[i : i+1]
+		}
+		simd.Epilogue(row, p.N, 1, p.N, flags, rb, p.ColBias, &p.Params)
+		if p.Post != nil {
+			p.Post(row)
+		}
+	}
+}
+
+// buffer is a packing buffer aligned to 64 bytes.
+type buffer struct {
+	raw, f []float32
+}
+
+var bufPool sync.Pool
+
+func getBuf(n int) *buffer {
+	b, _ := bufPool.Get().(*buffer)
+	if b == nil || cap(b.raw) < n+16 {
+		b = &buffer{raw: make([]float32, n+16)}
+	}
+	off := int(uintptr(unsafe.Pointer(&b.raw[:1][0]))%64) / 4
+	if off != 0 {
+		off = 16 - off
+	}
+	b.f = b.raw[off : off+n]
+	return b
+}
+
+func putBuf(b *buffer) { bufPool.Put(b) }

@@ -1,0 +1,196 @@
+package gemm
+
+import "github.com/edgectl/edgectl/runtime/kernels/internal/simd"
+
+// Matrix is a strided view: element (i, j) is Data[i*RowStride + j*ColStride],
+// scaled by Scale when packed (0 means 1). It serves as A or as B.
+type Matrix struct {
+	Data                 []float32
+	RowStride, ColStride int
+	Scale                float32
+}
+
+// PackA packs rows [i0, i0+mc) x depth [k0, k0+kc).
+func (m Matrix) PackA(dst []float32, i0, mc, k0, kc int) {
+	s := m.Scale
+	if s == 0 {
+		s = 1
+	}
+	for p := 0; p*MR < mc; p++ {
+		pan := dst[p*kc*MR : (p+1)*kc*MR]
+		rows := min(MR, mc-p*MR)
+		for r := 0; r < MR; r++ {
+			if r >= rows {
+				for k := 0; k < kc; k++ {
+					pan[k*MR+r] = 0
+				}
+				continue
+			}
+			base := (i0+p*MR+r)*m.RowStride + k0*m.ColStride
+			if m.ColStride == 1 {
+				src := m.Data[base : base+kc]
+				for k, v := range src {
+					pan[k*MR+r] = s * v
+				}
+				continue
+			}
+			for k := 0; k < kc; k++ {
+				pan[k*MR+r] = s * m.Data[base+k*m.ColStride]
+			}
+		}
+	}
+}
+
+// PackB packs depth [k0, k0+kc) x columns [j0, j0+nc): the rows of the
+// matrix are the depth.
+func (m Matrix) PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops) {
+	s := m.Scale
+	if s == 0 {
+		s = 1
+	}
+	var offs []int32
+	for p := 0; p*NR < nc; p++ {
+		pan := dst[p*kc*NR : (p+1)*kc*NR]
+		cols := min(NR, nc-p*NR)
+		j := j0 + p*NR
+		if cols == NR && m.ColStride == 1 && s == 1 {
+			if offs == nil {
+				offs = make([]int32, kc)
+				for k := range offs {
+					offs[k] = int32((k0 + k) * m.RowStride)
+				}
+			}
+			ops.PackRows(pan, m.Data[j:], offs)
+			continue
+		}
+		if m.RowStride == 1 && cols == NR {
+			// Transposed source: each column is contiguous along k.
+			for c := 0; c < NR; c++ {
+				src := m.Data[(j+c)*m.ColStride+k0 : (j+c)*m.ColStride+k0+kc]
+				for k, v := range src {
+					pan[k*NR+c] = s * v
+				}
+			}
+			continue
+		}
+		for k := 0; k < kc; k++ {
+			row := pan[k*NR : k*NR+NR]
+			off := (k0+k)*m.RowStride + j*m.ColStride
+			for c := 0; c < NR; c++ {
+				if c < cols {
+					row[c] = s * m.Data[off+c*m.ColStride]
+				} else {
+					row[c] = 0
+				}
+			}
+		}
+	}
+}
+
+// PackedA is A packed once, in the panels of every K block (KBlocks), for
+// operands that do not change between calls (weights).
+type PackedA struct {
+	M, K int
+	mp   int // M rounded up to MR
+	data []float32
+}
+
+// Pack packs the whole of src (rows [0, M), depth [0, K)).
+func Pack(src ASource, M, K int) *PackedA {
+	mp := ceilDiv(M, MR) * MR
+	p := &PackedA{M: M, K: K, mp: mp, data: make([]float32, mp*K)}
+	kb := KBlocks(K)
+	for b := 0; b+1 < len(kb); b++ {
+		k0, kc := kb[b], kb[b+1]-kb[b]
+		src.PackA(p.data[k0*mp:(k0+kc)*mp], 0, M, k0, kc)
+	}
+	return p
+}
+
+// PackA copies from the packed form (for callers that want a copy).
+func (p *PackedA) PackA(dst []float32, i0, mc, k0, kc int) {
+	copy(dst, p.block(k0, kc, i0, mc))
+}
+
+// block returns the packed panels of rows [i0, i0+mc) (i0 a multiple of
+// MR) for the K block starting at k0, which must be one of KBlocks(K).
+func (p *PackedA) block(k0, kc, i0, mc int) []float32 {
+	base := k0*p.mp + (i0/MR)*kc*MR
+	return p.data[base : base+ceilDiv(mc, MR)*MR*kc]
+}
+
+// Im2col reads B = im2col(X) of a 2-D convolution without building it:
+// row k = (c*KH + ky)*KW + kx of B and column j = oy*OW + ox hold
+// X[c, oy*SH - PT + ky*DH, ox*SW - PL + kx*DW], zero outside the image.
+type Im2col struct {
+	X                      []float32 // channels [C][H][W] of one image and group
+	H, W                   int
+	KH, KW, SH, SW, DH, DW int
+	PT, PL                 int
+	OH, OW                 int
+	// Per row k: offset of its channel plane, and its ky*DH - PT, kx*DW - PL.
+	kPlane, kDY, kDX []int32
+	// kOff[k] is row k's offset from a column's top-left pixel minus
+	// minOff (so never negative); minOff is the least such offset.
+	kOff   []int32
+	minOff int
+	kRaw   []int32 // kOff[k] + minOff: plane + ky*DH*W - PT*W + kx*DW - PL
+}
+
+// Init computes the per-row tables for C input channels.
+func (s *Im2col) Init(C int) {
+	K := C * s.KH * s.KW
+	s.kPlane, s.kDY, s.kDX, s.kOff = make([]int32, K), make([]int32, K), make([]int32, K), make([]int32, K)
+	s.minOff = 0
+	for k := 0; k < K; k++ {
+		c, r := k/(s.KH*s.KW), k%(s.KH*s.KW)
+		s.kPlane[k] = int32(c * s.H * s.W)
+		s.kDY[k] = int32((r/s.KW)*s.DH - s.PT)
+		s.kDX[k] = int32((r%s.KW)*s.DW - s.PL)
+		off := int(s.kPlane[k]) + int(s.kDY[k])*s.W + int(s.kDX[k])
+		s.minOff = min(s.minOff, off)
+	}
+	s.kRaw = make([]int32, K)
+	for k := 0; k < K; k++ {
+		s.kRaw[k] = s.kPlane[k] + s.kDY[k]*int32(s.W) + s.kDX[k]
+		s.kOff[k] = s.kRaw[k] - int32(s.minOff)
+	}
+}
+
+// inside reports whether every tap of output pixel (oy, ox) reads inside
+// the image.
+func (s *Im2col) inside(oy, ox int) bool {
+	iy, ix := oy*s.SH, ox*s.SW
+	return iy-s.PT >= 0 && iy+(s.KH-1)*s.DH-s.PT < s.H && ix-s.PL >= 0 && ix+(s.KW-1)*s.DW-s.PL < s.W
+}
+
+// PackB packs depth [k0, k0+kc) x columns [j0, j0+nc). A panel of NR
+// pixels of one output row whose taps all fall inside the image (unit
+// column stride) is copied as whole rows; any other panel is gathered with
+// the taps outside the image masked to zero.
+func (s *Im2col) PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops) {
+	kOff := s.kOff[k0 : k0+kc]
+	var cols simd.PanelCols
+	for p := 0; p*NR < nc; p++ {
+		pan := dst[p*kc*NR : (p+1)*kc*NR]
+		j := j0 + p*NR
+		n := min(NR, nc-p*NR)
+		oy, ox := j/s.OW, j%s.OW
+		if n == NR && s.SW == 1 && ox+NR <= s.OW && s.inside(oy, ox) && s.inside(oy, ox+NR-1) {
+			ops.PackRows(pan, s.X[oy*s.SH*s.W+ox+s.minOff:], kOff)
+			continue
+		}
+		for c := 0; c < NR; c++ {
+			if c >= n {
+				cols.IY[c], cols.IX[c], cols.Off[c] = simd.Masked, 0, 0
+				continue
+			}
+			iy, ix := oy*s.SH, ox*s.SW
+			cols.IY[c], cols.IX[c], cols.Off[c] = int32(iy), int32(ix), int32(iy*s.W+ix)
+			if ox++; ox == s.OW {
+				ox, oy = 0, oy+1
+			}
+		}
+		ops.GatherMasked(pan, s.X, &cols, s.kRaw[k0:k0+kc], s.kDY[k0:k0+kc], s.kDX[k0:k0+kc], s.H, s.W)
+	}
+}

@@ -1,0 +1,83 @@
+//go:build !noasm
+
+package simd
+
+import "unsafe"
+
+// Asm returns the AVX2+FMA implementation, or nil when the CPU or the
+// operating system lacks AVX2 or FMA.
+func Asm() *Ops {
+	if hasAVX2FMA {
+		return &asmOps
+	}
+	return nil
+}
+
+// FMAPeak runs n iterations of a register-only loop of 12 independent
+// 8-wide FMAs (192 flops each); ok is false when there is no assembly.
+func FMAPeak(n int) (flopsPerIter int, ok bool) {
+	if !hasAVX2FMA {
+		return 0, false
+	}
+	fmaPeak(n)
+	return 192, true
+}
+
+var hasAVX2FMA = detectAVX2FMA()
+
+func detectAVX2FMA() bool {
+	maxLeaf, _, _, _ := cpuid(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, _, c, _ := cpuid(1, 0)
+	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
+	if c&fma == 0 || c&osxsave == 0 || c&avx == 0 {
+		return false
+	}
+	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // XMM and YMM state enabled
+		return false
+	}
+	_, b, _, _ := cpuid(7, 0)
+	return b&(1<<5) != 0 // AVX2
+}
+
+var asmOps = Ops{
+	Name: "avx2",
+	Sgemm: func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
+		sgemm6x16(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
+	},
+	PackRows: func(dst, src []float32, offs []int32) {
+		checkOffsets(len(dst), len(src), offs, 0, NR)
+		packRows16(dst, src, offs)
+	},
+	GatherMasked: func(dst, src []float32, p *PanelCols, kOff, kDY, kDX []int32, h, w int) {
+		checkGather(dst, src, p, kOff, kDY, kDX, h, w)
+		gatherMasked16(dst, src, (*[48]int32)(unsafe.Pointer(p)), kOff, kDY, kDX, h, w)
+	},
+	Clamp:      func(d, x []float32, lo, hi float32) { need(len(d), x); clampF32(d, x, lo, hi) },
+	Leaky:      func(d, x []float32, alpha float32) { need(len(d), x); leakyF32(d, x, alpha) },
+	HardSwish:  func(d, x []float32) { need(len(d), x); hardSwishF32(d, x) },
+	Add:        func(d, a, b []float32) { need(len(d), a, b); addF32(d, a, b) },
+	Sub:        func(d, a, b []float32) { need(len(d), a, b); subF32(d, a, b) },
+	Mul:        func(d, a, b []float32) { need(len(d), a, b); mulF32(d, a, b) },
+	Div:        func(d, a, b []float32) { need(len(d), a, b); divF32(d, a, b) },
+	AddScalar:  func(d, a []float32, s float32) { need(len(d), a); addScalarF32(d, a, s) },
+	SubScalar:  func(d, a []float32, s float32) { need(len(d), a); subScalarF32(d, a, s) },
+	RSubScalar: func(d, a []float32, s float32) { need(len(d), a); rsubScalarF32(d, a, s) },
+	MulScalar:  func(d, a []float32, s float32) { need(len(d), a); mulScalarF32(d, a, s) },
+	DivScalar:  func(d, a []float32, s float32) { need(len(d), a); divScalarF32(d, a, s) },
+	RDivScalar: func(d, a []float32, s float32) { need(len(d), a); rdivScalarF32(d, a, s) },
+	Axpy:       func(d, x []float32, alpha float32) { need(len(d), x); axpyF32(d, x, alpha) },
+	PMax:       func(d, x []float32) { need(len(d), x); pmaxF32(d, x) },
+	Dot:        func(x, y []float32) float32 { need(len(x), y); return dotF32(x, y) },
+	Sum:        sumF32,
+	MaxReduce:  maxReduceF32,
+	MaxPool2x2: func(d, r0, r1 []float32) {
+		need(2*len(d), r0, r1)
+		maxPool2x2F32(d, r0, r1)
+		if n := len(d) &^ 7; n < len(d) {
+			maxPool2x2Go(d[n:], r0[2*n:], r1[2*n:])
+		}
+	},
+}

@@ -1,0 +1,120 @@
+package simd
+
+// Flags of a micro-kernel call. The epilogue runs in this order: add the
+// existing C (FlagAccumulate), add the row bias, add the column bias, apply
+// the activation ((flags >> ActShift) & 15).
+const (
+	FlagAccumulate = 1 << 0
+	FlagRowBias    = 1 << 1
+	FlagColBias    = 1 << 2
+	ActShift       = 4
+
+	ActNone      = 0
+	ActClamp     = 1 // min(max(x, p0), p1); Relu is [0, +Inf]
+	ActLeaky     = 2 // x < 0 ? p0*x : x
+	ActHardSwish = 3 // x * min(max(x*p0 + p1, 0), p2) with p0 = 1/6, p1 = 0.5, p2 = 1
+)
+
+// Params are the activation constants of a micro-kernel call: p0..p3, each
+// repeated 8 times so the assembly can load them as vectors.
+type Params [32]float32
+
+// SetParams fills p with the constants p0, p1, p2.
+func (p *Params) Set(v ...float32) {
+	for i, x := range v {
+		for j := 0; j < 8; j++ {
+			p[8*i+j] = x
+		}
+	}
+}
+
+// P returns constant i.
+func (p *Params) P(i int) float32 { return p[8*i] }
+
+// SgemmFunc computes the MR x NR tile sum over k < kc of a[k*MR+r]*b[k*NR+j]
+// and stores its first mr rows (1 <= mr <= MR) to c (row stride ldc
+// elements) with the epilogue the flags select. rowBias points at mr
+// values, colBias at NR values (each read only when its flag is set).
+type SgemmFunc func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params)
+
+// Ops is one implementation of the loops. Slices: dst sets the length; the
+// inputs must be at least as long (the wrappers check).
+type Ops struct {
+	Name  string
+	Sgemm SgemmFunc
+
+	Clamp     func(dst, x []float32, lo, hi float32) // min(max(x, lo), hi), NaN stays
+	Leaky     func(dst, x []float32, alpha float32)
+	HardSwish func(dst, x []float32)
+
+	Add, Sub, Mul, Div func(dst, a, b []float32)
+	// Scalar forms: a op s, and s op a for RSub and RDiv.
+	AddScalar, SubScalar, RSubScalar, MulScalar, DivScalar, RDivScalar func(dst, a []float32, s float32)
+
+	Axpy func(dst, x []float32, alpha float32) // dst += alpha*x
+	// PMax folds x into a running pooling maximum: dst = x where x > dst
+	// or x is NaN.
+	PMax      func(dst, x []float32)
+	Dot       func(x, y []float32) float32
+	Sum       func(x []float32) float32
+	MaxReduce func(x []float32) float32 // NaN if any NaN, -Inf if empty
+	// MaxPool2x2 sets dst[i] to the pooling maximum of r0[2i], r0[2i+1],
+	// r1[2i], r1[2i+1] (in that order).
+	MaxPool2x2 func(dst, r0, r1 []float32)
+
+	// PackRows sets dst[NR*k : NR*k+NR] = src[offs[k] : offs[k]+NR].
+	PackRows func(dst, src []float32, offs []int32)
+	// GatherMasked packs one im2col panel: with iy = p.IY[c]+kDY[k] and
+	// ix = p.IX[c]+kDX[k], dst[NR*k+c] = src[p.Off[c]+kOff[k]] when
+	// 0 <= iy < h and 0 <= ix < w, else 0.
+	GatherMasked func(dst, src []float32, p *PanelCols, kOff, kDY, kDX []int32, h, w int)
+}
+
+// PanelCols describes the NR columns of an im2col panel: the input row and
+// column of each column's window origin (before the taps' offsets) and
+// its offset IY*w + IX; a column with IY <= Masked reads nothing.
+type PanelCols struct {
+	IY, IX, Off [NR]int32
+}
+
+// Masked is the IY of a column that reads nothing (past the matrix end).
+const Masked = -1 << 24
+
+// checkGather panics unless every read GatherMasked can make is inside src.
+func checkGather(dst, src []float32, p *PanelCols, kOff, kDY, kDX []int32, h, w int) {
+	if len(dst) < NR*len(kOff) || len(kDY) < len(kOff) || len(kDX) < len(kOff) || int64(len(src)) >= 1<<31 || h < 0 || w < 0 {
+		panic("simd: bad gather arguments")
+	}
+	for c := range p.IY {
+		if p.IY[c] > Masked && int64(p.Off[c]) != int64(p.IY[c])*int64(w)+int64(p.IX[c]) {
+			panic("simd: gather column offset mismatch")
+		}
+	}
+	for k, o := range kOff {
+		plane := int64(o) - int64(kDY[k])*int64(w) - int64(kDX[k])
+		if plane < 0 || plane+int64(h)*int64(w) > int64(len(src)) {
+			panic("simd: gather plane out of range")
+		}
+	}
+}
+
+// checkOffsets panics unless every offs[k] + [lo, hi) lies in [0, n) and
+// dst holds NR*len(offs) elements.
+func checkOffsets(dst int, n int, offs []int32, lo, hi int32) {
+	if dst < NR*len(offs) {
+		panic("simd: packing destination too short")
+	}
+	for _, o := range offs {
+		if o+lo < 0 || int(o+hi) > n {
+			panic("simd: packing offset out of range")
+		}
+	}
+}
+
+func need(n int, s ...[]float32) {
+	for _, x := range s {
+		if len(x) < n {
+			panic("simd: input shorter than dst")
+		}
+	}
+}

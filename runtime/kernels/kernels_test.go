@@ -1,0 +1,75 @@
+package kernels_test
+
+import (
+	"testing"
+
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernels"
+	"github.com/edgectl/edgectl/runtime/kernels/kerneltest"
+	"github.com/edgectl/edgectl/runtime/ref"
+)
+
+// tiers are the implementations under test: Go always, assembly when this
+// build and CPU have it. Each dispatches on the node's op.
+func tiers() map[string]kerneltest.Prepare {
+	out := map[string]kerneltest.Prepare{}
+	add := func(name string, get func(graphir.Op) func(*graphir.Node, kernels.Env) (ref.Kernel, error)) {
+		out[name] = func(n *graphir.Node, threads int) (ref.Kernel, error) {
+			p := get(n.Op)
+			if p == nil {
+				return nil, nil
+			}
+			return p(n, kernels.Env{Threads: threads})
+		}
+	}
+	add("go", kernels.PrepareGo)
+	if kernels.HaveAsm() {
+		add("asm", kernels.PrepareAsm)
+	}
+	return out
+}
+
+// suite runs fn for each tier and fails if a case outside allowed was
+// declined.
+func suite(t *testing.T, op graphir.Op, allowed map[string]bool, fn func(*testing.T, kerneltest.Prepare) kerneltest.Stats) {
+	for name, prep := range tiers() {
+		t.Run(name, func(t *testing.T) {
+			st := fn(t, prep)
+			for _, c := range st.DeclinedNames {
+				if !allowed[c] {
+					t.Errorf("declined %s", c)
+				}
+			}
+		})
+	}
+}
+
+func TestConv2D(t *testing.T) { suite(t, graphir.OpConv, nil, kerneltest.Conv2D) }
+func TestGemm(t *testing.T)   { suite(t, graphir.OpGemm, nil, kerneltest.Gemm) }
+func TestMatMul(t *testing.T) { suite(t, graphir.OpMatMul, nil, kerneltest.MatMul) }
+
+func TestPool2D(t *testing.T) {
+	suite(t, graphir.OpMaxPool, nil, kerneltest.Pool2D)
+}
+
+func TestGlobalPool(t *testing.T) {
+	suite(t, graphir.OpGlobalAveragePool, nil, kerneltest.GlobalPool)
+	suite(t, graphir.OpGlobalMaxPool, nil, kerneltest.GlobalPool)
+}
+
+func TestUnary(t *testing.T) {
+	for _, op := range []graphir.Op{graphir.OpRelu, graphir.OpLeakyRelu, graphir.OpClip, graphir.OpHardSwish} {
+		t.Run(op.String(), func(t *testing.T) {
+			suite(t, op, nil, func(t *testing.T, p kerneltest.Prepare) kerneltest.Stats { return kerneltest.Unary(t, op, p) })
+		})
+	}
+}
+
+func TestBinary(t *testing.T) {
+	for _, op := range []graphir.Op{graphir.OpAdd, graphir.OpSub, graphir.OpMul, graphir.OpDiv} {
+		t.Run(op.String(), func(t *testing.T) {
+			allowed := map[string]bool{op.String() + "_[1 4 5 6]x[6]": true}
+			suite(t, op, allowed, func(t *testing.T, p kerneltest.Prepare) kerneltest.Stats { return kerneltest.Binary(t, op, p) })
+		})
+	}
+}

@@ -1,0 +1,156 @@
+package kerneltest
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernels"
+)
+
+// ConvSpec describes one 2-D convolution case.
+type ConvSpec struct {
+	N, C, H, W, M    int // batch, input channels, image, output channels
+	KH, KW, SH, SW   int
+	DH, DW           int
+	Pads             [4]int // top, left, bottom, right
+	Group            int
+	Bias             bool
+	AutoPad          string // "" for explicit pads
+	Act              string // fused activation ("" none)
+	ActAlpha, Lo, Hi float32
+}
+
+func (s ConvSpec) String() string {
+	name := fmt.Sprintf("n%dc%dh%dw%dm%d_k%dx%d_s%dx%d_d%dx%d_p%d.%d.%d.%d_g%d", s.N, s.C, s.H, s.W, s.M,
+		s.KH, s.KW, s.SH, s.SW, s.DH, s.DW, s.Pads[0], s.Pads[1], s.Pads[2], s.Pads[3], s.Group)
+	if !s.Bias {
+		name += "_nobias"
+	}
+	if s.AutoPad != "" {
+		name += "_" + s.AutoPad
+	}
+	if s.Act != "" {
+		name += "_" + s.Act
+	}
+	return name
+}
+
+// Case builds the node case of s with random data from r.
+func (s ConvSpec) Case(r *rand.Rand) Case {
+	a := graphir.Attrs{"strides": aInts(s.SH, s.SW), "dilations": aInts(s.DH, s.DW), "group": aInt(int64(s.Group)),
+		"kernel_shape": aInts(s.KH, s.KW)}
+	if s.AutoPad != "" {
+		a["auto_pad"] = aStr(s.AutoPad)
+	} else {
+		a["pads"] = aInts(s.Pads[0], s.Pads[1], s.Pads[2], s.Pads[3])
+	}
+	if s.Act != "" {
+		a[kernels.AttrActivation] = aStr(s.Act)
+		switch s.Act {
+		case "LeakyRelu":
+			a[kernels.AttrActivationAlpha] = aFloat(s.ActAlpha)
+		case "Clip":
+			a[kernels.AttrActivationMin] = aFloat(s.Lo)
+			a[kernels.AttrActivationMax] = aFloat(s.Hi)
+		}
+	}
+	in := []*graphir.Tensor{Rand(r, graphir.Shape{s.N, s.C, s.H, s.W}), Rand(r, graphir.Shape{s.M, s.C / s.Group, s.KH, s.KW})}
+	if s.Bias {
+		in = append(in, Rand(r, graphir.Shape{s.M}))
+	}
+	return Case{Name: s.String(), Op: graphir.OpConv, Attrs: a, In: in, Const: []bool{false, true, true},
+		K: s.C / s.Group * s.KH * s.KW}
+}
+
+func conv(n, c, h, w, m, k, s, p, g int) ConvSpec {
+	return ConvSpec{N: n, C: c, H: h, W: w, M: m, KH: k, KW: k, SH: s, SW: s, DH: 1, DW: 1, Pads: [4]int{p, p, p, p}, Group: g, Bias: true}
+}
+
+// ConvCases are the fixed edge cases and seeded random cases of Conv2D.
+func ConvCases(seed int64, random int) []ConvSpec {
+	specs := []ConvSpec{
+		conv(1, 3, 8, 8, 4, 1, 1, 0, 1),     // pointwise
+		conv(1, 16, 7, 9, 24, 1, 1, 0, 1),   // pointwise, odd sizes
+		conv(1, 8, 9, 9, 6, 1, 2, 0, 1),     // 1x1 stride 2
+		conv(1, 3, 9, 11, 5, 3, 1, 1, 1),    // 3x3 same
+		conv(2, 4, 10, 10, 7, 3, 2, 1, 1),   // batch 2, stride 2
+		conv(1, 5, 12, 13, 3, 5, 1, 2, 1),   // 5x5
+		conv(1, 2, 5, 5, 3, 7, 1, 3, 1),     // kernel larger than image
+		conv(1, 3, 1, 17, 2, 1, 1, 0, 1),    // one row
+		conv(1, 3, 17, 1, 2, 3, 1, 1, 1),    // one column
+		conv(1, 64, 10, 12, 19, 3, 1, 1, 1), // K = 576
+		conv(1, 4, 16, 33, 8, 3, 1, 1, 2),   // groups
+		conv(1, 8, 9, 7, 8, 3, 1, 1, 4),     // groups of 2 channels
+		conv(1, 6, 11, 10, 6, 3, 1, 1, 6),   // depthwise
+		conv(1, 6, 11, 10, 6, 3, 2, 1, 6),   // depthwise stride 2
+		conv(2, 4, 9, 13, 8, 3, 1, 1, 4),    // depthwise multiplier 2
+		conv(1, 5, 14, 14, 5, 5, 2, 2, 5),   // depthwise 5x5 s2
+		conv(1, 4, 6, 6, 4, 1, 1, 0, 4),     // depthwise 1x1
+		conv(1, 3, 40, 37, 16, 3, 1, 1, 1),  // several panels and rows
+	}
+	odd := []ConvSpec{
+		{N: 1, C: 3, H: 9, W: 10, M: 5, KH: 1, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{0, 1, 0, 1}, Group: 1, Bias: true},
+		{N: 1, C: 3, H: 9, W: 10, M: 5, KH: 3, KW: 1, SH: 2, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 0, 1, 0}, Group: 1},
+		{N: 1, C: 2, H: 12, W: 11, M: 4, KH: 3, KW: 3, SH: 1, SW: 1, DH: 2, DW: 3, Pads: [4]int{2, 3, 2, 3}, Group: 1, Bias: true},
+		{N: 1, C: 4, H: 13, W: 12, M: 3, KH: 2, KW: 3, SH: 3, SW: 2, DH: 1, DW: 2, Pads: [4]int{0, 1, 2, 3}, Group: 1, Bias: true},
+		{N: 1, C: 4, H: 13, W: 12, M: 4, KH: 3, KW: 3, SH: 1, SW: 3, DH: 2, DW: 1, Pads: [4]int{3, 0, 1, 2}, Group: 4, Bias: true},
+		{N: 1, C: 3, H: 10, W: 9, M: 4, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Group: 1, Bias: true, AutoPad: "SAME_UPPER"},
+		{N: 1, C: 3, H: 10, W: 9, M: 4, KH: 4, KW: 4, SH: 3, SW: 3, DH: 1, DW: 1, Group: 1, AutoPad: "SAME_LOWER"},
+		{N: 1, C: 3, H: 10, W: 9, M: 4, KH: 3, KW: 2, SH: 1, SW: 1, DH: 1, DW: 1, Group: 1, Bias: true, AutoPad: "VALID"},
+	}
+	specs = append(specs, odd...)
+	acts := []ConvSpec{
+		{Act: "Relu"}, {Act: "LeakyRelu", ActAlpha: 0.1}, {Act: "Clip", Lo: -0.25, Hi: 0.5}, {Act: "HardSwish"}, {Act: "Sigmoid"},
+	}
+	for i, a := range acts {
+		for _, base := range []ConvSpec{specs[3], specs[12], specs[0]} {
+			s := base
+			s.Act, s.ActAlpha, s.Lo, s.Hi = a.Act, a.ActAlpha, a.Lo, a.Hi
+			if i%2 == 1 {
+				s.Bias = !s.Bias
+			}
+			specs = append(specs, s)
+		}
+	}
+	r := rand.New(rand.NewSource(seed))
+	want := len(specs) + random
+	for len(specs) < want {
+		s := ConvSpec{N: 1 + r.Intn(2), H: 1 + r.Intn(20), W: 1 + r.Intn(20),
+			KH: 1 + r.Intn(4), KW: 1 + r.Intn(4), SH: 1 + r.Intn(3), SW: 1 + r.Intn(3),
+			DH: 1 + r.Intn(3), DW: 1 + r.Intn(3), Bias: r.Intn(4) != 0}
+		s.Group = []int{1, 1, 1, 2, 3}[r.Intn(5)]
+		s.C = s.Group * (1 + r.Intn(12))
+		if r.Intn(5) == 0 {
+			s.C = s.Group
+		}
+		s.M = s.Group * (1 + r.Intn(10))
+		for i := range s.Pads {
+			s.Pads[i] = r.Intn(4)
+		}
+		ext := func(k, d int) int { return (k-1)*d + 1 }
+		if s.H+s.Pads[0]+s.Pads[2] < ext(s.KH, s.DH) || s.W+s.Pads[1]+s.Pads[3] < ext(s.KW, s.DW) {
+			continue
+		}
+		if r.Intn(4) == 0 {
+			s.Act = []string{"Relu", "LeakyRelu", "Clip", "HardSwish", "Sigmoid"}[r.Intn(5)]
+			s.ActAlpha, s.Lo, s.Hi = 0.2, -0.5, 0.75
+		}
+		specs = append(specs, s)
+	}
+	return specs
+}
+
+// Conv2D runs the convolution suite: fixed edge cases (every stride, pad,
+// dilation, group and depthwise form, auto_pad, fused activations) and 40
+// seeded random shapes.
+func Conv2D(t *testing.T, prep Prepare) Stats {
+	t.Helper()
+	r := rand.New(rand.NewSource(1))
+	var cases []Case
+	for _, s := range ConvCases(2, 40) {
+		cases = append(cases, s.Case(r))
+	}
+	return Run(t, prep, cases)
+}

@@ -1,0 +1,60 @@
+package kerneltest
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+
+	"github.com/edgectl/edgectl/graphir"
+)
+
+// Unary runs op (Relu, LeakyRelu, Clip, HardSwish, ...) over tensors of
+// many lengths, with NaN, infinities and signed zeros.
+func Unary(t *testing.T, op graphir.Op, prep Prepare) Stats {
+	t.Helper()
+	r := rand.New(rand.NewSource(7))
+	attrs := []graphir.Attrs{{}}
+	switch op {
+	case graphir.OpLeakyRelu:
+		attrs = []graphir.Attrs{{}, {"alpha": aFloat(0.3)}}
+	case graphir.OpClip:
+		attrs = []graphir.Attrs{{"min": aFloat(-0.5), "max": aFloat(0.25)}, {"min": aFloat(0)}, {"max": aFloat(-0.1)}, {"min": aFloat(0.5), "max": aFloat(-0.5)}}
+	}
+	var cases []Case
+	for i, sh := range []graphir.Shape{{}, {1}, {7}, {8}, {33}, {2, 3, 5}, {1, 16, 31, 3}, {1, 64, 56, 56}} {
+		a := attrs[i%len(attrs)]
+		x := WithSpecials(r, Rand(r, sh))
+		for j := range x.F {
+			x.F[j] *= 8
+		}
+		cases = append(cases, Case{Name: fmt.Sprintf("%s_%v_%d", op, sh, i), Op: op, Attrs: a, In: []*graphir.Tensor{x}, K: 1})
+	}
+	if op == graphir.OpClip { // opset 11+ bounds as constant inputs
+		x := WithSpecials(r, Rand(r, graphir.Shape{3, 40}))
+		lo, hi := graphir.FromFloats(graphir.Shape{}, []float32{-0.2}), graphir.FromFloats(graphir.Shape{}, []float32{0.3})
+		cases = append(cases, Case{Name: "Clip_inputs", Op: op, In: []*graphir.Tensor{x, lo, hi}, Const: []bool{false, true, true}, K: 1})
+	}
+	return Run(t, prep, cases)
+}
+
+// Binary runs op (Add, Sub, Mul, Div) on equal shapes and on the broadcast
+// forms fast kernels take (a scalar, a per-channel [C,1,1] operand, on
+// either side), plus a general broadcast a kernel may decline.
+func Binary(t *testing.T, op graphir.Op, prep Prepare) Stats {
+	t.Helper()
+	r := rand.New(rand.NewSource(8))
+	pairs := [][2]graphir.Shape{
+		{{7}, {7}}, {{2, 3, 33}, {2, 3, 33}}, {{1, 32, 28, 28}, {1, 32, 28, 28}},
+		{{1, 16, 9, 9}, {}}, {{}, {1, 16, 9, 9}}, {{1, 16, 9, 9}, {16, 1, 1}}, {{16, 1, 1}, {1, 16, 9, 9}},
+		{{1, 16, 9, 9}, {1, 16, 1, 1}}, {{2, 5, 7}, {2, 5, 1}}, {{1, 4, 5, 6}, {6}},
+	}
+	var cases []Case
+	for i, p := range pairs {
+		a, b := Rand(r, p[0]), Rand(r, p[1])
+		if i%2 == 0 {
+			WithSpecials(r, a)
+		}
+		cases = append(cases, Case{Name: fmt.Sprintf("%s_%vx%v", op, p[0], p[1]), Op: op, In: []*graphir.Tensor{a, b}, Const: []bool{false, i%3 == 0}, K: 1})
+	}
+	return Run(t, prep, cases)
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// Flags of sgemm6x16; they must match runtime/kernels/internal/simd.
+const (
+	flagAccumulate = 1 << 0 // C += tile (else C = tile)
+	flagRowBias    = 1 << 1 // tile row r += rowBias[r]
+	flagColBias    = 1 << 2 // tile column j += colBias[j]
+	actShift       = 4      // (flags >> 4) & 15 selects the activation
+	actClamp       = 1      // min(max(x, p0), p1): Relu, Clip
+	actLeaky       = 2      // x < 0 ? p0*x : x
+	actHardSwish   = 3      // x * min(max(x*p0 + p1, 0), p2)
+)
+
+const (
+	mr = 6  // rows of the register tile (A panel width)
+	nr = 16 // columns of the register tile (B panel width), two YMM
+)
+
+// genSgemm emits the 6x16 micro-kernel. Register use: Y0..Y11 hold the
+// tile (row r in Y(2r), Y(2r+1)), Y12/Y13 one k-row of the B panel, Y14/Y15
+// broadcasts of A; the loop is unrolled four k-steps deep. Twelve
+// independent accumulators cover the FMA latency (4 cycles) times its
+// throughput (2 per cycle) with room to spare; each k-step does two B
+// loads, six broadcasts and twelve FMAs.
+func genSgemm() {
+	TEXT("sgemm6x16", NOSPLIT, "func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias, params *float32)")
+	Pragma("noescape")
+	Doc(
+		"sgemm6x16 computes the 6x16 tile T = sum over k < kc of a[k*6+r] * b[k*16+j]",
+		"and stores its first mr rows (1 <= mr <= 6) to c (row stride ldc elements),",
+		"adding C first with flagAccumulate, then the biases and the activation the",
+		"flags ask for. params holds four 8-float vectors of activation constants.",
+	)
+	acc := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}
+	kc := Load(Param("kc"), GP64())
+	pa := Load(Param("a"), GP64())
+	pb := Load(Param("b"), GP64())
+	pc := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+
+	Comment("Prefetch the C tile while the products run.")
+	t := GP64()
+	MOVQ(pc, t)
+	for r := 0; r < mr; r++ {
+		PREFETCHT0(Mem{Base: t})
+		PREFETCHT0(Mem{Base: t, Disp: 60})
+		if r < mr-1 {
+			ADDQ(ldc, t)
+		}
+	}
+	for _, y := range acc {
+		VXORPS(y, y, y)
+	}
+
+	step := func(u int) {
+		VMOVUPS(Mem{Base: pb, Disp: 64 * u}, Y12)
+		VMOVUPS(Mem{Base: pb, Disp: 64*u + 32}, Y13)
+		for r := 0; r < mr; r++ {
+			bc := Y14
+			if r%2 == 1 {
+				bc = Y15
+			}
+			VBROADCASTSS(Mem{Base: pa, Disp: 4 * (mr*u + r)}, bc)
+			VFMADD231PS(Y12, bc, acc[2*r])
+			VFMADD231PS(Y13, bc, acc[2*r+1])
+		}
+	}
+
+	Label("sgemm_loop4")
+	CMPQ(kc, U8(4))
+	JL(LabelRef("sgemm_tail"))
+	PREFETCHT0(Mem{Base: pa, Disp: 4 * mr * 16})
+	step(0)
+	step(1)
+	PREFETCHT0(Mem{Base: pb, Disp: 4 * nr * 8})
+	step(2)
+	step(3)
+	ADDQ(U32(4*mr*4), pa)
+	ADDQ(U32(4*nr*4), pb)
+	SUBQ(U8(4), kc)
+	JMP(LabelRef("sgemm_loop4"))
+
+	Label("sgemm_tail")
+	TESTQ(kc, kc)
+	JE(LabelRef("sgemm_epilogue"))
+	step(0)
+	ADDQ(U32(4*mr), pa)
+	ADDQ(U32(4*nr), pb)
+	DECQ(kc)
+	JMP(LabelRef("sgemm_tail"))
+
+	Label("sgemm_epilogue")
+	flags := Load(Param("flags"), GP64())
+	rows := Load(Param("mr"), GP64())
+	TESTQ(U32(flagAccumulate), flags)
+	JE(LabelRef("sgemm_rowbias"))
+	MOVQ(pc, t)
+	for r := 0; r < mr; r++ {
+		if r > 0 {
+			CMPQ(rows, U8(r))
+			JLE(LabelRef("sgemm_rowbias"))
+		}
+		VADDPS(Mem{Base: t}, acc[2*r], acc[2*r])
+		VADDPS(Mem{Base: t, Disp: 32}, acc[2*r+1], acc[2*r+1])
+		if r < mr-1 {
+			ADDQ(ldc, t)
+		}
+	}
+
+	Label("sgemm_rowbias")
+	TESTQ(U32(flagRowBias), flags)
+	JE(LabelRef("sgemm_colbias"))
+	rb := Load(Param("rowBias"), GP64())
+	for r := 0; r < mr; r++ {
+		if r > 0 {
+			CMPQ(rows, U8(r))
+			JLE(LabelRef("sgemm_colbias"))
+		}
+		VBROADCASTSS(Mem{Base: rb, Disp: 4 * r}, Y14)
+		VADDPS(Y14, acc[2*r], acc[2*r])
+		VADDPS(Y14, acc[2*r+1], acc[2*r+1])
+	}
+
+	Label("sgemm_colbias")
+	TESTQ(U32(flagColBias), flags)
+	JE(LabelRef("sgemm_act"))
+	cb := Load(Param("colBias"), GP64())
+	VMOVUPS(Mem{Base: cb}, Y14)
+	VMOVUPS(Mem{Base: cb, Disp: 32}, Y15)
+	for r := 0; r < mr; r++ {
+		VADDPS(Y14, acc[2*r], acc[2*r])
+		VADDPS(Y15, acc[2*r+1], acc[2*r+1])
+	}
+
+	Label("sgemm_act")
+	SHRQ(U8(actShift), flags)
+	ANDQ(U8(15), flags)
+	prm := Load(Param("params"), GP64())
+	CMPQ(flags, U8(actClamp))
+	JE(LabelRef("sgemm_clamp"))
+	CMPQ(flags, U8(actLeaky))
+	JE(LabelRef("sgemm_leaky"))
+	CMPQ(flags, U8(actHardSwish))
+	JE(LabelRef("sgemm_hswish"))
+	JMP(LabelRef("sgemm_store"))
+
+	// In Go operand order the first source of VMAXPS/VMINPS is the one
+	// returned when a NaN is involved; putting the value there propagates
+	// NaN as the reference (Go's max and min) does.
+	Label("sgemm_clamp")
+	VMOVUPS(Mem{Base: prm}, Y14)
+	VMOVUPS(Mem{Base: prm, Disp: 32}, Y15)
+	for _, y := range acc {
+		VMAXPS(y, Y14, y)
+		VMINPS(y, Y15, y)
+	}
+	JMP(LabelRef("sgemm_store"))
+
+	Label("sgemm_leaky")
+	VMOVUPS(Mem{Base: prm}, Y14)
+	VXORPS(Y15, Y15, Y15)
+	for _, y := range acc {
+		VMULPS(Y14, y, Y12)
+		VCMPPS(U8(1), Y15, y, Y13) // y < 0
+		VBLENDVPS(Y13, Y12, y, y)
+	}
+	JMP(LabelRef("sgemm_store"))
+
+	Label("sgemm_hswish")
+	VMOVUPS(Mem{Base: prm, Disp: 64}, Y14)
+	VXORPS(Y15, Y15, Y15)
+	for _, y := range acc {
+		VMOVUPS(Mem{Base: prm, Disp: 32}, Y12)
+		VFMADD231PS(Mem{Base: prm}, y, Y12) // x*p0 + p1
+		VMINPS(Y12, Y14, Y12)
+		VMAXPS(Y12, Y15, Y12)
+		VMULPS(Y12, y, y)
+	}
+
+	Label("sgemm_store")
+	MOVQ(pc, t)
+	for r := 0; r < mr; r++ {
+		if r > 0 {
+			CMPQ(rows, U8(r))
+			JLE(LabelRef("sgemm_done"))
+		}
+		VMOVUPS(acc[2*r], Mem{Base: t})
+		VMOVUPS(acc[2*r+1], Mem{Base: t, Disp: 32})
+		if r < mr-1 {
+			ADDQ(ldc, t)
+		}
+	}
+	Label("sgemm_done")
+	VZEROUPPER()
+	RET()
+}
+
+// genFMAPeak emits a loop of 12 independent 8-wide FMAs per iteration on
+// registers only: 192 flops per iteration, no memory traffic.
+func genFMAPeak() {
+	TEXT("fmaPeak", NOSPLIT, "func(n int)")
+	Doc("fmaPeak runs n iterations of 12 independent VFMADD231PS on YMM registers (192 flops each).")
+	n := Load(Param("n"), GP64())
+	acc := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}
+	for _, y := range append(acc, Y12, Y13) {
+		VXORPS(y, y, y)
+	}
+	TESTQ(n, n)
+	JE(LabelRef("peak_done"))
+	Label("peak_loop")
+	for _, y := range acc {
+		VFMADD231PS(Y12, Y13, y)
+	}
+	DECQ(n)
+	JNE(LabelRef("peak_loop"))
+	Label("peak_done")
+	VZEROUPPER()
+	RET()
+}
