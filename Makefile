@@ -16,6 +16,9 @@ all: build
 # targets, and what `make test` needs built first to TEST_DEPS.
 TEST_DEPS :=
 -include $(sort $(wildcard mk/*.mk))
+# make test builds the example and hostile Wasm plugins its tests load, and
+# runs the kernel tests for arm64 under qemu.
+TEST_DEPS += plugins test-arm64
 
 build:
 	$(GO) build -o $(BIN) ./cli/edgectl

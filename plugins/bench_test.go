@@ -1,0 +1,60 @@
+package plugins
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime"
+)
+
+// BenchmarkConv times VGG-16's conv3_2 at 112x112 input (256->256 channels,
+// 28x28) on the native kernel and on the SIMD plugin, trusted and guarded:
+//
+//	go test -run '^$' -bench Conv -count 6 ./plugins | benchstat -
+func BenchmarkConv(b *testing.B) {
+	g, in := convGraph(rand.New(rand.NewPCG(1, 2)), 256, 256, 28)
+	path := pluginPath(b, "simd")
+	opts, _ := testOptions(b)
+	opts.Instances = 0
+	guarded, err := Open(path, "", opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer guarded.Close()
+	opts.Trusted = true
+	trusted, err := Open(path, guarded.SHA256(), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer trusted.Close()
+	for _, bc := range []struct {
+		name  string
+		extra map[graphir.Op][]runtime.Impl
+		ref   bool
+	}{
+		{"native", nil, false},
+		{"plugin-trusted", Impls(trusted), false},
+		{"plugin-guarded", Impls(guarded), false},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			e, err := runtime.NewWithOptions(g, runtime.Options{Extra: bc.extra, Reference: bc.ref})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			if _, err := e.Run(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(0)
+			b.ReportMetric(float64(g.Nodes[0].Cost.FLOPs)/1e9, "GFLOP/op")
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := e.Run(ctx, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
