@@ -36,6 +36,8 @@ func New(stdout, stderr io.Writer) *cli.Command {
 			verifyCommand(),
 			inferCommand(),
 			zooCommand(),
+			runCommand(),
+			workerCommand(),
 		},
 	}
 }

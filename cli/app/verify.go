@@ -8,6 +8,7 @@ import (
 
 	"github.com/edgectl/edgectl/plugins"
 	"github.com/edgectl/edgectl/runtime/verify"
+	"github.com/edgectl/edgectl/runtime/worker/coord"
 )
 
 func verifyCommand() *cli.Command {
@@ -21,6 +22,8 @@ func verifyCommand() *cli.Command {
 			"Exit status 0 when every output of every DIR matches, 1 otherwise.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "plugin", Usage: "run with the kernels of `PLUGIN.wasm` wherever its manifest covers an op (after its conformance check)"},
+			&cli.IntFlag{Name: "local", Usage: "verify through a distributed run on `N` local worker processes"},
+			&cli.StringFlag{Name: "grid", Usage: "with --local: split fused blocks into an `RxC` grid of tiles"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() == 0 {
@@ -35,6 +38,20 @@ func verifyCommand() *cli.Command {
 				}
 				defer p.Close()
 				run = r
+			}
+			if n := int(cmd.Int("local")); n > 0 {
+				if run != nil {
+					return fmt.Errorf("verify: --plugin and --local cannot be combined yet")
+				}
+				grid, err := parseGrid(cmd.String("grid"))
+				if err != nil {
+					return err
+				}
+				r, stop := coord.Runner(coord.RunnerOptions{Local: coord.LocalOptions{Workers: n}, Grid: grid})
+				defer stop()
+				run = r
+			} else if cmd.String("grid") != "" {
+				return fmt.Errorf("verify: --grid needs --local N")
 			}
 			failed := 0
 			for _, dir := range cmd.Args().Slice() {

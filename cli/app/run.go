@@ -1,0 +1,243 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/verify"
+	"github.com/edgectl/edgectl/runtime/worker"
+	"github.com/edgectl/edgectl/runtime/worker/coord"
+)
+
+type runFlags struct {
+	model       string
+	plan        string
+	local       int
+	grid        string
+	workers     []string
+	inputs      []string
+	outputs     []string
+	shapes      map[string]graphir.Shape
+	frames      int
+	trace       string
+	threads     int
+	token       string
+	tokenFile   string
+	tlsCert     string
+	tlsKey      string
+	ca          string
+	tileTimeout time.Duration
+	noMerge     bool
+	check       bool
+	verbose     bool
+}
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "run a model across several workers",
+		ArgsUsage: "MODEL",
+		Description: "Runs MODEL (ONNX or .edgeir) partitioned by a plan across workers: --local N\n" +
+			"starts N workers on 127.0.0.1 (this executable's `worker` command, killed on exit)\n" +
+			"and plans fused blocks cut into --grid RxC tiles; --plan FILE runs a plan file on\n" +
+			"local workers or on remote ones (--worker ADDR or DEVICE=ADDR; by default each\n" +
+			"device id of the plan is its worker's address). Tiles of a stage run in parallel,\n" +
+			"stages form a pipeline over --frames, and workers send tiles' outputs straight to\n" +
+			"the workers that need them. Prints per-stage timing, latency and throughput.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "plan", Usage: "plan `FILE` (JSON, kind Plan)"},
+			&cli.IntFlag{Name: "local", Usage: "start `N` local workers"},
+			&cli.StringFlag{Name: "grid", Usage: "cut fused blocks into `RxC` tiles (default: the squarest grid of N tiles)"},
+			&cli.StringSliceFlag{Name: "worker", Usage: "remote worker `ADDR` or DEVICE=ADDR (repeatable)"},
+			&cli.StringSliceFlag{Name: "input", Aliases: []string{"i"}, Usage: "input tensor `FILE` (.pb or .npy), one per model input", Required: true},
+			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "write output tensor to `FILE` (.pb or .npy), one per model output"},
+			inputShapeFlag(),
+			&cli.IntFlag{Name: "frames", Usage: "run the input `K` times through the pipeline", Value: 1},
+			&cli.StringFlag{Name: "trace", Usage: "write a Chrome/Perfetto trace-event JSON `FILE`"},
+			&cli.IntFlag{Name: "threads", Usage: "intra-op threads of each local worker: 0 shares the cores among them, -1 lets each use all"},
+			&cli.StringFlag{Name: "token", Usage: "shared `TOKEN` of remote workers (or --token-file, $EDGECTL_TOKEN)"},
+			&cli.StringFlag{Name: "token-file", Usage: "read the shared token from `FILE`"},
+			&cli.StringFlag{Name: "tls-cert", Usage: "client certificate `FILE` for remote workers (mTLS)"},
+			&cli.StringFlag{Name: "tls-key", Usage: "private key `FILE` of --tls-cert"},
+			&cli.StringFlag{Name: "ca", Usage: "CA `FILE` that signed the remote workers' certificates (enables TLS)"},
+			&cli.DurationFlag{Name: "tile-timeout", Usage: "deadline of one job on a worker (0: adaptive)"},
+			&cli.BoolFlag{Name: "no-merge", Usage: "run each tile alone, even where a worker holds neighbouring tiles"},
+			&cli.BoolFlag{Name: "check", Usage: "also run on this process alone and print the largest difference"},
+			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "show the local workers' logs and failovers"},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			f := runFlags{
+				plan: cmd.String("plan"), local: int(cmd.Int("local")), grid: cmd.String("grid"), workers: cmd.StringSlice("worker"),
+				inputs: cmd.StringSlice("input"), outputs: cmd.StringSlice("output"), frames: int(cmd.Int("frames")),
+				trace: cmd.String("trace"), threads: int(cmd.Int("threads")), token: cmd.String("token"), tokenFile: cmd.String("token-file"),
+				tlsCert: cmd.String("tls-cert"), tlsKey: cmd.String("tls-key"), ca: cmd.String("ca"),
+				tileTimeout: cmd.Duration("tile-timeout"), noMerge: cmd.Bool("no-merge"), check: cmd.Bool("check"), verbose: cmd.Bool("verbose"),
+			}
+			var err error
+			if f.model, err = oneArg(cmd, "model file"); err != nil {
+				return err
+			}
+			if f.shapes, err = parseInputShapes(cmd.StringSlice("input-shape")); err != nil {
+				return err
+			}
+			return runRun(ctx, cmd.Root().Writer, cmd.Root().ErrWriter, f)
+		},
+	}
+}
+
+func parseGrid(s string) (graphir.Grid, error) {
+	if s == "" {
+		return graphir.Grid{}, nil
+	}
+	r, c, ok := strings.Cut(strings.ToLower(s), "x")
+	rows, err1 := strconv.Atoi(r)
+	cols, err2 := strconv.Atoi(c)
+	if !ok || err1 != nil || err2 != nil || rows < 1 || cols < 1 {
+		return graphir.Grid{}, fmt.Errorf("--grid %q: want RxC, e.g. 2x2", s)
+	}
+	return graphir.Grid{Rows: rows, Cols: cols}, nil
+}
+
+func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
+	switch {
+	case f.plan == "" && f.local == 0:
+		return fmt.Errorf("run: give --local N or --plan FILE (see edgectl run --help)")
+	case f.local < 0:
+		return fmt.Errorf("run: --local %d: want a positive number of workers", f.local)
+	case f.local > 0 && len(f.workers) > 0:
+		return fmt.Errorf("run: --local and --worker exclude each other")
+	case f.plan != "" && f.grid != "":
+		return fmt.Errorf("run: --grid applies to the plan made for --local, not to --plan")
+	case f.frames < 1:
+		return fmt.Errorf("run: --frames %d: want at least 1", f.frames)
+	}
+	grid, err := parseGrid(f.grid)
+	if err != nil {
+		return err
+	}
+	g, err := importer.LoadFile(f.model, importer.Options{InputShapes: f.shapes})
+	if err != nil {
+		return err
+	}
+	inputs, err := readInputs(g, f.model, f.inputs, f.outputs)
+	if err != nil {
+		return err
+	}
+	cfg := coord.RunConfig{Graph: g, Grid: grid, Workers: f.workers, Inputs: inputs, Frames: f.frames,
+		Session: coord.Options{TileTimeout: f.tileTimeout, NoMerge: f.noMerge}}
+	if f.plan != "" {
+		data, err := os.ReadFile(f.plan)
+		if err != nil {
+			return err
+		}
+		if cfg.Plan, err = graphir.DecodePlan(data); err != nil {
+			return fmt.Errorf("%s: %w", f.plan, err)
+		}
+	}
+	if f.local > 0 {
+		cfg.Local = coord.LocalOptions{Workers: f.local, Threads: f.threads}
+		if f.verbose {
+			cfg.Local.Stderr = errw
+		}
+	} else {
+		tok, err := worker.ResolveToken(f.token, f.tokenFile)
+		if err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		cfg.Auth = coord.Auth{Token: tok, TLSCert: f.tlsCert, TLSKey: f.tlsKey, CA: f.ca}
+	}
+	if f.verbose {
+		cfg.Session.Log = errw
+	}
+	if f.trace != "" {
+		cfg.Session.Trace = coord.NewTrace()
+	}
+	res, err := coord.RunGraph(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.model, err)
+	}
+	if f.trace != "" {
+		if err := writeTrace(f.trace, cfg.Session.Trace); err != nil {
+			return err
+		}
+	}
+	out := res.Outputs[len(res.Outputs)-1]
+	for i, v := range g.Outputs {
+		t := out[v.Name]
+		if len(f.outputs) > 0 {
+			if err := importer.WriteTensorFile(f.outputs[i], t, v.Name); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "output %s %v -> %s\n", v.Name, t.Shape, f.outputs[i])
+			continue
+		}
+		fmt.Fprintf(w, "output %s %s%v %s\n", v.Name, t.DType, t.Shape, preview(t))
+	}
+	fmt.Fprintf(w, "plan: %d stages\n", len(res.Plan.Stages))
+	res.Report.Format(w)
+	if f.check {
+		return checkOutputs(ctx, w, g, inputs, out)
+	}
+	return nil
+}
+
+func readInputs(g *graphir.Graph, model string, files, outputs []string) (map[string]*graphir.Tensor, error) {
+	if len(files) != len(g.Inputs) {
+		return nil, fmt.Errorf("%s has %d inputs, %d --input files given", model, len(g.Inputs), len(files))
+	}
+	if len(outputs) > 0 && len(outputs) != len(g.Outputs) {
+		return nil, fmt.Errorf("%s has %d outputs, %d --output files given", model, len(g.Outputs), len(outputs))
+	}
+	inputs := map[string]*graphir.Tensor{}
+	for i, p := range files {
+		t, _, err := importer.ReadTensorFile(p)
+		if err != nil {
+			return nil, err
+		}
+		inputs[g.Inputs[i].Name] = t
+	}
+	return inputs, runtime.CheckInputs(g, inputs)
+}
+
+func writeTrace(path string, t *coord.Trace) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := t.WriteJSON(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// checkOutputs compares with a single-device run.
+func checkOutputs(ctx context.Context, w io.Writer, g *graphir.Graph, inputs, got map[string]*graphir.Tensor) error {
+	want, err := verify.Local(ctx, g, inputs)
+	if err != nil {
+		return err
+	}
+	bad := 0
+	for _, v := range g.Outputs {
+		o := verify.Compare(v.Name, got[v.Name], want[v.Name])
+		status := "ok"
+		if !o.OK {
+			status, bad = "DIFFERS", bad+1
+		}
+		fmt.Fprintf(w, "check %s: max abs %.3g, max rel %.3g against one device: %s\n", v.Name, o.MaxAbs, o.MaxRel, status)
+	}
+	if bad > 0 {
+		return exitError{1}
+	}
+	return nil
+}

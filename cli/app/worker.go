@@ -1,0 +1,80 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/edgectl/edgectl/runtime/worker"
+)
+
+type workerFlags struct {
+	listen, metricsListen string
+	dataDir               string
+	token, tokenFile      string
+	tlsCert, tlsKey       string
+	clientCA              string
+	threads               int
+}
+
+func workerCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "worker",
+		Usage: "serve tiles of partitioned models to coordinators over gRPC",
+		Description: "Serves the edgectl worker protocol (docs/worker.md) and the standard gRPC health\n" +
+			"service on --listen. Every call but the health check needs the shared token\n" +
+			"(--token, --token-file or $EDGECTL_TOKEN) or, with --client-ca, a client\n" +
+			"certificate that CA signed. Models, uploads and model paths stay inside\n" +
+			"--data-dir (a temporary directory, removed on exit, when not given).\n" +
+			"Prints \"edgectl worker listening on HOST:PORT\" once it serves.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "listen", Usage: "gRPC `ADDR` (host:port; port 0 picks a free one)", Value: "127.0.0.1:7070"},
+			&cli.StringFlag{Name: "data-dir", Usage: "the only `DIR` the worker reads and writes"},
+			&cli.StringFlag{Name: "token", Usage: "shared `TOKEN` (visible in ps; prefer --token-file or $EDGECTL_TOKEN)"},
+			&cli.StringFlag{Name: "token-file", Usage: "read the shared token from `FILE`"},
+			&cli.StringFlag{Name: "tls-cert", Usage: "serve TLS with this certificate `FILE` (PEM)"},
+			&cli.StringFlag{Name: "tls-key", Usage: "private key `FILE` of --tls-cert"},
+			&cli.StringFlag{Name: "client-ca", Usage: "accept clients presenting a certificate signed by this CA `FILE` (mTLS); also verifies peers"},
+			&cli.StringFlag{Name: "metrics-listen", Usage: "serve Prometheus metrics on http://`ADDR`/metrics"},
+			threadsFlag(),
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.Args().Len() > 0 {
+				return fmt.Errorf("worker: unexpected arguments %v (see edgectl worker --help)", cmd.Args().Slice())
+			}
+			f := workerFlags{
+				listen: cmd.String("listen"), metricsListen: cmd.String("metrics-listen"), dataDir: cmd.String("data-dir"),
+				token: cmd.String("token"), tokenFile: cmd.String("token-file"),
+				tlsCert: cmd.String("tls-cert"), tlsKey: cmd.String("tls-key"), clientCA: cmd.String("client-ca"),
+				threads: int(cmd.Int("threads")),
+			}
+			return runWorker(ctx, cmd.Root().Writer, cmd.Root().ErrWriter, f)
+		},
+	}
+}
+
+func runWorker(ctx context.Context, stdout, stderr io.Writer, f workerFlags) error {
+	token, err := worker.ResolveToken(f.token, f.tokenFile)
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	dir := f.dataDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "edgectl-worker-"); err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+		defer os.RemoveAll(dir)
+	}
+	cfg := worker.Config{DataDir: dir, Token: token, TLSCert: f.tlsCert, TLSKey: f.tlsKey, ClientCA: f.clientCA,
+		Threads: f.threads, Log: slog.New(slog.NewTextHandler(stderr, nil))}
+	return worker.Run(ctx, cfg, f.listen, f.metricsListen, func(addr, metrics string) {
+		fmt.Fprintf(stdout, "%s%s\n", worker.ListenBanner, addr)
+		if metrics != "" {
+			fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", metrics)
+		}
+	})
+}

@@ -1,0 +1,140 @@
+package coord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/edgectl/edgectl/graphir"
+)
+
+// RunConfig is one `edgectl run`: a graph, a plan, where the workers are,
+// and the frames to run.
+type RunConfig struct {
+	Graph *graphir.Graph
+	// Plan to run; nil makes graphir.SimplePlan for the local workers and
+	// Grid (0x0: DefaultGrid).
+	Plan *graphir.Plan
+	Grid graphir.Grid
+	// Local.Workers > 0 starts that many local workers. Otherwise Workers
+	// lists remote workers, "ADDR" or "DEVICE=ADDR" (a plan device id); with
+	// no Workers either, each device id of the plan is taken as its
+	// worker's address.
+	Local   LocalOptions
+	Workers []string
+	Auth    Auth
+	// Inputs are fed to every one of Frames frames (at least 1).
+	Inputs  map[string]*graphir.Tensor
+	Frames  int
+	Session Options
+}
+
+// RunResult is the outcome of RunGraph.
+type RunResult struct {
+	Plan    *graphir.Plan
+	Outputs []map[string]*graphir.Tensor // per frame
+	Report  *Report
+}
+
+// RunGraph starts or connects to the workers, opens a session, runs the
+// frames and closes everything (local workers are killed, also on error).
+func RunGraph(ctx context.Context, cfg RunConfig) (*RunResult, error) {
+	frames := max(cfg.Frames, 1)
+	var (
+		cl      *Cluster
+		devices map[string]int
+		err     error
+	)
+	plan := cfg.Plan
+	if cfg.Local.Workers > 0 {
+		if plan == nil {
+			grid := cfg.Grid
+			if grid.Rows < 1 || grid.Cols < 1 {
+				grid = DefaultGrid(cfg.Local.Workers)
+			}
+			if plan, err = graphir.SimplePlan(cfg.Graph, cfg.Local.Workers, grid); err != nil {
+				return nil, err
+			}
+		}
+		l, err := StartLocal(ctx, cfg.Local)
+		if err != nil {
+			return nil, err
+		}
+		defer l.Close()
+		cl = l.Cluster
+	} else {
+		if plan == nil {
+			return nil, errors.New("no plan and no local workers: give a plan, or local workers to make one for")
+		}
+		var addrs []string
+		if addrs, devices, err = remoteWorkers(plan, cfg.Workers); err != nil {
+			return nil, err
+		}
+		if cl, err = Dial(addrs, cfg.Auth); err != nil {
+			return nil, err
+		}
+		defer cl.Close()
+	}
+	opts := cfg.Session
+	if opts.Devices == nil {
+		opts.Devices = devices
+	}
+	s, err := cl.Open(ctx, cfg.Graph, plan, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close(context.WithoutCancel(ctx))
+	in := make([]map[string]*graphir.Tensor, frames)
+	for i := range in {
+		in[i] = cfg.Inputs
+	}
+	outs, rep, err := s.Run(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &RunResult{Plan: plan, Outputs: outs, Report: rep}, nil
+}
+
+// remoteWorkers resolves worker addresses and the plan's device map.
+func remoteWorkers(plan *graphir.Plan, specs []string) ([]string, map[string]int, error) {
+	var ids []string
+	for _, st := range plan.Stages {
+		for _, d := range st.Split.Devices {
+			if !contains(ids, d) {
+				ids = append(ids, d)
+			}
+		}
+	}
+	if len(specs) == 0 {
+		m := map[string]int{}
+		for i, d := range ids {
+			m[d] = i
+		}
+		return ids, m, nil
+	}
+	var addrs []string
+	named := map[string]int{}
+	for _, s := range specs {
+		id, addr, ok := strings.Cut(s, "=")
+		if !ok {
+			addrs = append(addrs, s)
+			continue
+		}
+		if id == "" || addr == "" {
+			return nil, nil, fmt.Errorf("worker %q: want ADDR or DEVICE=ADDR", s)
+		}
+		named[id] = len(addrs)
+		addrs = append(addrs, addr)
+	}
+	if len(named) == 0 {
+		m, err := DeviceMap(plan, len(addrs))
+		return addrs, m, err
+	}
+	for _, d := range ids {
+		if _, ok := named[d]; !ok {
+			return nil, nil, fmt.Errorf("plan device %q has no worker (give --worker %s=ADDR)", d, d)
+		}
+	}
+	return addrs, named, nil
+}

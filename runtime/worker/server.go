@@ -1,0 +1,238 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/edgectl/edgectl/runtime/worker/internal/auth"
+	"github.com/edgectl/edgectl/runtime/worker/wirepb"
+)
+
+// Config is what a worker needs. At least one of Token and ClientCA must be
+// set: a worker never serves unauthenticated calls (the health service
+// excepted).
+type Config struct {
+	// DataDir is the only directory the worker reads or writes: uploaded
+	// models go to DataDir/models, model paths of requests resolve inside
+	// it. It must exist.
+	DataDir string
+	// Token is the shared secret callers send as "authorization: Bearer
+	// TOKEN" (at least auth.MinTokenLen characters). The worker sends it to
+	// its peers too.
+	Token string
+	// TLSCert and TLSKey make the worker serve TLS; ClientCA then accepts
+	// callers presenting a certificate it signed (mTLS). The worker presents
+	// TLSCert to its peers and verifies theirs against ClientCA.
+	TLSCert, TLSKey, ClientCA string
+	// Threads is the intra-op threads of each tile (0: all cores).
+	Threads int
+	// Slots is the number of jobs computing at once (0: 1); other jobs wait
+	// in the queue, measured by edgectl_worker_tile_queue_seconds.
+	Slots int
+	// SessionIdle drops a session unused this long, and parts buffered this
+	// long (0: 30 minutes).
+	SessionIdle time.Duration
+	// Log receives one line per session opened or closed and per failed
+	// job (nil: discarded).
+	Log *slog.Logger
+}
+
+// Server is one worker: the gRPC service, the health service and metrics.
+type Server struct {
+	wirepb.UnimplementedWorkerServer
+
+	cfg    Config
+	root   *os.Root
+	grpc   *grpc.Server
+	health *health.Server
+	m      *metrics
+	log    *slog.Logger
+	mail   *mailbox
+	peers  *peers
+	slots  chan struct{}
+
+	mu       sync.Mutex
+	sessions map[string]*session
+	stop     chan struct{}
+	stopOnce sync.Once
+}
+
+// New checks cfg and builds a worker; Serve starts it.
+func New(cfg Config) (*Server, error) {
+	if cfg.Token == "" && cfg.ClientCA == "" {
+		return nil, errors.New("worker: no token and no client CA: refusing to serve without authentication (give --token, --token-file, EDGECTL_TOKEN or --client-ca)")
+	}
+	if err := auth.CheckToken(cfg.Token); err != nil {
+		return nil, fmt.Errorf("worker: %w", err)
+	}
+	if cfg.ClientCA != "" && (cfg.TLSCert == "" || cfg.TLSKey == "") {
+		return nil, errors.New("worker: --client-ca needs --tls-cert and --tls-key (mTLS)")
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("worker: no data directory")
+	}
+	root, err := os.OpenRoot(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("worker: data directory: %w", err)
+	}
+	if cfg.Slots <= 0 {
+		cfg.Slots = 1
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = 30 * time.Minute
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Server{cfg: cfg, root: root, m: newMetrics(), log: log, sessions: map[string]*session{},
+		slots: make(chan struct{}, cfg.Slots), stop: make(chan struct{})}
+	s.mail = newMailbox(s.m.mailBytes)
+	a := &auth.Authorizer{Token: cfg.Token, MTLS: cfg.ClientCA != ""}
+	opts := []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(s.m.unary, a.Unary),
+		grpc.ChainStreamInterceptor(s.m.stream, a.Stream),
+		grpc.InitialWindowSize(auth.StreamWindow),
+		grpc.InitialConnWindowSize(auth.ConnWindow),
+		grpc.WriteBufferSize(auth.SocketBuffer),
+		grpc.ReadBufferSize(auth.SocketBuffer),
+	}
+	if cfg.TLSCert != "" || cfg.TLSKey != "" {
+		creds, err := auth.ServerCreds(cfg.TLSCert, cfg.TLSKey, cfg.ClientCA)
+		if err != nil {
+			root.Close()
+			return nil, fmt.Errorf("worker: %w", err)
+		}
+		opts = append(opts, grpc.Creds(creds))
+		pc, err := auth.ClientTLS(cfg.TLSCert, cfg.TLSKey, cfg.ClientCA)
+		if err != nil {
+			root.Close()
+			return nil, fmt.Errorf("worker: %w", err)
+		}
+		s.peers = newPeers(auth.DialOptions(cfg.Token, pc))
+	} else {
+		s.peers = newPeers(auth.DialOptions(cfg.Token, nil))
+	}
+	s.grpc = grpc.NewServer(opts...)
+	s.health = health.NewServer()
+	healthpb.RegisterHealthServer(s.grpc, s.health)
+	wirepb.RegisterWorkerServer(s.grpc, s)
+	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	s.health.SetServingStatus(wirepb.Worker_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	go s.janitor()
+	return s, nil
+}
+
+// Serve serves calls on lis until Stop.
+func (s *Server) Serve(lis net.Listener) error { return s.grpc.Serve(lis) }
+
+// Metrics is the Prometheus /metrics handler of this worker.
+func (s *Server) Metrics() http.Handler {
+	return promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{Registry: s.m.reg})
+}
+
+// Stop reports NOT_SERVING, stops accepting calls, waits up to grace for
+// calls in progress, then closes everything.
+func (s *Server) Stop(grace time.Duration) {
+	s.stopOnce.Do(func() {
+		close(s.stop)
+		s.health.Shutdown()
+		done := make(chan struct{})
+		go func() { s.grpc.GracefulStop(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(grace):
+			s.grpc.Stop()
+		}
+		s.peers.close()
+		s.root.Close()
+	})
+}
+
+// janitor drops idle sessions and parts nobody collected.
+func (s *Server) janitor() {
+	tick := time.NewTicker(max(time.Second, min(time.Minute, s.cfg.SessionIdle/2)))
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case now := <-tick.C:
+			s.mu.Lock()
+			for id, ss := range s.sessions {
+				if now.Sub(ss.lastUse()) > s.cfg.SessionIdle {
+					delete(s.sessions, id)
+					s.mail.dropSession(id)
+					s.log.Info("session dropped (idle)", "session", id)
+				}
+			}
+			s.m.sessions.Set(float64(len(s.sessions)))
+			s.mu.Unlock()
+			s.mail.expire(now.Add(-s.cfg.SessionIdle))
+		}
+	}
+}
+
+// Run serves a worker on listen (and /metrics on metricsListen when set)
+// until ctx ends. ready, when set, is called with the bound addresses once
+// both listen.
+func Run(ctx context.Context, cfg Config, listen, metricsListen string, ready func(addr, metricsAddr string)) error {
+	s, err := New(cfg)
+	if err != nil {
+		return err
+	}
+	lis, err := net.Listen("tcp", listen)
+	if err != nil {
+		s.Stop(0)
+		return fmt.Errorf("worker: %w", err)
+	}
+	var hs *http.Server
+	maddr := ""
+	if metricsListen != "" {
+		ml, err := net.Listen("tcp", metricsListen)
+		if err != nil {
+			lis.Close()
+			s.Stop(0)
+			return fmt.Errorf("worker: metrics: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", s.Metrics())
+		hs = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		maddr = ml.Addr().String()
+		go hs.Serve(ml)
+	}
+	if cfg.TLSCert == "" {
+		if ap, err := netip.ParseAddrPort(lis.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
+			s.log.Warn("serving without TLS on a non-loopback address: the token crosses the network in clear (use --tls-cert/--tls-key)", "addr", lis.Addr().String())
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.Serve(lis) }()
+	if ready != nil {
+		ready(lis.Addr().String(), maddr)
+	}
+	select {
+	case <-ctx.Done():
+		err = nil
+	case err = <-errc:
+	}
+	if hs != nil {
+		hs.Close()
+	}
+	s.Stop(5 * time.Second)
+	return err
+}
