@@ -29,11 +29,19 @@ test: $(TEST_DEPS)
 	$(GO) test -count=1 ./...
 	@$(GO) test -count=1 -run '^TestONNXNodeConformance$$' -v ./runtime/ | grep -E 'skip \(|onnx node tests:'
 
-# The main job on the embedded default. For now: import one model to show
-# its layers, then verify every reference model against ONNX Runtime's outputs.
+# The main job on the embedded default: full-size VGG-16 from the zoo run on
+# 4 local workers (each a one-thread device), per-stage timing, the latency
+# against one worker, and a check that the output equals single-device
+# execution. The model (553 MB) is generated once, outside the repository.
+DEMO_DIR ?= $(HOME)/.cache/edgectl/demo
+DEMO_FRAMES ?= 4
 demo: build
-	$(BIN) import $(SHARED)/models/resnet18_tiny/model.onnx
-	$(BIN) verify $(sort $(dir $(wildcard $(SHARED)/models/*/model.onnx)))
+	@mkdir -p $(DEMO_DIR)
+	@test -f $(DEMO_DIR)/vgg16.onnx -a -f $(DEMO_DIR)/vgg16-input.pb || \
+		$(BIN) zoo vgg16 -o $(DEMO_DIR)/vgg16.onnx --sample $(DEMO_DIR)/vgg16-input.pb
+	$(BIN) run $(DEMO_DIR)/vgg16.onnx --local 4 --threads 1 --input $(DEMO_DIR)/vgg16-input.pb \
+		--frames $(DEMO_FRAMES) --baseline --check --trace $(DEMO_DIR)/trace.json
+	@echo "trace of the 4-worker run: $(DEMO_DIR)/trace.json (open it in Perfetto)"
 
 # Regenerates importer/onnxpb from $(SHARED)/onnx-spec/onnx.proto3.
 generate: generate-tools

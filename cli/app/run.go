@@ -27,6 +27,7 @@ type runFlags struct {
 	workers     []string
 	inputs      []string
 	outputs     []string
+	baseline    bool
 	shapes      map[string]graphir.Shape
 	frames      int
 	trace       string
@@ -63,6 +64,7 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "write output tensor to `FILE` (.pb or .npy), one per model output"},
 			inputShapeFlag(),
 			&cli.IntFlag{Name: "frames", Usage: "run the input `K` times through the pipeline", Value: 1},
+			&cli.BoolFlag{Name: "baseline", Usage: "with --local: run the same frames on one local worker too and print the latency against it"},
 			&cli.StringFlag{Name: "trace", Usage: "write a Chrome/Perfetto trace-event JSON `FILE`"},
 			&cli.IntFlag{Name: "threads", Usage: "intra-op threads of each local worker: 0 shares the cores among them, -1 lets each use all"},
 			&cli.StringFlag{Name: "token", Usage: "shared `TOKEN` of remote workers (or --token-file, $EDGECTL_TOKEN)"},
@@ -78,7 +80,7 @@ func runCommand() *cli.Command {
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			f := runFlags{
 				plan: cmd.String("plan"), local: int(cmd.Int("local")), grid: cmd.String("grid"), workers: cmd.StringSlice("worker"),
-				inputs: cmd.StringSlice("input"), outputs: cmd.StringSlice("output"), frames: int(cmd.Int("frames")),
+				inputs: cmd.StringSlice("input"), outputs: cmd.StringSlice("output"), frames: int(cmd.Int("frames")), baseline: cmd.Bool("baseline"),
 				trace: cmd.String("trace"), threads: int(cmd.Int("threads")), token: cmd.String("token"), tokenFile: cmd.String("token-file"),
 				tlsCert: cmd.String("tls-cert"), tlsKey: cmd.String("tls-key"), ca: cmd.String("ca"),
 				tileTimeout: cmd.Duration("tile-timeout"), noMerge: cmd.Bool("no-merge"), check: cmd.Bool("check"), verbose: cmd.Bool("verbose"),
@@ -185,9 +187,34 @@ func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
 	}
 	fmt.Fprintf(w, "plan: %d stages\n", len(res.Plan.Stages))
 	res.Report.Format(w)
+	if f.baseline {
+		if err := runBaseline(ctx, w, cfg, res.Report); err != nil {
+			return err
+		}
+	}
 	if f.check {
 		return checkOutputs(ctx, w, g, inputs, out)
 	}
+	return nil
+}
+
+// runBaseline runs cfg's frames on one local worker owning the whole model
+// and prints the median latency of the partitioned run against it.
+func runBaseline(ctx context.Context, w io.Writer, cfg coord.RunConfig, rep *coord.Report) error {
+	if cfg.Local.Workers == 0 {
+		return fmt.Errorf("run: --baseline needs --local N")
+	}
+	one := cfg
+	one.Plan, one.Grid = nil, graphir.Grid{Rows: 1, Cols: 1}
+	one.Local.Workers = 1
+	one.Session.Trace = nil
+	res, err := coord.RunGraph(ctx, one)
+	if err != nil {
+		return fmt.Errorf("baseline on one worker: %w", err)
+	}
+	a, b := rep.MedianLatency(), res.Report.MedianLatency()
+	fmt.Fprintf(w, "latency vs one worker: %v on %d workers, %v on 1 (speed-up %.2fx)\n",
+		a.Round(time.Millisecond), cfg.Local.Workers, b.Round(time.Millisecond), float64(b)/float64(max(a, 1)))
 	return nil
 }
 

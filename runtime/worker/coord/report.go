@@ -117,6 +117,16 @@ func (r *Report) frameLane(k int) int {
 // Format prints per-stage timing (time/frame: first job called to last job
 // done; compute, send, wait and queue: the workers' own times summed over
 // the stage's jobs, per frame; MB in: bytes the jobs received per frame),
+// MedianLatency is the median end-to-end latency of the run's frames.
+func (r *Report) MedianLatency() time.Duration {
+	lat := slices.Clone(r.Latency)
+	if len(lat) == 0 {
+		return 0
+	}
+	slices.Sort(lat)
+	return lat[len(lat)/2]
+}
+
 // end-to-end latency and, for more than one frame, throughput.
 func (r *Report) Format(w io.Writer) {
 	fmt.Fprintf(w, "%-5s %-8s %-6s %5s %4s %10s %10s %10s %10s %10s %9s\n", "stage", "name", "kind", "tiles", "jobs", "time/frame", "compute", "send", "wait", "queue", "MB in")
