@@ -157,3 +157,19 @@ func TestRun_BadInputIsOneLine(t *testing.T) {
 		})
 	}
 }
+
+// A worker told to use a plugin refuses it when the digest differs, before
+// serving anything.
+func TestWorker_RefusesPluginWithOtherDigest(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "vendor.wasm")
+	os.WriteFile(p, []byte("\x00asm\x01\x00\x00\x00"), 0o644)
+	t.Setenv("EDGECTL_TOKEN", "abcdefghijklmnopqrstuvwxyz0123456789")
+	code, _, stderr := run(t, "worker", "--listen", "127.0.0.1:0", "--plugin", p, "--plugin-sha256", strings.Repeat("ab", 32))
+	if code != 1 || !strings.Contains(stderr, "does not match the pinned digest") {
+		t.Fatalf("exit %d, stderr %q; want a digest refusal", code, stderr)
+	}
+	code, _, stderr = run(t, "worker", "--listen", "127.0.0.1:0", "--plugin", p)
+	if code != 1 || !strings.Contains(stderr, "go together") {
+		t.Fatalf("exit %d, stderr %q; want --plugin without a digest refused", code, stderr)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/edgectl/edgectl/plugins"
 	"github.com/edgectl/edgectl/runtime/worker"
 )
 
@@ -19,6 +20,8 @@ type workerFlags struct {
 	tlsCert, tlsKey       string
 	clientCA              string
 	threads               int
+	plugin, pluginSHA     string
+	deviceClass           string
 }
 
 func workerCommand() *cli.Command {
@@ -41,6 +44,9 @@ func workerCommand() *cli.Command {
 			&cli.StringFlag{Name: "client-ca", Usage: "accept clients presenting a certificate signed by this CA `FILE` (mTLS); also verifies peers"},
 			&cli.StringFlag{Name: "metrics-listen", Usage: "serve Prometheus metrics on http://`ADDR`/metrics"},
 			threadsFlag(),
+			&cli.StringFlag{Name: "device-class", Usage: "this device's `CLASS` (e.g. rpi4, jetson-nano), logged with its plugin"},
+			&cli.StringFlag{Name: "plugin", Usage: "Wasm kernel plugin `FILE` that serves this device class (needs --plugin-sha256)"},
+			&cli.StringFlag{Name: "plugin-sha256", Usage: "the plugin's sha256 `DIGEST` (hex); a plugin whose digest differs is refused"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {
@@ -51,6 +57,10 @@ func workerCommand() *cli.Command {
 				token: cmd.String("token"), tokenFile: cmd.String("token-file"),
 				tlsCert: cmd.String("tls-cert"), tlsKey: cmd.String("tls-key"), clientCA: cmd.String("client-ca"),
 				threads: int(cmd.Int("threads")),
+				plugin:  cmd.String("plugin"), pluginSHA: cmd.String("plugin-sha256"), deviceClass: cmd.String("device-class"),
+			}
+			if (f.plugin == "") != (f.pluginSHA == "") {
+				return fmt.Errorf("worker: --plugin and --plugin-sha256 go together")
 			}
 			return runWorker(ctx, cmd.Root().Writer, cmd.Root().ErrWriter, f)
 		},
@@ -69,8 +79,20 @@ func runWorker(ctx context.Context, stdout, stderr io.Writer, f workerFlags) err
 		}
 		defer os.RemoveAll(dir)
 	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := worker.Config{DataDir: dir, Token: token, TLSCert: f.tlsCert, TLSKey: f.tlsKey, ClientCA: f.clientCA,
-		Threads: f.threads, Log: slog.New(slog.NewTextHandler(stderr, nil))}
+		Threads: f.threads, Log: log}
+	if f.plugin != "" {
+		// The plugin is checked against its digest and the native kernels
+		// before the worker serves anything.
+		p, err := plugins.Open(f.plugin, f.pluginSHA, plugins.Options{})
+		if err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+		defer p.Close()
+		cfg.Kernels = plugins.Impls(p)
+		log.Info("plugin loaded", "device_class", f.deviceClass, "plugin", f.plugin, "sha256", f.pluginSHA)
+	}
 	return worker.Run(ctx, cfg, f.listen, f.metricsListen, func(addr, metrics string) {
 		fmt.Fprintf(stdout, "%s%s\n", worker.ListenBanner, addr)
 		if metrics != "" {

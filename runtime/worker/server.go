@@ -18,6 +18,8 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime"
 	"github.com/edgectl/edgectl/runtime/worker/internal/auth"
 	"github.com/edgectl/edgectl/runtime/worker/wirepb"
 )
@@ -40,6 +42,9 @@ type Config struct {
 	TLSCert, TLSKey, ClientCA string
 	// Threads is the intra-op threads of each tile (0: all cores).
 	Threads int
+	// Kernels are extra kernel implementations for this worker's device
+	// class (a Wasm plugin's), used beside the native ones.
+	Kernels map[graphir.Op][]runtime.Impl
 	// Slots is the number of jobs computing at once (0: 1); other jobs wait
 	// in the queue, measured by edgectl_worker_tile_queue_seconds.
 	Slots int

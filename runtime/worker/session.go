@@ -78,7 +78,7 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	if err != nil {
 		return nil, err
 	}
-	prog, err := partition.Compile(g, plan, partition.Options{Runtime: runtime.Options{Threads: s.cfg.Threads}})
+	prog, err := partition.Compile(g, plan, partition.Options{Runtime: runtime.Options{Threads: s.cfg.Threads, Extra: s.cfg.Kernels}})
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "open: plan does not fit model %q: %v", path, err)
 	}
