@@ -27,7 +27,17 @@ type Options struct {
 	// KeepUnfolded skips constant folding and batch-norm folding (for tests
 	// that compare folded and unfolded graphs).
 	KeepUnfolded bool
+	// SkipConst, for .edgeir files, leaves out the data of every weight (a
+	// float32 constant of more than SmallConst elements) for which it
+	// returns true: its Value.Const then has the type and shape but no
+	// data, and the graph can run only nodes that do not read it. A worker
+	// uses it to read just the weights of the layers it runs.
+	SkipConst func(name string) bool
 }
+
+// SmallConst is the size up to which constants are always read: scalars and
+// shape arguments that shape inference may read.
+const SmallConst = 64
 
 // build converts a decoded ONNX model into a graph with unchecked shapes.
 func build(d *decoded, dir string, opts Options) (*graphir.Graph, error) {

@@ -211,14 +211,14 @@ func ReadEdgeIR(r io.ReaderAt, opts Options) (*graphir.Graph, error) {
 	}
 	blobStart := int64(24) + int64(hlen)
 	blobStart += padTo(blobStart)
-	g, err := h.graph(r, blobStart)
+	g, err := h.graph(r, blobStart, opts.SkipConst)
 	if err != nil {
 		return nil, fmt.Errorf("edgeir: %w", err)
 	}
 	return g, nil
 }
 
-func (h *edgeirHeader) graph(r io.ReaderAt, blobStart int64) (*graphir.Graph, error) {
+func (h *edgeirHeader) graph(r io.ReaderAt, blobStart int64, skip func(string) bool) (*graphir.Graph, error) {
 	g := &graphir.Graph{Name: h.Name, Opset: h.Opset}
 	vals := make([]*graphir.Value, len(h.Values))
 	for i, ev := range h.Values {
@@ -227,7 +227,12 @@ func (h *edgeirHeader) graph(r io.ReaderAt, blobStart int64) (*graphir.Graph, er
 			return nil, fmt.Errorf("value %q: %w", ev.Name, err)
 		}
 		v := &graphir.Value{Name: ev.Name, DType: dt, Shape: graphir.Shape(ev.Shape)}
-		if ev.Const {
+		if ev.Const && skip != nil && dt == graphir.Float32 && v.Shape.Size() > SmallConst && skip(ev.Name) {
+			if err := v.Shape.Check(); err != nil {
+				return nil, fmt.Errorf("value %q: %w", ev.Name, err)
+			}
+			v.Const = &graphir.Tensor{DType: dt, Shape: v.Shape.Clone()} // shape only, data left out
+		} else if ev.Const {
 			t, err := readConst(r, blobStart, ev, dt)
 			if err != nil {
 				return nil, fmt.Errorf("value %q: %w", ev.Name, err)

@@ -347,3 +347,35 @@ func TestEdgeIR_RejectsCorruption(t *testing.T) {
 		}
 	}
 }
+
+// SkipConst leaves weights' data unread but keeps their type and shape, and
+// small constants are always read.
+func TestReadEdgeIR_SkipConst(t *testing.T) {
+	g, err := Decode(convBNRelu().bytes(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	if err := WriteEdgeIR(&buf, g); err != nil {
+		t.Fatal(err)
+	}
+	var asked []string
+	g2, err := ReadEdgeIR(strings.NewReader(buf.String()), Options{SkipConst: func(name string) bool {
+		asked = append(asked, name)
+		return true
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := g2.Nodes[0]
+	w, b := conv.Inputs[1], conv.Inputs[2]
+	if w.Const == nil || w.Const.F != nil || !w.Shape.Equal(graphir.Shape{4, 3, 3, 3}) {
+		t.Fatalf("weight: want shape [4 3 3 3] and no data, got %v with %d values", w.Shape, len(w.Const.F))
+	}
+	if b.Const == nil || len(b.Const.F) != 4 {
+		t.Fatalf("bias of 4 values is small and must be read, got %v", b.Const)
+	}
+	if len(asked) != 1 || asked[0] != w.Name {
+		t.Fatalf("SkipConst asked about %v, want only the weight %q", asked, w.Name)
+	}
+}

@@ -123,8 +123,9 @@ func modelFile(req *wirepb.OpenRequest) (string, error) {
 }
 
 // loadModel imports a model file inside the data directory: an .edgeir
-// file, or an ONNX file (external data are refused).
-func (s *Server) loadModel(path string) (*graphir.Graph, error) {
+// file, or an ONNX file (external data are refused). For an .edgeir file,
+// skip names the weights whose data are not read (see importer.Options).
+func (s *Server) loadModel(path string, skip func(string) bool) (*graphir.Graph, error) {
 	f, err := s.root.Open(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -142,7 +143,7 @@ func (s *Server) loadModel(path string) (*graphir.Graph, error) {
 	n, _ := f.ReadAt(head[:], 0)
 	var g *graphir.Graph
 	if bytes.Equal(head[:n], []byte("\x89EDGEIR\n")) {
-		g, err = importer.ReadEdgeIR(f, importer.Options{})
+		g, err = importer.ReadEdgeIR(f, importer.Options{SkipConst: skip})
 	} else {
 		var b []byte
 		if b, err = io.ReadAll(f); err == nil {

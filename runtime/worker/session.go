@@ -74,12 +74,37 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "open: %v", err)
 	}
-	g, err := s.loadModel(path)
+	// Read the graph without weights first, find the stages of the tiles
+	// this worker runs, then read only the weights those stages' nodes use.
+	popts := partition.Options{Runtime: runtime.Options{Threads: s.cfg.Threads, Extra: s.cfg.Kernels}}
+	g, err := s.loadModel(path, func(string) bool { return true })
 	if err != nil {
 		return nil, err
 	}
-	prog, err := partition.Compile(g, plan, partition.Options{Runtime: runtime.Options{Threads: s.cfg.Threads, Extra: s.cfg.Kernels}})
+	prog, err := partition.Compile(g, plan, popts)
 	if err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "open: plan does not fit model %q: %v", path, err)
+	}
+	needed := map[string]bool{}
+	for _, t := range req.Tiles {
+		if t.Stage < 0 || int(t.Stage) >= len(prog.Stages) {
+			continue // reported below
+		}
+		for _, n := range prog.Stages[t.Stage].Nodes {
+			for _, in := range n.Inputs {
+				if in.IsConst() {
+					needed[in.Name] = true
+				}
+			}
+		}
+	}
+	for _, v := range g.Outputs {
+		needed[v.Name] = true
+	}
+	if g, err = s.loadModel(path, func(name string) bool { return !needed[name] }); err != nil {
+		return nil, err
+	}
+	if prog, err = partition.Compile(g, plan, popts); err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "open: plan does not fit model %q: %v", path, err)
 	}
 	ss := &session{id: req.Session, model: path, plan: req.Plan, prog: prog, held: map[tileKey]bool{},
@@ -141,9 +166,10 @@ func keepConstants(prog *partition.Program, stages map[int]bool) (total, kept in
 				continue
 			}
 			seen[in] = true
-			total += in.Const.Bytes()
+			size := int64(in.Shape.Size()) * int64(in.DType.Size()) // data may be left out
+			total += size
 			if need[in] {
-				kept += in.Const.Bytes()
+				kept += size
 			} else {
 				in.Const = nil
 			}
