@@ -10,8 +10,9 @@ import "math"
 // coordinate transform is global: a tile of the output must use the whole
 // input's geometry and translate the indices into its crop.
 //
-// This is the arithmetic of the reference kernel (runtime/ref nn_resize.go),
-// so that an offset-aware tile kernel reproduces it exactly.
+// It is the one copy of this arithmetic: the reference kernel (runtime/ref
+// nn_resize.go) and the offset-aware tile kernel both call it, so a tile
+// reproduces the whole-image result exactly.
 func ResizeTaps(n *Node, axis, o, inLen, outLen int) (idx []int, w []float64, outside bool) {
 	p := resizeTapParams{
 		mode:    n.Attrs["mode"].Str,
