@@ -38,6 +38,8 @@ func New(stdout, stderr io.Writer) *cli.Command {
 			zooCommand(),
 			runCommand(),
 			workerCommand(),
+			pluginCommand(),
+			benchCommand(),
 		},
 	}
 }
