@@ -26,7 +26,9 @@ func New(stdout, stderr io.Writer) *cli.Command {
 		Usage:   "run one CNN inference across several edge devices",
 		Version: Version,
 		Description: "edgectl imports ONNX CNNs (PyTorch exports, opset 11-18) into a static graph,\n" +
-			"verifies them against reference outputs and runs them.",
+			"verifies them against reference outputs, and runs them on one device or partitioned\n" +
+			"into fused tiles and layer-wise splits across workers (local processes today),\n" +
+			"with native kernels or sandboxed WebAssembly kernel plugins.",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// Errors are printed once by Run; the library never exits the process.
