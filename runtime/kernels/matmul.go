@@ -87,58 +87,21 @@ func prepareMatMul(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) 
 	threads := env.Threads
 	return func(_ *graphir.Node, in, out []*graphir.Tensor) error {
 		a, b, y := in[0], in[1], out[0]
-		as, bs := a.Shape, b.Shape
-		if len(as) == 1 {
-			as = graphir.Shape{1, as[0]}
-		}
-		if len(bs) == 1 {
-			bs = graphir.Shape{bs[0], 1}
-		}
-		M, K, N := as[len(as)-2], as[len(as)-1], bs[len(bs)-1]
-		aBatch, bBatch := as[:len(as)-2], bs[:len(bs)-2]
-		batch, err := graphir.Broadcast(aBatch, bBatch)
+		l, err := graphir.NewMatMulLayout(a.Shape, b.Shape)
 		if err != nil {
 			return err
 		}
-		aStride, bStride := broadcastStrides(aBatch, batch), broadcastStrides(bBatch, batch)
-		idx := make([]int, len(batch))
-		for bi := 0; bi < batch.Size(); bi++ {
-			aOff, bOff := 0, 0
-			for d := range idx {
-				aOff += idx[d] * aStride[d]
-				bOff += idx[d] * bStride[d]
-			}
-			aOff *= M * K
-			bOff *= K * N
+		M, K, N := l.M, l.K, l.N
+		for bi := range l.AOff {
+			aOff, bOff := l.AOff[bi], l.BOff[bi]
 			p := &gemm.Problem{M: M, N: N, K: K,
 				A: gemm.Matrix{Data: a.F[aOff : aOff+M*K], RowStride: K, ColStride: 1},
 				B: gemm.Matrix{Data: b.F[bOff : bOff+K*N], RowStride: N, ColStride: 1},
 				C: y.F[bi*M*N : (bi+1)*M*N], LDC: N}
 			multiply(p, ops, threads)
-			for d := len(idx) - 1; d >= 0; d-- {
-				idx[d]++
-				if idx[d] < batch[d] {
-					break
-				}
-				idx[d] = 0
-			}
 		}
 		return nil
 	}, nil
-}
-
-// broadcastStrides gives, per axis of out, the stride of s along it in
-// units of s's elements (0 where s is broadcast); s is right-aligned.
-func broadcastStrides(s, out graphir.Shape) []int {
-	st := make([]int, len(out))
-	own := s.Strides()
-	off := len(out) - len(s)
-	for i := range s {
-		if s[i] != 1 {
-			st[off+i] = own[i]
-		}
-	}
-	return st
 }
 
 // multiply runs p through the packed GEMM, or for very few rows of plain

@@ -73,31 +73,14 @@ func nnBroadcastIndex(s graphir.Shape, i, j int) int {
 // batch axes broadcast. Sums are accumulated in float64.
 func matMulKernel(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	a, b, y := in[0], in[1], out[0]
-	as, bs := a.Shape, b.Shape
-	if len(as) == 1 {
-		as = graphir.Shape{1, as[0]}
-	}
-	if len(bs) == 1 {
-		bs = graphir.Shape{bs[0], 1}
-	}
-	m, k, cols := as[len(as)-2], as[len(as)-1], bs[len(bs)-1]
-	aBatch, bBatch := as[:len(as)-2], bs[:len(bs)-2]
-	batch, err := graphir.Broadcast(aBatch, bBatch)
+	l, err := graphir.NewMatMulLayout(a.Shape, b.Shape)
 	if err != nil {
 		return err
 	}
-	aStride, bStride := nnBroadcastStrides(aBatch, batch), nnBroadcastStrides(bBatch, batch)
-	idx := make([]int, len(batch))
-	for bi := 0; bi < batch.Size(); bi++ {
-		// Offsets of this batch's matrices in A and B.
-		aOff, bOff := 0, 0
-		for d := range idx {
-			aOff += idx[d] * aStride[d]
-			bOff += idx[d] * bStride[d]
-		}
-		aOff *= m * k
-		bOff *= k * cols
-		yOff := bi * m * cols
+	m, k, cols := l.M, l.K, l.N
+	for bi := range l.AOff {
+		// This batch's matrices in A and B, and its output matrix.
+		aOff, bOff, yOff := l.AOff[bi], l.BOff[bi], bi*m*cols
 		for i := 0; i < m; i++ {
 			for j := 0; j < cols; j++ {
 				sum := 0.0
@@ -107,29 +90,6 @@ func matMulKernel(_ *graphir.Node, in, out []*graphir.Tensor) error {
 				y.F[yOff+i*cols+j] = float32(sum)
 			}
 		}
-		// Advance the row-major batch index.
-		for d := len(idx) - 1; d >= 0; d-- {
-			idx[d]++
-			if idx[d] < batch[d] {
-				break
-			}
-			idx[d] = 0
-		}
 	}
 	return nil
-}
-
-// nnBroadcastStrides returns, for each axis of the broadcast shape out, the
-// element stride of s along it (0 where s is broadcast), counting in units
-// of s's own elements. s is right-aligned with out.
-func nnBroadcastStrides(s, out graphir.Shape) []int {
-	st := make([]int, len(out))
-	own := s.Strides()
-	off := len(out) - len(s)
-	for i := range s {
-		if s[i] != 1 {
-			st[off+i] = own[i]
-		}
-	}
-	return st
 }
