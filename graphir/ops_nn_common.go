@@ -17,6 +17,27 @@ func nnFloatIn(n *Node, i int, what string) (*Value, error) {
 	return v, nil
 }
 
+// nnDataIn checks that n has between minIn and maxIn inputs and that input
+// 0 is a float32 tensor of at least minRank axes (N, C, ...), and returns it:
+// the common start of the norm and global-pool ops.
+func nnDataIn(n *Node, minIn, maxIn, minRank int) (*Value, error) {
+	if err := NeedInputs(n, minIn, maxIn); err != nil {
+		return nil, err
+	}
+	x, err := nnFloatIn(n, 0, "data")
+	if err != nil {
+		return nil, err
+	}
+	if len(x.Shape) < minRank {
+		want := "(N, C, ...)"
+		if minRank > 2 {
+			want = "(N, C, spatial...)"
+		}
+		return nil, fmt.Errorf("input %q has rank %d, want at least %d %s", x.Name, len(x.Shape), minRank, want)
+	}
+	return x, nil
+}
+
 // nnImageIn checks input i is a float32 NC... tensor with 1 to maxSpatial
 // spatial axes and returns it with its number of spatial axes.
 func nnImageIn(n *Node, i int, what string, maxSpatial int) (*Value, int, error) {

@@ -35,15 +35,9 @@ func nnChannelParams(n *Node, from, to, c int) error {
 // inferBatchNorm accepts inference mode only (training_mode 0, spatial 1)
 // and normalises epsilon. The training outputs are not supported.
 func inferBatchNorm(n *Node) ([]ValueType, error) {
-	if err := NeedInputs(n, 5, 5); err != nil {
-		return nil, err
-	}
-	x, err := nnFloatIn(n, 0, "data")
+	x, err := nnDataIn(n, 5, 5, 2)
 	if err != nil {
 		return nil, err
-	}
-	if len(x.Shape) < 2 {
-		return nil, fmt.Errorf("input %q has rank %d, want at least 2 (N, C, ...)", x.Name, len(x.Shape))
 	}
 	r := n.Attrs.Reader()
 	eps := r.Float("epsilon", 1e-5)
@@ -68,15 +62,9 @@ func inferBatchNorm(n *Node) ([]ValueType, error) {
 
 // inferInstanceNorm normalises epsilon.
 func inferInstanceNorm(n *Node) ([]ValueType, error) {
-	if err := NeedInputs(n, 3, 3); err != nil {
-		return nil, err
-	}
-	x, err := nnFloatIn(n, 0, "data")
+	x, err := nnDataIn(n, 3, 3, 3)
 	if err != nil {
 		return nil, err
-	}
-	if len(x.Shape) < 3 {
-		return nil, fmt.Errorf("input %q has rank %d, want at least 3 (N, C, spatial...)", x.Name, len(x.Shape))
 	}
 	r := n.Attrs.Reader()
 	eps := r.Float("epsilon", 1e-5)
@@ -93,15 +81,9 @@ func inferInstanceNorm(n *Node) ([]ValueType, error) {
 
 // inferLRN normalises size, alpha, beta and bias.
 func inferLRN(n *Node) ([]ValueType, error) {
-	if err := NeedInputs(n, 1, 1); err != nil {
-		return nil, err
-	}
-	x, err := nnFloatIn(n, 0, "data")
+	x, err := nnDataIn(n, 1, 1, 2)
 	if err != nil {
 		return nil, err
-	}
-	if len(x.Shape) < 2 {
-		return nil, fmt.Errorf("input %q has rank %d, want at least 2 (N, C, ...)", x.Name, len(x.Shape))
 	}
 	r := n.Attrs.Reader()
 	if !r.Has("size") {

@@ -80,15 +80,9 @@ func poolFLOPs(n *Node) int64 {
 
 // inferGlobalPool reduces every spatial axis of an NC... tensor to 1.
 func inferGlobalPool(n *Node) ([]ValueType, error) {
-	if err := NeedInputs(n, 1, 1); err != nil {
-		return nil, err
-	}
-	x, err := nnFloatIn(n, 0, "data")
+	x, err := nnDataIn(n, 1, 1, 3)
 	if err != nil {
 		return nil, err
-	}
-	if len(x.Shape) < 3 {
-		return nil, fmt.Errorf("input %q has rank %d, want at least 3 (N, C, spatial...)", x.Name, len(x.Shape))
 	}
 	shape := x.Shape.Clone()
 	for i := 2; i < len(shape); i++ {
