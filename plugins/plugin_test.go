@@ -101,7 +101,7 @@ func TestImpls_SmallCNN(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i, n := range g.Nodes {
+			for i, n := range e.Graph().Nodes {
 				for _, op := range tc.served {
 					// The simd plugin has no depthwise kernel.
 					dw := n.Op == graphir.OpConv && n.Attrs["group"].Int > 1

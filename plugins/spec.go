@@ -85,6 +85,9 @@ func convSpec(n *graphir.Node, m *Manifest, epilogue int32) (*spec, string) {
 	if why != "" {
 		return nil, why
 	}
+	if _, ok := n.Attrs[kernels.AttrSum]; ok || len(n.Inputs) > 3 {
+		return nil, "a fused residual sum is not in ABI 1"
+	}
 	w := n.In(1)
 	if w.Const == nil {
 		return nil, "weights are not constant"

@@ -6,8 +6,10 @@ import (
 	"math"
 	goruntime "runtime"
 	"sync"
+	"time"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernels"
 	"github.com/edgectl/edgectl/runtime/ref"
 )
 
@@ -22,6 +24,13 @@ type Options struct {
 	// Extra are implementations for this executor only (a Wasm plugin chosen
 	// for the device class), considered with the registered ones.
 	Extra map[graphir.Op][]Impl
+	// NoFusion runs g's nodes as they are. By default an executor that may
+	// use the fast kernels runs kernels.Fuse(g): activations and residual
+	// sums folded into the Convs before them (Graph returns that graph).
+	NoFusion bool
+	// OnNode, when not nil, is told how long each node's kernel took (i
+	// indexes Graph().Nodes); for profiles, it adds a clock read per node.
+	OnNode func(i int, d time.Duration)
 }
 
 // Executor runs one graph. It is safe for concurrent use: Run keeps its
@@ -30,10 +39,13 @@ type Executor struct {
 	g       *graphir.Graph
 	kernels []ref.Kernel
 	names   []string
+	// overwrites[i]: node i's kernel writes all of its outputs.
+	overwrites []bool
 	// lastUse[i] lists the values whose last reader is node i.
 	lastUse [][]*graphir.Value
 	arena   arenaPlan
 	buffers sync.Pool // of *[]float32 arenas, one per concurrent Run
+	onNode  func(i int, d time.Duration)
 }
 
 // PeakActivationBytes is the size of the activation arena: the most memory
@@ -57,18 +69,21 @@ func NewWithOptions(g *graphir.Graph, opts Options) (*Executor, error) {
 	} else if opts.MaxPriority > 0 {
 		maxPri = opts.MaxPriority
 	}
-	e := &Executor{g: g, kernels: make([]ref.Kernel, len(g.Nodes)), names: make([]string, len(g.Nodes)), lastUse: make([][]*graphir.Value, len(g.Nodes))}
+	if maxPri > PriorityReference && !opts.NoFusion {
+		g, _ = kernels.Fuse(g, keepsExtra(opts.Extra[graphir.OpConv], env, maxPri))
+	}
+	e := &Executor{g: g, kernels: make([]ref.Kernel, len(g.Nodes)), names: make([]string, len(g.Nodes)), overwrites: make([]bool, len(g.Nodes)), lastUse: make([][]*graphir.Value, len(g.Nodes)), onNode: opts.OnNode}
 	keep := map[*graphir.Value]bool{}
 	for _, v := range g.Outputs {
 		keep[v] = true
 	}
 	last := map[*graphir.Value]int{}
 	for i, n := range g.Nodes {
-		k, name, err := choose(n, env, maxPri, opts.Extra[n.Op])
+		k, impl, err := choose(n, env, maxPri, opts.Extra[n.Op])
 		if err != nil {
 			return nil, err
 		}
-		e.kernels[i], e.names[i] = k, name
+		e.kernels[i], e.names[i], e.overwrites[i] = k, impl.Name, impl.Overwrites
 		for _, in := range n.Inputs {
 			if in != nil && in.Const == nil {
 				last[in] = i
@@ -82,14 +97,45 @@ func NewWithOptions(g *graphir.Graph, opts Options) (*Executor, error) {
 	}
 	e.arena = planArena(g)
 	size := e.arena.size
-	e.buffers.New = func() any { b := make([]float32, size); return &b }
+	e.buffers.New = func() any {
+		// NaN until written: a kernel that claims Overwrites and leaves an
+		// element unwritten shows in the outputs (tests compare them).
+		b := make([]float32, size)
+		nan := float32(math.NaN())
+		for i := range b {
+			b[i] = nan
+		}
+		return &b
+	}
 	return e, nil
+}
+
+// keepsExtra refuses a fusion that would move a Conv off an extra
+// implementation (a plugin chosen for the device class) that takes the
+// Conv but not its fused form; nil when there is none.
+func keepsExtra(extra []Impl, env Env, maxPri int) func(conv, fused *graphir.Node) bool {
+	if len(extra) == 0 {
+		return nil
+	}
+	return func(conv, fused *graphir.Node) bool {
+		for _, impl := range extra {
+			if impl.Priority > maxPri {
+				continue
+			}
+			if k, err := impl.Prepare(conv, env); err == nil && k != nil {
+				k2, err := impl.Prepare(fused, env)
+				return err == nil && k2 != nil
+			}
+		}
+		return true
+	}
 }
 
 // KernelName tells which implementation runs node i.
 func (e *Executor) KernelName(i int) string { return e.names[i] }
 
-// Graph returns the graph the executor runs.
+// Graph returns the graph the executor runs: the one it was given, or its
+// fused form (Options.NoFusion).
 func (e *Executor) Graph() *graphir.Graph { return e.g }
 
 // CheckInputs verifies that inputs hold exactly the graph's inputs with the
@@ -157,14 +203,23 @@ func (e *Executor) Run(ctx context.Context, inputs map[string]*graphir.Tensor) (
 			}
 			if off, ok := e.arena.offset[v]; ok {
 				data := (*buf)[off : off+v.Shape.Size() : off+v.Shape.Size()]
-				clear(data) // kernels may accumulate into their output
+				if !e.overwrites[i] {
+					clear(data) // the kernel may accumulate into its output
+				}
 				outs[j] = graphir.FromFloats(v.Shape, data)
 			} else {
 				outs[j] = graphir.NewTensor(v.DType, v.Shape)
 			}
 		}
+		var t0 time.Time
+		if e.onNode != nil {
+			t0 = time.Now()
+		}
 		if err := e.kernels[i](n, ins, outs); err != nil {
 			return nil, fmt.Errorf("node %s: %w", n, err)
+		}
+		if e.onNode != nil {
+			e.onNode(i, time.Since(t0))
 		}
 		for j, v := range n.Outputs {
 			if v != nil {

@@ -34,6 +34,9 @@ type Impl struct {
 	// implementation does not handle the node (a shape, attribute or data
 	// type it does not cover).
 	Prepare func(n *graphir.Node, env Env) (ref.Kernel, error)
+	// Overwrites says the kernels write every element of their outputs, so
+	// the executor need not clear an output before the kernel runs.
+	Overwrites bool
 }
 
 var (
@@ -64,7 +67,7 @@ func Implementations(op graphir.Op) []Impl {
 
 // choose prepares the best implementation for n, among the registered ones
 // and extra, whose priority is at most maxPriority.
-func choose(n *graphir.Node, env Env, maxPriority int, extra []Impl) (ref.Kernel, string, error) {
+func choose(n *graphir.Node, env Env, maxPriority int, extra []Impl) (ref.Kernel, Impl, error) {
 	list := append(append([]Impl(nil), extra...), Implementations(n.Op)...)
 	sort.SliceStable(list, func(i, j int) bool { return list[i].Priority > list[j].Priority })
 	for _, impl := range list {
@@ -73,11 +76,11 @@ func choose(n *graphir.Node, env Env, maxPriority int, extra []Impl) (ref.Kernel
 		}
 		k, err := impl.Prepare(n, env)
 		if err != nil {
-			return nil, "", fmt.Errorf("node %s: %s kernel: %w", n, impl.Name, err)
+			return nil, Impl{}, fmt.Errorf("node %s: %s kernel: %w", n, impl.Name, err)
 		}
 		if k != nil {
-			return k, impl.Name, nil
+			return k, impl, nil
 		}
 	}
-	return nil, "", fmt.Errorf("node %s: no kernel for op %s", n, n.Op)
+	return nil, Impl{}, fmt.Errorf("node %s: no kernel for op %s", n, n.Op)
 }

@@ -25,6 +25,7 @@ type benchFlags struct {
 	plan      bench.Plan
 	seed      uint64
 	zooDir    string
+	profile   int
 }
 
 func benchCommand() *cli.Command {
@@ -44,7 +45,9 @@ func benchCommand() *cli.Command {
 			"--compare needs bin/edgectl-ort, built by `make bench-deps`.\n" +
 			"--convs-only times the conv stack: the model cut right after its last Conv (+ activation),\n" +
 			"so for VGG-16 the 13 Conv+Relu and the 4 MaxPools between them, no classifier.\n" +
-			"--layers also times every Conv alone, as a one-node graph.",
+			"--layers also times every Conv alone, as a one-node graph.\n" +
+			"--profile N runs our side N more times with a clock around every node and prints the\n" +
+			"time per op kind (with the kernel that ran it) and the slowest nodes, before the last lines.",
 		Flags: []cli.Flag{
 			threadsFlag(),
 			&cli.BoolFlag{Name: "layers", Usage: "also time every Conv alone, as a one-node graph"},
@@ -55,6 +58,7 @@ func benchCommand() *cli.Command {
 			&cli.DurationFlag{Name: "budget", Value: bench.DefaultPlan.Budget, Usage: "time for the timed rounds of one measurement when --runs is 0"},
 			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "seed of the random input"},
 			&cli.StringFlag{Name: "zoo-dir", Usage: "folder of generated zoo models (default: the user cache folder)"},
+			&cli.IntFlag{Name: "profile", Usage: "also profile our runtime node by node over `N` runs and print the time per op kind and the slowest nodes"},
 			inputShapeFlag(),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
@@ -86,6 +90,7 @@ func parseBenchFlags(cmd *cli.Command) (benchFlags, error) {
 	f.threads, f.layers, f.convsOnly = int(cmd.Int("threads")), cmd.Bool("layers"), cmd.Bool("convs-only")
 	f.compare, f.zooDir = cmd.String("compare"), cmd.String("zoo-dir")
 	f.seed = uint64(cmd.Int64("seed"))
+	f.profile = int(cmd.Int("profile"))
 	f.plan = bench.DefaultPlan
 	f.plan.Runs, f.plan.Warmup, f.plan.Budget = int(cmd.Int("runs")), int(cmd.Int("warmup")), cmd.Duration("budget")
 	switch {
@@ -93,6 +98,8 @@ func parseBenchFlags(cmd *cli.Command) (benchFlags, error) {
 		return f, fmt.Errorf("bench: --threads %d: want 0 (all cores) or more", f.threads)
 	case f.plan.Runs < 0:
 		return f, fmt.Errorf("bench: --runs %d: want 0 (auto) or more", f.plan.Runs)
+	case f.profile < 0:
+		return f, fmt.Errorf("bench: --profile %d: want 0 (off) or a number of runs", f.profile)
 	case f.plan.Warmup < 0:
 		return f, fmt.Errorf("bench: --warmup %d: want 0 or more", f.plan.Warmup)
 	case f.plan.Runs == 0 && f.plan.Budget <= 0:
@@ -119,7 +126,7 @@ func runBench(ctx context.Context, stdout, stderr io.Writer, f benchFlags) error
 	res, err := bench.Run(ctx, bench.Config{
 		Model: path, InputShapes: f.shapes, Threads: f.threads,
 		ConvsOnly: f.convsOnly, Layers: f.layers, Compare: f.compare,
-		Plan: f.plan, Seed: f.seed, Log: stderr,
+		Plan: f.plan, Seed: f.seed, Profile: f.profile, Log: stderr,
 	})
 	if err != nil {
 		return err

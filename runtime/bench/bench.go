@@ -32,6 +32,9 @@ type Config struct {
 	Seed uint64
 	// PeakTime is how long the FMA peak is measured; 0 means 300 ms.
 	PeakTime time.Duration
+	// Profile, when > 0, also profiles the headline graph node by node
+	// over that many runs (Result.Profile).
+	Profile int
 	// Log gets progress lines (model generation, which item is timed);
 	// nil discards them.
 	Log io.Writer
@@ -63,6 +66,9 @@ type Result struct {
 	Peak       Peak
 	Plan       Plan
 	Items      []Item
+	// Profile is where our runtime spends the headline graph's time, with
+	// Config.Profile.
+	Profile *Profile
 	// Others is the share of all CPUs' time that other processes used
 	// while the items were timed (from Linux's /proc; -1 when unknown).
 	Others float64
@@ -146,6 +152,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.Items = append(res.Items, it)
 	}
 	res.Others = othersShare(before, readCPUTicks())
+	if cfg.Profile > 0 && len(jobs) > 0 {
+		fmt.Fprintf(log, "bench: profiling %s node by node (%d runs)\n", jobs[0].name, cfg.Profile)
+		if res.Profile, err = ProfileGraph(ctx, jobs[0].g, threads, cfg.Profile, cfg.Seed); err != nil {
+			return nil, fmt.Errorf("%s: profile: %w", cfg.Model, err)
+		}
+	}
 	return res, nil
 }
 

@@ -50,8 +50,8 @@ var exportAttrs = map[graphir.Op][]string{
 // initializers. It covers the ops of the shared reference models and the
 // zoo's CNNs (Conv, the usual activations, pooling, Pad, element-wise
 // arithmetic, Concat, BatchNormalization, Gemm, MatMul, Flatten, Reshape,
-// Transpose); another op is an error naming it. A Conv that carries an activation fused by
-// kernels.FuseActivations is written as the Conv and the activation node.
+// Transpose); another op is an error naming it. A Conv that carries a sum or an activation
+// fused by kernels.Fuse is written as the Conv, the Add and the activation node.
 // Sub-graphs cut by ConvStack and ConvLayers export.
 func ExportONNX(g *graphir.Graph) ([]byte, error) {
 	gp := &onnxpb.GraphProto{Name: "edgectl_bench"}
@@ -164,30 +164,50 @@ func nodeProto(n *graphir.Node, seen map[*graphir.Value]bool, addConst func(stri
 	return np, nil
 }
 
-// unfuse returns n, or for a Conv with a fused activation, the plain Conv
-// writing an intermediate value and the activation node reading it.
+// unfuse returns n, or for a Conv with a fused sum or activation
+// (kernels.Fuse), the plain Conv writing an intermediate value, the Add of
+// the sum and the activation node.
 func unfuse(n *graphir.Node) []*graphir.Node {
-	a, ok := n.Attrs[kernels.AttrActivation]
-	if n.Op != graphir.OpConv || !ok || len(n.Outputs) != 1 || n.Outputs[0] == nil {
+	a, act := n.Attrs[kernels.AttrActivation]
+	_, sum := n.Attrs[kernels.AttrSum]
+	if n.Op != graphir.OpConv || (!act && !sum) || len(n.Outputs) != 1 || n.Outputs[0] == nil {
 		return []*graphir.Node{n}
 	}
-	op, ok := graphir.ParseOp(a.Str)
-	if !ok {
-		return []*graphir.Node{n} // nodeProto keeps only Conv's attributes; the error shows in the outputs
+	var op graphir.Op
+	if act {
+		var ok bool
+		if op, ok = graphir.ParseOp(a.Str); !ok {
+			return []*graphir.Node{n} // nodeProto keeps only Conv's attributes; the error shows in the outputs
+		}
 	}
 	y := n.Outputs[0]
 	mid := &graphir.Value{Name: y.Name + "_preact", DType: y.DType, Shape: y.Shape}
-	conv := &graphir.Node{Name: n.Name, Op: graphir.OpConv, Inputs: n.Inputs, Outputs: []*graphir.Value{mid}, Attrs: n.Attrs}
-	act := &graphir.Node{Name: n.Name + "_" + a.Str, Op: op, Inputs: []*graphir.Value{mid}, Outputs: []*graphir.Value{y}, Attrs: graphir.Attrs{}}
+	if !act {
+		mid = y
+	}
+	ins := n.Inputs
+	var out []*graphir.Node
+	if sum && len(ins) > 3 {
+		conv := &graphir.Value{Name: y.Name + "_conv", DType: y.DType, Shape: y.Shape}
+		out = append(out,
+			&graphir.Node{Name: n.Name, Op: graphir.OpConv, Inputs: ins[:3], Outputs: []*graphir.Value{conv}, Attrs: n.Attrs},
+			&graphir.Node{Name: n.Name + "_sum", Op: graphir.OpAdd, Inputs: []*graphir.Value{conv, ins[3]}, Outputs: []*graphir.Value{mid}, Attrs: graphir.Attrs{}})
+	} else {
+		out = append(out, &graphir.Node{Name: n.Name, Op: graphir.OpConv, Inputs: ins, Outputs: []*graphir.Value{mid}, Attrs: n.Attrs})
+	}
+	if !act {
+		return out
+	}
+	an := &graphir.Node{Name: n.Name + "_" + a.Str, Op: op, Inputs: []*graphir.Value{mid}, Outputs: []*graphir.Value{y}, Attrs: graphir.Attrs{}}
 	r := n.Attrs.Reader()
 	switch op {
 	case graphir.OpLeakyRelu:
-		act.Attrs.SetFloat("alpha", r.Float(kernels.AttrActivationAlpha, 0.01))
+		an.Attrs.SetFloat("alpha", r.Float(kernels.AttrActivationAlpha, 0.01))
 	case graphir.OpClip:
-		act.Attrs.SetFloat("min", r.Float(kernels.AttrActivationMin, float32(math.Inf(-1))))
-		act.Attrs.SetFloat("max", r.Float(kernels.AttrActivationMax, float32(math.Inf(1))))
+		an.Attrs.SetFloat("min", r.Float(kernels.AttrActivationMin, float32(math.Inf(-1))))
+		an.Attrs.SetFloat("max", r.Float(kernels.AttrActivationMax, float32(math.Inf(1))))
 	}
-	return []*graphir.Node{conv, act}
+	return append(out, an)
 }
 
 func valueInfo(v *graphir.Value) *onnxpb.ValueInfoProto {

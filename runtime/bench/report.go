@@ -77,6 +77,13 @@ func (r *Result) Format(w io.Writer) error {
 	if line := r.layersLine(); line != "" {
 		b.WriteString(line + "\n")
 	}
+	if r.Profile != nil {
+		b.WriteString("\n")
+		if err := r.Profile.Format(&b, 12); err != nil {
+			return err
+		}
+		b.WriteString("\n")
+	}
 	if len(r.Items) > 0 {
 		head := r.Items[0]
 		if r.Engine != "" {

@@ -21,6 +21,7 @@ type convPlan struct {
 	ops     *simd.Ops
 	threads int
 	act     activation
+	sum     bool // input 3 is added before the activation (AttrSum)
 	// GEMM path: weights of each group packed as the A operand
 	// [coutG x cinG*kh*kw]; im2col tables (nil for a 1x1 stride-1 pad-0
 	// convolution, whose image is the B matrix as it is).
@@ -48,6 +49,13 @@ func prepareConv(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
+	sum, err := sumOf(n)
+	if err != nil {
+		return nil, err
+	}
+	if sum && (!floatIn(n, 3) || !n.In(3).Shape.Equal(n.Outputs[0].Shape)) {
+		return nil, nil
+	}
 	y := n.Outputs[0]
 	g := convGeom{batch: x.Shape[0], cin: x.Shape[1], h: x.Shape[2], w: x.Shape[3],
 		cout: y.Shape[1], oh: y.Shape[2], ow: y.Shape[3], group: int(n.Attrs["group"].Int),
@@ -56,7 +64,10 @@ func prepareConv(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
 		return nil, nil // im2col offsets are int32
 	}
 	g.cinG, g.coutG = g.cin/g.group, g.cout/g.group
-	plan := &convPlan{convGeom: g, ops: ops, threads: env.Threads, act: act}
+	plan := &convPlan{convGeom: g, ops: ops, threads: env.Threads, act: act, sum: sum}
+	if sum && g.cinG == 1 && g.kh*g.kw > 1 {
+		return nil, nil // depthwise: the reference takes a fused sum (Fuse makes none)
+	}
 	wf := w.Const.F
 	if g.cinG == 1 && g.kh*g.kw > 1 {
 		plan.depthwise, plan.wdw = true, wf
@@ -87,12 +98,15 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	K := c.cinG * c.kh * c.kw
 	jobs := c.batch * c.group
 	act, prm, post := c.act.gemm()
+	if c.sum {
+		copy(y, in[3].F) // the multiplication accumulates onto Z
+	}
 	one := func(j, threads int) {
 		b, gi := j/c.group, j%c.group
 		xg := x[(b*c.cin+gi*c.cinG)*inPlane : (b*c.cin+(gi+1)*c.cinG)*inPlane]
 		p := &gemm.Problem{M: c.coutG, N: outPlane, K: K, A: c.packed[gi],
 			C: y[(b*c.cout+gi*c.coutG)*outPlane : (b*c.cout+(gi+1)*c.coutG)*outPlane], LDC: outPlane,
-			Act: act, Params: prm, Post: post}
+			Act: act, Params: prm, Post: post, Accumulate: c.sum}
 		if bias != nil {
 			p.RowBias = bias[gi*c.coutG : (gi+1)*c.coutG]
 		}

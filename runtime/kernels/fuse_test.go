@@ -135,3 +135,95 @@ func TestFuseActivations_Executor(t *testing.T) {
 		}
 	}
 }
+
+// residualGraph is a ResNet-like graph: two residual blocks (Conv -> Add ->
+// Relu), an Add of two Convs, a Conv read twice, and an Add that
+// broadcasts (not fusable).
+func residualGraph(t *testing.T) *graphir.Graph {
+	r := rand.New(rand.NewSource(11))
+	x := &graphir.Value{Name: "x", DType: graphir.Float32, Shape: graphir.Shape{1, 6, 7, 8}}
+	g := &graphir.Graph{Name: "residual", Opset: 18, Inputs: []*graphir.Value{x}}
+	add := func(op graphir.Op, attrs graphir.Attrs, ins ...*graphir.Value) *graphir.Value {
+		n := &graphir.Node{Name: fmt.Sprintf("%s%d", op, len(g.Nodes)), Op: op, Opset: 18, Attrs: attrs, Inputs: ins,
+			Outputs: []*graphir.Value{{Name: fmt.Sprintf("v%d", len(g.Nodes))}}}
+		if err := graphir.InferNode(n); err != nil {
+			t.Fatal(err)
+		}
+		g.Nodes = append(g.Nodes, n)
+		return n.Outputs[0]
+	}
+	konst := func(s graphir.Shape) *graphir.Value {
+		c := kerneltest.Rand(r, s)
+		return &graphir.Value{Name: fmt.Sprintf("c%d_%d", len(g.Nodes), len(s)), DType: graphir.Float32, Shape: s, Const: c}
+	}
+	conv := func(in *graphir.Value, k int64) *graphir.Value {
+		p := k / 2
+		return add(graphir.OpConv, graphir.Attrs{"pads": {Kind: graphir.AttrInts, Ints: []int64{p, p, p, p}}},
+			in, konst(graphir.Shape{6, 6, int(k), int(k)}), konst(graphir.Shape{6}))
+	}
+	a := add(graphir.OpRelu, graphir.Attrs{}, conv(x, 3))
+	b := add(graphir.OpRelu, graphir.Attrs{}, add(graphir.OpAdd, graphir.Attrs{}, conv(a, 3), a)) // block 1
+	c := add(graphir.OpAdd, graphir.Attrs{}, b, conv(b, 1))                                        // Z first, no activation
+	d := add(graphir.OpAdd, graphir.Attrs{}, conv(c, 3), conv(c, 1))                               // two Convs
+	twice := conv(d, 3)
+	e := add(graphir.OpMul, graphir.Attrs{}, add(graphir.OpAdd, graphir.Attrs{}, twice, d), twice)
+	bc := add(graphir.OpAdd, graphir.Attrs{}, conv(e, 3), konst(graphir.Shape{6, 1, 1})) // broadcast
+	g.Outputs = []*graphir.Value{add(graphir.OpSigmoid, graphir.Attrs{}, bc)}
+	if err := g.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func TestFuse_Residual(t *testing.T) {
+	g := residualGraph(t)
+	before := len(g.Nodes)
+	f, removed := kernels.Fuse(g, nil)
+	if len(g.Nodes) != before {
+		t.Fatal("Fuse changed its input graph")
+	}
+	sums, acts := 0, 0
+	for _, n := range f.Nodes {
+		if _, ok := n.Attrs[kernels.AttrSum]; ok {
+			sums++
+		}
+		if _, ok := n.Attrs[kernels.AttrActivation]; ok {
+			acts++
+		}
+	}
+	// Sums: block 1, c, d (one of its two Convs); the twice-read Conv and
+	// the broadcast Add stay. Activations: the first Relu and block 1's.
+	if sums != 3 || acts != 2 || removed != 5 || len(f.Nodes) != before-5 {
+		t.Fatalf("fused %d sums and %d activations, removed %d nodes:\n%v", sums, acts, removed, f.Nodes)
+	}
+	x := kerneltest.Rand(rand.New(rand.NewSource(12)), graphir.Shape{1, 6, 7, 8})
+	want := run(t, g, x, func(n *graphir.Node) ref.Kernel { k, _ := ref.Lookup(n.Op); return k })
+	refRun := run(t, f, x, func(n *graphir.Node) ref.Kernel {
+		if n.Op == graphir.OpConv {
+			return kernels.ConvReference
+		}
+		k, _ := ref.Lookup(n.Op)
+		return k
+	})
+	for out, w := range want {
+		kerneltest.Compare(t, "reference "+out, refRun[out], w, 1)
+	}
+	for _, opts := range []runtime.Options{{Threads: 1}, {Threads: 2}, {Threads: 2, MaxPriority: runtime.PriorityTuned}} {
+		e, err := runtime.NewWithOptions(g, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(e.Graph().Nodes) != len(f.Nodes) {
+			t.Fatalf("%+v: the executor runs %d nodes, want the %d of the fused graph", opts, len(e.Graph().Nodes), len(f.Nodes))
+		}
+		for i := 0; i < 2; i++ { // the second run reuses the arena
+			got, err := e.Run(context.Background(), map[string]*graphir.Tensor{"x": x})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for out, w := range want {
+				kerneltest.Compare(t, fmt.Sprintf("%+v %s", opts, out), got[out], w, 27*8)
+			}
+		}
+	}
+}

@@ -71,14 +71,18 @@ func (pp *poolPlan) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	threads := par.Chunks(pp.threads, float64(len(y)*pp.kh*pp.kw), 1<<16)
 	par.For(threads, threads, func(t int) {
 		lo, hi := par.Range(planes, threads, 1, t)
+		var tmp []float32
+		if pp.max {
+			tmp = make([]float32, pp.w)
+		}
 		for c := lo; c < hi; c++ {
-			pp.plane(x[c*inPlane:(c+1)*inPlane], y[c*outPlane:(c+1)*outPlane])
+			pp.plane(x[c*inPlane:(c+1)*inPlane], y[c*outPlane:(c+1)*outPlane], tmp)
 		}
 	})
 	return nil
 }
 
-func (pp *poolPlan) plane(x, y []float32) {
+func (pp *poolPlan) plane(x, y, tmp []float32) {
 	fast2x2 := pp.max && pp.kh == 2 && pp.kw == 2 && pp.sh == 2 && pp.sw == 2 && pp.dh == 1 && pp.dw == 1 && pp.pl == 0
 	for oy := 0; oy < pp.oh; oy++ {
 		row := y[oy*pp.ow : (oy+1)*pp.ow]
@@ -92,7 +96,61 @@ func (pp *poolPlan) plane(x, y []float32) {
 			}
 			continue
 		}
+		if pp.max {
+			pp.maxRowsFirst(x, row, tmp, oy)
+			continue
+		}
 		pp.generic(x, row, oy, 0)
+	}
+}
+
+// maxRowsFirst computes max-pool output row oy as the column-wise maximum
+// of the window's input rows (whole-row vector passes) into tmp, then the
+// maximum over each window's columns of tmp. Max is associative here, NaN
+// winning as in generic, so the order does not matter.
+func (pp *poolPlan) maxRowsFirst(x, row, tmp []float32, oy int) {
+	first := true
+	for ky := 0; ky < pp.kh; ky++ {
+		iy := oy*pp.sh - pp.pt + ky*pp.dh
+		if iy < 0 || iy >= pp.h {
+			continue
+		}
+		xr := x[iy*pp.w : (iy+1)*pp.w]
+		if first {
+			copy(tmp, xr)
+			first = false
+		} else {
+			pp.ops.PMax(tmp, xr)
+		}
+	}
+	if first { // no input row in the window
+		clear(row)
+		return
+	}
+	for i := range row {
+		row[i] = float32(math.Inf(-1))
+	}
+	for kx := 0; kx < pp.kw; kx++ {
+		off := kx*pp.dw - pp.pl // ix = ox*sw + off
+		lo, hi := validRange(off, pp.sw, pp.w, len(row))
+		if lo >= hi {
+			continue
+		}
+		dst := row[lo:hi]
+		if pp.sw == 1 {
+			pp.ops.PMax(dst, tmp[lo+off:hi+off])
+			continue
+		}
+		for i := range dst {
+			if v := tmp[(lo+i)*pp.sw+off]; v > dst[i] || v != v {
+				dst[i] = v
+			}
+		}
+	}
+	for i := range row {
+		if pp.colIn[i] == 0 {
+			row[i] = 0
+		}
 	}
 }
 
