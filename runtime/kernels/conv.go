@@ -27,9 +27,6 @@ type convPlan struct {
 	// convolution, whose image is the B matrix as it is).
 	packed []*gemm.PackedA
 	im2col *gemm.Im2col
-	// Depthwise path (cinG == 1): weights [cout][kh*kw].
-	depthwise bool
-	wdw       []float32
 }
 
 // prepareConv takes every 2-D float32 convolution with constant weights.
@@ -70,8 +67,9 @@ func prepareConv(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
 	}
 	wf := w.Const.F
 	if g.cinG == 1 && g.kh*g.kw > 1 {
-		plan.depthwise, plan.wdw = true, wf
-		return plan.runDepthwise, nil
+		if k := prepareDepthwise(plan, wf); k != nil {
+			return k, nil // conv_dw.go
+		}
 	}
 	K := g.cinG * g.kh * g.kw
 	for gi := 0; gi < g.group; gi++ {
@@ -129,68 +127,6 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 		}
 	}
 	return nil
-}
-
-// runDepthwise computes each output channel from its one input channel as
-// a sum over the kernel taps of scaled input rows (vector multiply-adds
-// for unit column stride).
-func (c *convPlan) runDepthwise(_ *graphir.Node, in, out []*graphir.Tensor) error {
-	x, y := in[0].F, out[0].F
-	var bias []float32
-	if len(in) > 2 && in[2] != nil {
-		bias = in[2].F
-	}
-	inPlane, outPlane, kk := c.h*c.w, c.oh*c.ow, c.kh*c.kw
-	planes := c.batch * c.cout
-	threads := par.Chunks(c.threads, float64(planes*outPlane*kk), 1<<15)
-	par.For(threads, threads, func(t int) {
-		lo, hi := par.Range(planes, threads, 1, t)
-		for pl := lo; pl < hi; pl++ {
-			b, oc := pl/c.cout, pl%c.cout
-			ic := oc / c.coutG
-			xp := x[(b*c.cin+ic)*inPlane : (b*c.cin+ic+1)*inPlane]
-			yp := y[pl*outPlane : (pl+1)*outPlane]
-			wk := c.wdw[oc*kk : (oc+1)*kk]
-			var b0 float32
-			if bias != nil {
-				b0 = bias[oc]
-			}
-			c.depthwisePlane(xp, yp, wk, b0)
-			c.act.apply(c.ops, yp)
-		}
-	})
-	return nil
-}
-
-func (c *convPlan) depthwisePlane(xp, yp, wk []float32, b0 float32) {
-	for oy := 0; oy < c.oh; oy++ {
-		row := yp[oy*c.ow : (oy+1)*c.ow]
-		for i := range row {
-			row[i] = b0
-		}
-		for ky := 0; ky < c.kh; ky++ {
-			iy := oy*c.sh - c.pt + ky*c.dh
-			if iy < 0 || iy >= c.h {
-				continue
-			}
-			xr := xp[iy*c.w : (iy+1)*c.w]
-			for kx := 0; kx < c.kw; kx++ {
-				wv := wk[ky*c.kw+kx]
-				off := kx*c.dw - c.pl // ix = ox*sw + off
-				lo, hi := validRange(off, c.sw, c.w, c.ow)
-				if lo >= hi {
-					continue
-				}
-				if c.sw == 1 {
-					c.ops.Axpy(row[lo:hi], xr[lo+off:hi+off], wv)
-					continue
-				}
-				for ox := lo; ox < hi; ox++ {
-					row[ox] += wv * xr[ox*c.sw+off]
-				}
-			}
-		}
-	}
 }
 
 // validRange is the range [lo, hi) of outputs o < n with 0 <= o*stride+off < size.

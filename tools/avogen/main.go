@@ -12,6 +12,8 @@
 //     bias, clamp / leaky / hard-swish activation);
 //   - fmaPeak: a register-only FMA loop to measure the core's FMA peak;
 //   - element-wise maps, reductions and pooling rows (vec.go);
+//   - the depthwise convolution's weighted sum of shifted rows and its
+//     stride-2 deinterleave (dw.go);
 //   - cpuid and xgetbv to detect AVX2 and FMA at run time.
 package main
 
@@ -27,6 +29,7 @@ func main() {
 	genFMAPeak()
 	genVec()
 	genPack()
+	genDepthwise()
 	Generate()
 }
 

@@ -71,9 +71,11 @@ func genMap(m mapOp) {
 	}
 	var sc, cc []VecVirtual
 	for _, s := range m.scalars {
-		x := Load(Param(s), XMM())
+		// Broadcast straight from the argument: a legacy-SSE MOVSS after
+		// the first YMM write costs hundreds of cycles on some CPUs (AMD
+		// Zen 3 here).
 		y := YMM()
-		VBROADCASTSS(x, y)
+		VBROADCASTSS(paramAddr(s), y)
 		sc = append(sc, y)
 	}
 	for i, c := range m.consts {
@@ -431,4 +433,14 @@ func genMaxPool2() {
 	Label("mp2_done")
 	VZEROUPPER()
 	RET()
+}
+
+// paramAddr is the stack address of a scalar parameter, for instructions
+// that read it straight from memory.
+func paramAddr(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
 }

@@ -99,6 +99,18 @@ func ConvCases(seed int64, random int) []ConvSpec {
 		{N: 1, C: 3, H: 10, W: 9, M: 4, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Group: 1, Bias: true, AutoPad: "SAME_UPPER"},
 		{N: 1, C: 3, H: 10, W: 9, M: 4, KH: 4, KW: 4, SH: 3, SW: 3, DH: 1, DW: 1, Group: 1, AutoPad: "SAME_LOWER"},
 		{N: 1, C: 3, H: 10, W: 9, M: 4, KH: 3, KW: 2, SH: 1, SW: 1, DH: 1, DW: 1, Group: 1, Bias: true, AutoPad: "VALID"},
+		// depthwise: wide rows (deinterleaved row by row at stride 2), odd
+		// and asymmetric pads, dilation, stride 3, 1x1 planes
+		{N: 1, C: 3, H: 9, W: 40, M: 3, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 3, Bias: true},
+		{N: 2, C: 2, H: 7, W: 37, M: 4, KH: 3, KW: 5, SH: 2, SW: 2, DH: 1, DW: 1, Pads: [4]int{0, 3, 2, 1}, Group: 2, Bias: true},
+		{N: 1, C: 3, H: 12, W: 35, M: 6, KH: 3, KW: 3, SH: 2, SW: 2, DH: 2, DW: 2, Pads: [4]int{2, 1, 1, 2}, Group: 3},
+		{N: 1, C: 4, H: 11, W: 13, M: 4, KH: 3, KW: 3, SH: 1, SW: 1, DH: 2, DW: 2, Pads: [4]int{2, 2, 2, 2}, Group: 4, Bias: true},
+		{N: 1, C: 3, H: 13, W: 14, M: 3, KH: 3, KW: 3, SH: 3, SW: 3, DH: 1, DW: 1, Pads: [4]int{1, 0, 2, 1}, Group: 3, Bias: true},
+		{N: 1, C: 4, H: 10, W: 11, M: 4, KH: 3, KW: 3, SH: 2, SW: 1, DH: 1, DW: 1, Pads: [4]int{0, 1, 1, 0}, Group: 4, Bias: true},
+		{N: 2, C: 5, H: 1, W: 1, M: 5, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 5, Bias: true},
+		{N: 1, C: 5, H: 1, W: 1, M: 10, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 5, Bias: true},
+		{N: 1, C: 4, H: 30, W: 33, M: 4, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 4, Bias: true,
+			Act: "Clip", Lo: 0, Hi: 0.5},
 	}
 	specs = append(specs, odd...)
 	acts := []ConvSpec{

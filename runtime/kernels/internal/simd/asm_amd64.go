@@ -55,6 +55,22 @@ var asmOps = Ops{
 		checkGather(dst, src, p, kOff, kDY, kDX, h, w)
 		gatherMasked16(dst, src, (*[48]int32)(unsafe.Pointer(p)), kOff, kDY, kDX, h, w)
 	},
+	WSum: func(dst, src []float32, offs []int32, w []float32, bias float32) {
+		checkWSum(dst, src, offs, w)
+		wsumF32(dst, src, offs, w, bias)
+	},
+	Deinterleave2: func(even, odd, src []float32) {
+		checkDeinterleave2(even, odd, src)
+		deint2F32(even, odd, src)
+		if n := len(src) &^ 15; n < len(src) {
+			deint2Go(even[n/2:], odd[n/2:], src[n:])
+		}
+	},
+	CopyRows: func(dst, src []float32, rows, n, dstStride, srcStride int) {
+		if checkCopyRows(dst, src, rows, n, dstStride, srcStride) {
+			copyRowsF32(dst, src, rows, n, dstStride, srcStride)
+		}
+	},
 	Clamp:      func(d, x []float32, lo, hi float32) { need(len(d), x); clampF32(d, x, lo, hi) },
 	Leaky:      func(d, x []float32, alpha float32) { need(len(d), x); leakyF32(d, x, alpha) },
 	HardSwish:  func(d, x []float32) { need(len(d), x); hardSwishF32(d, x) },

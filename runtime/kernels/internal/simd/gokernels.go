@@ -36,6 +36,21 @@ var goOps = Ops{
 		}
 	},
 	GatherMasked: gatherMaskedGo,
+	WSum: func(dst, src []float32, offs []int32, w []float32, bias float32) {
+		checkWSum(dst, src, offs, w)
+		wsumGo(dst, src, offs, w, bias)
+	},
+	Deinterleave2: func(even, odd, src []float32) {
+		checkDeinterleave2(even, odd, src)
+		deint2Go(even, odd, src)
+	},
+	CopyRows: func(dst, src []float32, rows, n, dstStride, srcStride int) {
+		if checkCopyRows(dst, src, rows, n, dstStride, srcStride) {
+			for r := 0; r < rows; r++ {
+				copy(dst[r*dstStride:r*dstStride+n], src[r*srcStride:])
+			}
+		}
+	},
 }
 
 // sgemmGo is the micro-kernel in Go: the tile is computed two rows by four
@@ -245,5 +260,35 @@ func gatherMaskedGo(dst, src []float32, p *PanelCols, kOff, kDY, kDX []int32, h,
 				row[c] = 0
 			}
 		}
+	}
+}
+
+// wsumGo computes WSum in blocks of wsumBlock outputs, so that each tap's
+// pass over the block finds it in the L1 cache.
+func wsumGo(dst, src []float32, offs []int32, w []float32, bias float32) {
+	const wsumBlock = 512
+	w = w[:len(offs)]
+	for lo := 0; lo < len(dst); lo += wsumBlock {
+		d := dst[lo:min(lo+wsumBlock, len(dst))]
+		for i := range d {
+			d[i] = bias
+		}
+		for t, o := range offs {
+			wv, s := w[t], src[int(o)+lo:][:len(d)]
+			for i, v := range s {
+				d[i] += wv * v
+			}
+		}
+	}
+}
+
+func deint2Go(even, odd, src []float32) {
+	n := len(src) / 2
+	even, odd = even[:(len(src)+1)/2], odd[:n]
+	for i := range n {
+		even[i], odd[i] = src[2*i], src[2*i+1]
+	}
+	if len(src)%2 == 1 {
+		even[n] = src[2*n]
 	}
 }

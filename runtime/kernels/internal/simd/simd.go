@@ -68,6 +68,19 @@ type Ops struct {
 	// ix = p.IX[c]+kDX[k], dst[NR*k+c] = src[p.Off[c]+kOff[k]] when
 	// 0 <= iy < h and 0 <= ix < w, else 0.
 	GatherMasked func(dst, src []float32, p *PanelCols, kOff, kDY, kDX []int32, h, w int)
+
+	// WSum sets dst[i] = bias + sum over t of w[t]*src[offs[t]+i] for
+	// i < len(dst), the taps added in order: a depthwise convolution of a
+	// whole padded plane at once (runtime/kernels/conv_dw.go). Every
+	// offs[t] + len(dst) must be at most len(src).
+	WSum func(dst, src []float32, offs []int32, w []float32, bias float32)
+	// Deinterleave2 sets even[i] = src[2i] and odd[i] = src[2i+1] for
+	// every such element of src; even must hold (len(src)+1)/2 elements,
+	// odd len(src)/2.
+	Deinterleave2 func(even, odd, src []float32)
+	// CopyRows sets dst[r*dstStride+j] = src[r*srcStride+j] for r < rows
+	// and j < n: a plane's rows into or out of a padded one, in one call.
+	CopyRows func(dst, src []float32, rows, n, dstStride, srcStride int)
 }
 
 // PanelCols describes the NR columns of an im2col panel: the input row and
@@ -109,6 +122,40 @@ func checkOffsets(dst int, n int, offs []int32, lo, hi int32) {
 			panic("simd: packing offset out of range")
 		}
 	}
+}
+
+// checkWSum panics unless every read WSum makes is inside src and w.
+func checkWSum(dst, src []float32, offs []int32, w []float32) {
+	if len(w) < len(offs) {
+		panic("simd: fewer weights than offsets")
+	}
+	for _, o := range offs {
+		if o < 0 || int(o)+len(dst) > len(src) {
+			panic("simd: wsum offset out of range")
+		}
+	}
+}
+
+// checkDeinterleave2 panics unless even and odd can take src's elements.
+func checkDeinterleave2(even, odd, src []float32) {
+	if len(even) < (len(src)+1)/2 || len(odd) < len(src)/2 {
+		panic("simd: deinterleave destination too short")
+	}
+}
+
+// checkCopyRows panics unless every row CopyRows copies lies in dst and
+// src; it reports whether there is anything to copy.
+func checkCopyRows(dst, src []float32, rows, n, dstStride, srcStride int) bool {
+	if rows < 0 || n < 0 || dstStride < 0 || srcStride < 0 {
+		panic("simd: negative row count, length or stride")
+	}
+	if rows == 0 || n == 0 {
+		return false
+	}
+	if (rows-1)*dstStride+n > len(dst) || (rows-1)*srcStride+n > len(src) {
+		panic("simd: rows out of range")
+	}
+	return true
 }
 
 func need(n int, s ...[]float32) {

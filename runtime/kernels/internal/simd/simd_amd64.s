@@ -492,15 +492,13 @@ peak_done:
 	RET
 
 // func clampF32(dst []float32, x []float32, lo float32, hi float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX
 TEXT ·clampF32(SB), NOSPLIT, $0-56
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
-	MOVSS        lo+48(FP), X0
-	VBROADCASTSS X0, Y0
-	MOVSS        hi+52(FP), X1
-	VBROADCASTSS X1, Y1
+	VBROADCASTSS lo+48(FP), Y0
+	VBROADCASTSS hi+52(FP), Y1
 
 clampF32_loop32:
 	CMPQ    AX, $0x20
@@ -555,13 +553,12 @@ clampF32_done:
 	RET
 
 // func leakyF32(dst []float32, x []float32, alpha float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX
 TEXT ·leakyF32(SB), NOSPLIT, $0-52
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
-	MOVSS        alpha+48(FP), X0
-	VBROADCASTSS X0, Y0
+	VBROADCASTSS alpha+48(FP), Y0
 	VBROADCASTSS leakyF32_c0<>+0(SB), Y1
 
 leakyF32_loop32:
@@ -971,13 +968,12 @@ divF32_done:
 	RET
 
 // func addScalarF32(dst []float32, a []float32, s float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX
 TEXT ·addScalarF32(SB), NOSPLIT, $0-52
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
-	MOVSS        s+48(FP), X0
-	VBROADCASTSS X0, Y0
+	VBROADCASTSS s+48(FP), Y0
 
 addScalarF32_loop32:
 	CMPQ    AX, $0x20
@@ -1026,13 +1022,12 @@ addScalarF32_done:
 	RET
 
 // func subScalarF32(dst []float32, a []float32, s float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX
 TEXT ·subScalarF32(SB), NOSPLIT, $0-52
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
-	MOVSS        s+48(FP), X0
-	VBROADCASTSS X0, Y0
+	VBROADCASTSS s+48(FP), Y0
 
 subScalarF32_loop32:
 	CMPQ    AX, $0x20
@@ -1081,13 +1076,12 @@ subScalarF32_done:
 	RET
 
 // func rsubScalarF32(dst []float32, a []float32, s float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX
 TEXT ·rsubScalarF32(SB), NOSPLIT, $0-52
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
-	MOVSS        s+48(FP), X0
-	VBROADCASTSS X0, Y0
+	VBROADCASTSS s+48(FP), Y0
 
 rsubScalarF32_loop32:
 	CMPQ    AX, $0x20
@@ -1136,13 +1130,12 @@ rsubScalarF32_done:
 	RET
 
 // func mulScalarF32(dst []float32, a []float32, s float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX
 TEXT ·mulScalarF32(SB), NOSPLIT, $0-52
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
-	MOVSS        s+48(FP), X0
-	VBROADCASTSS X0, Y0
+	VBROADCASTSS s+48(FP), Y0
 
 mulScalarF32_loop32:
 	CMPQ    AX, $0x20
@@ -1191,13 +1184,12 @@ mulScalarF32_done:
 	RET
 
 // func divScalarF32(dst []float32, a []float32, s float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX
 TEXT ·divScalarF32(SB), NOSPLIT, $0-52
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
-	MOVSS        s+48(FP), X0
-	VBROADCASTSS X0, Y0
+	VBROADCASTSS s+48(FP), Y0
 
 divScalarF32_loop32:
 	CMPQ    AX, $0x20
@@ -1246,13 +1238,12 @@ divScalarF32_done:
 	RET
 
 // func rdivScalarF32(dst []float32, a []float32, s float32)
-// Requires: AVX, AVX2, SSE
+// Requires: AVX
 TEXT ·rdivScalarF32(SB), NOSPLIT, $0-52
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         a_base+24(FP), DX
-	MOVSS        s+48(FP), X0
-	VBROADCASTSS X0, Y0
+	VBROADCASTSS s+48(FP), Y0
 
 rdivScalarF32_loop32:
 	CMPQ    AX, $0x20
@@ -1301,13 +1292,12 @@ rdivScalarF32_done:
 	RET
 
 // func axpyF32(dst []float32, x []float32, alpha float32)
-// Requires: AVX, AVX2, FMA3, SSE
+// Requires: AVX, FMA3
 TEXT ·axpyF32(SB), NOSPLIT, $0-52
 	MOVQ         dst_len+8(FP), AX
 	MOVQ         dst_base+0(FP), CX
 	MOVQ         x_base+24(FP), DX
-	MOVSS        alpha+48(FP), X0
-	VBROADCASTSS X0, Y0
+	VBROADCASTSS alpha+48(FP), Y0
 
 axpyF32_loop32:
 	CMPQ        AX, $0x20
@@ -1763,5 +1753,221 @@ gm_loop:
 	JMP          gm_loop
 
 gm_done:
+	VZEROUPPER
+	RET
+
+// func wsumF32(dst []float32, src []float32, offs []int32, w []float32, bias float32)
+// Requires: AVX, FMA3
+TEXT ·wsumF32(SB), NOSPLIT, $0-100
+	MOVQ         dst_len+8(FP), AX
+	MOVQ         dst_base+0(FP), CX
+	MOVQ         src_base+24(FP), DX
+	MOVQ         offs_base+48(FP), BX
+	MOVQ         w_base+72(FP), SI
+	MOVQ         offs_len+56(FP), DI
+	VBROADCASTSS bias+96(FP), Y0
+
+wsum_loop32:
+	CMPQ    AX, $0x20
+	JL      wsum_loop8
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y0, Y3
+	VMOVAPS Y0, Y4
+	MOVQ    BX, R8
+	MOVQ    SI, R9
+	MOVQ    DI, R10
+	TESTQ   R10, R10
+	JE      wsum_loop32_tap_end
+
+wsum_loop32_tap:
+	MOVLQSX      (R8), R11
+	VBROADCASTSS (R9), Y5
+	VFMADD231PS  (DX)(R11*4), Y5, Y1
+	VFMADD231PS  32(DX)(R11*4), Y5, Y2
+	VFMADD231PS  64(DX)(R11*4), Y5, Y3
+	VFMADD231PS  96(DX)(R11*4), Y5, Y4
+	ADDQ         $0x04, R8
+	ADDQ         $0x04, R9
+	DECQ         R10
+	JNE          wsum_loop32_tap
+
+wsum_loop32_tap_end:
+	VMOVUPS Y1, (CX)
+	VMOVUPS Y2, 32(CX)
+	VMOVUPS Y3, 64(CX)
+	VMOVUPS Y4, 96(CX)
+	ADDQ    $0x00000080, CX
+	ADDQ    $0x00000080, DX
+	SUBQ    $0x20, AX
+	JMP     wsum_loop32
+
+wsum_loop8:
+	CMPQ    AX, $0x08
+	JL      wsum_tail
+	VMOVAPS Y0, Y1
+	MOVQ    BX, R8
+	MOVQ    SI, R9
+	MOVQ    DI, R10
+	TESTQ   R10, R10
+	JE      wsum_loop8_tap_end
+
+wsum_loop8_tap:
+	MOVLQSX      (R8), R11
+	VBROADCASTSS (R9), Y2
+	VFMADD231PS  (DX)(R11*4), Y2, Y1
+	ADDQ         $0x04, R8
+	ADDQ         $0x04, R9
+	DECQ         R10
+	JNE          wsum_loop8_tap
+
+wsum_loop8_tap_end:
+	VMOVUPS Y1, (CX)
+	ADDQ    $0x00000020, CX
+	ADDQ    $0x00000020, DX
+	SUBQ    $0x08, AX
+	JMP     wsum_loop8
+
+wsum_tail:
+	TESTQ   AX, AX
+	JE      wsum_done
+	LEAQ    wsum_masks<>+0(SB), R8
+	MOVQ    $0x00000008, R9
+	SUBQ    AX, R9
+	VMOVDQU (R8)(R9*4), Y1
+	VMOVAPS Y0, Y0
+	MOVQ    BX, AX
+	MOVQ    SI, BX
+	MOVQ    DI, SI
+	TESTQ   SI, SI
+	JE      wsum_tail_tap_end
+
+wsum_tail_tap:
+	MOVLQSX      (AX), DI
+	VBROADCASTSS (BX), Y2
+	VMASKMOVPS   (DX)(DI*4), Y1, Y3
+	VFMADD231PS  Y3, Y2, Y0
+	ADDQ         $0x04, AX
+	ADDQ         $0x04, BX
+	DECQ         SI
+	JNE          wsum_tail_tap
+
+wsum_tail_tap_end:
+	VMASKMOVPS Y0, Y1, (CX)
+
+wsum_done:
+	VZEROUPPER
+	RET
+
+DATA wsum_masks<>+0(SB)/4, $0xffffffff
+DATA wsum_masks<>+4(SB)/4, $0xffffffff
+DATA wsum_masks<>+8(SB)/4, $0xffffffff
+DATA wsum_masks<>+12(SB)/4, $0xffffffff
+DATA wsum_masks<>+16(SB)/4, $0xffffffff
+DATA wsum_masks<>+20(SB)/4, $0xffffffff
+DATA wsum_masks<>+24(SB)/4, $0xffffffff
+DATA wsum_masks<>+28(SB)/4, $0xffffffff
+DATA wsum_masks<>+32(SB)/4, $0x00000000
+DATA wsum_masks<>+36(SB)/4, $0x00000000
+DATA wsum_masks<>+40(SB)/4, $0x00000000
+DATA wsum_masks<>+44(SB)/4, $0x00000000
+DATA wsum_masks<>+48(SB)/4, $0x00000000
+DATA wsum_masks<>+52(SB)/4, $0x00000000
+DATA wsum_masks<>+56(SB)/4, $0x00000000
+DATA wsum_masks<>+60(SB)/4, $0x00000000
+GLOBL wsum_masks<>(SB), RODATA|NOPTR, $64
+
+// func deint2F32(even []float32, odd []float32, src []float32)
+// Requires: AVX, AVX2
+TEXT ·deint2F32(SB), NOSPLIT, $0-72
+	MOVQ src_len+56(FP), AX
+	SHRQ $0x04, AX
+	MOVQ even_base+0(FP), CX
+	MOVQ odd_base+24(FP), DX
+	MOVQ src_base+48(FP), BX
+
+deint2_loop:
+	TESTQ   AX, AX
+	JE      deint2_done
+	VMOVUPS (BX), Y0
+	VMOVUPS 32(BX), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xdd, Y1, Y0, Y0
+	VPERMPD $0xd8, Y2, Y2
+	VPERMPD $0xd8, Y0, Y0
+	VMOVUPS Y2, (CX)
+	VMOVUPS Y0, (DX)
+	ADDQ    $0x40, BX
+	ADDQ    $0x20, CX
+	ADDQ    $0x20, DX
+	DECQ    AX
+	JMP     deint2_loop
+
+deint2_done:
+	VZEROUPPER
+	RET
+
+// func copyRowsF32(dst []float32, src []float32, rows int, n int, dstStride int, srcStride int)
+// Requires: AVX
+TEXT ·copyRowsF32(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), AX
+	MOVQ src_base+24(FP), CX
+	MOVQ rows+48(FP), DX
+	MOVQ n+56(FP), BX
+	MOVQ dstStride+64(FP), SI
+	MOVQ srcStride+72(FP), DI
+	SHLQ $0x02, SI
+	SHLQ $0x02, DI
+
+cr_row:
+	TESTQ DX, DX
+	JE    cr_done
+	MOVQ  AX, R8
+	MOVQ  CX, R9
+	MOVQ  BX, R10
+
+cr_loop32:
+	CMPQ    R10, $0x20
+	JL      cr_loop8
+	VMOVUPS (R9), Y0
+	VMOVUPS Y0, (R8)
+	VMOVUPS 32(R9), Y0
+	VMOVUPS Y0, 32(R8)
+	VMOVUPS 64(R9), Y0
+	VMOVUPS Y0, 64(R8)
+	VMOVUPS 96(R9), Y0
+	VMOVUPS Y0, 96(R8)
+	ADDQ    $0x00000080, R9
+	ADDQ    $0x00000080, R8
+	SUBQ    $0x20, R10
+	JMP     cr_loop32
+
+cr_loop8:
+	CMPQ    R10, $0x08
+	JL      cr_tail
+	VMOVUPS (R9), Y0
+	VMOVUPS Y0, (R8)
+	ADDQ    $0x20, R9
+	ADDQ    $0x20, R8
+	SUBQ    $0x08, R10
+	JMP     cr_loop8
+
+cr_tail:
+	TESTQ  R10, R10
+	JE     cr_next
+	VMOVSS (R9), X0
+	VMOVSS X0, (R8)
+	ADDQ   $0x04, R9
+	ADDQ   $0x04, R8
+	DECQ   R10
+	JMP    cr_tail
+
+cr_next:
+	ADDQ SI, AX
+	ADDQ DI, CX
+	DECQ DX
+	JMP  cr_row
+
+cr_done:
 	VZEROUPPER
 	RET

@@ -244,3 +244,156 @@ func TestAsm_PackingMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestWSum_AsmMatchesGo runs WSum on random taps with offsets reaching the
+// first and the last element of src (which lies between NaN guards, as
+// does dst), for every tail length.
+func TestWSum_AsmMatchesGo(t *testing.T) {
+	a, g := asmOrSkip(t), Go()
+	r := rand.New(rand.NewSource(6))
+	for _, taps := range []int{0, 1, 2, 9, 25} {
+		for _, n := range lengths {
+			for _, special := range []bool{false, true} {
+				t.Run(fmt.Sprintf("taps%d/n%d/special%v", taps, n, special), func(t *testing.T) {
+					m := n + 40
+					src := randVals(r, m, special)
+					w := randVals(r, taps, false)
+					offs := make([]int32, taps)
+					for i := range offs {
+						offs[i] = int32(r.Intn(m - n + 1))
+					}
+					if taps > 1 {
+						offs[0], offs[1] = 0, int32(m-n)
+					}
+					bs, gs := guarded(m, src)
+					want := make([]float32, n)
+					g.WSum(want, src, offs, w, 0.375)
+					bd, got := guarded(n, nil)
+					a.WSum(got, gs, offs, w, 0.375)
+					checkGuards(t, bd, n)
+					checkGuards(t, bs, m)
+					for i := range want {
+						scale := 1.0
+						for k, o := range offs {
+							scale += math.Abs(float64(w[k] * src[int(o)+i]))
+						}
+						if d := math.Abs(float64(got[i] - want[i])); !same(got[i], want[i]) && !(d <= 1e-6*scale) {
+							t.Fatalf("element %d: asm %g, go %g", i, got[i], want[i])
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestWSum_Go checks the Go WSum against the definition, in float64.
+func TestWSum_Go(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	const n, m = 1100, 1200 // more than one block of the Go loop
+	src, w := randVals(r, m, false), randVals(r, 5, false)
+	offs := []int32{0, 100, 7, 99, 3}
+	got := make([]float32, n)
+	Go().WSum(got, src, offs, w, -1.25)
+	for i := range got {
+		want := -1.25
+		for k, o := range offs {
+			want += float64(w[k]) * float64(src[int(o)+i])
+		}
+		if math.Abs(float64(got[i])-want) > 1e-5 {
+			t.Fatalf("element %d: %g, want %g", i, got[i], want)
+		}
+	}
+}
+
+func TestWSum_PanicsOutOfRange(t *testing.T) {
+	ops := []*Ops{Go()}
+	if a := Asm(); a != nil {
+		ops = append(ops, a)
+	}
+	for _, o := range ops {
+		for name, offs := range map[string][]int32{"past end": {0, 3}, "negative": {-1}} {
+			t.Run(o.Name+"/"+name, func(t *testing.T) {
+				defer func() {
+					if recover() == nil {
+						t.Error("no panic")
+					}
+				}()
+				o.WSum(make([]float32, 8), make([]float32, 10), offs, []float32{1, 1}, 0)
+			})
+		}
+	}
+}
+
+func TestDeinterleave2_AsmMatchesGo(t *testing.T) {
+	a, g := asmOrSkip(t), Go()
+	r := rand.New(rand.NewSource(8))
+	for _, n := range append(lengths, 48, 49, 95) {
+		src := randVals(r, n, true)
+		ne, no := (n+1)/2, n/2
+		we, wo := make([]float32, ne), make([]float32, no)
+		g.Deinterleave2(we, wo, src)
+		for i := range src {
+			w := we[i/2]
+			if i%2 == 1 {
+				w = wo[i/2]
+			}
+			if math.Float32bits(w) != math.Float32bits(src[i]) {
+				t.Fatalf("go n=%d: element %d of src went to %g", n, i, w)
+			}
+		}
+		be, ge := guarded(ne, nil)
+		bo, gob := guarded(no, nil)
+		bs, gs := guarded(n, src)
+		a.Deinterleave2(ge, gob, gs)
+		checkGuards(t, be, ne)
+		checkGuards(t, bo, no)
+		checkGuards(t, bs, n)
+		for i := range we {
+			if math.Float32bits(ge[i]) != math.Float32bits(we[i]) {
+				t.Fatalf("n=%d even[%d]: asm %g, go %g", n, i, ge[i], we[i])
+			}
+		}
+		for i := range wo {
+			if math.Float32bits(gob[i]) != math.Float32bits(wo[i]) {
+				t.Fatalf("n=%d odd[%d]: asm %g, go %g", n, i, gob[i], wo[i])
+			}
+		}
+	}
+}
+
+// TestCopyRows_AsmMatchesGo copies rows of every tail length between
+// NaN-guarded planes; the elements between the rows must stay untouched.
+func TestCopyRows_AsmMatchesGo(t *testing.T) {
+	a, g := asmOrSkip(t), Go()
+	r := rand.New(rand.NewSource(9))
+	for _, n := range lengths {
+		for _, rows := range []int{0, 1, 3} {
+			ds, ss := n+r.Intn(5), n+r.Intn(5)
+			dn, sn := 0, 0
+			if rows > 0 {
+				dn, sn = (rows-1)*ds+n, (rows-1)*ss+n
+			}
+			src, d0 := randVals(r, sn, true), randVals(r, dn, false)
+			want := append([]float32(nil), d0...)
+			g.CopyRows(want, src, rows, n, ds, ss)
+			bd, got := guarded(dn, d0)
+			bs, gs := guarded(sn, src)
+			a.CopyRows(got, gs, rows, n, ds, ss)
+			checkGuards(t, bd, dn)
+			checkGuards(t, bs, sn)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("n=%d rows=%d element %d: asm %g, go %g", n, rows, i, got[i], want[i])
+				}
+			}
+			for i := 0; i < rows; i++ {
+				for j := 0; j < n; j++ {
+					if math.Float32bits(want[i*ds+j]) != math.Float32bits(src[i*ss+j]) {
+						t.Fatalf("go n=%d rows=%d: (%d, %d) not copied", n, rows, i, j)
+					}
+				}
+			}
+		}
+	}
+}

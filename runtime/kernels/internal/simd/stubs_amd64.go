@@ -97,3 +97,19 @@ func packRows16(dst []float32, src []float32, offs []int32)
 //
 //go:noescape
 func gatherMasked16(dst []float32, src []float32, cols *[48]int32, kOff []int32, kDY []int32, kDX []int32, h int, w int)
+
+// wsumF32 sets dst[i] = bias + sum over t < len(offs) of w[t]*src[offs[t]+i]
+// for i < len(dst), accumulating the taps in order with FMA.
+//
+//go:noescape
+func wsumF32(dst []float32, src []float32, offs []int32, w []float32, bias float32)
+
+// deint2F32 sets even[i] = src[2i] and odd[i] = src[2i+1] for i < len(src)/16*8.
+//
+//go:noescape
+func deint2F32(even []float32, odd []float32, src []float32)
+
+// copyRowsF32 sets dst[r*dstStride+j] = src[r*srcStride+j] for r < rows, j < n.
+//
+//go:noescape
+func copyRowsF32(dst []float32, src []float32, rows int, n int, dstStride int, srcStride int)
