@@ -165,9 +165,9 @@ func (s *Im2col) inside(oy, ox int) bool {
 }
 
 // PackB packs depth [k0, k0+kc) x columns [j0, j0+nc). A panel of NR
-// pixels of one output row whose taps all fall inside the image (unit
-// column stride) is copied as whole rows; any other panel is gathered with
-// the taps outside the image masked to zero.
+// pixels of one output row (unit column stride) is copied as whole rows,
+// with masked loads where taps fall outside the image; any other panel is
+// gathered with the taps outside the image masked to zero.
 func (s *Im2col) PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops) {
 	kOff := s.kOff[k0 : k0+kc]
 	var cols simd.PanelCols
@@ -176,8 +176,13 @@ func (s *Im2col) PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops) {
 		j := j0 + p*NR
 		n := min(NR, nc-p*NR)
 		oy, ox := j/s.OW, j%s.OW
-		if n == NR && s.SW == 1 && ox+NR <= s.OW && s.inside(oy, ox) && s.inside(oy, ox+NR-1) {
-			ops.PackRows(pan, s.X[oy*s.SH*s.W+ox+s.minOff:], kOff)
+		if n == NR && s.SW == 1 && ox+NR <= s.OW {
+			if s.inside(oy, ox) && s.inside(oy, ox+NR-1) {
+				ops.PackRows(pan, s.X[oy*s.SH*s.W+ox+s.minOff:], kOff)
+			} else {
+				iy := oy * s.SH
+				ops.PackRowsMasked(pan, s.X, s.kRaw[k0:k0+kc], s.kDY[k0:k0+kc], s.kDX[k0:k0+kc], iy*s.W+ox, iy, ox, s.H, s.W)
+			}
 			continue
 		}
 		for c := 0; c < NR; c++ {

@@ -51,6 +51,18 @@ var asmOps = Ops{
 		checkOffsets(len(dst), len(src), offs, 0, NR)
 		packRows16(dst, src, offs)
 	},
+	PackRowsMasked: func(dst, src []float32, kOff, kDY, kDX []int32, base, iy0, ix0, h, w int) {
+		checkPackMasked(dst, src, kOff, kDY, kDX, base, iy0, ix0, h, w)
+		// The assembly reads whole 16-element windows (masking after the
+		// load): near the ends of src, the Go loop instead.
+		for k, o := range kOff {
+			if a := base + int(o); (a < 0 || a+NR > len(src)) && uint(iy0+int(kDY[k])) < uint(h) {
+				packRowsMaskedGo(dst, src, kOff, kDY, kDX, base, iy0, ix0, h, w)
+				return
+			}
+		}
+		packRowsMasked16(dst, src, kOff, kDY, kDX, base, iy0, ix0, h, w)
+	},
 	GatherMasked: func(dst, src []float32, p *PanelCols, kOff, kDY, kDX []int32, h, w int) {
 		checkGather(dst, src, p, kOff, kDY, kDX, h, w)
 		gatherMasked16(dst, src, (*[48]int32)(unsafe.Pointer(p)), kOff, kDY, kDX, h, w)

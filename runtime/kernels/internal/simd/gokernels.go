@@ -36,6 +36,10 @@ var goOps = Ops{
 		}
 	},
 	GatherMasked: gatherMaskedGo,
+	PackRowsMasked: func(dst, src []float32, kOff, kDY, kDX []int32, base, iy0, ix0, h, w int) {
+		checkPackMasked(dst, src, kOff, kDY, kDX, base, iy0, ix0, h, w)
+		packRowsMaskedGo(dst, src, kOff, kDY, kDX, base, iy0, ix0, h, w)
+	},
 	WSum: func(dst, src []float32, offs []int32, w []float32, bias float32) {
 		checkWSum(dst, src, offs, w)
 		wsumGo(dst, src, offs, w, bias)
@@ -256,6 +260,20 @@ func gatherMaskedGo(dst, src []float32, p *PanelCols, kOff, kDY, kDX []int32, h,
 			iy, ix := p.IY[c]+dy, p.IX[c]+dx
 			if uint32(iy) < uint32(h) && uint32(ix) < uint32(w) {
 				row[c] = src[p.Off[c]+o]
+			} else {
+				row[c] = 0
+			}
+		}
+	}
+}
+
+func packRowsMaskedGo(dst, src []float32, kOff, kDY, kDX []int32, base, iy0, ix0, h, w int) {
+	for k, o := range kOff {
+		row := (*[NR]float32)(dst[k*NR:])
+		iy, ix := iy0+int(kDY[k]), ix0+int(kDX[k])
+		for c := range row {
+			if uint(iy) < uint(h) && uint(ix+c) < uint(w) {
+				row[c] = src[base+int(o)+c]
 			} else {
 				row[c] = 0
 			}

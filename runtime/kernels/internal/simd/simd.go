@@ -68,6 +68,11 @@ type Ops struct {
 	// ix = p.IX[c]+kDX[k], dst[NR*k+c] = src[p.Off[c]+kOff[k]] when
 	// 0 <= iy < h and 0 <= ix < w, else 0.
 	GatherMasked func(dst, src []float32, p *PanelCols, kOff, kDY, kDX []int32, h, w int)
+	// PackRowsMasked packs the panel of NR consecutive columns of one
+	// output row near the image border: with iy = iy0+kDY[k] and
+	// ix = ix0+kDX[k]+c, dst[NR*k+c] = src[base+kOff[k]+c] when 0 <= iy < h
+	// and 0 <= ix < w, else 0; base must be iy0*w + ix0.
+	PackRowsMasked func(dst, src []float32, kOff, kDY, kDX []int32, base, iy0, ix0, h, w int)
 
 	// WSum sets dst[i] = bias + sum over t of w[t]*src[offs[t]+i] for
 	// i < len(dst), the taps added in order: a depthwise convolution of a
@@ -107,6 +112,22 @@ func checkGather(dst, src []float32, p *PanelCols, kOff, kDY, kDX []int32, h, w 
 		plane := int64(o) - int64(kDY[k])*int64(w) - int64(kDX[k])
 		if plane < 0 || plane+int64(h)*int64(w) > int64(len(src)) {
 			panic("simd: gather plane out of range")
+		}
+	}
+}
+
+// checkPackMasked panics unless every read PackRowsMasked can make is
+// inside src: each row k's channel plane kOff[k] - kDY[k]*w - kDX[k] must
+// lie in src.
+func checkPackMasked(dst, src []float32, kOff, kDY, kDX []int32, base, iy0, ix0, h, w int) {
+	if len(dst) < NR*len(kOff) || len(kDY) < len(kOff) || len(kDX) < len(kOff) || int64(len(src)) >= 1<<31 ||
+		h < 0 || w < 0 || int64(base) != int64(iy0)*int64(w)+int64(ix0) || iy0 < -1<<30 || iy0 > 1<<30 || ix0 < -1<<30 || ix0 > 1<<30 {
+		panic("simd: bad masked packing arguments")
+	}
+	for k, o := range kOff {
+		plane := int64(o) - int64(kDY[k])*int64(w) - int64(kDX[k])
+		if plane < 0 || plane+int64(h)*int64(w) > int64(len(src)) {
+			panic("simd: masked packing plane out of range")
 		}
 	}
 }

@@ -1689,8 +1689,91 @@ pr_done:
 	VZEROUPPER
 	RET
 
+// func packRowsMasked16(dst []float32, src []float32, kOff []int32, kDY []int32, kDX []int32, base int, iy0 int, ix0 int, h int, w int)
+// Requires: AVX, AVX2
+TEXT ·packRowsMasked16(SB), NOSPLIT, $0-160
+	MOVQ    kOff_len+56(FP), AX
+	MOVQ    dst_base+0(FP), CX
+	MOVQ    src_base+24(FP), DX
+	MOVQ    kOff_base+48(FP), BX
+	MOVQ    kDY_base+72(FP), SI
+	MOVQ    kDX_base+96(FP), DI
+	MOVQ    base+120(FP), R8
+	MOVQ    iy0+128(FP), R9
+	MOVQ    ix0+136(FP), R10
+	MOVQ    h+144(FP), R11
+	MOVQ    w+152(FP), R12
+	VMOVDQU pack_lanes<>+0(SB), Y0
+	VMOVDQU pack_lanes<>+32(SB), Y1
+	VXORPS  Y2, Y2, Y2
+
+prm_loop:
+	TESTQ        AX, AX
+	JE           prm_done
+	MOVLQSX      (SI), R13
+	ADDQ         R9, R13
+	CMPQ         R13, R11
+	JAE          prm_zero
+	MOVLQSX      (DI), R13
+	ADDQ         R10, R13
+	MOVQ         $0xffffffffffffffff, R14
+	SUBQ         R13, R14
+	MOVQ         R12, R15
+	SUBQ         R13, R15
+	VMOVQ        R14, X3
+	VMOVQ        R15, X4
+	VPBROADCASTD X3, Y3
+	VPBROADCASTD X4, Y4
+	MOVLQSX      (BX), R13
+	ADDQ         R8, R13
+	VPCMPGTD     Y3, Y0, Y5
+	VPCMPGTD     Y0, Y4, Y6
+	VPAND        Y6, Y5, Y5
+	VANDPS       (DX)(R13*4), Y5, Y5
+	VMOVUPS      Y5, (CX)
+	VPCMPGTD     Y3, Y1, Y3
+	VPCMPGTD     Y1, Y4, Y4
+	VPAND        Y4, Y3, Y3
+	VANDPS       32(DX)(R13*4), Y3, Y3
+	VMOVUPS      Y3, 32(CX)
+	JMP          prm_next
+
+prm_zero:
+	VMOVUPS Y2, (CX)
+	VMOVUPS Y2, 32(CX)
+
+prm_next:
+	ADDQ $0x04, BX
+	ADDQ $0x04, SI
+	ADDQ $0x04, DI
+	ADDQ $0x40, CX
+	DECQ AX
+	JMP  prm_loop
+
+prm_done:
+	VZEROUPPER
+	RET
+
+DATA pack_lanes<>+0(SB)/4, $0x00000000
+DATA pack_lanes<>+4(SB)/4, $0x00000001
+DATA pack_lanes<>+8(SB)/4, $0x00000002
+DATA pack_lanes<>+12(SB)/4, $0x00000003
+DATA pack_lanes<>+16(SB)/4, $0x00000004
+DATA pack_lanes<>+20(SB)/4, $0x00000005
+DATA pack_lanes<>+24(SB)/4, $0x00000006
+DATA pack_lanes<>+28(SB)/4, $0x00000007
+DATA pack_lanes<>+32(SB)/4, $0x00000008
+DATA pack_lanes<>+36(SB)/4, $0x00000009
+DATA pack_lanes<>+40(SB)/4, $0x0000000a
+DATA pack_lanes<>+44(SB)/4, $0x0000000b
+DATA pack_lanes<>+48(SB)/4, $0x0000000c
+DATA pack_lanes<>+52(SB)/4, $0x0000000d
+DATA pack_lanes<>+56(SB)/4, $0x0000000e
+DATA pack_lanes<>+60(SB)/4, $0x0000000f
+GLOBL pack_lanes<>(SB), RODATA|NOPTR, $64
+
 // func gatherMasked16(dst []float32, src []float32, cols *[48]int32, kOff []int32, kDY []int32, kDX []int32, h int, w int)
-// Requires: AVX, AVX2, SSE2
+// Requires: AVX, AVX2
 TEXT ·gatherMasked16(SB), NOSPLIT, $0-144
 	MOVQ         kOff_len+64(FP), AX
 	MOVQ         dst_base+0(FP), CX
@@ -1707,9 +1790,9 @@ TEXT ·gatherMasked16(SB), NOSPLIT, $0-144
 	VMOVDQU      160(R8), Y13
 	MOVQ         h+128(FP), R8
 	MOVQ         w+136(FP), R9
-	MOVQ         R8, X14
+	VMOVQ        R8, X14
 	VPBROADCASTD X14, Y14
-	MOVQ         R9, X15
+	VMOVQ        R9, X15
 	VPBROADCASTD X15, Y15
 	VPCMPEQD     Y7, Y7, Y7
 

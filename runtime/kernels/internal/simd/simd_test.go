@@ -245,6 +245,51 @@ func TestAsm_PackingMatchesGo(t *testing.T) {
 	}
 }
 
+// TestPackRowsMasked matches GatherMasked on the same panel (NR columns of
+// one row from ix0), for panels across every border and tap rows wholly
+// outside, asm and Go.
+func TestPackRowsMasked(t *testing.T) {
+	r := rand.New(rand.NewSource(6))
+	const h, w, planes = 9, 21, 4
+	src := randVals(r, planes*h*w, true)
+	impls := []*Ops{Go()}
+	if a := Asm(); a != nil {
+		impls = append(impls, a)
+	}
+	for trial := 0; trial < 300; trial++ {
+		n := r.Intn(40)
+		kDY, kDX, kOff := make([]int32, n), make([]int32, n), make([]int32, n)
+		for i := range kOff {
+			kDY[i], kDX[i] = int32(r.Intn(9)-4), int32(r.Intn(9)-4)
+			kOff[i] = int32(r.Intn(planes)*h*w) + kDY[i]*w + kDX[i]
+		}
+		iy0, ix0 := r.Intn(h+6)-3, r.Intn(w+8)-NR-4
+		var p PanelCols
+		for c := range p.IY {
+			p.IY[c], p.IX[c] = int32(iy0), int32(ix0+c)
+			p.Off[c] = int32(iy0*w + ix0 + c)
+		}
+		want := make([]float32, NR*n)
+		gatherMaskedGo(want, src, &p, kOff, kDY, kDX, h, w)
+		for _, o := range impls {
+			bd, got := guarded(NR*n, nil)
+			o.PackRowsMasked(got, src, kOff, kDY, kDX, iy0*w+ix0, iy0, ix0, h, w)
+			checkGuards(t, bd, NR*n)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s trial %d (iy0 %d ix0 %d) element %d: %g, want %g", o.Name, trial, iy0, ix0, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a plane outside src did not panic")
+		}
+	}()
+	Go().PackRowsMasked(make([]float32, NR), src, []int32{int32(planes * h * w)}, []int32{0}, []int32{0}, 0, 0, 0, h, w)
+}
+
 // TestWSum_AsmMatchesGo runs WSum on random taps with offsets reaching the
 // first and the last element of src (which lies between NaN guards, as
 // does dst), for every tail length.

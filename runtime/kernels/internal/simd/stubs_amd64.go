@@ -91,6 +91,13 @@ func maxPool2x2F32(dst []float32, r0 []float32, r1 []float32)
 //go:noescape
 func packRows16(dst []float32, src []float32, offs []int32)
 
+// packRowsMasked16 sets, for k < len(kOff) and c < 16, dst[16k+c] =
+// src[base+kOff[k]+c] when 0 <= iy0+kDY[k] < h and 0 <= ix0+kDX[k]+c < w, else 0.
+// It reads all of src[base+kOff[k] : base+kOff[k]+16] for each k whose row is inside.
+//
+//go:noescape
+func packRowsMasked16(dst []float32, src []float32, kOff []int32, kDY []int32, kDX []int32, base int, iy0 int, ix0 int, h int, w int)
+
 // gatherMasked16 packs one 16-column im2col panel: with iy = cols[c]+kDY[k],
 // ix = cols[16+c]+kDX[k], dst[16k+c] = src[cols[32+c]+kOff[k]] when 0 <= iy < h
 // and 0 <= ix < w, else 0, for k < len(kOff). Masked-off lanes are not read.
