@@ -1,6 +1,8 @@
 package kernels
 
 import (
+	"sync"
+
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
@@ -27,6 +29,12 @@ type convPlan struct {
 	// convolution, whose image is the B matrix as it is).
 	packed []*gemm.PackedA
 	im2col *gemm.Im2col
+	// Column stride 2: im2col reads the image split into even and odd
+	// columns (gemm.SplitColumns into a pooled scratch of phaseSize per
+	// image and group).
+	phased    bool
+	phaseSize int
+	scratch   sync.Pool
 }
 
 // prepareConv takes every 2-D float32 convolution with constant weights.
@@ -81,6 +89,10 @@ func prepareConv(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
 		plan.im2col = &gemm.Im2col{H: g.h, W: g.w, KH: g.kh, KW: g.kw, SH: g.sh, SW: g.sw,
 			DH: g.dh, DW: g.dw, PT: g.pt, PL: g.pl, OH: g.oh, OW: g.ow}
 		plan.im2col.Init(g.cinG)
+		if g.sw == 2 && int64(g.cin)*int64(g.h)*int64(g.w+1) < 1<<31 {
+			plan.im2col = plan.im2col.Phased(g.cinG)
+			plan.phased, plan.phaseSize = true, 2*g.cinG*g.h*((g.w+1)/2)
+		}
 	}
 	return plan.runGEMM, nil
 }
@@ -96,6 +108,16 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	K := c.cinG * c.kh * c.kw
 	jobs := c.batch * c.group
 	act, prm, post := c.act.gemm()
+	var split []float32
+	if c.phased {
+		buf, _ := c.scratch.Get().(*[]float32)
+		if buf == nil || len(*buf) < jobs*c.phaseSize {
+			b := make([]float32, jobs*c.phaseSize)
+			buf = &b
+		}
+		defer c.scratch.Put(buf)
+		split = *buf
+	}
 	if c.sum {
 		copy(y, in[3].F) // the multiplication accumulates onto Z
 	}
@@ -113,6 +135,10 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 		} else {
 			src := *c.im2col
 			src.X = xg
+			if c.phased {
+				src.X = split[j*c.phaseSize : (j+1)*c.phaseSize]
+				gemm.SplitColumns(src.X, xg, c.cinG, c.h, c.w, c.ops)
+			}
 			p.B = &src
 		}
 		gemm.Run(p, c.ops, threads)

@@ -73,7 +73,7 @@ func (pp *poolPlan) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 		lo, hi := par.Range(planes, threads, 1, t)
 		var tmp []float32
 		if pp.max {
-			tmp = make([]float32, pp.w)
+			tmp = make([]float32, 2*pp.w+1) // the window rows' maximum, then its column phases
 		}
 		for c := lo; c < hi; c++ {
 			pp.plane(x[c*inPlane:(c+1)*inPlane], y[c*outPlane:(c+1)*outPlane], tmp)
@@ -106,9 +106,12 @@ func (pp *poolPlan) plane(x, y, tmp []float32) {
 
 // maxRowsFirst computes max-pool output row oy as the column-wise maximum
 // of the window's input rows (whole-row vector passes) into tmp, then the
-// maximum over each window's columns of tmp. Max is associative here, NaN
-// winning as in generic, so the order does not matter.
-func (pp *poolPlan) maxRowsFirst(x, row, tmp []float32, oy int) {
+// maximum over each window's columns of tmp (vector passes too for column
+// stride 1, and for stride 2 over tmp split into even and odd columns).
+// Max is associative here, NaN winning as in generic, so the order does
+// not matter.
+func (pp *poolPlan) maxRowsFirst(x, row, scratch []float32, oy int) {
+	tmp := scratch[:pp.w]
 	first := true
 	for ky := 0; ky < pp.kh; ky++ {
 		iy := oy*pp.sh - pp.pt + ky*pp.dh
@@ -130,6 +133,12 @@ func (pp *poolPlan) maxRowsFirst(x, row, tmp []float32, oy int) {
 	for i := range row {
 		row[i] = float32(math.Inf(-1))
 	}
+	var phases [2][]float32
+	if pp.sw == 2 {
+		w2 := (pp.w + 1) / 2
+		phases[0], phases[1] = scratch[pp.w:pp.w+w2], scratch[pp.w+w2:pp.w+w2+pp.w/2]
+		pp.ops.Deinterleave2(phases[0], phases[1], tmp)
+	}
 	for kx := 0; kx < pp.kw; kx++ {
 		off := kx*pp.dw - pp.pl // ix = ox*sw + off
 		lo, hi := validRange(off, pp.sw, pp.w, len(row))
@@ -137,13 +146,15 @@ func (pp *poolPlan) maxRowsFirst(x, row, tmp []float32, oy int) {
 			continue
 		}
 		dst := row[lo:hi]
-		if pp.sw == 1 {
+		switch pp.sw {
+		case 1:
 			pp.ops.PMax(dst, tmp[lo+off:hi+off])
-			continue
-		}
-		for i := range dst {
-			if v := tmp[(lo+i)*pp.sw+off]; v > dst[i] || v != v {
-				dst[i] = v
+		case 2: // column 2*ox + off is column ox + off>>1 of phase off&1
+			ph, sh := phases[off&1], off>>1
+			pp.ops.PMax(dst, ph[lo+sh:hi+sh])
+		default:
+			for i := range dst {
+				dst[i] = max(dst[i], tmp[(lo+i)*pp.sw+off]) // NaN wins
 			}
 		}
 	}
@@ -190,9 +201,7 @@ func (pp *poolPlan) generic(x, row []float32, oy, ox0 int) {
 			for i := range dst {
 				v := xr[(lo+i)*pp.sw+off]
 				if pp.max {
-					if v > dst[i] || v != v {
-						dst[i] = v
-					}
+					dst[i] = max(dst[i], v) // NaN wins
 				} else {
 					dst[i] += v
 				}

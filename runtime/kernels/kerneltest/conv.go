@@ -97,6 +97,12 @@ func ConvCases(seed int64, random int) []ConvSpec {
 		{N: 1, C: 4, H: 13, W: 12, M: 3, KH: 2, KW: 3, SH: 3, SW: 2, DH: 1, DW: 2, Pads: [4]int{0, 1, 2, 3}, Group: 1, Bias: true},
 		{N: 1, C: 4, H: 13, W: 12, M: 4, KH: 3, KW: 3, SH: 1, SW: 3, DH: 2, DW: 1, Pads: [4]int{3, 0, 1, 2}, Group: 4, Bias: true},
 		{N: 1, C: 3, H: 10, W: 9, M: 4, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Group: 1, Bias: true, AutoPad: "SAME_UPPER"},
+		// column stride 2 with output rows of 16+ pixels: the split-column
+		// im2col packs whole and border rows (a ResNet-like stem, odd width;
+		// dilation 2; 1x1 downsampling)
+		{N: 1, C: 3, H: 7, W: 67, M: 5, KH: 7, KW: 7, SH: 2, SW: 2, DH: 1, DW: 1, Pads: [4]int{3, 3, 3, 3}, Group: 1, Bias: true},
+		{N: 1, C: 4, H: 6, W: 70, M: 7, KH: 3, KW: 3, SH: 1, SW: 2, DH: 1, DW: 2, Pads: [4]int{2, 2, 1, 2}, Group: 1, Bias: true},
+		{N: 2, C: 5, H: 4, W: 41, M: 6, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, Group: 1},
 		{N: 1, C: 3, H: 10, W: 9, M: 4, KH: 4, KW: 4, SH: 3, SW: 3, DH: 1, DW: 1, Group: 1, AutoPad: "SAME_LOWER"},
 		{N: 1, C: 3, H: 10, W: 9, M: 4, KH: 3, KW: 2, SH: 1, SW: 1, DH: 1, DW: 1, Group: 1, Bias: true, AutoPad: "VALID"},
 		// depthwise: wide rows (deinterleaved row by row at stride 2), odd

@@ -135,25 +135,75 @@ type Im2col struct {
 	kOff   []int32
 	minOff int
 	kRaw   []int32 // kOff[k] + minOff: plane + ky*DH*W - PT*W + kx*DW - PL
+	// The least and greatest kDY and kDX.
+	minDY, maxDY, minDX, maxDX int
 }
 
 // Init computes the per-row tables for C input channels.
 func (s *Im2col) Init(C int) {
 	K := C * s.KH * s.KW
-	s.kPlane, s.kDY, s.kDX, s.kOff = make([]int32, K), make([]int32, K), make([]int32, K), make([]int32, K)
-	s.minOff = 0
+	s.kPlane, s.kDY, s.kDX = make([]int32, K), make([]int32, K), make([]int32, K)
 	for k := 0; k < K; k++ {
 		c, r := k/(s.KH*s.KW), k%(s.KH*s.KW)
 		s.kPlane[k] = int32(c * s.H * s.W)
 		s.kDY[k] = int32((r/s.KW)*s.DH - s.PT)
 		s.kDX[k] = int32((r%s.KW)*s.DW - s.PL)
-		off := int(s.kPlane[k]) + int(s.kDY[k])*s.W + int(s.kDX[k])
-		s.minOff = min(s.minOff, off)
 	}
-	s.kRaw = make([]int32, K)
+	s.offsets()
+}
+
+// offsets derives kRaw, kOff, minOff and the tap extents from kPlane, kDY
+// and kDX.
+func (s *Im2col) offsets() {
+	K := len(s.kPlane)
+	s.kRaw, s.kOff = make([]int32, K), make([]int32, K)
+	s.minOff = 0
+	s.minDY, s.maxDY, s.minDX, s.maxDX = 1<<30, -1<<30, 1<<30, -1<<30
 	for k := 0; k < K; k++ {
 		s.kRaw[k] = s.kPlane[k] + s.kDY[k]*int32(s.W) + s.kDX[k]
+		s.minOff = min(s.minOff, int(s.kRaw[k]))
+		s.minDY, s.maxDY = min(s.minDY, int(s.kDY[k])), max(s.maxDY, int(s.kDY[k]))
+		s.minDX, s.maxDX = min(s.minDX, int(s.kDX[k])), max(s.maxDX, int(s.kDX[k]))
+	}
+	for k := 0; k < K; k++ {
 		s.kOff[k] = s.kRaw[k] - int32(s.minOff)
+	}
+}
+
+// Phased returns the reader of the same B from X split into its even and
+// odd columns (SplitColumns), for a column stride of 2: one output row's
+// pixels then read consecutive elements of each phase, so its panels are
+// copied as rows instead of gathered. s must have SW == 2 and be
+// initialised for C channels; the result's X is to be set to the split
+// image.
+func (s *Im2col) Phased(C int) *Im2col {
+	w2 := (s.W + 1) / 2
+	p := &Im2col{H: s.H, W: w2, KH: s.KH, KW: s.KW, SH: s.SH, SW: 1, DH: s.DH, DW: s.DW,
+		PT: s.PT, PL: s.PL, OH: s.OH, OW: s.OW}
+	K := C * s.KH * s.KW
+	p.kPlane, p.kDY, p.kDX = make([]int32, K), make([]int32, K), make([]int32, K)
+	for k := 0; k < K; k++ {
+		c, r := k/(s.KH*s.KW), k%(s.KH*s.KW)
+		dx := (r%s.KW)*s.DW - s.PL // ix = 2*ox + dx = 2*(ox + dx>>1) + dx&1
+		p.kPlane[k] = int32(((dx&1)*C + c) * s.H * w2)
+		p.kDY[k] = int32((r/s.KW)*s.DH - s.PT)
+		p.kDX[k] = int32(dx >> 1)
+	}
+	p.offsets()
+	return p
+}
+
+// SplitColumns writes the C channels of x ([C][h][w]) to dst as the even
+// columns of every channel ([C][h][(w+1)/2]) followed by the odd ones (the
+// same size, the last column zero when w is odd): Phased's layout.
+func SplitColumns(dst, x []float32, C, h, w int, ops *simd.Ops) {
+	w2 := (w + 1) / 2
+	odd := dst[C*h*w2:]
+	for r := 0; r < C*h; r++ {
+		ops.Deinterleave2(dst[r*w2:(r+1)*w2], odd[r*w2:r*w2+w/2], x[r*w:(r+1)*w])
+		if w%2 == 1 {
+			odd[r*w2+w2-1] = 0
+		}
 	}
 }
 
@@ -161,7 +211,7 @@ func (s *Im2col) Init(C int) {
 // the image.
 func (s *Im2col) inside(oy, ox int) bool {
 	iy, ix := oy*s.SH, ox*s.SW
-	return iy-s.PT >= 0 && iy+(s.KH-1)*s.DH-s.PT < s.H && ix-s.PL >= 0 && ix+(s.KW-1)*s.DW-s.PL < s.W
+	return iy+s.minDY >= 0 && iy+s.maxDY < s.H && ix+s.minDX >= 0 && ix+s.maxDX < s.W
 }
 
 // PackB packs depth [k0, k0+kc) x columns [j0, j0+nc). A panel of NR
