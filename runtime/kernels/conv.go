@@ -131,7 +131,7 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 			p.RowBias = bias[gi*c.coutG : (gi+1)*c.coutG]
 		}
 		if c.im2col == nil {
-			p.B = gemm.Matrix{Data: xg, RowStride: inPlane, ColStride: 1}
+			p.B = gemm.InPlace(gemm.Matrix{Data: xg, RowStride: inPlane, ColStride: 1}, K)
 		} else {
 			src := *c.im2col
 			src.X = xg

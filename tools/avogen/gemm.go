@@ -29,18 +29,41 @@ const (
 // throughput (2 per cycle) with room to spare; each k-step does two B
 // loads, six broadcasts and twelve FMAs.
 func genSgemm() {
-	TEXT("sgemm6x16", NOSPLIT, "func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias, params *float32)")
-	Pragma("noescape")
-	Doc(
-		"sgemm6x16 computes the 6x16 tile T = sum over k < kc of a[k*6+r] * b[k*16+j]",
-		"and stores its first mr rows (1 <= mr <= 6) to c (row stride ldc elements),",
-		"adding C first with flagAccumulate, then the biases and the activation the",
-		"flags ask for. params holds four 8-float vectors of activation constants.",
-	)
+	genSgemmVariant(false)
+	genSgemmVariant(true)
+}
+
+// genSgemmVariant emits sgemm6x16, or with indirect sgemm6x16ind, whose B
+// rows are not a packed panel but 16 floats at b + offs[k] each (an
+// im2col panel read straight from the image: no packing pass).
+func genSgemmVariant(indirect bool) {
+	name := "sgemm6x16"
+	if indirect {
+		name = "sgemm6x16ind"
+		TEXT(name, NOSPLIT, "func(kc int, a, b *float32, offs *int32, c *float32, ldc, mr, flags int, rowBias, colBias, params *float32)")
+		Pragma("noescape")
+		Doc(
+			"sgemm6x16ind is sgemm6x16 with row k of B the 16 floats at b[offs[k]:].",
+		)
+	} else {
+		TEXT(name, NOSPLIT, "func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias, params *float32)")
+		Pragma("noescape")
+		Doc(
+			"sgemm6x16 computes the 6x16 tile T = sum over k < kc of a[k*6+r] * b[k*16+j]",
+			"and stores its first mr rows (1 <= mr <= 6) to c (row stride ldc elements),",
+			"adding C first with flagAccumulate, then the biases and the activation the",
+			"flags ask for. params holds four 8-float vectors of activation constants.",
+		)
+	}
+	L := func(l string) string { return name + "_" + l }
 	acc := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}
 	kc := Load(Param("kc"), GP64())
 	pa := Load(Param("a"), GP64())
 	pb := Load(Param("b"), GP64())
+	var po Register
+	if indirect {
+		po = Load(Param("offs"), GP64())
+	}
 	pc := Load(Param("c"), GP64())
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
@@ -59,9 +82,16 @@ func genSgemm() {
 		VXORPS(y, y, y)
 	}
 
+	bi := GP64()
 	step := func(u int) {
-		VMOVUPS(Mem{Base: pb, Disp: 64 * u}, Y12)
-		VMOVUPS(Mem{Base: pb, Disp: 64*u + 32}, Y13)
+		if indirect {
+			MOVLQSX(Mem{Base: po, Disp: 4 * u}, bi)
+			VMOVUPS(Mem{Base: pb, Index: bi, Scale: 4}, Y12)
+			VMOVUPS(Mem{Base: pb, Index: bi, Scale: 4, Disp: 32}, Y13)
+		} else {
+			VMOVUPS(Mem{Base: pb, Disp: 64 * u}, Y12)
+			VMOVUPS(Mem{Base: pb, Disp: 64*u + 32}, Y13)
+		}
 		for r := 0; r < mr; r++ {
 			bc := Y14
 			if r%2 == 1 {
@@ -73,39 +103,51 @@ func genSgemm() {
 		}
 	}
 
-	Label("sgemm_loop4")
+	advance := func(steps int) {
+		ADDQ(U32(4*mr*steps), pa)
+		if indirect {
+			ADDQ(U32(4*steps), po)
+		} else {
+			ADDQ(U32(4*nr*steps), pb)
+		}
+	}
+	Label(L("loop4"))
 	CMPQ(kc, U8(4))
-	JL(LabelRef("sgemm_tail"))
+	JL(LabelRef(L("tail")))
 	PREFETCHT0(Mem{Base: pa, Disp: 4 * mr * 16})
 	step(0)
 	step(1)
-	PREFETCHT0(Mem{Base: pb, Disp: 4 * nr * 8})
+	if indirect {
+		pf := GP64()
+		MOVLQSX(Mem{Base: po, Disp: 4 * 8}, pf)
+		PREFETCHT0(Mem{Base: pb, Index: pf, Scale: 4})
+	} else {
+		PREFETCHT0(Mem{Base: pb, Disp: 4 * nr * 8})
+	}
 	step(2)
 	step(3)
-	ADDQ(U32(4*mr*4), pa)
-	ADDQ(U32(4*nr*4), pb)
+	advance(4)
 	SUBQ(U8(4), kc)
-	JMP(LabelRef("sgemm_loop4"))
+	JMP(LabelRef(L("loop4")))
 
-	Label("sgemm_tail")
+	Label(L("tail"))
 	TESTQ(kc, kc)
-	JE(LabelRef("sgemm_epilogue"))
+	JE(LabelRef(L("epilogue")))
 	step(0)
-	ADDQ(U32(4*mr), pa)
-	ADDQ(U32(4*nr), pb)
+	advance(1)
 	DECQ(kc)
-	JMP(LabelRef("sgemm_tail"))
+	JMP(LabelRef(L("tail")))
 
-	Label("sgemm_epilogue")
+	Label(L("epilogue"))
 	flags := Load(Param("flags"), GP64())
 	rows := Load(Param("mr"), GP64())
 	TESTQ(U32(flagAccumulate), flags)
-	JE(LabelRef("sgemm_rowbias"))
+	JE(LabelRef(L("rowbias")))
 	MOVQ(pc, t)
 	for r := 0; r < mr; r++ {
 		if r > 0 {
 			CMPQ(rows, U8(r))
-			JLE(LabelRef("sgemm_rowbias"))
+			JLE(LabelRef(L("rowbias")))
 		}
 		VADDPS(Mem{Base: t}, acc[2*r], acc[2*r])
 		VADDPS(Mem{Base: t, Disp: 32}, acc[2*r+1], acc[2*r+1])
@@ -114,23 +156,23 @@ func genSgemm() {
 		}
 	}
 
-	Label("sgemm_rowbias")
+	Label(L("rowbias"))
 	TESTQ(U32(flagRowBias), flags)
-	JE(LabelRef("sgemm_colbias"))
+	JE(LabelRef(L("colbias")))
 	rb := Load(Param("rowBias"), GP64())
 	for r := 0; r < mr; r++ {
 		if r > 0 {
 			CMPQ(rows, U8(r))
-			JLE(LabelRef("sgemm_colbias"))
+			JLE(LabelRef(L("colbias")))
 		}
 		VBROADCASTSS(Mem{Base: rb, Disp: 4 * r}, Y14)
 		VADDPS(Y14, acc[2*r], acc[2*r])
 		VADDPS(Y14, acc[2*r+1], acc[2*r+1])
 	}
 
-	Label("sgemm_colbias")
+	Label(L("colbias"))
 	TESTQ(U32(flagColBias), flags)
-	JE(LabelRef("sgemm_act"))
+	JE(LabelRef(L("act")))
 	cb := Load(Param("colBias"), GP64())
 	VMOVUPS(Mem{Base: cb}, Y14)
 	VMOVUPS(Mem{Base: cb, Disp: 32}, Y15)
@@ -139,31 +181,31 @@ func genSgemm() {
 		VADDPS(Y15, acc[2*r+1], acc[2*r+1])
 	}
 
-	Label("sgemm_act")
+	Label(L("act"))
 	SHRQ(U8(actShift), flags)
 	ANDQ(U8(15), flags)
 	prm := Load(Param("params"), GP64())
 	CMPQ(flags, U8(actClamp))
-	JE(LabelRef("sgemm_clamp"))
+	JE(LabelRef(L("clamp")))
 	CMPQ(flags, U8(actLeaky))
-	JE(LabelRef("sgemm_leaky"))
+	JE(LabelRef(L("leaky")))
 	CMPQ(flags, U8(actHardSwish))
-	JE(LabelRef("sgemm_hswish"))
-	JMP(LabelRef("sgemm_store"))
+	JE(LabelRef(L("hswish")))
+	JMP(LabelRef(L("store")))
 
 	// In Go operand order the first source of VMAXPS/VMINPS is the one
 	// returned when a NaN is involved; putting the value there propagates
 	// NaN as the reference (Go's max and min) does.
-	Label("sgemm_clamp")
+	Label(L("clamp"))
 	VMOVUPS(Mem{Base: prm}, Y14)
 	VMOVUPS(Mem{Base: prm, Disp: 32}, Y15)
 	for _, y := range acc {
 		VMAXPS(y, Y14, y)
 		VMINPS(y, Y15, y)
 	}
-	JMP(LabelRef("sgemm_store"))
+	JMP(LabelRef(L("store")))
 
-	Label("sgemm_leaky")
+	Label(L("leaky"))
 	VMOVUPS(Mem{Base: prm}, Y14)
 	VXORPS(Y15, Y15, Y15)
 	for _, y := range acc {
@@ -171,9 +213,9 @@ func genSgemm() {
 		VCMPPS(U8(1), Y15, y, Y13) // y < 0
 		VBLENDVPS(Y13, Y12, y, y)
 	}
-	JMP(LabelRef("sgemm_store"))
+	JMP(LabelRef(L("store")))
 
-	Label("sgemm_hswish")
+	Label(L("hswish"))
 	VMOVUPS(Mem{Base: prm, Disp: 64}, Y14)
 	VXORPS(Y15, Y15, Y15)
 	for _, y := range acc {
@@ -184,12 +226,12 @@ func genSgemm() {
 		VMULPS(Y12, y, y)
 	}
 
-	Label("sgemm_store")
+	Label(L("store"))
 	MOVQ(pc, t)
 	for r := 0; r < mr; r++ {
 		if r > 0 {
 			CMPQ(rows, U8(r))
-			JLE(LabelRef("sgemm_done"))
+			JLE(LabelRef(L("done")))
 		}
 		VMOVUPS(acc[2*r], Mem{Base: t})
 		VMOVUPS(acc[2*r+1], Mem{Base: t, Disp: 32})
@@ -197,7 +239,7 @@ func genSgemm() {
 			ADDQ(ldc, t)
 		}
 	}
-	Label("sgemm_done")
+	Label(L("done"))
 	VZEROUPPER()
 	RET()
 }

@@ -87,6 +87,33 @@ func (m Matrix) PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops) {
 	}
 }
 
+// DirectMatrix is a Matrix whose whole panels (unit column stride,
+// unscaled) are read in place, e.g. the B of a 1x1 convolution (InPlace).
+type DirectMatrix struct {
+	Matrix
+	K int // rows
+	offs []int32
+}
+
+// InPlace returns m (K rows) as a DirectB when its panels can be read in
+// place (unit column stride, unscaled, int32 offsets), else m itself.
+func InPlace(m Matrix, K int) BSource {
+	if m.ColStride != 1 || (m.Scale != 0 && m.Scale != 1) || int64(K)*int64(m.RowStride) >= 1<<31 || m.RowStride < 0 {
+		return m
+	}
+	d := &DirectMatrix{Matrix: m, K: K, offs: make([]int32, K+simd.IndPad)}
+	for k := 0; k < K; k++ {
+		d.offs[k] = int32(k * m.RowStride)
+	}
+	return d
+}
+
+// DirectRows returns the offsets of rows [k0, k0+kc) (IndPad more follow).
+func (d *DirectMatrix) DirectRows(k0, kc int) []int32 { return d.offs[k0 : k0+kc+simd.IndPad] }
+
+// DirectBase gives every whole panel in place.
+func (d *DirectMatrix) DirectBase(j int) ([]float32, bool) { return d.Data[j:], true }
+
 // PackedA is A packed once, in the panels of every K block (KBlocks), for
 // operands that do not change between calls (weights).
 type PackedA struct {
@@ -156,7 +183,7 @@ func (s *Im2col) Init(C int) {
 // and kDX.
 func (s *Im2col) offsets() {
 	K := len(s.kPlane)
-	s.kRaw, s.kOff = make([]int32, K), make([]int32, K)
+	s.kRaw, s.kOff = make([]int32, K), make([]int32, K+simd.IndPad)
 	s.minOff = 0
 	s.minDY, s.maxDY, s.minDX, s.maxDX = 1<<30, -1<<30, 1<<30, -1<<30
 	for k := 0; k < K; k++ {
@@ -205,6 +232,21 @@ func SplitColumns(dst, x []float32, C, h, w int, ops *simd.Ops) {
 			odd[r*w2+w2-1] = 0
 		}
 	}
+}
+
+// DirectRows returns the offsets of rows [k0, k0+kc) from a column's
+// first tap (IndPad zeros follow the last row).
+func (s *Im2col) DirectRows(k0, kc int) []int32 { return s.kOff[k0 : k0+kc+simd.IndPad] }
+
+// DirectBase gives the panel of NR pixels from column j in place when they
+// lie in one output row and all their taps inside the image (unit column
+// stride): the panel PackB would copy with PackRows.
+func (s *Im2col) DirectBase(j int) ([]float32, bool) {
+	oy, ox := j/s.OW, j%s.OW
+	if s.SW != 1 || ox+NR > s.OW || !s.inside(oy, ox) || !s.inside(oy, ox+NR-1) {
+		return nil, false
+	}
+	return s.X[oy*s.SH*s.W+ox+s.minOff:], true
 }
 
 // inside reports whether every tap of output pixel (oy, ox) reads inside

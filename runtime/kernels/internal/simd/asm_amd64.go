@@ -47,6 +47,12 @@ var asmOps = Ops{
 	Sgemm: func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
 		sgemm6x16(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
 	},
+	SgemmInd: func(kc int, a *float32, b *IndPanel, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
+		if kc > b.rows.kc {
+			panic("simd: kc past the in-place panel")
+		}
+		sgemm6x16ind(kc, a, &b.base[0], &b.rows.offs[0], c, ldc, mr, flags, rowBias, colBias, &params[0])
+	},
 	PackRows: func(dst, src []float32, offs []int32) {
 		checkOffsets(len(dst), len(src), offs, 0, NR)
 		packRows16(dst, src, offs)

@@ -21,6 +21,7 @@ func fmaPeak(n int)
 var neonOps = func() Ops {
 	o := goOps
 	o.Name = "neon"
+	o.SgemmInd = nil // no NEON in-place kernel: panels are packed
 	o.Sgemm = func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
 		sgemm8x8(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
 	}

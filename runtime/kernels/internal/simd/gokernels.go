@@ -2,6 +2,7 @@ package simd
 
 import (
 	"math"
+	"sync"
 	"unsafe"
 )
 
@@ -11,6 +12,7 @@ func Go() *Ops { return &goOps }
 var goOps = Ops{
 	Name:       "go",
 	Sgemm:      sgemmGo,
+	SgemmInd:   sgemmIndGo,
 	Clamp:      clampGo,
 	Leaky:      leakyGo,
 	HardSwish:  hardSwishGo,
@@ -59,6 +61,30 @@ var goOps = Ops{
 
 // sgemmGo is the micro-kernel in Go: the tile is computed two rows by four
 // columns at a time so the eight accumulators stay in registers.
+// sgemmIndGo packs the in-place panel and runs sgemmGo on it.
+func sgemmIndGo(kc int, a *float32, b *IndPanel, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
+	if kc > b.rows.kc {
+		panic("simd: kc past the in-place panel")
+	}
+	buf, _ := indPool.Get().(*[]float32)
+	if buf == nil || len(*buf) < kc*NR {
+		s := make([]float32, max(kc, 512)*NR)
+		buf = &s
+	}
+	defer indPool.Put(buf)
+	pan := *buf
+	for k, o := range b.rows.offs[:kc] {
+		copy(pan[k*NR:(k+1)*NR], b.base[o:int(o)+NR])
+	}
+	var p0 *float32
+	if kc > 0 {
+		p0 = &pan[0]
+	}
+	sgemmGo(kc, a, p0, c, ldc, mr, flags, rowBias, colBias, params)
+}
+
+var indPool sync.Pool
+
 func sgemmGo(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
 	var t [MR * NR]float32
 	if kc > 0 {

@@ -37,11 +37,61 @@ func (p *Params) P(i int) float32 { return p[8*i] }
 // values, colBias at NR values (each read only when its flag is set).
 type SgemmFunc func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params)
 
+// IndPad is how many offsets past its rows an IndPanel holds: the
+// micro-kernel reads ahead to prefetch.
+const IndPad = 8
+
+// IndRows are the row offsets of in-place B panels (one im2col K block):
+// checked once by NewIndRows, shared by every panel of the block.
+type IndRows struct {
+	offs []int32
+	kc   int
+	hi   int32 // the greatest offset
+}
+
+// NewIndRows checks that offs holds kc non-negative offsets and IndPad
+// more; it panics otherwise.
+func NewIndRows(offs []int32, kc int) *IndRows {
+	if kc < 1 || len(offs) < kc+IndPad {
+		panic("simd: bad in-place panel rows")
+	}
+	r := &IndRows{offs: offs, kc: kc}
+	for _, o := range offs[:kc] {
+		if o < 0 {
+			panic("simd: negative in-place panel row")
+		}
+		r.hi = max(r.hi, o)
+	}
+	return r
+}
+
+// IndPanel is a B panel read in place (an im2col panel straight from the
+// image): row k is base[offs[k] : offs[k]+NR].
+type IndPanel struct {
+	base []float32
+	rows *IndRows
+}
+
+// NewIndPanel checks that every row of rows lies in base; it panics
+// otherwise.
+func NewIndPanel(base []float32, rows *IndRows) IndPanel {
+	if int(rows.hi)+NR > len(base) {
+		panic("simd: in-place panel row out of range")
+	}
+	return IndPanel{base: base, rows: rows}
+}
+
+// SgemmIndFunc is SgemmFunc with B an in-place panel (kc at most its rows).
+type SgemmIndFunc func(kc int, a *float32, b *IndPanel, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params)
+
 // Ops is one implementation of the loops. Slices: dst sets the length; the
 // inputs must be at least as long (the wrappers check).
 type Ops struct {
 	Name  string
 	Sgemm SgemmFunc
+	// SgemmInd, when not nil, lets the GEMM read whole im2col panels in
+	// place instead of packing them.
+	SgemmInd SgemmIndFunc
 
 	Clamp     func(dst, x []float32, lo, hi float32) // min(max(x, lo), hi), NaN stays
 	Leaky     func(dst, x []float32, alpha float32)

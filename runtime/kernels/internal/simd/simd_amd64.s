@@ -66,9 +66,9 @@ TEXT ·sgemm6x16(SB), NOSPLIT, $0-80
 	VXORPS     Y10, Y10, Y10
 	VXORPS     Y11, Y11, Y11
 
-sgemm_loop4:
+sgemm6x16_loop4:
 	CMPQ         AX, $0x04
-	JL           sgemm_tail
+	JL           sgemm6x16_tail
 	PREFETCHT0   384(CX)
 	VMOVUPS      (DX), Y12
 	VMOVUPS      32(DX), Y13
@@ -154,11 +154,11 @@ sgemm_loop4:
 	ADDQ         $0x00000060, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x04, AX
-	JMP          sgemm_loop4
+	JMP          sgemm6x16_loop4
 
-sgemm_tail:
+sgemm6x16_tail:
 	TESTQ        AX, AX
-	JE           sgemm_epilogue
+	JE           sgemm6x16_epilogue
 	VMOVUPS      (DX), Y12
 	VMOVUPS      32(DX), Y13
 	VBROADCASTSS (CX), Y14
@@ -182,78 +182,78 @@ sgemm_tail:
 	ADDQ         $0x00000018, CX
 	ADDQ         $0x00000040, DX
 	DECQ         AX
-	JMP          sgemm_tail
+	JMP          sgemm6x16_tail
 
-sgemm_epilogue:
+sgemm6x16_epilogue:
 	MOVQ   flags+48(FP), AX
 	MOVQ   mr+40(FP), CX
 	TESTQ  $0x00000001, AX
-	JE     sgemm_rowbias
+	JE     sgemm6x16_rowbias
 	MOVQ   BX, DI
 	VADDPS (DI), Y0, Y0
 	VADDPS 32(DI), Y1, Y1
 	ADDQ   SI, DI
 	CMPQ   CX, $0x01
-	JLE    sgemm_rowbias
+	JLE    sgemm6x16_rowbias
 	VADDPS (DI), Y2, Y2
 	VADDPS 32(DI), Y3, Y3
 	ADDQ   SI, DI
 	CMPQ   CX, $0x02
-	JLE    sgemm_rowbias
+	JLE    sgemm6x16_rowbias
 	VADDPS (DI), Y4, Y4
 	VADDPS 32(DI), Y5, Y5
 	ADDQ   SI, DI
 	CMPQ   CX, $0x03
-	JLE    sgemm_rowbias
+	JLE    sgemm6x16_rowbias
 	VADDPS (DI), Y6, Y6
 	VADDPS 32(DI), Y7, Y7
 	ADDQ   SI, DI
 	CMPQ   CX, $0x04
-	JLE    sgemm_rowbias
+	JLE    sgemm6x16_rowbias
 	VADDPS (DI), Y8, Y8
 	VADDPS 32(DI), Y9, Y9
 	ADDQ   SI, DI
 	CMPQ   CX, $0x05
-	JLE    sgemm_rowbias
+	JLE    sgemm6x16_rowbias
 	VADDPS (DI), Y10, Y10
 	VADDPS 32(DI), Y11, Y11
 
-sgemm_rowbias:
+sgemm6x16_rowbias:
 	TESTQ        $0x00000002, AX
-	JE           sgemm_colbias
+	JE           sgemm6x16_colbias
 	MOVQ         rowBias+56(FP), DX
 	VBROADCASTSS (DX), Y14
 	VADDPS       Y14, Y0, Y0
 	VADDPS       Y14, Y1, Y1
 	CMPQ         CX, $0x01
-	JLE          sgemm_colbias
+	JLE          sgemm6x16_colbias
 	VBROADCASTSS 4(DX), Y14
 	VADDPS       Y14, Y2, Y2
 	VADDPS       Y14, Y3, Y3
 	CMPQ         CX, $0x02
-	JLE          sgemm_colbias
+	JLE          sgemm6x16_colbias
 	VBROADCASTSS 8(DX), Y14
 	VADDPS       Y14, Y4, Y4
 	VADDPS       Y14, Y5, Y5
 	CMPQ         CX, $0x03
-	JLE          sgemm_colbias
+	JLE          sgemm6x16_colbias
 	VBROADCASTSS 12(DX), Y14
 	VADDPS       Y14, Y6, Y6
 	VADDPS       Y14, Y7, Y7
 	CMPQ         CX, $0x04
-	JLE          sgemm_colbias
+	JLE          sgemm6x16_colbias
 	VBROADCASTSS 16(DX), Y14
 	VADDPS       Y14, Y8, Y8
 	VADDPS       Y14, Y9, Y9
 	CMPQ         CX, $0x05
-	JLE          sgemm_colbias
+	JLE          sgemm6x16_colbias
 	VBROADCASTSS 20(DX), Y14
 	VADDPS       Y14, Y10, Y10
 	VADDPS       Y14, Y11, Y11
 
-sgemm_colbias:
+sgemm6x16_colbias:
 	TESTQ   $0x00000004, AX
-	JE      sgemm_act
+	JE      sgemm6x16_act
 	MOVQ    colBias+64(FP), DX
 	VMOVUPS (DX), Y14
 	VMOVUPS 32(DX), Y15
@@ -270,19 +270,19 @@ sgemm_colbias:
 	VADDPS  Y14, Y10, Y10
 	VADDPS  Y15, Y11, Y11
 
-sgemm_act:
+sgemm6x16_act:
 	SHRQ $0x04, AX
 	ANDQ $0x0f, AX
 	MOVQ params+72(FP), DX
 	CMPQ AX, $0x01
-	JE   sgemm_clamp
+	JE   sgemm6x16_clamp
 	CMPQ AX, $0x02
-	JE   sgemm_leaky
+	JE   sgemm6x16_leaky
 	CMPQ AX, $0x03
-	JE   sgemm_hswish
-	JMP  sgemm_store
+	JE   sgemm6x16_hswish
+	JMP  sgemm6x16_store
 
-sgemm_clamp:
+sgemm6x16_clamp:
 	VMOVUPS (DX), Y14
 	VMOVUPS 32(DX), Y15
 	VMAXPS  Y0, Y14, Y0
@@ -309,9 +309,9 @@ sgemm_clamp:
 	VMINPS  Y10, Y15, Y10
 	VMAXPS  Y11, Y14, Y11
 	VMINPS  Y11, Y15, Y11
-	JMP     sgemm_store
+	JMP     sgemm6x16_store
 
-sgemm_leaky:
+sgemm6x16_leaky:
 	VMOVUPS   (DX), Y14
 	VXORPS    Y15, Y15, Y15
 	VMULPS    Y14, Y0, Y12
@@ -350,9 +350,9 @@ sgemm_leaky:
 	VMULPS    Y14, Y11, Y12
 	VCMPPS    $0x01, Y15, Y11, Y13
 	VBLENDVPS Y13, Y12, Y11, Y11
-	JMP       sgemm_store
+	JMP       sgemm6x16_store
 
-sgemm_hswish:
+sgemm6x16_hswish:
 	VMOVUPS     64(DX), Y14
 	VXORPS      Y15, Y15, Y15
 	VMOVUPS     32(DX), Y12
@@ -416,37 +416,470 @@ sgemm_hswish:
 	VMAXPS      Y12, Y15, Y12
 	VMULPS      Y12, Y11, Y11
 
-sgemm_store:
+sgemm6x16_store:
 	MOVQ    BX, DI
 	VMOVUPS Y0, (DI)
 	VMOVUPS Y1, 32(DI)
 	ADDQ    SI, DI
 	CMPQ    CX, $0x01
-	JLE     sgemm_done
+	JLE     sgemm6x16_done
 	VMOVUPS Y2, (DI)
 	VMOVUPS Y3, 32(DI)
 	ADDQ    SI, DI
 	CMPQ    CX, $0x02
-	JLE     sgemm_done
+	JLE     sgemm6x16_done
 	VMOVUPS Y4, (DI)
 	VMOVUPS Y5, 32(DI)
 	ADDQ    SI, DI
 	CMPQ    CX, $0x03
-	JLE     sgemm_done
+	JLE     sgemm6x16_done
 	VMOVUPS Y6, (DI)
 	VMOVUPS Y7, 32(DI)
 	ADDQ    SI, DI
 	CMPQ    CX, $0x04
-	JLE     sgemm_done
+	JLE     sgemm6x16_done
 	VMOVUPS Y8, (DI)
 	VMOVUPS Y9, 32(DI)
 	ADDQ    SI, DI
 	CMPQ    CX, $0x05
-	JLE     sgemm_done
+	JLE     sgemm6x16_done
 	VMOVUPS Y10, (DI)
 	VMOVUPS Y11, 32(DI)
 
-sgemm_done:
+sgemm6x16_done:
+	VZEROUPPER
+	RET
+
+// func sgemm6x16ind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, FMA3, MMX+
+TEXT ·sgemm6x16ind(SB), NOSPLIT, $0-88
+	MOVQ kc+0(FP), AX
+	MOVQ a+8(FP), CX
+	MOVQ b+16(FP), DX
+	MOVQ offs+24(FP), BX
+	MOVQ c+32(FP), SI
+	MOVQ ldc+40(FP), DI
+	SHLQ $0x02, DI
+
+	// Prefetch the C tile while the products run.
+	MOVQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+
+sgemm6x16ind_loop4:
+	CMPQ         AX, $0x04
+	JL           sgemm6x16ind_tail
+	PREFETCHT0   384(CX)
+	MOVLQSX      (BX), R8
+	VMOVUPS      (DX)(R8*4), Y12
+	VMOVUPS      32(DX)(R8*4), Y13
+	VBROADCASTSS (CX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(CX), Y15
+	VFMADD231PS  Y12, Y15, Y2
+	VFMADD231PS  Y13, Y15, Y3
+	VBROADCASTSS 8(CX), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(CX), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VBROADCASTSS 16(CX), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(CX), Y15
+	VFMADD231PS  Y12, Y15, Y10
+	VFMADD231PS  Y13, Y15, Y11
+	MOVLQSX      4(BX), R8
+	VMOVUPS      (DX)(R8*4), Y12
+	VMOVUPS      32(DX)(R8*4), Y13
+	VBROADCASTSS 24(CX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 28(CX), Y15
+	VFMADD231PS  Y12, Y15, Y2
+	VFMADD231PS  Y13, Y15, Y3
+	VBROADCASTSS 32(CX), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 36(CX), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VBROADCASTSS 40(CX), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 44(CX), Y15
+	VFMADD231PS  Y12, Y15, Y10
+	VFMADD231PS  Y13, Y15, Y11
+	MOVLQSX      32(BX), R8
+	PREFETCHT0   (DX)(R8*4)
+	MOVLQSX      8(BX), R8
+	VMOVUPS      (DX)(R8*4), Y12
+	VMOVUPS      32(DX)(R8*4), Y13
+	VBROADCASTSS 48(CX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 52(CX), Y15
+	VFMADD231PS  Y12, Y15, Y2
+	VFMADD231PS  Y13, Y15, Y3
+	VBROADCASTSS 56(CX), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 60(CX), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VBROADCASTSS 64(CX), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 68(CX), Y15
+	VFMADD231PS  Y12, Y15, Y10
+	VFMADD231PS  Y13, Y15, Y11
+	MOVLQSX      12(BX), R8
+	VMOVUPS      (DX)(R8*4), Y12
+	VMOVUPS      32(DX)(R8*4), Y13
+	VBROADCASTSS 72(CX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 76(CX), Y15
+	VFMADD231PS  Y12, Y15, Y2
+	VFMADD231PS  Y13, Y15, Y3
+	VBROADCASTSS 80(CX), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 84(CX), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VBROADCASTSS 88(CX), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 92(CX), Y15
+	VFMADD231PS  Y12, Y15, Y10
+	VFMADD231PS  Y13, Y15, Y11
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000010, BX
+	SUBQ         $0x04, AX
+	JMP          sgemm6x16ind_loop4
+
+sgemm6x16ind_tail:
+	TESTQ        AX, AX
+	JE           sgemm6x16ind_epilogue
+	MOVLQSX      (BX), R8
+	VMOVUPS      (DX)(R8*4), Y12
+	VMOVUPS      32(DX)(R8*4), Y13
+	VBROADCASTSS (CX), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(CX), Y15
+	VFMADD231PS  Y12, Y15, Y2
+	VFMADD231PS  Y13, Y15, Y3
+	VBROADCASTSS 8(CX), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(CX), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VBROADCASTSS 16(CX), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(CX), Y15
+	VFMADD231PS  Y12, Y15, Y10
+	VFMADD231PS  Y13, Y15, Y11
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000004, BX
+	DECQ         AX
+	JMP          sgemm6x16ind_tail
+
+sgemm6x16ind_epilogue:
+	MOVQ   flags+56(FP), AX
+	MOVQ   mr+48(FP), CX
+	TESTQ  $0x00000001, AX
+	JE     sgemm6x16ind_rowbias
+	MOVQ   SI, R8
+	VADDPS (R8), Y0, Y0
+	VADDPS 32(R8), Y1, Y1
+	ADDQ   DI, R8
+	CMPQ   CX, $0x01
+	JLE    sgemm6x16ind_rowbias
+	VADDPS (R8), Y2, Y2
+	VADDPS 32(R8), Y3, Y3
+	ADDQ   DI, R8
+	CMPQ   CX, $0x02
+	JLE    sgemm6x16ind_rowbias
+	VADDPS (R8), Y4, Y4
+	VADDPS 32(R8), Y5, Y5
+	ADDQ   DI, R8
+	CMPQ   CX, $0x03
+	JLE    sgemm6x16ind_rowbias
+	VADDPS (R8), Y6, Y6
+	VADDPS 32(R8), Y7, Y7
+	ADDQ   DI, R8
+	CMPQ   CX, $0x04
+	JLE    sgemm6x16ind_rowbias
+	VADDPS (R8), Y8, Y8
+	VADDPS 32(R8), Y9, Y9
+	ADDQ   DI, R8
+	CMPQ   CX, $0x05
+	JLE    sgemm6x16ind_rowbias
+	VADDPS (R8), Y10, Y10
+	VADDPS 32(R8), Y11, Y11
+
+sgemm6x16ind_rowbias:
+	TESTQ        $0x00000002, AX
+	JE           sgemm6x16ind_colbias
+	MOVQ         rowBias+64(FP), DX
+	VBROADCASTSS (DX), Y14
+	VADDPS       Y14, Y0, Y0
+	VADDPS       Y14, Y1, Y1
+	CMPQ         CX, $0x01
+	JLE          sgemm6x16ind_colbias
+	VBROADCASTSS 4(DX), Y14
+	VADDPS       Y14, Y2, Y2
+	VADDPS       Y14, Y3, Y3
+	CMPQ         CX, $0x02
+	JLE          sgemm6x16ind_colbias
+	VBROADCASTSS 8(DX), Y14
+	VADDPS       Y14, Y4, Y4
+	VADDPS       Y14, Y5, Y5
+	CMPQ         CX, $0x03
+	JLE          sgemm6x16ind_colbias
+	VBROADCASTSS 12(DX), Y14
+	VADDPS       Y14, Y6, Y6
+	VADDPS       Y14, Y7, Y7
+	CMPQ         CX, $0x04
+	JLE          sgemm6x16ind_colbias
+	VBROADCASTSS 16(DX), Y14
+	VADDPS       Y14, Y8, Y8
+	VADDPS       Y14, Y9, Y9
+	CMPQ         CX, $0x05
+	JLE          sgemm6x16ind_colbias
+	VBROADCASTSS 20(DX), Y14
+	VADDPS       Y14, Y10, Y10
+	VADDPS       Y14, Y11, Y11
+
+sgemm6x16ind_colbias:
+	TESTQ   $0x00000004, AX
+	JE      sgemm6x16ind_act
+	MOVQ    colBias+72(FP), DX
+	VMOVUPS (DX), Y14
+	VMOVUPS 32(DX), Y15
+	VADDPS  Y14, Y0, Y0
+	VADDPS  Y15, Y1, Y1
+	VADDPS  Y14, Y2, Y2
+	VADDPS  Y15, Y3, Y3
+	VADDPS  Y14, Y4, Y4
+	VADDPS  Y15, Y5, Y5
+	VADDPS  Y14, Y6, Y6
+	VADDPS  Y15, Y7, Y7
+	VADDPS  Y14, Y8, Y8
+	VADDPS  Y15, Y9, Y9
+	VADDPS  Y14, Y10, Y10
+	VADDPS  Y15, Y11, Y11
+
+sgemm6x16ind_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+80(FP), DX
+	CMPQ AX, $0x01
+	JE   sgemm6x16ind_clamp
+	CMPQ AX, $0x02
+	JE   sgemm6x16ind_leaky
+	CMPQ AX, $0x03
+	JE   sgemm6x16ind_hswish
+	JMP  sgemm6x16ind_store
+
+sgemm6x16ind_clamp:
+	VMOVUPS (DX), Y14
+	VMOVUPS 32(DX), Y15
+	VMAXPS  Y0, Y14, Y0
+	VMINPS  Y0, Y15, Y0
+	VMAXPS  Y1, Y14, Y1
+	VMINPS  Y1, Y15, Y1
+	VMAXPS  Y2, Y14, Y2
+	VMINPS  Y2, Y15, Y2
+	VMAXPS  Y3, Y14, Y3
+	VMINPS  Y3, Y15, Y3
+	VMAXPS  Y4, Y14, Y4
+	VMINPS  Y4, Y15, Y4
+	VMAXPS  Y5, Y14, Y5
+	VMINPS  Y5, Y15, Y5
+	VMAXPS  Y6, Y14, Y6
+	VMINPS  Y6, Y15, Y6
+	VMAXPS  Y7, Y14, Y7
+	VMINPS  Y7, Y15, Y7
+	VMAXPS  Y8, Y14, Y8
+	VMINPS  Y8, Y15, Y8
+	VMAXPS  Y9, Y14, Y9
+	VMINPS  Y9, Y15, Y9
+	VMAXPS  Y10, Y14, Y10
+	VMINPS  Y10, Y15, Y10
+	VMAXPS  Y11, Y14, Y11
+	VMINPS  Y11, Y15, Y11
+	JMP     sgemm6x16ind_store
+
+sgemm6x16ind_leaky:
+	VMOVUPS   (DX), Y14
+	VXORPS    Y15, Y15, Y15
+	VMULPS    Y14, Y0, Y12
+	VCMPPS    $0x01, Y15, Y0, Y13
+	VBLENDVPS Y13, Y12, Y0, Y0
+	VMULPS    Y14, Y1, Y12
+	VCMPPS    $0x01, Y15, Y1, Y13
+	VBLENDVPS Y13, Y12, Y1, Y1
+	VMULPS    Y14, Y2, Y12
+	VCMPPS    $0x01, Y15, Y2, Y13
+	VBLENDVPS Y13, Y12, Y2, Y2
+	VMULPS    Y14, Y3, Y12
+	VCMPPS    $0x01, Y15, Y3, Y13
+	VBLENDVPS Y13, Y12, Y3, Y3
+	VMULPS    Y14, Y4, Y12
+	VCMPPS    $0x01, Y15, Y4, Y13
+	VBLENDVPS Y13, Y12, Y4, Y4
+	VMULPS    Y14, Y5, Y12
+	VCMPPS    $0x01, Y15, Y5, Y13
+	VBLENDVPS Y13, Y12, Y5, Y5
+	VMULPS    Y14, Y6, Y12
+	VCMPPS    $0x01, Y15, Y6, Y13
+	VBLENDVPS Y13, Y12, Y6, Y6
+	VMULPS    Y14, Y7, Y12
+	VCMPPS    $0x01, Y15, Y7, Y13
+	VBLENDVPS Y13, Y12, Y7, Y7
+	VMULPS    Y14, Y8, Y12
+	VCMPPS    $0x01, Y15, Y8, Y13
+	VBLENDVPS Y13, Y12, Y8, Y8
+	VMULPS    Y14, Y9, Y12
+	VCMPPS    $0x01, Y15, Y9, Y13
+	VBLENDVPS Y13, Y12, Y9, Y9
+	VMULPS    Y14, Y10, Y12
+	VCMPPS    $0x01, Y15, Y10, Y13
+	VBLENDVPS Y13, Y12, Y10, Y10
+	VMULPS    Y14, Y11, Y12
+	VCMPPS    $0x01, Y15, Y11, Y13
+	VBLENDVPS Y13, Y12, Y11, Y11
+	JMP       sgemm6x16ind_store
+
+sgemm6x16ind_hswish:
+	VMOVUPS     64(DX), Y14
+	VXORPS      Y15, Y15, Y15
+	VMOVUPS     32(DX), Y12
+	VFMADD231PS (DX), Y0, Y12
+	VMINPS      Y12, Y14, Y12
+	VMAXPS      Y12, Y15, Y12
+	VMULPS      Y12, Y0, Y0
+	VMOVUPS     32(DX), Y12
+	VFMADD231PS (DX), Y1, Y12
+	VMINPS      Y12, Y14, Y12
+	VMAXPS      Y12, Y15, Y12
+	VMULPS      Y12, Y1, Y1
+	VMOVUPS     32(DX), Y12
+	VFMADD231PS (DX), Y2, Y12
+	VMINPS      Y12, Y14, Y12
+	VMAXPS      Y12, Y15, Y12
+	VMULPS      Y12, Y2, Y2
+	VMOVUPS     32(DX), Y12
+	VFMADD231PS (DX), Y3, Y12
+	VMINPS      Y12, Y14, Y12
+	VMAXPS      Y12, Y15, Y12
+	VMULPS      Y12, Y3, Y3
+	VMOVUPS     32(DX), Y12
+	VFMADD231PS (DX), Y4, Y12
+	VMINPS      Y12, Y14, Y12
+	VMAXPS      Y12, Y15, Y12
+	VMULPS      Y12, Y4, Y4
+	VMOVUPS     32(DX), Y12
+	VFMADD231PS (DX), Y5, Y12
+	VMINPS      Y12, Y14, Y12
+	VMAXPS      Y12, Y15, Y12
+	VMULPS      Y12, Y5, Y5
+	VMOVUPS     32(DX), Y12
+	VFMADD231PS (DX), Y6, Y12
+	VMINPS      Y12, Y14, Y12
+	VMAXPS      Y12, Y15, Y12
+	VMULPS      Y12, Y6, Y6
+	VMOVUPS     32(DX), Y12
+	VFMADD231PS (DX), Y7, Y12
+	VMINPS      Y12, Y14, Y12
+	VMAXPS      Y12, Y15, Y12
+	VMULPS      Y12, Y7, Y7
+	VMOVUPS     32(DX), Y12
+	VFMADD231PS (DX), Y8, Y12
+	VMINPS      Y12, Y14, Y12
+	VMAXPS      Y12, Y15, Y12
+	VMULPS      Y12, Y8, Y8
+	VMOVUPS     32(DX), Y12
+	VFMADD231PS (DX), Y9, Y12
+	VMINPS      Y12, Y14, Y12
+	VMAXPS      Y12, Y15, Y12
+	VMULPS      Y12, Y9, Y9
+	VMOVUPS     32(DX), Y12
+	VFMADD231PS (DX), Y10, Y12
+	VMINPS      Y12, Y14, Y12
+	VMAXPS      Y12, Y15, Y12
+	VMULPS      Y12, Y10, Y10
+	VMOVUPS     32(DX), Y12
+	VFMADD231PS (DX), Y11, Y12
+	VMINPS      Y12, Y14, Y12
+	VMAXPS      Y12, Y15, Y12
+	VMULPS      Y12, Y11, Y11
+
+sgemm6x16ind_store:
+	MOVQ    SI, R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	ADDQ    DI, R8
+	CMPQ    CX, $0x01
+	JLE     sgemm6x16ind_done
+	VMOVUPS Y2, (R8)
+	VMOVUPS Y3, 32(R8)
+	ADDQ    DI, R8
+	CMPQ    CX, $0x02
+	JLE     sgemm6x16ind_done
+	VMOVUPS Y4, (R8)
+	VMOVUPS Y5, 32(R8)
+	ADDQ    DI, R8
+	CMPQ    CX, $0x03
+	JLE     sgemm6x16ind_done
+	VMOVUPS Y6, (R8)
+	VMOVUPS Y7, 32(R8)
+	ADDQ    DI, R8
+	CMPQ    CX, $0x04
+	JLE     sgemm6x16ind_done
+	VMOVUPS Y8, (R8)
+	VMOVUPS Y9, 32(R8)
+	ADDQ    DI, R8
+	CMPQ    CX, $0x05
+	JLE     sgemm6x16ind_done
+	VMOVUPS Y10, (R8)
+	VMOVUPS Y11, 32(R8)
+
+sgemm6x16ind_done:
 	VZEROUPPER
 	RET
 

@@ -18,6 +18,11 @@ func xgetbv() (eax uint32, edx uint32)
 //go:noescape
 func sgemm6x16(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
 
+// sgemm6x16ind is sgemm6x16 with row k of B the 16 floats at b[offs[k]:].
+//
+//go:noescape
+func sgemm6x16ind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
 // fmaPeak runs n iterations of 12 independent VFMADD231PS on YMM registers (192 flops each).
 func fmaPeak(n int)
 
