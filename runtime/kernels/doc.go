@@ -4,9 +4,11 @@
 //
 //   - Conv (2-D): a packed GEMM with the weights packed once at Prepare and
 //     the image read through im2col straight into the B panels (no im2col
-//     matrix); 1x1 stride-1 convolutions read the image as the B matrix;
-//     depthwise convolutions run as vector multiply-adds per row; bias and a
-//     fused activation (FuseActivations) run in the GEMM epilogue.
+//     matrix), or read in place when C has few rows; column stride 2 reads
+//     the image split into even and odd columns; 1x1 stride-1 convolutions
+//     read the image as the B matrix; depthwise convolutions compute each
+//     plane as one weighted sum of shifted padded planes (conv_dw.go); bias,
+//     a residual sum and a fused activation (Fuse) run in the GEMM epilogue.
 //   - Gemm and MatMul: the same packed GEMM; with at most four rows, a
 //     vectorised matrix-vector product.
 //   - MaxPool, AveragePool (2-D), GlobalAveragePool, GlobalMaxPool, Relu,
