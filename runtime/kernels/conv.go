@@ -119,7 +119,7 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 		split = *buf
 	}
 	if c.sum {
-		copy(y, in[3].F) // the multiplication accumulates onto Z
+		parCopy(y, in[3].F, c.threads) // the multiplication accumulates onto Z
 	}
 	one := func(j, threads int) {
 		b, gi := j/c.group, j%c.group
@@ -137,7 +137,7 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 			src.X = xg
 			if c.phased {
 				src.X = split[j*c.phaseSize : (j+1)*c.phaseSize]
-				gemm.SplitColumns(src.X, xg, c.cinG, c.h, c.w, c.ops)
+				gemm.SplitColumns(src.X, xg, c.cinG, c.h, c.w, c.ops, threads)
 			}
 			p.B = &src
 		}
@@ -153,6 +153,15 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 		}
 	}
 	return nil
+}
+
+// parCopy copies src to dst on at most threads goroutines.
+func parCopy(dst, src []float32, threads int) {
+	t := par.Chunks(threads, float64(len(dst)), 1<<16)
+	par.For(t, t, func(i int) {
+		lo, hi := par.Range(len(dst), t, 16, i)
+		copy(dst[lo:hi], src[lo:hi])
+	})
 }
 
 // validRange is the range [lo, hi) of outputs o < n with 0 <= o*stride+off < size.

@@ -1,6 +1,9 @@
 package gemm
 
-import "github.com/edgectl/edgectl/runtime/kernels/internal/simd"
+import (
+	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
+	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
+)
 
 // Matrix is a strided view: element (i, j) is Data[i*RowStride + j*ColStride],
 // scaled by Scale when packed (0 means 1). It serves as A or as B.
@@ -222,16 +225,22 @@ func (s *Im2col) Phased(C int) *Im2col {
 
 // SplitColumns writes the C channels of x ([C][h][w]) to dst as the even
 // columns of every channel ([C][h][(w+1)/2]) followed by the odd ones (the
-// same size, the last column zero when w is odd): Phased's layout.
-func SplitColumns(dst, x []float32, C, h, w int, ops *simd.Ops) {
+// same size, the last column zero when w is odd): Phased's layout. The
+// rows are split over at most threads goroutines.
+func SplitColumns(dst, x []float32, C, h, w int, ops *simd.Ops, threads int) {
 	w2 := (w + 1) / 2
 	odd := dst[C*h*w2:]
-	for r := 0; r < C*h; r++ {
-		ops.Deinterleave2(dst[r*w2:(r+1)*w2], odd[r*w2:r*w2+w/2], x[r*w:(r+1)*w])
-		if w%2 == 1 {
-			odd[r*w2+w2-1] = 0
+	rows := C * h
+	t := par.Chunks(threads, float64(len(x)), 1<<16)
+	par.For(t, t, func(i int) {
+		lo, hi := par.Range(rows, t, 1, i)
+		for r := lo; r < hi; r++ {
+			ops.Deinterleave2(dst[r*w2:(r+1)*w2], odd[r*w2:r*w2+w/2], x[r*w:(r+1)*w])
+			if w%2 == 1 {
+				odd[r*w2+w2-1] = 0
+			}
 		}
-	}
+	})
 }
 
 // DirectRows returns the offsets of rows [k0, k0+kc) from a column's
