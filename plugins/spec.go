@@ -268,6 +268,15 @@ func (s *spec) plan(threads int, budget int64) {
 	if rows == 1 && int64(cstep)*perRow > budget {
 		cstep = min(chans, max(16, int(budget/perRow)/16*16))
 	}
+	// Deep convolutions fill the budget with one or two rows of all
+	// channels: the plugin would then stream all the node's weights for a
+	// few dozen positions per call. Trade channels for rows until a tile
+	// has minTilePositions output positions.
+	if s.kind == opConv2D && rows < rowsTotal && rows*s.outW < minTilePositions && cstep > 16 {
+		minRows := min(rowsTotal, ceilDiv(minTilePositions, s.outW))
+		cstep = min(chans, max(16, int(budget/(int64(minRows)*perRow))/16*16))
+		rows = min(rowsTotal, int(max(1, budget/(int64(cstep)*perRow))))
+	}
 	count := func() int { return batch * ceilDiv(chans, cstep) * ceilDiv(rowsTotal, rows) }
 	if count() < want && rows > 1 {
 		per := ceilDiv(want, batch*ceilDiv(chans, cstep))
@@ -294,5 +303,10 @@ func (s *spec) plan(threads int, budget int64) {
 		s.desc.MaxInH, s.desc.MaxInW = int32((maxRows-1)*s.sh+s.extH), int32((s.outW-1)*s.sw+s.extW)
 	}
 }
+
+// minTilePositions is how many output positions (rows times width) a conv
+// tile should have at least, budget allowing: four of the SIMD example's
+// 48-position blocks, so each weight a call reads serves that many.
+const minTilePositions = 192
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }

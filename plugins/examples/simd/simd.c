@@ -1,9 +1,11 @@
 /*
- * simd.c: an example vendor plugin with wasm SIMD128 kernels: a direct
- * convolution (register-blocked 4 output channels x 12 or 8 pixels, specialised
- * for 3x3 and 1x1 at stride 1, scalar for stride 2) and a 4x8 GEMM
- * micro-kernel over packed B panels. Bias and ReLU are fused.
- * ABI: plugins/ABI.md. Build: make plugins (mk/plugins.mk).
+ * simd.c: an example vendor plugin with wasm SIMD128 kernels: the
+ * convolution (3x3 and 1x1, strides 1 and 2) as an implicit GEMM over
+ * aligned input panels with a 1 output channel x 48 positions micro-kernel
+ * and broadcast weights, and a 4x8 GEMM micro-kernel over packed B panels.
+ * Bias and ReLU are fused. ABI: plugins/ABI.md. Build: make plugins
+ * (mk/plugins.mk). Why the code looks the way it does:
+ * plugins/examples/README.md.
  */
 #include <wasm_simd128.h>
 
@@ -23,17 +25,18 @@ EDGEK_EXPORT(edgek_abi_version) int32_t abi_version(void) { return EDGEK_ABI_VER
 EDGEK_EXPORT(edgek_manifest_ptr) int32_t manifest_ptr(void) { return (int32_t)(uintptr_t)manifest; }
 EDGEK_EXPORT(edgek_manifest_len) int32_t manifest_len(void) { return (int32_t)sizeof(manifest) - 1; }
 
-#define OCB 4 /* output channels per conv register block */
 #define NR 8  /* columns per GEMM panel */
 #define MAX_HANDLES 4096
 
 typedef struct {
   edgek_op d;
-  float *w;    /* conv: [ceil(c_out/OCB)][c_in][kh*kw][OCB]; gemm: [ceil(N/NR)][K][NR] */
-  float *bias; /* [c_out padded] zeros when absent */
+  uint32_t id; /* unique per prepare: keys the broadcast cache */
+  float *w;    /* conv: [c_out][c_in][kh][kw] as handed over; gemm: [ceil(N/NR)][K][NR] */
+  float *bias; /* conv [c_out], gemm [N padded]; zeros when absent */
 } kernel;
 
 static kernel *handles[MAX_HANDLES];
+static uint32_t bc_id; /* the node whose broadcast weights are cached (below) */
 
 static int32_t put_handle(kernel *k) {
   for (int i = 0; i < MAX_HANDLES; i++) {
@@ -50,22 +53,256 @@ static kernel *get_handle(int32_t h, int op) {
   return handles[h - 1];
 }
 
-EDGEK_EXPORT(edgek_release) void release(int32_t h) {
-  if (h < 1 || h > MAX_HANDLES || !handles[h - 1]) return;
-  kernel *k = handles[h - 1];
+static void release_kernel(kernel *k) {
+  if (k->id == bc_id) bc_id = 0;
   edgek_mem_free(k->w);
   edgek_mem_free(k->bias);
   edgek_mem_free(k);
-  handles[h - 1] = 0;
 }
 
-static inline float act(float v, int epi) { return (epi == EDGEK_EPI_RELU && v < 0) ? 0 : v; }
+EDGEK_EXPORT(edgek_release) void release(int32_t h) {
+  if (h < 1 || h > MAX_HANDLES || !handles[h - 1]) return;
+  release_kernel(handles[h - 1]);
+  handles[h - 1] = 0;
+}
 
 static inline v128_t vact(v128_t v, int epi) {
   return epi == EDGEK_EPI_RELU ? wasm_f32x4_pmax(v, wasm_f32x4_splat(0)) : v;
 }
 
-/* ---- convolution ---- */
+/* ---- convolution ----
+ *
+ * Implicit GEMM. For a chunk of input channels (KMAX panel rows k = (ic, ky,
+ * kx)) and a block of PW consecutive output positions (flattened y*out_w+x,
+ * so narrow rows fill the block too), the panel [k][PW] holds the input
+ * values the taps multiply, copied so that every load the micro-kernel makes
+ * is 16-byte aligned and at a constant offset from one base. The weights are
+ * broadcast, [oc][k][4] (cached per node, bc_get), so a weight is one
+ * v128.load instead of a load32_splat (movzx, pinsrd, pshufd: 25% slower,
+ * measured). The micro-kernel computes one output channel x PW positions
+ * (12 accumulators; 8 or 4 for the last block) per pass over the panel: per
+ * k one weight load and 12 x (load, mul, add), the fewest instructions
+ * wazero's two-operand SSE code allows without FMA or memory operands.
+ * Partial sums live in the output between chunks; the panel (KMAX x PS
+ * floats, 15 KiB) stays in L1 while every output channel streams past it. */
+
+#define PW 48            /* output positions per panel block: 12 vectors */
+#define PS (PW + 4)      /* panel row stride: runs may write 3 floats past PW */
+#define KMAX 72          /* panel rows per chunk: 8 input channels of 3x3 */
+
+/* OPAQUE hides a value from clang: the broadcast weight stays the second
+ * operand of the multiply, so wazero copies the (dead) panel vector instead
+ * of the weight. TIE keeps clang from moving a k step's arithmetic away from
+ * its loads (it would otherwise load everything first and spill). */
+#define OPAQUE(x) __asm__("" : "+r"(x))
+#define TIE4(a) __asm__ volatile("" : "+r"(a[0]), "+r"(a[1]), "+r"(a[2]), "+r"(a[3])::"memory")
+#define TIE8(a)                                                                                     \
+  __asm__ volatile("" : "+r"(a[0]), "+r"(a[1]), "+r"(a[2]), "+r"(a[3]), "+r"(a[4]), "+r"(a[5]),   \
+                   "+r"(a[6]), "+r"(a[7])::"memory")
+#define TIE12(a)                                                                                   \
+  __asm__ volatile("" : "+r"(a[0]), "+r"(a[1]), "+r"(a[2]), "+r"(a[3]), "+r"(a[4]), "+r"(a[5]),  \
+                   "+r"(a[6]), "+r"(a[7]), "+r"(a[8]), "+r"(a[9]), "+r"(a[10]), "+r"(a[11])::"memory")
+/* PROBE touches a base at its largest offset first: wazero then checks the
+ * bounds once for all the loads of the block from that base. */
+#define PROBE(p, off) ((void)*(volatile const float *)((p) + (off)))
+#define UNROLL _Pragma("clang loop unroll(full)")
+
+/* One k step: acc[j] += panel[k][4j..4j+3] * wb[k]. */
+#define KSTEP(J, acc, pp, wp, k)                                                               \
+  do {                                                                                         \
+    v128_t w_ = wasm_v128_load((wp) + 4 * (k));                                                \
+    OPAQUE(w_);                                                                                \
+    UNROLL for (int j_ = 0; j_ < (J); j_++) acc[j_] =                                          \
+        wasm_f32x4_add(acc[j_], wasm_f32x4_mul(wasm_v128_load((pp) + (k) * PS + 4 * j_), w_));  \
+    TIE##J(acc);                                                                               \
+  } while (0)
+
+/* The micro-kernel: c[0..4J) = (first ? bias : c) + sum over k < kk of
+ * wp[k] * panel[k][0..4J), ReLU when relu, for one output channel. wp is
+ * [kk][4] (broadcast). 36 k steps per loop iteration (18 is slower guarded,
+ * a whole 72-step chunk is slower in both modes: the body no longer fits
+ * the op cache), then 9, then 1. The bases are re-defined (OPAQUE) inside
+ * each loop: loads from a loop-invariant value defined outside it got a
+ * bounds check each.
+ *
+ * With SPILL (guarded builds) the accumulators pass through c at every
+ * iteration, so that no vector is live at a loop header: wazero's deadline
+ * check there leaves the compiled code and saves and restores every live
+ * vector register, 32 ns per check with twelve accumulators live against
+ * 6 ns with none (measured), while the reload costs 24 of ~1350
+ * instructions. */
+#define KU 36
+#define KLOOP(J, SPILL, U)                                                                               \
+  for (; k + (U) <= kk; k += (U), wp += 4 * (U), pp += PS * (U)) {                                       \
+    OPAQUE(wp);                                                                                          \
+    OPAQUE(pp);                                                                                          \
+    PROBE(wp, 4 * (U)-1);                                                                                \
+    PROBE(pp, (U)*PS - 1);                                                                               \
+    if (SPILL) {                                                                                         \
+      OPAQUE(c);                                                                                         \
+      PROBE(c, 4 * (J)-1);                                                                               \
+      UNROLL for (int j = 0; j < (J); j++) acc[j] = wasm_v128_load(c + 4 * j);                           \
+    }                                                                                                    \
+    UNROLL for (int u = 0; u < (U); u++) KSTEP(J, acc, pp, wp, u);                                       \
+    if (SPILL) {                                                                                         \
+      UNROLL for (int j = 0; j < (J); j++) wasm_v128_store(c + 4 * j, acc[j]);                           \
+      __asm__ volatile("" ::: "memory");                                                                 \
+    }                                                                                                    \
+  }
+#define DEF_KERN(NAME, J, SPILL)                                                                         \
+  __attribute__((noinline)) static void NAME(const float *wp, const float *pp, int kk, float *c, float bias, \
+                                             int first, int relu) {                                      \
+    v128_t acc[J];                                                                                       \
+    if (first) {                                                                                         \
+      const v128_t b = wasm_f32x4_splat(bias);                                                           \
+      UNROLL for (int j = 0; j < (J); j++) acc[j] = b;                                                   \
+    } else {                                                                                             \
+      PROBE(c, 4 * (J)-1);                                                                               \
+      UNROLL for (int j = 0; j < (J); j++) acc[j] = wasm_v128_load(c + 4 * j);                           \
+    }                                                                                                    \
+    if (SPILL) {                                                                                         \
+      PROBE(c, 4 * (J)-1);                                                                               \
+      UNROLL for (int j = 0; j < (J); j++) wasm_v128_store(c + 4 * j, acc[j]);                           \
+      __asm__ volatile("" ::: "memory");                                                                 \
+    }                                                                                                    \
+    int k = 0;                                                                                           \
+    KLOOP(J, SPILL, KU)                                                                                  \
+    KLOOP(J, SPILL, 9)                                                                                   \
+    if (SPILL) {                                                                                         \
+      OPAQUE(c);                                                                                         \
+      PROBE(c, 4 * (J)-1);                                                                               \
+      UNROLL for (int j = 0; j < (J); j++) acc[j] = wasm_v128_load(c + 4 * j);                           \
+    }                                                                                                    \
+    for (; k < kk; k++, wp += 4, pp += PS) KSTEP(J, acc, pp, wp, 0);                                     \
+    if (relu) UNROLL for (int j = 0; j < (J); j++) acc[j] = wasm_f32x4_pmax(acc[j], wasm_f32x4_splat(0)); \
+    PROBE(c, 4 * (J)-1);                                                                                 \
+    UNROLL for (int j = 0; j < (J); j++) wasm_v128_store(c + 4 * j, acc[j]);                             \
+  }
+DEF_KERN(kern12, 12, 0)
+DEF_KERN(kern8, 8, 0)
+DEF_KERN(kern4, 4, 0)
+DEF_KERN(kern12g, 12, 1)
+DEF_KERN(kern8g, 8, 1)
+DEF_KERN(kern4g, 4, 1)
+
+/* A run of output positions within one output row: panel columns
+ * [dst, dst+len) come from input offset src (+ the tap's offset). */
+typedef struct {
+  int dst, src, len;
+} run_t;
+
+/* copy1 copies len <= PW floats (stride 1) as ceil(len/4) vectors: it may
+ * read 3 floats past the run (inside the buffer or its 64-byte slack) and
+ * write 3 floats past it (the panel row's padding or a later run). A
+ * switch, not a loop: no loop check in guarded mode. */
+static inline __attribute__((always_inline)) void copy1(float *d, const float *s, int len) {
+#define V(i) wasm_v128_store(d + 4 * (i), wasm_v128_load(s + 4 * (i)))
+  switch ((len + 3) >> 2) {
+  case 12: V(11); /* fall through */
+  case 11: V(10); /* fall through */
+  case 10: V(9); /* fall through */
+  case 9: V(8); /* fall through */
+  case 8: V(7); /* fall through */
+  case 7: V(6); /* fall through */
+  case 6: V(5); /* fall through */
+  case 5: V(4); /* fall through */
+  case 4: V(3); /* fall through */
+  case 3: V(2); /* fall through */
+  case 2: V(1); /* fall through */
+  case 1: V(0);
+  }
+#undef V
+}
+
+/* copy_exact copies n < PW floats, no more (the output's last row). */
+static inline __attribute__((always_inline)) void copy_exact(float *d, const float *s, int n) {
+  copy1(d, s, n & ~3);
+  d += n & ~3, s += n & ~3;
+  if (n & 2) wasm_v128_store64_lane(d, wasm_v128_load64_zero(s), 0), d += 2, s += 2;
+  if (n & 1) *d = *s;
+}
+
+/* build_panel fills panel rows (ic, ky, kx) for input channels [ic0,
+ * ic0+nic) from the runs of one block. KT is kh*kw (9 or 1), a constant. */
+static inline __attribute__((always_inline)) void build_panel(float *panel, const float *in, int plane, int iw,
+                                                              int ic0, int nic, const run_t *r, int nr, int sw,
+                                                              const int KT) {
+  int toff[9];
+  for (int t = 0; t < KT; t++) toff[t] = KT == 9 ? (t / 3) * iw + t % 3 : 0;
+  for (int ic = 0; ic < nic; ic++) {
+    const float *src = in + (size_t)(ic0 + ic) * plane;
+    float *dst = panel + (size_t)ic * KT * PS;
+    for (int i = 0; i < nr; i++) {
+      const float *s = src + r[i].src;
+      float *d = dst + r[i].dst;
+      const int len = r[i].len;
+      if (sw == 1) {
+        UNROLL for (int t = 0; t < KT; t++) copy1(d + t * PS, s + toff[t], len);
+      } else {
+        for (int t = 0; t < KT; t++)
+          for (int j = 0; j < len; j++) d[t * PS + j] = s[toff[t] + j * sw];
+      }
+    }
+  }
+}
+
+/* broadcast writes wb[oc][k] = {w,w,w,w} for oc < noc, k < kk from
+ * w[oc * ldw + k]. */
+static void broadcast(float *wb, const float *w, int noc, int kk, size_t ldw) {
+  for (int oc = 0; oc < noc; oc++, w += ldw, wb += (size_t)kk * 4) {
+    if (kk == KMAX) {
+      UNROLL for (int i = 0; i < KMAX; i++) wasm_v128_store(wb + 4 * i, wasm_v128_load32_splat(w + i));
+    } else {
+      for (int i = 0; i < kk; i++) wasm_v128_store(wb + 4 * i, wasm_v128_load32_splat(w + i));
+    }
+  }
+}
+
+/* The broadcast weights of one node, all chunks ([chunk][c_out][kk][4]),
+ * kept across calls: a node's tiles run one after the other, and deep
+ * layers come in tiles of one or two output rows, where broadcasting the
+ * weights on every call would cost about as much as the convolution. Only
+ * the node that ran last is kept (4x its weights, at most BC_MAX bytes);
+ * larger nodes broadcast chunk by chunk on every call. */
+#define BC_MAX ((size_t)64 << 20)
+static uint32_t next_id;
+static float *bc;
+static size_t bc_floats;
+
+static const float *bc_get(const kernel *k) {
+  const edgek_op *d = &k->d;
+  const size_t n = (size_t)d->c_out * d->c_in * d->kh * d->kw * 4;
+  if (n * sizeof(float) > BC_MAX) return 0;
+  if (bc_id == k->id) return bc;
+  if (n > bc_floats) {
+    edgek_mem_free(bc);
+    bc = edgek_mem_alloc(n * sizeof(float));
+    bc_floats = bc ? n : 0;
+    bc_id = 0;
+    if (!bc) return 0;
+  }
+  const int KT = d->kh * d->kw, icc = KMAX / KT;
+  for (int ic0 = 0; ic0 < d->c_in; ic0 += icc) {
+    const int kk = (d->c_in - ic0 < icc ? d->c_in - ic0 : icc) * KT;
+    broadcast(bc + (size_t)d->c_out * ic0 * KT * 4, k->w + (size_t)ic0 * KT, d->c_out, kk, (size_t)d->c_in * KT);
+  }
+  bc_id = k->id;
+  return bc;
+}
+
+/* The scratch of the convolution, shared by all nodes (an instance runs
+ * one call at a time): broadcast weights, the panel, the tail block. */
+static float *scratch;
+static size_t scratch_floats;
+
+static float *scratch_get(size_t n) {
+  if (n <= scratch_floats) return scratch;
+  edgek_mem_free(scratch);
+  scratch = edgek_mem_alloc(n * sizeof(float));
+  scratch_floats = scratch ? n : 0;
+  if (scratch) memset(scratch, 0, n * sizeof(float)); /* panel padding stays finite */
+  return scratch;
+}
 
 EDGEK_EXPORT(edgek_conv2d_prepare) int32_t conv2d_prepare(const edgek_op *d) {
   if (d->op != EDGEK_OP_CONV2D || d->c_in < 1 || d->c_out < 1 || d->c_in > 8192 || d->c_out > 8192)
@@ -74,213 +311,23 @@ EDGEK_EXPORT(edgek_conv2d_prepare) int32_t conv2d_prepare(const edgek_op *d) {
   if (d->sh != d->sw || (d->sh != 1 && d->sh != 2) || d->dh != 1 || d->dw != 1) return EDGEK_EUNSUPPORTED;
   if (d->epilogue != EDGEK_EPI_NONE && d->epilogue != EDGEK_EPI_RELU) return EDGEK_EUNSUPPORTED;
   kernel *k = edgek_mem_alloc(sizeof(kernel));
-  if (!k) return EDGEK_ENOMEM;
-  k->d = *d;
-  int K = d->kh * d->kw, blocks = (d->c_out + OCB - 1) / OCB;
-  k->w = edgek_mem_alloc((size_t)blocks * d->c_in * K * OCB * sizeof(float));
-  k->bias = edgek_mem_alloc((size_t)blocks * OCB * sizeof(float));
-  if (!k->w || !k->bias) {
-    edgek_mem_free(k->w);
-    edgek_mem_free(k->bias);
+  float *bias = edgek_mem_alloc((size_t)d->c_out * sizeof(float));
+  if (!k || !bias) {
     edgek_mem_free(k);
+    edgek_mem_free(bias);
     return EDGEK_ENOMEM;
   }
-  const float *w = (const float *)(uintptr_t)d->weights;
+  /* The weights are ours now and already [c_out][c_in][kh][kw]: keep them. */
+  k->d = *d;
+  k->id = ++next_id;
+  k->w = (float *)(uintptr_t)d->weights;
   const float *b = (const float *)(uintptr_t)d->bias;
-  for (int oc = 0; oc < blocks * OCB; oc++) {
-    k->bias[oc] = (b && oc < d->c_out) ? b[oc] : 0;
-    for (int ic = 0; ic < d->c_in; ic++)
-      for (int t = 0; t < K; t++)
-        k->w[(((oc / OCB) * d->c_in + ic) * K + t) * OCB + oc % OCB] =
-            oc < d->c_out ? w[((size_t)oc * d->c_in + ic) * K + t] : 0;
-  }
-  /* The weights are ours now; the packed copy is all we keep. */
-  edgek_mem_free((void *)w);
+  for (int oc = 0; oc < d->c_out; oc++) bias[oc] = b ? b[oc] : 0;
   edgek_mem_free((void *)b);
+  k->bias = bias;
   int32_t h = put_handle(k);
-  if (h < 0) {
-    edgek_mem_free(k->w);
-    edgek_mem_free(k->bias);
-    edgek_mem_free(k);
-  }
+  if (h < 0) release_kernel(k);
   return h;
-}
-
-/* The 4x8 register block: OCB output channels x 8 pixels of one output
- * row at stride 1. For one input channel IC it adds the KH x KW taps. */
-#define TAPS8(IC, KYLOOP, KXLOOP)                                                      \
-  do {                                                                                 \
-    const float *row = row0 + (size_t)(IC) * ih * iw;                                  \
-    KYLOOP for (int ky = 0; ky < KH; ky++, row += iw) {                                \
-      KXLOOP for (int kx = 0; kx < KW; kx++, wp += OCB) {                              \
-        v128_t v0 = wasm_v128_load(row + kx), v1 = wasm_v128_load(row + kx + 4);       \
-        v128_t w0 = wasm_v128_load32_splat(wp), w1 = wasm_v128_load32_splat(wp + 1);   \
-        v128_t w2 = wasm_v128_load32_splat(wp + 2), w3 = wasm_v128_load32_splat(wp + 3); \
-        a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(w0, v0));                             \
-        a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(w0, v1));                             \
-        a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(w1, v0));                             \
-        a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(w1, v1));                             \
-        a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(w2, v0));                             \
-        a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(w2, v1));                             \
-        a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(w3, v0));                             \
-        a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(w3, v1));                             \
-      }                                                                                \
-    }                                                                                  \
-  } while (0)
-
-#define TAPS12(IC, KYLOOP, KXLOOP)                                                     \
-  do {                                                                                 \
-    const float *row = row0 + (size_t)(IC) * ih * iw;                                  \
-    KYLOOP for (int ky = 0; ky < KH; ky++, row += iw) {                                \
-      KXLOOP for (int kx = 0; kx < KW; kx++, wp += OCB) {                              \
-        v128_t v0 = wasm_v128_load(row + kx), v1 = wasm_v128_load(row + kx + 4);       \
-        v128_t v2 = wasm_v128_load(row + kx + 8);                                      \
-        v128_t w = wasm_v128_load32_splat(wp);                                         \
-        a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(w, v0));                              \
-        a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(w, v1));                              \
-        a02 = wasm_f32x4_add(a02, wasm_f32x4_mul(w, v2));                              \
-        w = wasm_v128_load32_splat(wp + 1);                                            \
-        a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(w, v0));                              \
-        a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(w, v1));                              \
-        a12 = wasm_f32x4_add(a12, wasm_f32x4_mul(w, v2));                              \
-        w = wasm_v128_load32_splat(wp + 2);                                            \
-        a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(w, v0));                              \
-        a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(w, v1));                              \
-        a22 = wasm_f32x4_add(a22, wasm_f32x4_mul(w, v2));                              \
-        w = wasm_v128_load32_splat(wp + 3);                                            \
-        a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(w, v0));                              \
-        a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(w, v1));                              \
-        a32 = wasm_f32x4_add(a32, wasm_f32x4_mul(w, v2));                              \
-      }                                                                                \
-    }                                                                                  \
-  } while (0)
-
-/* The same for 4 pixels (row tails); lanes past out_w are not stored. */
-#define TAPS4(IC, KYLOOP)                                                              \
-  do {                                                                                 \
-    const float *row = row0 + (size_t)(IC) * ih * iw;                                  \
-    KYLOOP for (int ky = 0; ky < KH; ky++, row += iw) {                                \
-      _Pragma("clang loop unroll(full)") for (int kx = 0; kx < KW; kx++, wp += OCB) {  \
-        v128_t v = wasm_v128_load(row + kx); /* may read into the slack */             \
-        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load32_splat(wp), v));        \
-        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load32_splat(wp + 1), v));    \
-        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load32_splat(wp + 2), v));    \
-        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load32_splat(wp + 3), v));    \
-      }                                                                                \
-    }                                                                                  \
-  } while (0)
-
-/* conv_row computes output channels [oc, oc+OCB) of output row y at stride
- * 1. With unrolled set (the host checks loop headers: EDGEK_FLAG_LOOP_CHECKS)
- * the KH*KW taps of an input channel form one loop body, so a check is paid
- * per KH*KW taps instead of per KW taps; unguarded, the shorter loop body
- * compiles to better code in wazero (measured: 9 against 5 GFLOP/s). KH, KW
- * and unrolled are constants after inlining. */
-static inline __attribute__((always_inline)) void conv_row(const kernel *k, const edgek_tile *t, int oc, int y,
-                                                           const int KH, const int KW, const int unrolled) {
-  const int cin = k->d.c_in, iw = t->in_w, ih = t->in_h, ow = t->out_w, plane = t->out_h * t->out_w;
-  const int epi = k->d.epilogue;
-  const float *in = (const float *)(uintptr_t)t->in;
-  const float *wb = k->w + (size_t)(oc / OCB) * cin * KH * KW * OCB;
-  float *out = (float *)(uintptr_t)t->out + (size_t)(oc - t->oc0) * plane + (size_t)y * ow;
-  const v128_t b0 = wasm_f32x4_splat(k->bias[oc]), b1 = wasm_f32x4_splat(k->bias[oc + 1]);
-  const v128_t b2 = wasm_f32x4_splat(k->bias[oc + 2]), b3 = wasm_f32x4_splat(k->bias[oc + 3]);
-  int x = 0;
-  for (; x + 12 <= ow; x += 12) {
-    v128_t a00 = b0, a01 = b0, a02 = b0, a10 = b1, a11 = b1, a12 = b1;
-    v128_t a20 = b2, a21 = b2, a22 = b2, a30 = b3, a31 = b3, a32 = b3;
-    const float *wp = wb;
-    const float *row0 = in + (size_t)y * iw + x;
-    if (unrolled)
-      for (int ic = 0; ic < cin; ic++) TAPS12(ic, _Pragma("clang loop unroll(full)"), _Pragma("clang loop unroll(full)"));
-    else
-      for (int ic = 0; ic < cin; ic++) TAPS12(ic, _Pragma("clang loop unroll(disable)"), _Pragma("clang loop unroll(full)"));
-    float *o = out + x;
-    wasm_v128_store(o, vact(a00, epi));
-    wasm_v128_store(o + 4, vact(a01, epi));
-    wasm_v128_store(o + 8, vact(a02, epi));
-    o += plane;
-    wasm_v128_store(o, vact(a10, epi));
-    wasm_v128_store(o + 4, vact(a11, epi));
-    wasm_v128_store(o + 8, vact(a12, epi));
-    o += plane;
-    wasm_v128_store(o, vact(a20, epi));
-    wasm_v128_store(o + 4, vact(a21, epi));
-    wasm_v128_store(o + 8, vact(a22, epi));
-    o += plane;
-    wasm_v128_store(o, vact(a30, epi));
-    wasm_v128_store(o + 4, vact(a31, epi));
-    wasm_v128_store(o + 8, vact(a32, epi));
-  }
-  for (; x + 8 <= ow; x += 8) {
-    v128_t a00 = b0, a01 = b0, a10 = b1, a11 = b1, a20 = b2, a21 = b2, a30 = b3, a31 = b3;
-    const float *wp = wb;
-    const float *row0 = in + (size_t)y * iw + x;
-    if (unrolled)
-      for (int ic = 0; ic < cin; ic++) TAPS8(ic, _Pragma("clang loop unroll(full)"), _Pragma("clang loop unroll(full)"));
-    else
-      for (int ic = 0; ic < cin; ic++) TAPS8(ic, _Pragma("clang loop unroll(disable)"), _Pragma("clang loop unroll(full)"));
-    wasm_v128_store(out + x, vact(a00, epi));
-    wasm_v128_store(out + x + 4, vact(a01, epi));
-    wasm_v128_store(out + plane + x, vact(a10, epi));
-    wasm_v128_store(out + plane + x + 4, vact(a11, epi));
-    wasm_v128_store(out + 2 * plane + x, vact(a20, epi));
-    wasm_v128_store(out + 2 * plane + x + 4, vact(a21, epi));
-    wasm_v128_store(out + 3 * plane + x, vact(a30, epi));
-    wasm_v128_store(out + 3 * plane + x + 4, vact(a31, epi));
-  }
-  for (; x < ow; x += 4) {
-    v128_t a0 = b0, a1 = b1, a2 = b2, a3 = b3;
-    const float *wp = wb;
-    const float *row0 = in + (size_t)y * iw + x;
-    if (unrolled)
-      for (int ic = 0; ic < cin; ic++) TAPS4(ic, _Pragma("clang loop unroll(full)"));
-    else
-      for (int ic = 0; ic < cin; ic++) TAPS4(ic, _Pragma("clang loop unroll(disable)"));
-    v128_t r[4] = {vact(a0, epi), vact(a1, epi), vact(a2, epi), vact(a3, epi)};
-    for (int j = 0; j < OCB; j++) {
-      float *o = out + (size_t)j * plane + x;
-      if (x + 4 <= ow) {
-        wasm_v128_store(o, r[j]);
-      } else {
-        wasm_v128_store32_lane(o, r[j], 0);
-        if (x + 1 < ow) wasm_v128_store32_lane(o + 1, r[j], 1);
-        if (x + 2 < ow) wasm_v128_store32_lane(o + 2, r[j], 2);
-      }
-    }
-  }
-}
-
-static void conv3x3_rows(const kernel *k, const edgek_tile *t, int oc) {
-  for (int y = 0; y < t->out_h; y++) conv_row(k, t, oc, y, 3, 3, 0);
-}
-static void conv3x3_rows_unrolled(const kernel *k, const edgek_tile *t, int oc) {
-  for (int y = 0; y < t->out_h; y++) conv_row(k, t, oc, y, 3, 3, 1);
-}
-static void conv1x1_rows(const kernel *k, const edgek_tile *t, int oc) {
-  for (int y = 0; y < t->out_h; y++) conv_row(k, t, oc, y, 1, 1, 0);
-}
-static void conv1x1_rows_unrolled(const kernel *k, const edgek_tile *t, int oc) {
-  for (int y = 0; y < t->out_h; y++) conv_row(k, t, oc, y, 1, 1, 1);
-}
-
-/* conv_one computes output channel oc of the whole tile, any stride, scalar. */
-static void conv_one(const kernel *k, const edgek_tile *t, int oc) {
-  const int cin = k->d.c_in, KH = k->d.kh, KW = k->d.kw, K = KH * KW, sh = k->d.sh, sw = k->d.sw;
-  const float *in = (const float *)(uintptr_t)t->in;
-  const float *wb = k->w + (size_t)(oc / OCB) * cin * K * OCB + oc % OCB;
-  float *out = (float *)(uintptr_t)t->out + (size_t)(oc - t->oc0) * t->out_h * t->out_w;
-  for (int y = 0; y < t->out_h; y++) {
-    for (int x = 0; x < t->out_w; x++) {
-      float s = k->bias[oc];
-      for (int ic = 0; ic < cin; ic++)
-        for (int ky = 0; ky < KH; ky++)
-          for (int kx = 0; kx < KW; kx++)
-            s += wb[((size_t)ic * K + ky * KW + kx) * OCB] *
-                 in[((size_t)ic * t->in_h + y * sh + ky) * t->in_w + x * sw + kx];
-      out[y * t->out_w + x] = act(s, k->d.epilogue);
-    }
-  }
 }
 
 EDGEK_EXPORT(edgek_conv2d_run) int32_t conv2d_run(int32_t h, edgek_tile *t) {
@@ -290,20 +337,50 @@ EDGEK_EXPORT(edgek_conv2d_run) int32_t conv2d_run(int32_t h, edgek_tile *t) {
   if (t->in_c != d->c_in || t->oc0 < 0 || t->oc1 > d->c_out || t->oc0 >= t->oc1 || t->out_h < 1 ||
       t->out_w < 1 || t->in_h != (t->out_h - 1) * d->sh + d->kh || t->in_w != (t->out_w - 1) * d->sw + d->kw)
     return EDGEK_EINVAL;
-  int oc = t->oc0;
-  for (; oc < t->oc1; oc++) {
-    if (oc % OCB == 0 && oc + OCB <= t->oc1 && d->sh == 1) {
-      const int unrolled = d->flags & EDGEK_FLAG_LOOP_CHECKS;
-      if (d->kh == 3)
-        unrolled ? conv3x3_rows_unrolled(k, t, oc) : conv3x3_rows(k, t, oc);
+  const int cin = d->c_in, KT = d->kh * d->kw, sw = d->sw, iw = t->in_w, ow = t->out_w;
+  const int noc = t->oc1 - t->oc0, npos = t->out_h * ow, plane = t->in_h * iw;
+  const int icc = KMAX / KT; /* input channels per chunk */
+  const int guarded = d->flags & EDGEK_FLAG_LOOP_CHECKS;
+  const float *cached = bc_get(k);
+  float *wb = scratch_get((cached ? 0 : (size_t)noc * KMAX * 4) + KMAX * PS + 16 + (size_t)noc * PW);
+  if (!wb) return EDGEK_ENOMEM;
+  float *panel = wb + (cached ? 0 : (size_t)noc * KMAX * 4), *tail = panel + KMAX * PS + 16;
+  const float *in = (const float *)(uintptr_t)t->in;
+  float *out = (float *)(uintptr_t)t->out;
+  const float *bias = k->bias + t->oc0;
+  run_t runs[PW];
+  for (int ic0 = 0; ic0 < cin; ic0 += icc) {
+    const int nic = cin - ic0 < icc ? cin - ic0 : icc, kk = nic * KT;
+    const int first = ic0 == 0, last = ic0 + nic == cin, relu = last && d->epilogue == EDGEK_EPI_RELU;
+    /* The chunk's weights, broadcast: [oc][ic0*KT, +kk) are consecutive. */
+    const float *wc = cached ? cached + ((size_t)d->c_out * ic0 * KT + (size_t)t->oc0 * kk) * 4 : wb;
+    if (!cached) broadcast(wb, k->w + ((size_t)t->oc0 * cin + ic0) * KT, noc, kk, (size_t)cin * KT);
+    for (int p = 0; p < npos; p += PW) {
+      const int n = npos - p < PW ? npos - p : PW, J = n > 32 ? 12 : n > 16 ? 8 : 4, full = n == 4 * J;
+      int nr = 0;
+      for (int i = 0; i < n;) {
+        const int q = p + i, y = q / ow, x = q % ow, len = ow - x < n - i ? ow - x : n - i;
+        runs[nr++] = (run_t){i, y * d->sh * iw + x * sw, len};
+        i += len;
+      }
+      if (KT == 9)
+        build_panel(panel, in, plane, iw, ic0, nic, runs, nr, sw, 9);
       else
-        unrolled ? conv1x1_rows_unrolled(k, t, oc) : conv1x1_rows(k, t, oc);
-      oc += OCB - 1;
-    } else {
-      conv_one(k, t, oc);
+        build_panel(panel, in, plane, iw, ic0, nic, runs, nr, sw, 1);
+      /* A full block accumulates in the output; a partial one (the last)
+       * in rows of its own, copied out after the last chunk. */
+      for (int oc = 0; oc < noc; oc++) {
+        const float *wp = wc + (size_t)oc * kk * 4;
+        float *c = full ? out + (size_t)oc * npos + p : tail + (size_t)oc * PW;
+        if (guarded)
+          (J == 12 ? kern12g : J == 8 ? kern8g : kern4g)(wp, panel, kk, c, bias[oc], first, relu);
+        else
+          (J == 12 ? kern12 : J == 8 ? kern8 : kern4)(wp, panel, kk, c, bias[oc], first, relu);
+        if (!full && last) copy_exact(out + (size_t)oc * npos + p, c, n);
+      }
     }
   }
-  t->res_c = t->oc1 - t->oc0;
+  t->res_c = noc;
   t->res_h = t->out_h;
   t->res_w = t->out_w;
   return EDGEK_OK;
