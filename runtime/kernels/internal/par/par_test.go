@@ -1,0 +1,43 @@
+package par
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// TestFor runs every index exactly once, from concurrent callers, with
+// nested calls, for many rounds (go test -race checks the hand-offs).
+func TestFor(t *testing.T) {
+	var wg sync.WaitGroup
+	for c := 0; c < 4; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := 0; round < 300; round++ {
+				n := 1 + round%37
+				hits := make([]int32, n*3)
+				For(1+round%4, n, func(i int) {
+					atomic.AddInt32(&hits[i], 1)
+					For(2, 2, func(k int) { atomic.AddInt32(&hits[n+2*i+k], 1) })
+				})
+				for i, h := range hits {
+					if h != 1 {
+						t.Errorf("round %d: index %d ran %d times", round, i, h)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestFor_OneThreadHandsNothing(t *testing.T) {
+	before := Spawned()
+	sum := 0
+	For(1, 100, func(i int) { sum += i })
+	if Spawned() != before || sum != 4950 {
+		t.Fatalf("handed %d tasks, sum %d", Spawned()-before, sum)
+	}
+}
