@@ -163,8 +163,8 @@ func residualGraph(t *testing.T) *graphir.Graph {
 	}
 	a := add(graphir.OpRelu, graphir.Attrs{}, conv(x, 3))
 	b := add(graphir.OpRelu, graphir.Attrs{}, add(graphir.OpAdd, graphir.Attrs{}, conv(a, 3), a)) // block 1
-	c := add(graphir.OpAdd, graphir.Attrs{}, b, conv(b, 1))                                        // Z first, no activation
-	d := add(graphir.OpAdd, graphir.Attrs{}, conv(c, 3), conv(c, 1))                               // two Convs
+	c := add(graphir.OpAdd, graphir.Attrs{}, b, conv(b, 1))                                       // Z first, no activation
+	d := add(graphir.OpAdd, graphir.Attrs{}, conv(c, 3), conv(c, 1))                              // two Convs
 	twice := conv(d, 3)
 	e := add(graphir.OpMul, graphir.Attrs{}, add(graphir.OpAdd, graphir.Attrs{}, twice, d), twice)
 	bc := add(graphir.OpAdd, graphir.Attrs{}, conv(e, 3), konst(graphir.Shape{6, 1, 1})) // broadcast

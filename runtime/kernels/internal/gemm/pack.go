@@ -94,7 +94,7 @@ func (m Matrix) PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops) {
 // unscaled) are read in place, e.g. the B of a 1x1 convolution (InPlace).
 type DirectMatrix struct {
 	Matrix
-	K int // rows
+	K    int // rows
 	offs []int32
 }
 
