@@ -2,7 +2,6 @@ package kernels_test
 
 import (
 	"fmt"
-	"math/rand"
 	goruntime "runtime"
 	"sync"
 	"testing"
@@ -42,22 +41,11 @@ func (l vgg16Layer) flops() float64 {
 }
 
 // convNode infers the node of a VGG layer and returns it with its inputs
-// and an output tensor.
+// and an output tensor (specNode, named after the layer).
 func convNode(b *testing.B, l vgg16Layer) (*graphir.Node, []*graphir.Tensor, []*graphir.Tensor) {
-	c := l.spec().Case(rand.New(rand.NewSource(1)))
-	n := &graphir.Node{Name: l.name, Op: graphir.OpConv, Opset: 18, Attrs: c.Attrs.Clone()}
-	for i, x := range c.In {
-		v := &graphir.Value{Name: fmt.Sprint("in", i), DType: graphir.Float32, Shape: x.Shape}
-		if i > 0 {
-			v.Const = x
-		}
-		n.Inputs = append(n.Inputs, v)
-	}
-	n.Outputs = []*graphir.Value{{Name: "y"}}
-	if err := graphir.InferNode(n); err != nil {
-		b.Fatal(err)
-	}
-	return n, c.In, []*graphir.Tensor{graphir.NewTensor(graphir.Float32, n.Outputs[0].Shape)}
+	n, in, out := specNode(b, l.spec())
+	n.Name = l.name
+	return n, in, out
 }
 
 // report gives the rate per wall-clock second and, where the OS tells
