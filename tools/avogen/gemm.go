@@ -29,16 +29,27 @@ const (
 // throughput (2 per cycle) with room to spare; each k-step does two B
 // loads, six broadcasts and twelve FMAs.
 func genSgemm() {
-	genSgemmVariant(false)
-	genSgemmVariant(true)
+	genSgemmVariant(false, false)
+	genSgemmVariant(true, false)
+	genSgemmVariant(false, true)
 }
 
 // genSgemmVariant emits sgemm6x16, or with indirect sgemm6x16ind, whose B
 // rows are not a packed panel but 16 floats at b + offs[k] each (an
 // im2col panel read straight from the image: no packing pass).
-func genSgemmVariant(indirect bool) {
+//
+// With narrow it emits sgemm6x8: the 6x8 tile of the first 8 columns of a
+// packed 16-column panel, at half the work, for a last panel of at most 8
+// columns (a 7x7 image has 49 output columns: 16+16+16+1).
+func genSgemmVariant(indirect, narrow bool) {
 	name := "sgemm6x16"
-	if indirect {
+	vpr := 2 // vectors per tile row
+	if narrow {
+		name, vpr = "sgemm6x8", 1
+		TEXT(name, NOSPLIT, "func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias, params *float32)")
+		Pragma("noescape")
+		Doc("sgemm6x8 is sgemm6x16 for the first 8 columns of the panel and the tile.")
+	} else if indirect {
 		name = "sgemm6x16ind"
 		TEXT(name, NOSPLIT, "func(kc int, a, b *float32, offs *int32, c *float32, ldc, mr, flags int, rowBias, colBias, params *float32)")
 		Pragma("noescape")
@@ -56,7 +67,8 @@ func genSgemmVariant(indirect bool) {
 		)
 	}
 	L := func(l string) string { return name + "_" + l }
-	acc := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}
+	acc := []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11}[:mr*vpr]
+	row := func(r int) []VecPhysical { return acc[vpr*r : vpr*r+vpr] }
 	kc := Load(Param("kc"), GP64())
 	pa := Load(Param("a"), GP64())
 	pb := Load(Param("b"), GP64())
@@ -90,7 +102,9 @@ func genSgemmVariant(indirect bool) {
 			VMOVUPS(Mem{Base: pb, Index: bi, Scale: 4, Disp: 32}, Y13)
 		} else {
 			VMOVUPS(Mem{Base: pb, Disp: 64 * u}, Y12)
-			VMOVUPS(Mem{Base: pb, Disp: 64*u + 32}, Y13)
+			if !narrow {
+				VMOVUPS(Mem{Base: pb, Disp: 64*u + 32}, Y13)
+			}
 		}
 		for r := 0; r < mr; r++ {
 			bc := Y14
@@ -98,8 +112,9 @@ func genSgemmVariant(indirect bool) {
 				bc = Y15
 			}
 			VBROADCASTSS(Mem{Base: pa, Disp: 4 * (mr*u + r)}, bc)
-			VFMADD231PS(Y12, bc, acc[2*r])
-			VFMADD231PS(Y13, bc, acc[2*r+1])
+			for v, y := range row(r) {
+				VFMADD231PS([]VecPhysical{Y12, Y13}[v], bc, y)
+			}
 		}
 	}
 
@@ -149,8 +164,9 @@ func genSgemmVariant(indirect bool) {
 			CMPQ(rows, U8(r))
 			JLE(LabelRef(L("rowbias")))
 		}
-		VADDPS(Mem{Base: t}, acc[2*r], acc[2*r])
-		VADDPS(Mem{Base: t, Disp: 32}, acc[2*r+1], acc[2*r+1])
+		for v, y := range row(r) {
+			VADDPS(Mem{Base: t, Disp: 32 * v}, y, y)
+		}
 		if r < mr-1 {
 			ADDQ(ldc, t)
 		}
@@ -166,8 +182,9 @@ func genSgemmVariant(indirect bool) {
 			JLE(LabelRef(L("colbias")))
 		}
 		VBROADCASTSS(Mem{Base: rb, Disp: 4 * r}, Y14)
-		VADDPS(Y14, acc[2*r], acc[2*r])
-		VADDPS(Y14, acc[2*r+1], acc[2*r+1])
+		for _, y := range row(r) {
+			VADDPS(Y14, y, y)
+		}
 	}
 
 	Label(L("colbias"))
@@ -175,10 +192,11 @@ func genSgemmVariant(indirect bool) {
 	JE(LabelRef(L("act")))
 	cb := Load(Param("colBias"), GP64())
 	VMOVUPS(Mem{Base: cb}, Y14)
-	VMOVUPS(Mem{Base: cb, Disp: 32}, Y15)
+	VMOVUPS(Mem{Base: cb, Disp: 32}, Y15) // (past the 8 columns of sgemm6x8: colBias holds NR)
 	for r := 0; r < mr; r++ {
-		VADDPS(Y14, acc[2*r], acc[2*r])
-		VADDPS(Y15, acc[2*r+1], acc[2*r+1])
+		for v, y := range row(r) {
+			VADDPS([]VecPhysical{Y14, Y15}[v], y, y)
+		}
 	}
 
 	Label(L("act"))
@@ -233,8 +251,9 @@ func genSgemmVariant(indirect bool) {
 			CMPQ(rows, U8(r))
 			JLE(LabelRef(L("done")))
 		}
-		VMOVUPS(acc[2*r], Mem{Base: t})
-		VMOVUPS(acc[2*r+1], Mem{Base: t, Disp: 32})
+		for v, y := range row(r) {
+			VMOVUPS(y, Mem{Base: t, Disp: 32 * v})
+		}
 		if r < mr-1 {
 			ADDQ(ldc, t)
 		}

@@ -246,7 +246,11 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 
 // edge computes a partial tile into tile and merges its valid part.
 func edge(p *Problem, ops *simd.Ops, tile *[MR * NR]float32, kc int, apan, bpan []float32, row, col, mrr, nrr, flags int) {
-	ops.Sgemm(kc, &apan[0], &bpan[0], &tile[0], NR, MR, 0, nil, nil, &p.Params)
+	if nrr <= 8 && ops.Sgemm8 != nil { // half the work (7x7 images: +2-9%)
+		ops.Sgemm8(kc, &apan[0], &bpan[0], &tile[0], NR, MR, 0, nil, nil, &p.Params)
+	} else {
+		ops.Sgemm(kc, &apan[0], &bpan[0], &tile[0], NR, MR, 0, nil, nil, &p.Params)
+	}
 	if flags&simd.FlagAccumulate != 0 {
 		for r := 0; r < mrr; r++ {
 			c := p.C[(row+r)*p.LDC+col:]

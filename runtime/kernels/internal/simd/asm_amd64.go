@@ -47,6 +47,9 @@ var asmOps = Ops{
 	Sgemm: func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
 		sgemm6x16(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
 	},
+	Sgemm8: func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
+		sgemm6x8(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
+	},
 	SgemmInd: func(kc int, a *float32, b *IndPanel, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
 		if kc > b.rows.kc {
 			panic("simd: kc past the in-place panel")

@@ -89,6 +89,10 @@ type SgemmIndFunc func(kc int, a *float32, b *IndPanel, c *float32, ldc, mr, fla
 type Ops struct {
 	Name  string
 	Sgemm SgemmFunc
+	// Sgemm8, when not nil, computes only the first 8 columns of the tile
+	// (the others of c are left as they are), at half Sgemm's work: for a
+	// last panel of at most 8 columns.
+	Sgemm8 SgemmFunc
 	// SgemmInd, when not nil, lets the GEMM read whole im2col panels in
 	// place instead of packing them.
 	SgemmInd SgemmIndFunc

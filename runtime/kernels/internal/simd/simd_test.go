@@ -204,6 +204,47 @@ func TestSgemm_AsmMatchesGo(t *testing.T) {
 	}
 }
 
+// TestSgemm8_MatchesSgemm runs the 6x8 micro-kernel against the 6x16 one
+// with every flag and activation: the first 8 columns agree bit for bit,
+// the other columns of C stay as they were.
+func TestSgemm8_MatchesSgemm(t *testing.T) {
+	a := asmOrSkip(t)
+	if a.Sgemm8 == nil {
+		t.Skip("no 6x8 micro-kernel")
+	}
+	r := rand.New(rand.NewSource(9))
+	for _, kc := range []int{0, 1, 3, 4, 5, 9, 64, 307} {
+		for fl := 0; fl < 8; fl++ {
+			for _, act := range []int{ActNone, ActClamp, ActLeaky, ActHardSwish} {
+				A, B := randVals(r, kc*MR, false), randVals(r, kc*NR, false)
+				rb, cb := randVals(r, MR, false), randVals(r, NR, false)
+				var prm Params
+				prm.Set(0.2, 0.7, 1)
+				flags := fl | act<<ActShift
+				mr := 1 + (kc+fl)%MR
+				const ldc = NR + 3
+				c0 := randVals(r, MR*ldc, false)
+				want, got := append([]float32(nil), c0...), append([]float32(nil), c0...)
+				var pa, pb *float32
+				if kc > 0 {
+					pa, pb = &A[0], &B[0]
+				}
+				a.Sgemm(kc, pa, pb, &want[0], ldc, mr, flags, &rb[0], &cb[0], &prm)
+				a.Sgemm8(kc, pa, pb, &got[0], ldc, mr, flags, &rb[0], &cb[0], &prm)
+				for i := range got {
+					w := want[i]
+					if i%ldc >= 8 || i/ldc >= mr {
+						w = c0[i]
+					}
+					if math.Float32bits(got[i]) != math.Float32bits(w) {
+						t.Fatalf("kc=%d flags=%#x: element (%d,%d) %g, want %g", kc, flags, i/ldc, i%ldc, got[i], w)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestSgemmInd_MatchesPacked runs the in-place micro-kernels (asm and Go)
 // on rows scattered over a source and compares with Sgemm on the same rows
 // packed, bit for bit, with every flag.

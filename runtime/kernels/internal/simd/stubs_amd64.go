@@ -23,6 +23,11 @@ func sgemm6x16(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flag
 //go:noescape
 func sgemm6x16ind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
 
+// sgemm6x8 is sgemm6x16 for the first 8 columns of the panel and the tile.
+//
+//go:noescape
+func sgemm6x8(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
 // fmaPeak runs n iterations of 12 independent VFMADD231PS on YMM registers (192 flops each).
 func fmaPeak(n int)
 
