@@ -11,6 +11,7 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/runtime"
 )
 
 // Config says what to benchmark.
@@ -183,7 +184,7 @@ func measure(ctx context.Context, cfg Config, threads int, eng Engine, g *graphi
 			}
 		}
 	}
-	ours, err := openOurs(g, inputs, threads)
+	ours, err := openOurs(g, inputs, runtime.Options{Threads: threads})
 	if err != nil {
 		return it, "", err
 	}

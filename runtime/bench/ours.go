@@ -19,8 +19,8 @@ type oursSession struct {
 	last   map[string]*graphir.Tensor
 }
 
-func openOurs(g *graphir.Graph, inputs []Tensor, threads int) (*oursSession, error) {
-	e, err := runtime.NewWithOptions(g, runtime.Options{Threads: threads})
+func openOurs(g *graphir.Graph, inputs []Tensor, opts runtime.Options) (*oursSession, error) {
+	e, err := runtime.NewWithOptions(g, opts)
 	if err != nil {
 		return nil, err
 	}

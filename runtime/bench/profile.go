@@ -35,24 +35,21 @@ func ProfileGraph(ctx context.Context, g *graphir.Graph, threads, runs int, seed
 		return nil, err
 	}
 	var samples [][]time.Duration
-	e, err := runtime.NewWithOptions(g, runtime.Options{Threads: threads, OnNode: func(i int, d time.Duration) {
+	s, err := openOurs(g, inputs, runtime.Options{Threads: threads, OnNode: func(i int, d time.Duration) {
 		samples[i] = append(samples[i], d)
 	}})
 	if err != nil {
 		return nil, err
 	}
+	e := s.e
 	samples = make([][]time.Duration, len(e.Graph().Nodes))
-	in := make(map[string]*graphir.Tensor, len(inputs))
-	for _, t := range inputs {
-		in[t.Name] = graphir.FromFloats(t.Shape, t.Data)
-	}
 	for r := 0; r <= runs; r++ {
 		if r == 1 {
 			for i := range samples {
 				samples[i] = samples[i][:0]
 			}
 		}
-		if _, err := e.Run(ctx, in); err != nil {
+		if err := s.Run(ctx); err != nil {
 			return nil, err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/runtime"
 	"github.com/edgectl/edgectl/runtime/kernels"
 )
 
@@ -94,7 +95,7 @@ func TestConvLayers(t *testing.T) {
 // runGraph runs g on inputs with our runtime's default kernels.
 func runGraph(t *testing.T, g *graphir.Graph, in []Tensor) []float32 {
 	t.Helper()
-	s, err := openOurs(g, in, 1)
+	s, err := openOurs(g, in, runtime.Options{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,16 +103,7 @@ func TestTraceBlock_PoisonOutside(t *testing.T) {
 		t.Run(sg.name, func(t *testing.T) {
 			g := sg.build(t)
 			vals := runAll(t, g, synthInput(g))
-			for seed := uint64(0); seed < 30; seed++ {
-				rng := rand.New(rand.NewPCG(seed, 3))
-				plan, err := graphir.RandomPlan(g, rng, graphir.RandomPlanOptions{MaxStageNodes: 1 + int(seed%10)})
-				if err != nil {
-					t.Fatal(err)
-				}
-				prog, err := Compile(g, plan, Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
+			for _, prog := range randomPrograms(t, g, 30, 3) {
 				for _, st := range prog.Stages {
 					checkStagePoison(t, st, vals, runtime.Options{Reference: true}, 0)
 				}
@@ -192,16 +183,7 @@ func TestTile_RunPartsPoisoned(t *testing.T) {
 		t.Run(sg.name, func(t *testing.T) {
 			g := sg.build(t)
 			vals := runAll(t, g, synthInput(g))
-			for seed := uint64(0); seed < 20; seed++ {
-				rng := rand.New(rand.NewPCG(seed, 4))
-				plan, err := graphir.RandomPlan(g, rng, graphir.RandomPlanOptions{MaxStageNodes: 1 + int(seed%10)})
-				if err != nil {
-					t.Fatal(err)
-				}
-				prog, err := Compile(g, plan, Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
+			for _, prog := range randomPrograms(t, g, 20, 4) {
 				for _, st := range prog.Stages {
 					for _, tile := range st.Tiles {
 						in := map[string]Held{}
@@ -223,4 +205,24 @@ func TestTile_RunPartsPoisoned(t *testing.T) {
 			}
 		})
 	}
+}
+
+// randomPrograms compiles n random plans of g (seeds 0..n-1 of PCG stream
+// stream, stages of 1 to 10 nodes).
+func randomPrograms(t *testing.T, g *graphir.Graph, n int, stream uint64) []*Program {
+	t.Helper()
+	var out []*Program
+	for seed := uint64(0); seed < uint64(n); seed++ {
+		rng := rand.New(rand.NewPCG(seed, stream))
+		plan, err := graphir.RandomPlan(g, rng, graphir.RandomPlanOptions{MaxStageNodes: 1 + int(seed%10)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog, err := Compile(g, plan, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, prog)
+	}
+	return out
 }

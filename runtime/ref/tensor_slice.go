@@ -37,37 +37,12 @@ func padKernel(n *graphir.Node, in, out []*graphir.Tensor) error {
 		dim, begin := x.Shape[d], int(pads[d])
 		m := make([]int, y.Shape[d])
 		for o := range m {
-			m[o] = padSource(o-begin, dim, mode)
+			m[o] = graphir.PadSource(o-begin, dim, mode)
 		}
 		maps[d] = m
 	}
 	tensorMapped(y, x, maps, n.Attrs["value"].Float)
 	return nil
-}
-
-// padSource maps coordinate i (possibly outside [0, dim)) to the input
-// coordinate it reads, or -1 for the constant fill.
-func padSource(i, dim int, mode string) int {
-	if i >= 0 && i < dim {
-		return i
-	}
-	switch mode {
-	case "edge":
-		return min(max(i, 0), dim-1)
-	case "wrap":
-		return ((i % dim) + dim) % dim
-	case "reflect":
-		if dim == 1 {
-			return 0
-		}
-		period := 2 * (dim - 1)
-		i = ((i % period) + period) % period
-		if i >= dim {
-			i = period - i
-		}
-		return i
-	}
-	return -1
 }
 
 // tileKernel reads coordinate o of each axis from o mod dim.

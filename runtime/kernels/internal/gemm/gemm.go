@@ -151,17 +151,16 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 	// 144->24 at 56x56 67.5 vs 57.1 GFLOP/s in place; 1x1 64->256 54.6 vs
 	// 60.4; 3x3 128->256 at 52x52 66.6 vs 76.3).
 	direct, _ := p.B.(DirectB)
-	if ops.SgemmInd == nil || noInPlace || i1-i0 > inPlaceMaxRows {
+	if ops.SgemmInd == nil || i1-i0 > inPlaceMaxRows {
 		direct = nil
 	}
-	var rows []*simd.IndRows // per K block
-	var panels []simd.IndPanel
-	var inPlace []bool
+	var rows []*simd.IndRows   // per K block
+	var panels []simd.IndPanel // per panel of the block: in place, or the zero IndPanel
 	if direct != nil {
 		for b := 0; b+1 < len(kb); b++ {
 			rows = append(rows, simd.NewIndRows(direct.DirectRows(kb[b], kb[b+1]-kb[b]), kb[b+1]-kb[b]))
 		}
-		panels, inPlace = make([]simd.IndPanel, ceilDiv(ncMax, NR)), make([]bool, ceilDiv(ncMax, NR))
+		panels = make([]simd.IndPanel, ceilDiv(ncMax, NR))
 	}
 	for jc := j0; jc < j1; jc += NC {
 		nc := min(NC, j1-jc)
@@ -175,10 +174,10 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 				// Whole panels the source can give in place are not packed.
 				for jr := 0; jr < nc; jr += NR {
 					pi, nrr := jr/NR, min(NR, nc-jr)
-					inPlace[pi] = false
+					panels[pi] = simd.IndPanel{}
 					if nrr == NR {
 						if base, ok := direct.DirectBase(jc + jr); ok {
-							panels[pi], inPlace[pi] = simd.NewIndPanel(base, rows[b]), true
+							panels[pi] = simd.NewIndPanel(base, rows[b])
 							continue
 						}
 					}
@@ -224,7 +223,7 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 								cb = &p.ColBias[col]
 							}
 							c := p.C[row*p.LDC+col : (row+mrr-1)*p.LDC+col+NR]
-							if direct != nil && inPlace[jr/NR] {
+							if direct != nil && panels[jr/NR].InPlace() {
 								ops.SgemmInd(kc, &apan[0], &panels[jr/NR], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
 							} else {
 								ops.Sgemm(kc, &apan[0], &bpan[0], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
@@ -303,9 +302,6 @@ type buffer struct {
 }
 
 var bufPool sync.Pool
-
-// noInPlace packs every panel (benchmarks compare).
-var noInPlace bool
 
 // inPlaceMaxRows is the most rows of C a task may have to read B panels
 // in place.

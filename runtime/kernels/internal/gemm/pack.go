@@ -94,8 +94,7 @@ func (m Matrix) PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops) {
 // unscaled) are read in place, e.g. the B of a 1x1 convolution (InPlace).
 type DirectMatrix struct {
 	Matrix
-	K    int // rows
-	offs []int32
+	offs []int32 // row k at k*RowStride, IndPad zeros after
 }
 
 // InPlace returns m (K rows) as a DirectB when its panels can be read in
@@ -104,7 +103,7 @@ func InPlace(m Matrix, K int) BSource {
 	if m.ColStride != 1 || (m.Scale != 0 && m.Scale != 1) || int64(K)*int64(m.RowStride) >= 1<<31 || m.RowStride < 0 {
 		return m
 	}
-	d := &DirectMatrix{Matrix: m, K: K, offs: make([]int32, K+simd.IndPad)}
+	d := &DirectMatrix{Matrix: m, offs: make([]int32, K+simd.IndPad)}
 	for k := 0; k < K; k++ {
 		d.offs[k] = int32(k * m.RowStride)
 	}
@@ -170,22 +169,23 @@ type Im2col struct {
 }
 
 // Init computes the per-row tables for C input channels.
-func (s *Im2col) Init(C int) {
+func (s *Im2col) Init(C int) { s.tables(C, 1) }
+
+// tables computes the per-row tables for C input channels stored in
+// `phases` column phases (1, or 2 for Phased), each [C][H][W]: image
+// column ix = phases*i + ph is column i of phase ph. Then it derives kRaw,
+// kOff, minOff and the tap extents.
+func (s *Im2col) tables(C, phases int) {
 	K := C * s.KH * s.KW
 	s.kPlane, s.kDY, s.kDX = make([]int32, K), make([]int32, K), make([]int32, K)
 	for k := 0; k < K; k++ {
 		c, r := k/(s.KH*s.KW), k%(s.KH*s.KW)
-		s.kPlane[k] = int32(c * s.H * s.W)
+		dx := (r%s.KW)*s.DW - s.PL // ix = phases*(ox + dx/phases) + dx%phases, floored
+		ph := ((dx % phases) + phases) % phases
+		s.kPlane[k] = int32((ph*C + c) * s.H * s.W)
 		s.kDY[k] = int32((r/s.KW)*s.DH - s.PT)
-		s.kDX[k] = int32((r%s.KW)*s.DW - s.PL)
+		s.kDX[k] = int32((dx - ph) / phases)
 	}
-	s.offsets()
-}
-
-// offsets derives kRaw, kOff, minOff and the tap extents from kPlane, kDY
-// and kDX.
-func (s *Im2col) offsets() {
-	K := len(s.kPlane)
 	s.kRaw, s.kOff = make([]int32, K), make([]int32, K+simd.IndPad)
 	s.minOff = 0
 	s.minDY, s.maxDY, s.minDX, s.maxDX = 1<<30, -1<<30, 1<<30, -1<<30
@@ -207,19 +207,9 @@ func (s *Im2col) offsets() {
 // initialised for C channels; the result's X is to be set to the split
 // image.
 func (s *Im2col) Phased(C int) *Im2col {
-	w2 := (s.W + 1) / 2
-	p := &Im2col{H: s.H, W: w2, KH: s.KH, KW: s.KW, SH: s.SH, SW: 1, DH: s.DH, DW: s.DW,
+	p := &Im2col{H: s.H, W: (s.W + 1) / 2, KH: s.KH, KW: s.KW, SH: s.SH, SW: 1, DH: s.DH, DW: s.DW,
 		PT: s.PT, PL: s.PL, OH: s.OH, OW: s.OW}
-	K := C * s.KH * s.KW
-	p.kPlane, p.kDY, p.kDX = make([]int32, K), make([]int32, K), make([]int32, K)
-	for k := 0; k < K; k++ {
-		c, r := k/(s.KH*s.KW), k%(s.KH*s.KW)
-		dx := (r%s.KW)*s.DW - s.PL // ix = 2*ox + dx = 2*(ox + dx>>1) + dx&1
-		p.kPlane[k] = int32(((dx&1)*C + c) * s.H * w2)
-		p.kDY[k] = int32((r/s.KW)*s.DH - s.PT)
-		p.kDX[k] = int32(dx >> 1)
-	}
-	p.offsets()
+	p.tables(C, 2)
 	return p
 }
 
@@ -277,14 +267,16 @@ func (s *Im2col) PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops) {
 		j := j0 + p*NR
 		n := min(NR, nc-p*NR)
 		oy, ox := j/s.OW, j%s.OW
-		if n == NR && s.SW == 1 && ox+NR <= s.OW {
-			if s.inside(oy, ox) && s.inside(oy, ox+NR-1) {
-				ops.PackRows(pan, s.X[oy*s.SH*s.W+ox+s.minOff:], kOff)
-			} else {
+		if n == NR {
+			if base, ok := s.DirectBase(j); ok {
+				ops.PackRows(pan, base, kOff)
+				continue
+			}
+			if s.SW == 1 && ox+NR <= s.OW {
 				iy := oy * s.SH
 				ops.PackRowsMasked(pan, s.X, s.kRaw[k0:k0+kc], s.kDY[k0:k0+kc], s.kDX[k0:k0+kc], iy*s.W+ox, iy, ox, s.H, s.W)
+				continue
 			}
-			continue
 		}
 		for c := 0; c < NR; c++ {
 			if c >= n {

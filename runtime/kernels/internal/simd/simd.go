@@ -72,6 +72,9 @@ type IndPanel struct {
 	rows *IndRows
 }
 
+// InPlace reports whether p is a panel (not the zero IndPanel).
+func (p *IndPanel) InPlace() bool { return p.rows != nil }
+
 // NewIndPanel checks that every row of rows lies in base; it panics
 // otherwise.
 func NewIndPanel(base []float32, rows *IndRows) IndPanel {
