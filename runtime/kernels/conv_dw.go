@@ -5,6 +5,7 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
+	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
 	"github.com/edgectl/edgectl/runtime/ref"
 )
 
@@ -34,6 +35,9 @@ type dwConv struct {
 	in      []dwRows
 	ix0     int
 	scratch sync.Pool
+	// c8 computes the first 8*c8.groups channels of each image in the
+	// interleaved layout (conv_dw8.go); nil when it does not apply.
+	c8 *dw8
 }
 
 type dwRows struct{ iy, rows, dst int }
@@ -89,6 +93,7 @@ func prepareDepthwise(c *convPlan, w []float32) ref.Kernel {
 		}
 		return s
 	}
+	d.c8 = prepareDW8(d, w)
 	return d.run
 }
 
@@ -100,15 +105,25 @@ func (d *dwConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	if len(in) > 2 && in[2] != nil {
 		bias = in[2].F
 	}
+	first := 0 // the first channel of each image left to this loop
+	if d.c8 != nil {
+		d.c8.run(x, y, bias)
+		first = d.c8.groups * simd.C8
+	}
 	inPlane, outPlane, kk := d.h*d.w, d.oh*d.ow, d.kh*d.kw
-	planes := d.batch * d.cout
+	left := d.cout - first
+	planes := d.batch * left
+	if planes == 0 {
+		return nil
+	}
 	threads := par.Chunks(d.threads, float64(planes*outPlane*kk), 1<<15)
 	par.For(threads, threads, func(t int) {
 		s := d.scratch.Get().(*dwScratch)
 		s.src = -1
 		lo, hi := par.Range(planes, threads, 1, t)
-		for pl := lo; pl < hi; pl++ {
-			b, oc := pl/d.cout, pl%d.cout
+		for i := lo; i < hi; i++ {
+			b, oc := i/left, first+i%left
+			pl := b*d.cout + oc
 			if src := b*d.cin + oc/d.coutG; src != s.src {
 				d.load(s, x[src*inPlane:(src+1)*inPlane])
 				s.src = src

@@ -30,6 +30,7 @@ func main() {
 	genVec()
 	genPack()
 	genDepthwise()
+	genC8()
 	Generate()
 }
 

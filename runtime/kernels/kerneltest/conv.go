@@ -68,6 +68,23 @@ func conv(n, c, h, w, m, k, s, p, g int) ConvSpec {
 	return ConvSpec{N: n, C: c, H: h, W: w, M: m, KH: k, KW: k, SH: s, SW: s, DH: 1, DW: 1, Pads: [4]int{p, p, p, p}, Group: g, Bias: true}
 }
 
+// depthwise8 are depthwise convolutions of 8 channels or more, which the
+// fast kernels run 8 channels at a time: channel counts that leave a
+// remainder, several row bands, both column strides, a row stride of 3,
+// dilation, asymmetric pads, a kernel larger than the image, activations
+// applied in registers (Relu, Clip) and after (LeakyRelu, HardSwish).
+var depthwise8 = []ConvSpec{
+	{N: 1, C: 8, H: 14, W: 14, M: 8, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 8, Bias: true, Act: "Clip", Lo: 0, Hi: 6},
+	{N: 2, C: 19, H: 23, W: 17, M: 19, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 19, Bias: true, Act: "Relu"},
+	{N: 1, C: 16, H: 15, W: 18, M: 16, KH: 5, KW: 5, SH: 2, SW: 2, DH: 2, DW: 2, Pads: [4]int{2, 2, 2, 2}, Group: 16, Act: "LeakyRelu", ActAlpha: 0.1},
+	{N: 1, C: 8, H: 20, W: 70, M: 8, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 8, Bias: true, Act: "HardSwish"},
+	{N: 1, C: 8, H: 20, W: 70, M: 8, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Pads: [4]int{0, 1, 1, 0}, Group: 8, Bias: true},
+	{N: 1, C: 8, H: 16, W: 11, M: 8, KH: 3, KW: 2, SH: 3, SW: 1, DH: 2, DW: 1, Pads: [4]int{0, 1, 2, 3}, Group: 8, Bias: true},
+	{N: 1, C: 10, H: 3, W: 4, M: 10, KH: 5, KW: 5, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{2, 2, 2, 2}, Group: 10, Bias: true, Act: "Sigmoid"},
+	{N: 2, C: 9, H: 1, W: 1, M: 9, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 9, Bias: true},
+	{N: 1, C: 8, H: 9, W: 9, M: 8, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, Group: 8},
+}
+
 // ConvCases are the fixed edge cases and seeded random cases of Conv2D.
 func ConvCases(seed int64, random int) []ConvSpec {
 	specs := []ConvSpec{
@@ -119,6 +136,7 @@ func ConvCases(seed int64, random int) []ConvSpec {
 			Act: "Clip", Lo: 0, Hi: 0.5},
 	}
 	specs = append(specs, odd...)
+	specs = append(specs, depthwise8...)
 	acts := []ConvSpec{
 		{Act: "Relu"}, {Act: "LeakyRelu", ActAlpha: 0.1}, {Act: "Clip", Lo: -0.25, Hi: 0.5}, {Act: "HardSwish"}, {Act: "Sigmoid"},
 	}

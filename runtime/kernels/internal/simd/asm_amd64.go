@@ -92,6 +92,26 @@ var asmOps = Ops{
 			copyRowsF32(dst, src, rows, n, dstStride, srcStride)
 		}
 	},
+	PackC8: func(dst, src []float32, rows, n, dstStride, srcStride, planeStride int) {
+		if checkC8(dst, src, rows, n, dstStride, srcStride, planeStride) {
+			packC8F32(dst, src, rows, n, dstStride, srcStride, planeStride)
+		}
+	},
+	UnpackC8: func(dst, src []float32, rows, n, dstStride, srcStride, planeStride int) {
+		if checkC8(src, dst, rows, n, srcStride, dstStride, planeStride) {
+			unpackC8F32(dst, src, rows, n, dstStride, srcStride, planeStride)
+		}
+	},
+	DWC8: func(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, step int, lo, hi float32) {
+		if !checkDWC8(dst, src, offs, w, bias, rows, n, dstStride, srcStride, step) {
+			return
+		}
+		if step == 1 {
+			dwc8s1F32(dst, src, offs, w, bias, rows, n, dstStride, srcStride, lo, hi)
+		} else {
+			dwc8s2F32(dst, src, offs, w, bias, rows, n, dstStride, srcStride, lo, hi)
+		}
+	},
 	Clamp:      func(d, x []float32, lo, hi float32) { need(len(d), x); clampF32(d, x, lo, hi) },
 	Leaky:      func(d, x []float32, alpha float32) { need(len(d), x); leakyF32(d, x, alpha) },
 	HardSwish:  func(d, x []float32) { need(len(d), x); hardSwishF32(d, x) },

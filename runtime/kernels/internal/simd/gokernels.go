@@ -57,6 +57,67 @@ var goOps = Ops{
 			}
 		}
 	},
+	PackC8: func(dst, src []float32, rows, n, dstStride, srcStride, planeStride int) {
+		if checkC8(dst, src, rows, n, dstStride, srcStride, planeStride) {
+			packC8Go(dst, src, rows, n, dstStride, srcStride, planeStride)
+		}
+	},
+	UnpackC8: func(dst, src []float32, rows, n, dstStride, srcStride, planeStride int) {
+		if checkC8(src, dst, rows, n, srcStride, dstStride, planeStride) {
+			unpackC8Go(dst, src, rows, n, dstStride, srcStride, planeStride)
+		}
+	},
+	DWC8: func(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, step int, lo, hi float32) {
+		if checkDWC8(dst, src, offs, w, bias, rows, n, dstStride, srcStride, step) {
+			dwc8Go(dst, src, offs, w, bias, rows, n, dstStride, srcStride, step, lo, hi)
+		}
+	},
+}
+
+func packC8Go(dst, src []float32, rows, n, dstStride, srcStride, planeStride int) {
+	for r := 0; r < rows; r++ {
+		d := dst[r*dstStride:][:8*n]
+		for l := 0; l < 8; l++ {
+			s := src[l*planeStride+r*srcStride:][:n]
+			for j, v := range s {
+				d[8*j+l] = v
+			}
+		}
+	}
+}
+
+func unpackC8Go(dst, src []float32, rows, n, dstStride, srcStride, planeStride int) {
+	for r := 0; r < rows; r++ {
+		s := src[r*srcStride:][:8*n]
+		for l := 0; l < 8; l++ {
+			d := dst[l*planeStride+r*dstStride:][:n]
+			for j := range d {
+				d[j] = s[8*j+l]
+			}
+		}
+	}
+}
+
+// dwc8Go computes DWC8 a position at a time, its 8 lanes in an array.
+func dwc8Go(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, step int, lo, hi float32) {
+	n = (n + 7) &^ 7
+	for r := 0; r < rows; r++ {
+		for j := 0; j < n; j++ {
+			acc := *(*[8]float32)(bias)
+			base := r*srcStride + 8*step*j
+			for t, o := range offs {
+				x := (*[8]float32)(src[base+int(o):])
+				wt := (*[8]float32)(w[8*t:])
+				for l := range acc {
+					acc[l] += wt[l] * x[l]
+				}
+			}
+			d := (*[8]float32)(dst[r*dstStride+8*j:])
+			for l, v := range acc {
+				d[l] = min(max(v, lo), hi)
+			}
+		}
+	}
 }
 
 // sgemmGo is the micro-kernel in Go: the tile is computed two rows by four

@@ -143,7 +143,27 @@ type Ops struct {
 	// CopyRows sets dst[r*dstStride+j] = src[r*srcStride+j] for r < rows
 	// and j < n: a plane's rows into or out of a padded one, in one call.
 	CopyRows func(dst, src []float32, rows, n, dstStride, srcStride int)
+
+	// PackC8 interleaves 8 planes spaced planeStride apart in src, so that
+	// a position's 8 channels lie side by side: dst[r*dstStride+8*j+l] =
+	// src[l*planeStride+r*srcStride+j] for r < rows, j < n, l < 8.
+	PackC8 func(dst, src []float32, rows, n, dstStride, srcStride, planeStride int)
+	// UnpackC8 is PackC8's inverse: dst[l*planeStride+r*dstStride+j] =
+	// src[r*srcStride+8*j+l] for r < rows, j < n, l < 8.
+	UnpackC8 func(dst, src []float32, rows, n, dstStride, srcStride, planeStride int)
+	// DWC8 computes rows of a depthwise convolution of 8 interleaved
+	// channels (runtime/kernels/conv_dw8.go): for r < rows, l < 8 and
+	// j < n8 = n rounded up to a multiple of 8, dst[r*dstStride+8*j+l] =
+	// min(max(bias[l] + sum over t of w[8*t+l]*src[r*srcStride+offs[t]+
+	// 8*step*j+l], lo), hi), the taps added in order, NaN staying NaN;
+	// step (the column stride) is 1 or 2. A row's positions past n are
+	// computed too (dst and src must hold them; their values are whatever
+	// src holds there), so that every block of positions is a whole one.
+	DWC8 func(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, step int, lo, hi float32)
 }
+
+// C8 is how many channels PackC8, UnpackC8 and DWC8 interleave.
+const C8 = 8
 
 // PanelCols describes the NR columns of an im2col panel: the input row and
 // column of each column's window origin (before the taps' offsets) and
@@ -232,6 +252,49 @@ func checkCopyRows(dst, src []float32, rows, n, dstStride, srcStride int) bool {
 	}
 	if (rows-1)*dstStride+n > len(dst) || (rows-1)*srcStride+n > len(src) {
 		panic("simd: rows out of range")
+	}
+	return true
+}
+
+// checkC8 panics unless every element PackC8 (or, with the roles of dst
+// and src swapped, UnpackC8) touches lies in dst and src; it reports
+// whether there is anything to do.
+func checkC8(inter, planes []float32, rows, n, interStride, planeRowStride, planeStride int) bool {
+	if rows < 0 || n < 0 || interStride < 0 || planeRowStride < 0 || planeStride < 0 {
+		panic("simd: negative row count, length or stride")
+	}
+	if rows == 0 || n == 0 {
+		return false
+	}
+	r := int64(rows - 1)
+	if r*int64(interStride)+8*int64(n) > int64(len(inter)) ||
+		7*int64(planeStride)+r*int64(planeRowStride)+int64(n) > int64(len(planes)) {
+		panic("simd: interleaved rows out of range")
+	}
+	return true
+}
+
+// checkDWC8 panics unless every element DWC8 touches lies in its slices;
+// it reports whether there is anything to do.
+func checkDWC8(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, step int) bool {
+	if rows < 0 || n < 0 || dstStride < 0 || srcStride < 0 || (step != 1 && step != 2) {
+		panic("simd: bad interleaved depthwise arguments")
+	}
+	if len(w) < 8*len(offs) || len(bias) < 8 {
+		panic("simd: fewer weights than taps")
+	}
+	if rows == 0 || n == 0 {
+		return false
+	}
+	r, n8 := int64(rows-1), int64(n+7)&^7
+	if r*int64(dstStride)+8*n8 > int64(len(dst)) {
+		panic("simd: interleaved depthwise output out of range")
+	}
+	last := r*int64(srcStride) + 8*int64(step)*(n8-1) + 8
+	for _, o := range offs {
+		if o < 0 || last+int64(o) > int64(len(src)) {
+			panic("simd: interleaved depthwise offset out of range")
+		}
 	}
 	return true
 }

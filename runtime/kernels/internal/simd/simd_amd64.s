@@ -2788,3 +2788,501 @@ cr_next:
 cr_done:
 	VZEROUPPER
 	RET
+
+DATA c8_masks<>+0(SB)/4, $0xffffffff
+DATA c8_masks<>+4(SB)/4, $0xffffffff
+DATA c8_masks<>+8(SB)/4, $0xffffffff
+DATA c8_masks<>+12(SB)/4, $0xffffffff
+DATA c8_masks<>+16(SB)/4, $0xffffffff
+DATA c8_masks<>+20(SB)/4, $0xffffffff
+DATA c8_masks<>+24(SB)/4, $0xffffffff
+DATA c8_masks<>+28(SB)/4, $0xffffffff
+DATA c8_masks<>+32(SB)/4, $0x00000000
+DATA c8_masks<>+36(SB)/4, $0x00000000
+DATA c8_masks<>+40(SB)/4, $0x00000000
+DATA c8_masks<>+44(SB)/4, $0x00000000
+DATA c8_masks<>+48(SB)/4, $0x00000000
+DATA c8_masks<>+52(SB)/4, $0x00000000
+DATA c8_masks<>+56(SB)/4, $0x00000000
+DATA c8_masks<>+60(SB)/4, $0x00000000
+GLOBL c8_masks<>(SB), RODATA|NOPTR, $64
+
+// func packC8F32(dst []float32, src []float32, rows int, n int, dstStride int, srcStride int, planeStride int)
+// Requires: AVX
+TEXT ·packC8F32(SB), NOSPLIT, $0-88
+	MOVQ dst_base+0(FP), AX
+	MOVQ src_base+24(FP), CX
+	MOVQ rows+48(FP), DX
+	MOVQ dstStride+64(FP), BX
+	MOVQ srcStride+72(FP), SI
+	MOVQ planeStride+80(FP), DI
+	SHLQ $0x02, BX
+	SHLQ $0x02, SI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+
+pc8_row:
+	TESTQ DX, DX
+	JE    pc8_done
+	MOVQ  n+56(FP), R12
+	MOVQ  CX, R9
+	MOVQ  AX, R10
+
+pc8_loop:
+	CMPQ       R12, $0x08
+	JL         pc8_tail
+	LEAQ       (R9)(DI*4), R11
+	VMOVUPS    (R9), Y0
+	VMOVUPS    (R9)(DI*1), Y1
+	VMOVUPS    (R9)(DI*2), Y2
+	VMOVUPS    (R9)(R8*1), Y3
+	VMOVUPS    (R11), Y4
+	VMOVUPS    (R11)(DI*1), Y5
+	VMOVUPS    (R11)(DI*2), Y6
+	VMOVUPS    (R11)(R8*1), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y0
+	VUNPCKLPS  Y3, Y2, Y1
+	VUNPCKHPS  Y3, Y2, Y2
+	VUNPCKLPS  Y5, Y4, Y3
+	VUNPCKHPS  Y5, Y4, Y4
+	VUNPCKLPS  Y7, Y6, Y5
+	VUNPCKHPS  Y7, Y6, Y6
+	VSHUFPS    $0x44, Y1, Y8, Y7
+	VSHUFPS    $0xee, Y1, Y8, Y8
+	VSHUFPS    $0x44, Y2, Y0, Y9
+	VSHUFPS    $0xee, Y2, Y0, Y10
+	VSHUFPS    $0x44, Y5, Y3, Y1
+	VSHUFPS    $0xee, Y5, Y3, Y2
+	VSHUFPS    $0x44, Y6, Y4, Y3
+	VSHUFPS    $0xee, Y6, Y4, Y11
+	VPERM2F128 $0x20, Y1, Y7, Y0
+	VPERM2F128 $0x31, Y1, Y7, Y4
+	VPERM2F128 $0x20, Y2, Y8, Y1
+	VPERM2F128 $0x31, Y2, Y8, Y5
+	VPERM2F128 $0x20, Y3, Y9, Y2
+	VPERM2F128 $0x31, Y3, Y9, Y6
+	VPERM2F128 $0x20, Y11, Y10, Y3
+	VPERM2F128 $0x31, Y11, Y10, Y7
+	VMOVUPS    Y0, (R10)
+	VMOVUPS    Y1, 32(R10)
+	VMOVUPS    Y2, 64(R10)
+	VMOVUPS    Y3, 96(R10)
+	VMOVUPS    Y4, 128(R10)
+	VMOVUPS    Y5, 160(R10)
+	VMOVUPS    Y6, 192(R10)
+	VMOVUPS    Y7, 224(R10)
+	ADDQ       $0x20, R9
+	ADDQ       $0x00000100, R10
+	SUBQ       $0x08, R12
+	JMP        pc8_loop
+
+pc8_tail:
+	TESTQ      R12, R12
+	JE         pc8_next
+	LEAQ       c8_masks<>+0(SB), R11
+	MOVQ       $0x00000008, R13
+	SUBQ       R12, R13
+	VMOVDQU    (R11)(R13*4), Y0
+	LEAQ       (R9)(DI*4), R11
+	VMASKMOVPS (R9), Y0, Y1
+	VMASKMOVPS (R9)(DI*1), Y0, Y2
+	VMASKMOVPS (R9)(DI*2), Y0, Y3
+	VMASKMOVPS (R9)(R8*1), Y0, Y4
+	VMASKMOVPS (R11), Y0, Y5
+	VMASKMOVPS (R11)(DI*1), Y0, Y6
+	VMASKMOVPS (R11)(DI*2), Y0, Y7
+	VMASKMOVPS (R11)(R8*1), Y0, Y0
+	VUNPCKLPS  Y2, Y1, Y8
+	VUNPCKHPS  Y2, Y1, Y1
+	VUNPCKLPS  Y4, Y3, Y2
+	VUNPCKHPS  Y4, Y3, Y3
+	VUNPCKLPS  Y6, Y5, Y4
+	VUNPCKHPS  Y6, Y5, Y5
+	VUNPCKLPS  Y0, Y7, Y6
+	VUNPCKHPS  Y0, Y7, Y0
+	VSHUFPS    $0x44, Y2, Y8, Y7
+	VSHUFPS    $0xee, Y2, Y8, Y8
+	VSHUFPS    $0x44, Y3, Y1, Y9
+	VSHUFPS    $0xee, Y3, Y1, Y10
+	VSHUFPS    $0x44, Y6, Y4, Y2
+	VSHUFPS    $0xee, Y6, Y4, Y3
+	VSHUFPS    $0x44, Y0, Y5, Y4
+	VSHUFPS    $0xee, Y0, Y5, Y0
+	VPERM2F128 $0x20, Y2, Y7, Y1
+	VPERM2F128 $0x31, Y2, Y7, Y5
+	VPERM2F128 $0x20, Y3, Y8, Y2
+	VPERM2F128 $0x31, Y3, Y8, Y6
+	VPERM2F128 $0x20, Y4, Y9, Y3
+	VPERM2F128 $0x31, Y4, Y9, Y7
+	VPERM2F128 $0x20, Y0, Y10, Y4
+	VPERM2F128 $0x31, Y0, Y10, Y0
+	VMOVUPS    Y1, (R10)
+	CMPQ       R12, $0x01
+	JE         pc8_next
+	VMOVUPS    Y2, 32(R10)
+	CMPQ       R12, $0x02
+	JE         pc8_next
+	VMOVUPS    Y3, 64(R10)
+	CMPQ       R12, $0x03
+	JE         pc8_next
+	VMOVUPS    Y4, 96(R10)
+	CMPQ       R12, $0x04
+	JE         pc8_next
+	VMOVUPS    Y5, 128(R10)
+	CMPQ       R12, $0x05
+	JE         pc8_next
+	VMOVUPS    Y6, 160(R10)
+	CMPQ       R12, $0x06
+	JE         pc8_next
+	VMOVUPS    Y7, 192(R10)
+
+pc8_next:
+	ADDQ SI, CX
+	ADDQ BX, AX
+	DECQ DX
+	JMP  pc8_row
+
+pc8_done:
+	VZEROUPPER
+	RET
+
+// func unpackC8F32(dst []float32, src []float32, rows int, n int, dstStride int, srcStride int, planeStride int)
+// Requires: AVX
+TEXT ·unpackC8F32(SB), NOSPLIT, $0-88
+	MOVQ dst_base+0(FP), AX
+	MOVQ src_base+24(FP), CX
+	MOVQ rows+48(FP), DX
+	MOVQ dstStride+64(FP), BX
+	MOVQ srcStride+72(FP), SI
+	MOVQ planeStride+80(FP), DI
+	SHLQ $0x02, BX
+	SHLQ $0x02, SI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+
+uc8_row:
+	TESTQ DX, DX
+	JE    uc8_done
+	MOVQ  n+56(FP), R12
+	MOVQ  CX, R9
+	MOVQ  AX, R10
+
+uc8_loop:
+	CMPQ       R12, $0x08
+	JL         uc8_tail
+	VMOVUPS    (R9), Y0
+	VMOVUPS    32(R9), Y1
+	VMOVUPS    64(R9), Y2
+	VMOVUPS    96(R9), Y3
+	VMOVUPS    128(R9), Y4
+	VMOVUPS    160(R9), Y5
+	VMOVUPS    192(R9), Y6
+	VMOVUPS    224(R9), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y0
+	VUNPCKLPS  Y3, Y2, Y1
+	VUNPCKHPS  Y3, Y2, Y2
+	VUNPCKLPS  Y5, Y4, Y3
+	VUNPCKHPS  Y5, Y4, Y4
+	VUNPCKLPS  Y7, Y6, Y5
+	VUNPCKHPS  Y7, Y6, Y6
+	VSHUFPS    $0x44, Y1, Y8, Y7
+	VSHUFPS    $0xee, Y1, Y8, Y8
+	VSHUFPS    $0x44, Y2, Y0, Y9
+	VSHUFPS    $0xee, Y2, Y0, Y10
+	VSHUFPS    $0x44, Y5, Y3, Y1
+	VSHUFPS    $0xee, Y5, Y3, Y2
+	VSHUFPS    $0x44, Y6, Y4, Y3
+	VSHUFPS    $0xee, Y6, Y4, Y11
+	VPERM2F128 $0x20, Y1, Y7, Y0
+	VPERM2F128 $0x31, Y1, Y7, Y4
+	VPERM2F128 $0x20, Y2, Y8, Y1
+	VPERM2F128 $0x31, Y2, Y8, Y5
+	VPERM2F128 $0x20, Y3, Y9, Y2
+	VPERM2F128 $0x31, Y3, Y9, Y6
+	VPERM2F128 $0x20, Y11, Y10, Y3
+	VPERM2F128 $0x31, Y11, Y10, Y7
+	LEAQ       (R10)(DI*4), R11
+	VMOVUPS    Y0, (R10)
+	VMOVUPS    Y1, (R10)(DI*1)
+	VMOVUPS    Y2, (R10)(DI*2)
+	VMOVUPS    Y3, (R10)(R8*1)
+	VMOVUPS    Y4, (R11)
+	VMOVUPS    Y5, (R11)(DI*1)
+	VMOVUPS    Y6, (R11)(DI*2)
+	VMOVUPS    Y7, (R11)(R8*1)
+	ADDQ       $0x00000100, R9
+	ADDQ       $0x20, R10
+	SUBQ       $0x08, R12
+	JMP        uc8_loop
+
+uc8_tail:
+	TESTQ   R12, R12
+	JE      uc8_next
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	VMOVUPS (R9), Y0
+	CMPQ    R12, $0x01
+	JE      uc8_tail_t
+	VMOVUPS 32(R9), Y1
+	CMPQ    R12, $0x02
+	JE      uc8_tail_t
+	VMOVUPS 64(R9), Y2
+	CMPQ    R12, $0x03
+	JE      uc8_tail_t
+	VMOVUPS 96(R9), Y3
+	CMPQ    R12, $0x04
+	JE      uc8_tail_t
+	VMOVUPS 128(R9), Y4
+	CMPQ    R12, $0x05
+	JE      uc8_tail_t
+	VMOVUPS 160(R9), Y5
+	CMPQ    R12, $0x06
+	JE      uc8_tail_t
+	VMOVUPS 192(R9), Y6
+
+uc8_tail_t:
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y0
+	VUNPCKLPS  Y3, Y2, Y1
+	VUNPCKHPS  Y3, Y2, Y2
+	VUNPCKLPS  Y5, Y4, Y3
+	VUNPCKHPS  Y5, Y4, Y4
+	VUNPCKLPS  Y7, Y6, Y5
+	VUNPCKHPS  Y7, Y6, Y6
+	VSHUFPS    $0x44, Y1, Y8, Y7
+	VSHUFPS    $0xee, Y1, Y8, Y8
+	VSHUFPS    $0x44, Y2, Y0, Y9
+	VSHUFPS    $0xee, Y2, Y0, Y10
+	VSHUFPS    $0x44, Y5, Y3, Y1
+	VSHUFPS    $0xee, Y5, Y3, Y2
+	VSHUFPS    $0x44, Y6, Y4, Y3
+	VSHUFPS    $0xee, Y6, Y4, Y11
+	VPERM2F128 $0x20, Y1, Y7, Y0
+	VPERM2F128 $0x31, Y1, Y7, Y4
+	VPERM2F128 $0x20, Y2, Y8, Y1
+	VPERM2F128 $0x31, Y2, Y8, Y5
+	VPERM2F128 $0x20, Y3, Y9, Y2
+	VPERM2F128 $0x31, Y3, Y9, Y6
+	VPERM2F128 $0x20, Y11, Y10, Y3
+	VPERM2F128 $0x31, Y11, Y10, Y7
+	LEAQ       c8_masks<>+0(SB), R9
+	MOVQ       $0x00000008, R11
+	SUBQ       R12, R11
+	VMOVDQU    (R9)(R11*4), Y8
+	LEAQ       (R10)(DI*4), R11
+	VMASKMOVPS Y0, Y8, (R10)
+	VMASKMOVPS Y1, Y8, (R10)(DI*1)
+	VMASKMOVPS Y2, Y8, (R10)(DI*2)
+	VMASKMOVPS Y3, Y8, (R10)(R8*1)
+	VMASKMOVPS Y4, Y8, (R11)
+	VMASKMOVPS Y5, Y8, (R11)(DI*1)
+	VMASKMOVPS Y6, Y8, (R11)(DI*2)
+	VMASKMOVPS Y7, Y8, (R11)(R8*1)
+
+uc8_next:
+	ADDQ SI, CX
+	ADDQ BX, AX
+	DECQ DX
+	JMP  uc8_row
+
+uc8_done:
+	VZEROUPPER
+	RET
+
+// func dwc8s1F32(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, lo float32, hi float32)
+// Requires: AVX, FMA3
+TEXT ·dwc8s1F32(SB), NOSPLIT, $0-160
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         src_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         w_base+72(FP), BX
+	MOVQ         rows+120(FP), SI
+	VBROADCASTSS lo+152(FP), Y0
+	VBROADCASTSS hi+156(FP), Y1
+
+dw1_row:
+	TESTQ SI, SI
+	JE    dw1_done
+	MOVQ  n+128(FP), R9
+	MOVQ  CX, DI
+	MOVQ  AX, R8
+
+dw1_loop8:
+	CMPQ    R9, $0x00
+	JLE     dw1_next
+	MOVQ    bias_base+96(FP), R10
+	VMOVUPS (R10), Y2
+	VMOVUPS (R10), Y3
+	VMOVUPS (R10), Y4
+	VMOVUPS (R10), Y5
+	VMOVUPS (R10), Y6
+	VMOVUPS (R10), Y7
+	VMOVUPS (R10), Y8
+	VMOVUPS (R10), Y9
+	XORQ    R10, R10
+	MOVQ    BX, R12
+	CMPQ    R10, offs_len+56(FP)
+	JGE     dw1_loop8_end
+
+dw1_loop8_tap:
+	MOVLQSX     (DX)(R10*4), R11
+	VMOVUPS     (R12), Y10
+	VFMADD231PS (DI)(R11*4), Y10, Y2
+	VFMADD231PS 32(DI)(R11*4), Y10, Y3
+	VFMADD231PS 64(DI)(R11*4), Y10, Y4
+	VFMADD231PS 96(DI)(R11*4), Y10, Y5
+	VFMADD231PS 128(DI)(R11*4), Y10, Y6
+	VFMADD231PS 160(DI)(R11*4), Y10, Y7
+	VFMADD231PS 192(DI)(R11*4), Y10, Y8
+	VFMADD231PS 224(DI)(R11*4), Y10, Y9
+	ADDQ        $0x20, R12
+	INCQ        R10
+	CMPQ        R10, offs_len+56(FP)
+	JL          dw1_loop8_tap
+
+dw1_loop8_end:
+	VMAXPS  Y2, Y0, Y2
+	VMINPS  Y2, Y1, Y2
+	VMOVUPS Y2, (R8)
+	VMAXPS  Y3, Y0, Y3
+	VMINPS  Y3, Y1, Y3
+	VMOVUPS Y3, 32(R8)
+	VMAXPS  Y4, Y0, Y4
+	VMINPS  Y4, Y1, Y4
+	VMOVUPS Y4, 64(R8)
+	VMAXPS  Y5, Y0, Y5
+	VMINPS  Y5, Y1, Y5
+	VMOVUPS Y5, 96(R8)
+	VMAXPS  Y6, Y0, Y6
+	VMINPS  Y6, Y1, Y6
+	VMOVUPS Y6, 128(R8)
+	VMAXPS  Y7, Y0, Y7
+	VMINPS  Y7, Y1, Y7
+	VMOVUPS Y7, 160(R8)
+	VMAXPS  Y8, Y0, Y8
+	VMINPS  Y8, Y1, Y8
+	VMOVUPS Y8, 192(R8)
+	VMAXPS  Y9, Y0, Y9
+	VMINPS  Y9, Y1, Y9
+	VMOVUPS Y9, 224(R8)
+	ADDQ    $0x00000100, DI
+	ADDQ    $0x00000100, R8
+	SUBQ    $0x08, R9
+	JMP     dw1_loop8
+
+dw1_next:
+	MOVQ srcStride+144(FP), DI
+	SHLQ $0x02, DI
+	ADDQ DI, CX
+	MOVQ dstStride+136(FP), DI
+	SHLQ $0x02, DI
+	ADDQ DI, AX
+	DECQ SI
+	JMP  dw1_row
+
+dw1_done:
+	VZEROUPPER
+	RET
+
+// func dwc8s2F32(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, lo float32, hi float32)
+// Requires: AVX, FMA3
+TEXT ·dwc8s2F32(SB), NOSPLIT, $0-160
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         src_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         w_base+72(FP), BX
+	MOVQ         rows+120(FP), SI
+	VBROADCASTSS lo+152(FP), Y0
+	VBROADCASTSS hi+156(FP), Y1
+
+dw2_row:
+	TESTQ SI, SI
+	JE    dw2_done
+	MOVQ  n+128(FP), R9
+	MOVQ  CX, DI
+	MOVQ  AX, R8
+
+dw2_loop8:
+	CMPQ    R9, $0x00
+	JLE     dw2_next
+	MOVQ    bias_base+96(FP), R10
+	VMOVUPS (R10), Y2
+	VMOVUPS (R10), Y3
+	VMOVUPS (R10), Y4
+	VMOVUPS (R10), Y5
+	VMOVUPS (R10), Y6
+	VMOVUPS (R10), Y7
+	VMOVUPS (R10), Y8
+	VMOVUPS (R10), Y9
+	XORQ    R10, R10
+	MOVQ    BX, R12
+	CMPQ    R10, offs_len+56(FP)
+	JGE     dw2_loop8_end
+
+dw2_loop8_tap:
+	MOVLQSX     (DX)(R10*4), R11
+	VMOVUPS     (R12), Y10
+	VFMADD231PS (DI)(R11*4), Y10, Y2
+	VFMADD231PS 64(DI)(R11*4), Y10, Y3
+	VFMADD231PS 128(DI)(R11*4), Y10, Y4
+	VFMADD231PS 192(DI)(R11*4), Y10, Y5
+	VFMADD231PS 256(DI)(R11*4), Y10, Y6
+	VFMADD231PS 320(DI)(R11*4), Y10, Y7
+	VFMADD231PS 384(DI)(R11*4), Y10, Y8
+	VFMADD231PS 448(DI)(R11*4), Y10, Y9
+	ADDQ        $0x20, R12
+	INCQ        R10
+	CMPQ        R10, offs_len+56(FP)
+	JL          dw2_loop8_tap
+
+dw2_loop8_end:
+	VMAXPS  Y2, Y0, Y2
+	VMINPS  Y2, Y1, Y2
+	VMOVUPS Y2, (R8)
+	VMAXPS  Y3, Y0, Y3
+	VMINPS  Y3, Y1, Y3
+	VMOVUPS Y3, 32(R8)
+	VMAXPS  Y4, Y0, Y4
+	VMINPS  Y4, Y1, Y4
+	VMOVUPS Y4, 64(R8)
+	VMAXPS  Y5, Y0, Y5
+	VMINPS  Y5, Y1, Y5
+	VMOVUPS Y5, 96(R8)
+	VMAXPS  Y6, Y0, Y6
+	VMINPS  Y6, Y1, Y6
+	VMOVUPS Y6, 128(R8)
+	VMAXPS  Y7, Y0, Y7
+	VMINPS  Y7, Y1, Y7
+	VMOVUPS Y7, 160(R8)
+	VMAXPS  Y8, Y0, Y8
+	VMINPS  Y8, Y1, Y8
+	VMOVUPS Y8, 192(R8)
+	VMAXPS  Y9, Y0, Y9
+	VMINPS  Y9, Y1, Y9
+	VMOVUPS Y9, 224(R8)
+	ADDQ    $0x00000200, DI
+	ADDQ    $0x00000100, R8
+	SUBQ    $0x08, R9
+	JMP     dw2_loop8
+
+dw2_next:
+	MOVQ srcStride+144(FP), DI
+	SHLQ $0x02, DI
+	ADDQ DI, CX
+	MOVQ dstStride+136(FP), DI
+	SHLQ $0x02, DI
+	ADDQ DI, AX
+	DECQ SI
+	JMP  dw2_row
+
+dw2_done:
+	VZEROUPPER
+	RET

@@ -542,3 +542,168 @@ func TestCopyRows_AsmMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestC8_AsmMatchesGo interleaves and de-interleaves rows of every tail
+// length between NaN-guarded buffers, with gaps between the rows that must
+// stay untouched, and checks the Go loops against the definition.
+func TestC8_AsmMatchesGo(t *testing.T) {
+	a, g := asmOrSkip(t), Go()
+	r := rand.New(rand.NewSource(10))
+	for _, n := range lengths {
+		for _, rows := range []int{0, 1, 3} {
+			is, prs := 8*n+8*r.Intn(3), n+r.Intn(5) // interleaved and plane row strides
+			ps := max(1, rows)*prs + r.Intn(4)       // plane stride
+			in, pn := 0, 0
+			if rows > 0 && n > 0 {
+				in, pn = (rows-1)*is+8*n, 7*ps+(rows-1)*prs+n
+			}
+			planes, inter := randVals(r, pn, true), randVals(r, in, false)
+			want := append([]float32(nil), inter...)
+			g.PackC8(want, planes, rows, n, is, prs, ps)
+			for i := 0; i < rows; i++ {
+				for j := 0; j < n; j++ {
+					for l := 0; l < 8; l++ {
+						if math.Float32bits(want[i*is+8*j+l]) != math.Float32bits(planes[l*ps+i*prs+j]) {
+							t.Fatalf("go pack n=%d rows=%d: (%d, %d, %d) wrong", n, rows, i, j, l)
+						}
+					}
+				}
+			}
+			bd, got := guarded(in, inter)
+			bs, gs := guarded(pn, planes)
+			a.PackC8(got, gs, rows, n, is, prs, ps)
+			checkGuards(t, bd, in)
+			checkGuards(t, bs, pn)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("pack n=%d rows=%d element %d: asm %g, go %g", n, rows, i, got[i], want[i])
+				}
+			}
+
+			// Back into fresh planes: the packed elements return, the gaps
+			// between rows and planes keep their values.
+			p0 := randVals(r, pn, false)
+			back := append([]float32(nil), p0...)
+			g.UnpackC8(back, want, rows, n, prs, is, ps)
+			for i := range back {
+				l, rest := i/max(ps, 1), i%max(ps, 1)
+				row, j := rest/max(prs, 1), rest%max(prs, 1)
+				inside := l < 8 && row < rows && j < n
+				if w := map[bool]float32{true: planes[i], false: p0[i]}[inside]; math.Float32bits(back[i]) != math.Float32bits(w) {
+					t.Fatalf("go unpack n=%d rows=%d element %d (inside %v): %g, want %g", n, rows, i, inside, back[i], w)
+				}
+			}
+			bb, gb := guarded(pn, p0)
+			bi, gi := guarded(in, want)
+			a.UnpackC8(gb, gi, rows, n, prs, is, ps)
+			checkGuards(t, bb, pn)
+			checkGuards(t, bi, in)
+			for i := range back {
+				if math.Float32bits(gb[i]) != math.Float32bits(back[i]) {
+					t.Fatalf("unpack n=%d rows=%d element %d: asm %g, go %g", n, rows, i, gb[i], back[i])
+				}
+			}
+		}
+	}
+}
+
+// TestDWC8_AsmMatchesGo runs DWC8 with random taps at both steps and every
+// tail length, with and without clamping, against the Go loop (which does
+// not fuse the multiply-add, hence the tolerance) and the Go loop against
+// the definition in float64.
+func TestDWC8_AsmMatchesGo(t *testing.T) {
+	a, g := asmOrSkip(t), Go()
+	r := rand.New(rand.NewSource(11))
+	inf := float32(math.Inf(1))
+	for _, n := range lengths {
+		for _, step := range []int{1, 2} {
+			for _, rows := range []int{0, 1, 3} {
+				taps := 1 + r.Intn(10)
+				offs := make([]int32, taps)
+				for i := range offs {
+					offs[i] = int32(8 * r.Intn(40))
+				}
+				if taps > 2 {
+					offs[1] += 3 // an offset not on a position boundary
+				}
+				n8 := (n + 7) &^ 7
+				ss, ds := 8*step*n+8*r.Intn(50), 8*n+8*r.Intn(2)
+				sn, dn := 0, 0
+				if rows > 0 && n > 0 {
+					sn, dn = (rows-1)*ss+8*step*(n8-1)+8+8*40+3, (rows-1)*ds+8*n8
+				}
+				src, w, bias := randVals(r, sn, r.Intn(2) == 0), randVals(r, 8*taps, false), randVals(r, 8, false)
+				lo, hi := []float32{-inf, 0, -0.5}[r.Intn(3)], []float32{inf, 6, 1}[r.Intn(3)]
+				d0 := randVals(r, dn, false)
+				want := append([]float32(nil), d0...)
+				g.DWC8(want, src, offs, w, bias, rows, n, ds, ss, step, lo, hi)
+				for i := 0; i < rows; i++ {
+					for j := 0; j < n8; j++ {
+						if i < rows-1 && 8*j >= ds {
+							break // overwritten by the next row
+						}
+						for l := 0; l < 8; l++ {
+							s := float64(bias[l])
+							for k, o := range offs {
+								s += float64(w[8*k+l]) * float64(src[i*ss+int(o)+8*step*j+l])
+							}
+							s = math.Min(math.Max(s, float64(lo)), float64(hi))
+							if !close32(want[i*ds+8*j+l], s) {
+								t.Fatalf("go n=%d step=%d rows=%d (%d, %d, %d): %g, want %g", n, step, rows, i, j, l, want[i*ds+8*j+l], s)
+							}
+						}
+					}
+				}
+				bd, got := guarded(dn, d0)
+				bs, gs := guarded(sn, src)
+				a.DWC8(got, gs, offs, w, bias, rows, n, ds, ss, step, lo, hi)
+				checkGuards(t, bd, dn)
+				checkGuards(t, bs, sn)
+				for i := range want {
+					if !close32(got[i], float64(want[i])) {
+						t.Fatalf("n=%d step=%d rows=%d element %d: asm %g, go %g", n, step, rows, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// close32 compares within float32 rounding of a sum of a few terms; NaN
+// equals NaN and infinities must match.
+func close32(got float32, want float64) bool {
+	g := float64(got)
+	if math.IsNaN(want) || math.IsNaN(g) {
+		return math.IsNaN(want) && math.IsNaN(g)
+	}
+	if math.IsInf(want, 0) || math.IsInf(g, 0) {
+		return g == want
+	}
+	return math.Abs(g-want) <= 1e-5*(1+math.Abs(want))
+}
+
+func TestDWC8_PanicsOutOfRange(t *testing.T) {
+	for _, o := range []*Ops{Go(), Asm()} {
+		if o == nil {
+			continue
+		}
+		for name, f := range map[string]func(){
+			"offset": func() {
+				o.DWC8(make([]float32, 8), make([]float32, 16), []int32{9}, make([]float32, 8), make([]float32, 8), 1, 1, 8, 8, 1, 0, 1)
+			},
+			"step": func() {
+				o.DWC8(make([]float32, 8), make([]float32, 16), []int32{0}, make([]float32, 8), make([]float32, 8), 1, 1, 8, 8, 3, 0, 1)
+			},
+			"pack": func() { o.PackC8(make([]float32, 16), make([]float32, 15), 1, 2, 16, 2, 2) },
+		} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s %s: no panic", o.Name, name)
+					}
+				}()
+				f()
+			}()
+		}
+	}
+}

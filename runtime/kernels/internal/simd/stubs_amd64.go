@@ -130,3 +130,27 @@ func deint2F32(even []float32, odd []float32, src []float32)
 //
 //go:noescape
 func copyRowsF32(dst []float32, src []float32, rows int, n int, dstStride int, srcStride int)
+
+// packC8F32 sets dst[r*dstStride+8*j+l] = src[l*planeStride+r*srcStride+j] for r < rows, j < n, l < 8.
+//
+//go:noescape
+func packC8F32(dst []float32, src []float32, rows int, n int, dstStride int, srcStride int, planeStride int)
+
+// unpackC8F32 sets dst[l*planeStride+r*dstStride+j] = src[r*srcStride+8*j+l] for r < rows, j < n, l < 8.
+//
+//go:noescape
+func unpackC8F32(dst []float32, src []float32, rows int, n int, dstStride int, srcStride int, planeStride int)
+
+// dwc8s1F32 sets dst[r*dstStride+8*j+l] = min(max(bias[l] + sum over t of
+// w[8*t+l]*src[r*srcStride+offs[t]+8*j+l], lo), hi) for r < rows, l < 8 and
+// j < n rounded up to a multiple of 8, adding the taps in order with FMA.
+//
+//go:noescape
+func dwc8s1F32(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, lo float32, hi float32)
+
+// dwc8s2F32 sets dst[r*dstStride+8*j+l] = min(max(bias[l] + sum over t of
+// w[8*t+l]*src[r*srcStride+offs[t]+16*j+l], lo), hi) for r < rows, l < 8 and
+// j < n rounded up to a multiple of 8, adding the taps in order with FMA.
+//
+//go:noescape
+func dwc8s2F32(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, lo float32, hi float32)
