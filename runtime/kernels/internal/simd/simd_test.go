@@ -552,7 +552,7 @@ func TestC8_AsmMatchesGo(t *testing.T) {
 	for _, n := range lengths {
 		for _, rows := range []int{0, 1, 3} {
 			is, prs := 8*n+8*r.Intn(3), n+r.Intn(5) // interleaved and plane row strides
-			ps := max(1, rows)*prs + r.Intn(4)       // plane stride
+			ps := max(1, rows)*prs + r.Intn(4)      // plane stride
 			in, pn := 0, 0
 			if rows > 0 && n > 0 {
 				in, pn = (rows-1)*is+8*n, 7*ps+(rows-1)*prs+n
