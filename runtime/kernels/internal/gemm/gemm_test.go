@@ -155,3 +155,20 @@ func checkRun(t *testing.T, r *rand.Rand, ops *simd.Ops, M, N, K, threads, varia
 func Tolerance(want float64, K int) float64 {
 	return 1e-5 * math.Max(1, math.Abs(want)) * math.Max(1, math.Sqrt(float64(K)/256))
 }
+
+func TestAliasing(t *testing.T) {
+	for _, c := range []struct {
+		rows []int32
+		want bool
+	}{
+		{[]int32{0, 112 * 112, 2 * 112 * 112}, true},      // 49 KiB apart
+		{[]int32{5, 5 + 224*224, 5 + 2*224*224}, true},    // 196 KiB apart
+		{[]int32{0, 56 * 56, 2 * 56 * 56}, false},         // 12.25 KiB apart
+		{[]int32{0, 1, 2, 112 * 112, 112*112 + 1}, false}, // 3x3 taps
+		{[]int32{7}, false},
+	} {
+		if got := aliasing(c.rows); got != c.want {
+			t.Errorf("aliasing(%v) = %v, want %v", c.rows, got, c.want)
+		}
+	}
+}
