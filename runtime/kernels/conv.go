@@ -74,6 +74,9 @@ func prepareConv(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
 		return nil, nil // depthwise: the reference takes a fused sum (Fuse makes none)
 	}
 	wf := w.Const.F
+	if k := prepareDirect(plan, wf); k != nil {
+		return k, nil // conv_direct.go
+	}
 	if g.cinG == 1 && g.kh*g.kw > 1 {
 		if k := prepareDepthwise(plan, wf); k != nil {
 			return k, nil // conv_dw.go

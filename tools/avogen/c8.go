@@ -30,6 +30,9 @@ func genC8() {
 	for _, step := range []int{1, 2} {
 		genDWC8(step)
 	}
+	for _, step := range []int{1, 2} {
+		genConvC16(step)
+	}
 }
 
 // firstLanes loads a mask with the first c (1..7) lanes set.
@@ -309,4 +312,118 @@ func paramLen(name string) Mem {
 		panic(err)
 	}
 	return b.Addr
+}
+
+// convP is how many output positions convc16 computes per block.
+const convP = 6
+
+// genConvC16 emits convc16s<step>F32, the direct convolution of an image
+// with few input channels (a network's first layer): 16 output channels
+// (two vectors of 8) for convP positions per block, each tap two weight
+// vectors and one broadcast input element per position, so nothing is
+// packed and no multiply is spent on im2col's layout. Its output goes to
+// two interleaved-8 blocks, groupStride apart, for UnpackC8.
+func genConvC16(step int) {
+	name := fmt.Sprintf("convc16s%dF32", step)
+	TEXT(name, NOSPLIT, "func(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, groupStride int, lo, hi float32)")
+	Pragma("noescape")
+	Doc(
+		name+" sets dst[g*groupStride+r*dstStride+8*j+l] = min(max(bias[8*g+l] + sum",
+		fmt.Sprintf("over t of w[16*t+8*g+l]*src[r*srcStride+offs[t]+%d*j], lo), hi) for g < 2, l < 8,", step),
+		fmt.Sprintf("r < rows and j < n rounded up to a multiple of %d, adding the taps in order with FMA.", convP),
+	)
+	pd := Load(Param("dst").Base(), GP64())
+	psrc := Load(Param("src").Base(), GP64())
+	po := Load(Param("offs").Base(), GP64())
+	pw := Load(Param("w").Base(), GP64())
+	rows := Load(Param("rows"), GP64())
+	gs := Load(Param("groupStride"), GP64())
+	SHLQ(U8(2), gs)
+	pfx := fmt.Sprintf("cv%d_", step)
+	Label(pfx + "row")
+	TESTQ(rows, rows)
+	JE(LabelRef(pfx + "done"))
+	s, d := GP64(), GP64()
+	c := Load(Param("n"), GP64())
+	MOVQ(psrc, s)
+	MOVQ(pd, d)
+	Label(pfx + "block")
+	CMPQ(c, U8(0))
+	JLE(LabelRef(pfx + "next"))
+	acc := make([][2]VecVirtual, convP)
+	pb := Load(Param("bias").Base(), GP64())
+	for p := range acc {
+		for g := 0; g < 2; g++ {
+			acc[p][g] = YMM()
+			VMOVUPS(Mem{Base: pb, Disp: 32 * g}, acc[p][g])
+		}
+	}
+	// Taps three at a time (a kernel row of 3), then one at a time: the
+	// loop's own instructions would otherwise take a quarter of the issue
+	// slots.
+	t, off, wp, nt := GP64(), GP64(), GP64(), GP64()
+	XORQ(t, t)
+	MOVQ(pw, wp)
+	tap := func(u int) {
+		MOVLQSX(Mem{Base: po, Index: t, Scale: 4, Disp: 4 * u}, off)
+		w0, w1 := YMM(), YMM()
+		VMOVUPS(Mem{Base: wp, Disp: 64 * u}, w0)
+		VMOVUPS(Mem{Base: wp, Disp: 64*u + 32}, w1)
+		for p := range acc {
+			b := YMM()
+			VBROADCASTSS(Mem{Base: s, Index: off, Scale: 4, Disp: 4 * step * p}, b)
+			VFMADD231PS(b, w0, acc[p][0])
+			VFMADD231PS(b, w1, acc[p][1])
+		}
+	}
+	MOVQ(paramLen("offs"), nt)
+	SUBQ(U8(2), nt) // t+3 <= len(offs)
+	Label(pfx + "tap3")
+	CMPQ(t, nt)
+	JGE(LabelRef(pfx + "tap1"))
+	for u := 0; u < 3; u++ {
+		tap(u)
+	}
+	ADDQ(U8(192), wp)
+	ADDQ(U8(3), t)
+	JMP(LabelRef(pfx + "tap3"))
+	Label(pfx + "tap1")
+	CMPQ(t, paramLen("offs"))
+	JGE(LabelRef(pfx + "tap_end"))
+	tap(0)
+	ADDQ(U8(64), wp)
+	INCQ(t)
+	JMP(LabelRef(pfx + "tap1"))
+	Label(pfx + "tap_end")
+	for g := 0; g < 2; g++ {
+		bound := YMM()
+		VBROADCASTSS(paramAddr("lo"), bound)
+		for p := range acc {
+			VMAXPS(acc[p][g], bound, acc[p][g])
+		}
+		VBROADCASTSS(paramAddr("hi"), bound)
+		for p := range acc {
+			VMINPS(acc[p][g], bound, acc[p][g])
+		}
+	}
+	for p := range acc {
+		VMOVUPS(acc[p][0], Mem{Base: d, Disp: 32 * p})
+		VMOVUPS(acc[p][1], Mem{Base: d, Index: gs, Scale: 1, Disp: 32 * p})
+	}
+	ADDQ(U32(4*step*convP), s)
+	ADDQ(U32(32*convP), d)
+	SUBQ(U8(convP), c)
+	JMP(LabelRef(pfx + "block"))
+	Label(pfx + "next")
+	ss := Load(Param("srcStride"), GP64())
+	SHLQ(U8(2), ss)
+	ADDQ(ss, psrc)
+	ds := Load(Param("dstStride"), GP64())
+	SHLQ(U8(2), ds)
+	ADDQ(ds, pd)
+	DECQ(rows)
+	JMP(LabelRef(pfx + "row"))
+	Label(pfx + "done")
+	VZEROUPPER()
+	RET()
 }

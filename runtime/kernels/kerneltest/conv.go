@@ -85,6 +85,20 @@ var depthwise8 = []ConvSpec{
 	{N: 1, C: 8, H: 9, W: 9, M: 8, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, Group: 8},
 }
 
+// direct16 are convolutions of few input channels into a multiple of 16
+// output channels, which the fast kernels compute directly (a network's
+// first layer): both column strides, a row stride of 3, dilation,
+// asymmetric pads, one pixel, several row bands, activations in registers
+// and after.
+var direct16 = []ConvSpec{
+	{N: 1, C: 3, H: 20, W: 23, M: 16, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 1, Bias: true, Act: "Clip", Lo: 0, Hi: 6},
+	{N: 2, C: 3, H: 17, W: 30, M: 32, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 1, Bias: true, Act: "LeakyRelu", ActAlpha: 0.1},
+	{N: 1, C: 1, H: 9, W: 7, M: 16, KH: 5, KW: 5, SH: 1, SW: 1, DH: 2, DW: 1, Pads: [4]int{0, 2, 1, 0}, Group: 1},
+	{N: 1, C: 4, H: 12, W: 13, M: 16, KH: 2, KW: 3, SH: 3, SW: 2, DH: 1, DW: 2, Pads: [4]int{1, 0, 0, 2}, Group: 1, Bias: true, Act: "Relu"},
+	{N: 1, C: 3, H: 1, W: 1, M: 16, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 1, Bias: true},
+	{N: 1, C: 3, H: 10, W: 150, M: 16, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 1, Bias: true, Act: "Sigmoid"},
+}
+
 // ConvCases are the fixed edge cases and seeded random cases of Conv2D.
 func ConvCases(seed int64, random int) []ConvSpec {
 	specs := []ConvSpec{
@@ -137,6 +151,7 @@ func ConvCases(seed int64, random int) []ConvSpec {
 	}
 	specs = append(specs, odd...)
 	specs = append(specs, depthwise8...)
+	specs = append(specs, direct16...)
 	acts := []ConvSpec{
 		{Act: "Relu"}, {Act: "LeakyRelu", ActAlpha: 0.1}, {Act: "Clip", Lo: -0.25, Hi: 0.5}, {Act: "HardSwish"}, {Act: "Sigmoid"},
 	}

@@ -112,6 +112,16 @@ var asmOps = Ops{
 			dwc8s2F32(dst, src, offs, w, bias, rows, n, dstStride, srcStride, lo, hi)
 		}
 	},
+	ConvC16: func(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, groupStride, step int, lo, hi float32) {
+		if !checkConvC16(dst, src, offs, w, bias, rows, n, dstStride, srcStride, groupStride, step) {
+			return
+		}
+		if step == 1 {
+			convc16s1F32(dst, src, offs, w, bias, rows, n, dstStride, srcStride, groupStride, lo, hi)
+		} else {
+			convc16s2F32(dst, src, offs, w, bias, rows, n, dstStride, srcStride, groupStride, lo, hi)
+		}
+	},
 	Clamp:      func(d, x []float32, lo, hi float32) { need(len(d), x); clampF32(d, x, lo, hi) },
 	Leaky:      func(d, x []float32, alpha float32) { need(len(d), x); leakyF32(d, x, alpha) },
 	HardSwish:  func(d, x []float32) { need(len(d), x); hardSwishF32(d, x) },

@@ -72,6 +72,36 @@ var goOps = Ops{
 			dwc8Go(dst, src, offs, w, bias, rows, n, dstStride, srcStride, step, lo, hi)
 		}
 	},
+	ConvC16: func(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, groupStride, step int, lo, hi float32) {
+		if checkConvC16(dst, src, offs, w, bias, rows, n, dstStride, srcStride, groupStride, step) {
+			convC16Go(dst, src, offs, w, bias, rows, n, dstStride, srcStride, groupStride, step, lo, hi)
+		}
+	},
+}
+
+// convC16Go computes ConvC16 a position at a time, its 16 lanes in an
+// array.
+func convC16Go(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, groupStride, step int, lo, hi float32) {
+	n = (n + ConvP - 1) / ConvP * ConvP
+	for r := 0; r < rows; r++ {
+		for j := 0; j < n; j++ {
+			acc := *(*[16]float32)(bias)
+			base := r*srcStride + step*j
+			for t, o := range offs {
+				x := src[base+int(o)]
+				wt := (*[16]float32)(w[16*t:])
+				for l := range acc {
+					acc[l] += wt[l] * x
+				}
+			}
+			for g := 0; g < 2; g++ {
+				d := (*[8]float32)(dst[g*groupStride+r*dstStride+8*j:])
+				for l := range d {
+					d[l] = min(max(acc[8*g+l], lo), hi)
+				}
+			}
+		}
+	}
 }
 
 func packC8Go(dst, src []float32, rows, n, dstStride, srcStride, planeStride int) {

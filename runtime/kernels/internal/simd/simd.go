@@ -160,7 +160,19 @@ type Ops struct {
 	// computed too (dst and src must hold them; their values are whatever
 	// src holds there), so that every block of positions is a whole one.
 	DWC8 func(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, step int, lo, hi float32)
+	// ConvC16 computes rows of a direct convolution into 16 output
+	// channels, two blocks of 8 interleaved channels groupStride apart
+	// (runtime/kernels/conv_direct.go): for g < 2, l < 8, r < rows and
+	// j < n rounded up to a multiple of ConvP, dst[g*groupStride+
+	// r*dstStride+8*j+l] = min(max(bias[8*g+l] + sum over t of
+	// w[16*t+8*g+l]*src[r*srcStride+offs[t]+step*j], lo), hi), the taps
+	// added in order, NaN staying NaN; step is 1 or 2. As with DWC8, a
+	// row's positions past n are computed too.
+	ConvC16 func(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, groupStride, step int, lo, hi float32)
 }
+
+// ConvP is the block of positions ConvC16 rounds n up to.
+const ConvP = 6
 
 // C8 is how many channels PackC8, UnpackC8 and DWC8 interleave.
 const C8 = 8
@@ -294,6 +306,31 @@ func checkDWC8(dst, src []float32, offs []int32, w, bias []float32, rows, n, dst
 	for _, o := range offs {
 		if o < 0 || last+int64(o) > int64(len(src)) {
 			panic("simd: interleaved depthwise offset out of range")
+		}
+	}
+	return true
+}
+
+// checkConvC16 panics unless every element ConvC16 touches lies in its
+// slices; it reports whether there is anything to do.
+func checkConvC16(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, groupStride, step int) bool {
+	if rows < 0 || n < 0 || dstStride < 0 || srcStride < 0 || groupStride < 0 || (step != 1 && step != 2) {
+		panic("simd: bad direct convolution arguments")
+	}
+	if len(w) < 16*len(offs) || len(bias) < 16 {
+		panic("simd: fewer weights than taps")
+	}
+	if rows == 0 || n == 0 {
+		return false
+	}
+	r, np := int64(rows-1), int64((n+ConvP-1)/ConvP*ConvP)
+	if int64(groupStride)+r*int64(dstStride)+8*np > int64(len(dst)) {
+		panic("simd: direct convolution output out of range")
+	}
+	last := r*int64(srcStride) + int64(step)*(np-1) + 1
+	for _, o := range offs {
+		if o < 0 || last+int64(o) > int64(len(src)) {
+			panic("simd: direct convolution offset out of range")
 		}
 	}
 	return true

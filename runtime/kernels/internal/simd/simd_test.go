@@ -707,3 +707,65 @@ func TestDWC8_PanicsOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// TestConvC16_AsmMatchesGo runs ConvC16 with random taps at both steps and
+// every tail length, with and without clamping, against the Go loop (no
+// fused multiply-add, hence the tolerance) and the Go loop against the
+// definition in float64.
+func TestConvC16_AsmMatchesGo(t *testing.T) {
+	a, g := asmOrSkip(t), Go()
+	r := rand.New(rand.NewSource(12))
+	inf := float32(math.Inf(1))
+	for _, n := range lengths {
+		for _, step := range []int{1, 2} {
+			for _, rows := range []int{0, 1, 3} {
+				taps := 1 + r.Intn(30)
+				offs := make([]int32, taps)
+				for i := range offs {
+					offs[i] = int32(r.Intn(300))
+				}
+				np := (n + ConvP - 1) / ConvP * ConvP
+				ss, ds := step*n+r.Intn(50), 8*n+8*r.Intn(2)
+				sn, gs, dn := 0, 0, 0
+				if rows > 0 && n > 0 {
+					sn = (rows-1)*ss + step*(np-1) + 1 + 300
+					gs = (rows-1)*ds + 8*np + 8*r.Intn(3)
+					dn = gs + (rows-1)*ds + 8*np
+				}
+				src, w, bias := randVals(r, sn, r.Intn(2) == 0), randVals(r, 16*taps, false), randVals(r, 16, false)
+				lo, hi := []float32{-inf, 0, -0.5}[r.Intn(3)], []float32{inf, 6, 1}[r.Intn(3)]
+				d0 := randVals(r, dn, false)
+				want := append([]float32(nil), d0...)
+				g.ConvC16(want, src, offs, w, bias, rows, n, ds, ss, gs, step, lo, hi)
+				for i := 0; i < rows; i++ {
+					for j := 0; j < np; j++ {
+						if i < rows-1 && 8*j >= ds {
+							break // overwritten by the next row
+						}
+						for l := 0; l < 16; l++ {
+							s := float64(bias[l])
+							for k, o := range offs {
+								s += float64(w[16*k+l]) * float64(src[i*ss+int(o)+step*j])
+							}
+							s = math.Min(math.Max(s, float64(lo)), float64(hi))
+							at := l/8*gs + i*ds + 8*j + l%8
+							if !close32(want[at], s) {
+								t.Fatalf("go n=%d step=%d rows=%d (%d, %d, %d): %g, want %g", n, step, rows, i, j, l, want[at], s)
+							}
+						}
+					}
+				}
+				bd, got := guarded(dn, d0)
+				bs, gsrc := guarded(sn, src)
+				a.ConvC16(got, gsrc, offs, w, bias, rows, n, ds, ss, gs, step, lo, hi)
+				checkGuards(t, bd, dn)
+				checkGuards(t, bs, sn)
+				for i := range want {
+					if !close32(got[i], float64(want[i])) {
+						t.Fatalf("n=%d step=%d rows=%d element %d: asm %g, go %g", n, step, rows, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}

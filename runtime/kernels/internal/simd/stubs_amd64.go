@@ -154,3 +154,17 @@ func dwc8s1F32(dst []float32, src []float32, offs []int32, w []float32, bias []f
 //
 //go:noescape
 func dwc8s2F32(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, lo float32, hi float32)
+
+// convc16s1F32 sets dst[g*groupStride+r*dstStride+8*j+l] = min(max(bias[8*g+l] + sum
+// over t of w[16*t+8*g+l]*src[r*srcStride+offs[t]+1*j], lo), hi) for g < 2, l < 8,
+// r < rows and j < n rounded up to a multiple of 6, adding the taps in order with FMA.
+//
+//go:noescape
+func convc16s1F32(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, groupStride int, lo float32, hi float32)
+
+// convc16s2F32 sets dst[g*groupStride+r*dstStride+8*j+l] = min(max(bias[8*g+l] + sum
+// over t of w[16*t+8*g+l]*src[r*srcStride+offs[t]+2*j], lo), hi) for g < 2, l < 8,
+// r < rows and j < n rounded up to a multiple of 6, adding the taps in order with FMA.
+//
+//go:noescape
+func convc16s2F32(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, groupStride int, lo float32, hi float32)
