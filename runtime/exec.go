@@ -3,9 +3,9 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"github.com/edgectl/edgectl/runtime/internal/stash"
 	"math"
 	goruntime "runtime"
-	"sync"
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
@@ -44,7 +44,7 @@ type Executor struct {
 	// lastUse[i] lists the values whose last reader is node i.
 	lastUse [][]*graphir.Value
 	arena   arenaPlan
-	buffers sync.Pool // of *[]float32 arenas, one per concurrent Run
+	buffers stash.Stash[*[]float32] // arenas, one per concurrent Run
 	onNode  func(i int, d time.Duration)
 }
 
@@ -97,7 +97,7 @@ func NewWithOptions(g *graphir.Graph, opts Options) (*Executor, error) {
 	}
 	e.arena = planArena(g)
 	size := e.arena.size
-	e.buffers.New = func() any {
+	e.buffers.New = func() *[]float32 {
 		// NaN until written: a kernel that claims Overwrites and leaves an
 		// element unwritten shows in the outputs (tests compare them).
 		b := make([]float32, size)
@@ -175,7 +175,7 @@ func (e *Executor) Run(ctx context.Context, inputs map[string]*graphir.Tensor) (
 	if err := CheckInputs(e.g, inputs); err != nil {
 		return nil, err
 	}
-	buf := e.buffers.Get().(*[]float32)
+	buf := e.buffers.Get()
 	defer e.buffers.Put(buf)
 	vals := make(map[*graphir.Value]*graphir.Tensor, len(e.g.Nodes))
 	for _, v := range e.g.Inputs {

@@ -1,7 +1,7 @@
 package kernels
 
 import (
-	"sync"
+	"github.com/edgectl/edgectl/runtime/internal/stash"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
@@ -34,7 +34,7 @@ type convPlan struct {
 	// image and group).
 	phased    bool
 	phaseSize int
-	scratch   sync.Pool
+	scratch   stash.Stash[*[]float32]
 }
 
 // prepareConv takes every 2-D float32 convolution with constant weights.
@@ -70,6 +70,7 @@ func prepareConv(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
 	}
 	g.cinG, g.coutG = g.cin/g.group, g.cout/g.group
 	plan := &convPlan{convGeom: g, ops: ops, threads: env.Threads, act: act, sum: sum}
+	plan.scratch.New = func() *[]float32 { return nil } // runGEMM sizes it
 	if sum && g.cinG == 1 && g.kh*g.kw > 1 {
 		return nil, nil // depthwise: the reference takes a fused sum (Fuse makes none)
 	}
@@ -113,7 +114,7 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	act, prm, post := c.act.gemm()
 	var split []float32
 	if c.phased {
-		buf, _ := c.scratch.Get().(*[]float32)
+		buf := c.scratch.Get()
 		if buf == nil || len(*buf) < jobs*c.phaseSize {
 			b := make([]float32, jobs*c.phaseSize)
 			buf = &b

@@ -1,13 +1,12 @@
 package kernels
 
 import (
-	"math"
-	"sync"
-
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/internal/stash"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
 	"github.com/edgectl/edgectl/runtime/ref"
+	"math"
 )
 
 // directConv runs a convolution with few input channels, a network's
@@ -21,17 +20,17 @@ import (
 // layer ran at about 20 GFLOP/s there.
 type directConv struct {
 	*convPlan
-	pairs  int       // blocks of 16 output channels
-	wk     []float32 // [pair][tap][16]
-	offs   []int32   // per tap (c, ky, kx): its offset in the padded image
-	hp, wp int       // padded plane
-	band   int       // output rows per ConvC16 call
-	gs     int       // elements between the two 8-channel halves of a band
-	lo, hi float32   // the activation in registers (Relu, Clip), else none
-	post   bool      // the activation runs after, on the output planes
-	zeros  []float32 // the bias when there is none
-	pads   sync.Pool // *[]float32, the padded image (its border stays zero)
-	outs   sync.Pool // *[]float32, one thread's output band
+	pairs  int                     // blocks of 16 output channels
+	wk     []float32               // [pair][tap][16]
+	offs   []int32                 // per tap (c, ky, kx): its offset in the padded image
+	hp, wp int                     // padded plane
+	band   int                     // output rows per ConvC16 call
+	gs     int                     // elements between the two 8-channel halves of a band
+	lo, hi float32                 // the activation in registers (Relu, Clip), else none
+	post   bool                    // the activation runs after, on the output planes
+	zeros  []float32               // the bias when there is none
+	pads   stash.Stash[*[]float32] // the padded image (its border stays zero)
+	outs   stash.Stash[*[]float32] // one thread's output band
 }
 
 // Direct convolution applies up to directMaxK taps per output (5x5 on 3
@@ -85,8 +84,8 @@ func prepareDirect(c *convPlan, w []float32) ref.Kernel {
 	// Each half of a band holds its rows and the up to ConvP-1 positions
 	// ConvC16 computes past the last row's end.
 	d.gs = min(d.band, c.oh)*c.ow*simd.C8 + simd.ConvP*simd.C8
-	d.pads.New = func() any { b := make([]float32, padSize); return &b }
-	d.outs.New = func() any { b := make([]float32, 2*d.gs); return &b }
+	d.pads.New = func() *[]float32 { b := make([]float32, padSize); return &b }
+	d.outs.New = func() *[]float32 { b := make([]float32, 2*d.gs); return &b }
 	return d.run
 }
 
@@ -98,7 +97,7 @@ func (d *directConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	if len(in) > 2 && in[2] != nil {
 		bias = in[2].F
 	}
-	pad := d.pads.Get().(*[]float32)
+	pad := d.pads.Get()
 	defer d.pads.Put(pad)
 	inPlane, outPlane := d.h*d.w, d.oh*d.ow
 	bands := (d.oh + d.band - 1) / d.band
@@ -110,7 +109,7 @@ func (d *directConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 			d.ops.CopyRows((*pad)[ci*d.hp*d.wp+d.pt*d.wp+d.pl:], x[(b*d.cin+ci)*inPlane:], d.h, d.w, d.wp, d.w)
 		}
 		par.For(threads, threads, func(t int) {
-			o := d.outs.Get().(*[]float32)
+			o := d.outs.Get()
 			lo, hi := par.Range(tasks, threads, 1, t)
 			for task := lo; task < hi; task++ {
 				p, oy0 := task/bands, task%bands*d.band

@@ -1,7 +1,7 @@
 package kernels
 
 import (
-	"sync"
+	"github.com/edgectl/edgectl/runtime/internal/stash"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
@@ -34,7 +34,7 @@ type dwConv struct {
 	// copied (past a negative left pad).
 	in      []dwRows
 	ix0     int
-	scratch sync.Pool
+	scratch stash.Stash[*dwScratch]
 	// c8 computes the first 8*c8.groups channels of each image in the
 	// interleaved layout (conv_dw8.go); nil when it does not apply.
 	c8 *dw8
@@ -85,7 +85,7 @@ func prepareDepthwise(c *convPlan, w []float32) ref.Kernel {
 		d.in = append(d.in, dwRows{iy: iy, rows: (c.h - iy + c.sh - 1) / c.sh,
 			dst: (p*hq+r/c.sh)*d.wp + c.pl + d.ix0})
 	}
-	d.scratch.New = func() any {
+	d.scratch.New = func() *dwScratch {
 		s := &dwScratch{pad: make([]float32, size), out: make([]float32, d.n)}
 		s.phase = s.pad
 		if c.sw > 1 {
@@ -118,7 +118,7 @@ func (d *dwConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	}
 	threads := par.Chunks(d.threads, float64(planes*outPlane*kk), 1<<15)
 	par.For(threads, threads, func(t int) {
-		s := d.scratch.Get().(*dwScratch)
+		s := d.scratch.Get()
 		s.src = -1
 		lo, hi := par.Range(planes, threads, 1, t)
 		for i := lo; i < hi; i++ {

@@ -1,12 +1,11 @@
 package kernels
 
 import (
-	"math"
-	"sync"
-
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/internal/stash"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
+	"math"
 )
 
 // dw8 runs a depthwise convolution (one output channel per input channel)
@@ -30,7 +29,7 @@ type dw8 struct {
 	lo, hi float32   // the activation in registers (Relu, Clip), else none
 	post   bool      // the activation runs after, on the output planes
 	zeros  []float32 // the bias when there is none
-	pool   sync.Pool // *dw8Scratch
+	pool   stash.Stash[*dw8Scratch]
 }
 
 // dw8Scratch is one thread's padded input (whose border, never written,
@@ -83,7 +82,7 @@ func prepareDW8(d *dwConv, w []float32) *dw8 {
 	// up to 7 extra ones, in the output band and the input it reads.
 	slack := 7 * simd.C8
 	in, out := hp*wp*simd.C8+c.sw*slack, min(p.band, c.oh)*c.ow*simd.C8+slack
-	p.pool.New = func() any { return &dw8Scratch{in: make([]float32, in), out: make([]float32, out)} }
+	p.pool.New = func() *dw8Scratch { return &dw8Scratch{in: make([]float32, in), out: make([]float32, out)} }
 	return p
 }
 
@@ -94,7 +93,7 @@ func (p *dw8) run(x, y, bias []float32) {
 	tasks := c.batch * p.groups
 	threads := par.Chunks(c.threads, float64(tasks*simd.C8*c.oh*c.ow*c.kh*c.kw), 1<<15)
 	par.For(threads, threads, func(t int) {
-		s := p.pool.Get().(*dw8Scratch)
+		s := p.pool.Get()
 		lo, hi := par.Range(tasks, threads, 1, t)
 		for task := lo; task < hi; task++ {
 			b, g := task/p.groups, task%p.groups

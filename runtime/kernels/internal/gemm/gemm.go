@@ -1,8 +1,8 @@
 package gemm
 
 import (
+	"github.com/edgectl/edgectl/runtime/internal/stash"
 	"math"
-	"sync"
 	"unsafe"
 
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
@@ -89,14 +89,31 @@ func Run(p *Problem, ops *simd.Ops, threads int) {
 		return
 	}
 	tm, tn := Split(p.M, p.N, p.K, threads, isPacked(p.A))
-	par.For(tm*tn, tm*tn, func(t int) {
-		i0, i1 := par.Range(p.M, tm, MR, t/tn)
-		j0, j1 := par.Range(p.N, tn, NR, t%tn)
+	// With several threads each column block is cut into a few tasks,
+	// handed out as threads come free: a helper that starts late (woken,
+	// or its core taken for a moment) then delays the call by a task, not
+	// by its whole share. Columns cost nothing to split (each task packs
+	// only its own B panels).
+	cuts := 1
+	if tm*tn > 1 {
+		cuts = max(1, min(balanceCuts, p.N/(tn*balanceCols)))
+	}
+	tasks := tm * tn * cuts
+	par.For(tm*tn, tasks, func(t int) {
+		i0, i1 := par.Range(p.M, tm, MR, t/(tn*cuts))
+		j0, j1 := par.Range(p.N, tn*cuts, NR, t%(tn*cuts))
 		if i0 < i1 && j0 < j1 {
 			work(p, ops, i0, i1, j0, j1)
 		}
 	})
 }
+
+// A column block is cut into at most balanceCuts tasks of at least
+// balanceCols columns.
+const (
+	balanceCuts = 4
+	balanceCols = 4 * NR
+)
 
 func isPacked(a ASource) bool { _, ok := a.(*PackedA); return ok }
 
@@ -144,7 +161,6 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 		aBuf = getBuf(maxKC * min(MC, ceilDiv(i1-i0, MR)*MR))
 		defer putBuf(aBuf)
 	}
-	var tile [MR * NR]float32
 	// In place saves the packing pass but each micro-kernel call reading
 	// scattered image rows runs 5-10% slower than on a packed panel: it
 	// pays only when few row panels share each B panel (measured: 1x1
@@ -229,7 +245,7 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 								ops.Sgemm(kc, &apan[0], &bpan[0], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
 							}
 						} else {
-							edge(p, ops, &tile, kc, apan, bpan, row, col, mrr, nrr, flags)
+							edge(p, ops, &bBuf.tile, kc, apan, bpan, row, col, mrr, nrr, flags)
 						}
 						if last && p.Post != nil {
 							for r := row; r < row+mrr; r++ {
@@ -299,9 +315,10 @@ func runEmpty(p *Problem) {
 // buffer is a packing buffer aligned to 64 bytes.
 type buffer struct {
 	raw, f []float32
+	tile   [MR * NR]float32 // a partial tile, computed whole
 }
 
-var bufPool sync.Pool
+var bufPool = stash.Stash[*buffer]{New: func() *buffer { return nil }}
 
 // inPlaceMaxRows is the most rows of C a task may have to read B panels
 // in place.
@@ -325,7 +342,7 @@ func aliasing(rows []int32) bool {
 }
 
 func getBuf(n int) *buffer {
-	b, _ := bufPool.Get().(*buffer)
+	b := bufPool.Get()
 	if b == nil || cap(b.raw) < n+16 {
 		b = &buffer{raw: make([]float32, n+16)}
 	}

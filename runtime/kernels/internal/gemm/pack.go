@@ -110,6 +110,18 @@ func InPlace(m Matrix, K int) BSource {
 	return d
 }
 
+// PackB packs like Matrix.PackB, whole panels with the row offsets made
+// once by InPlace.
+func (d *DirectMatrix) PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops) {
+	full := nc / NR * NR
+	for p := 0; p*NR < full; p++ {
+		ops.PackRows(dst[p*kc*NR:(p+1)*kc*NR], d.Data[j0+p*NR:], d.offs[k0:k0+kc])
+	}
+	if full < nc {
+		d.Matrix.PackB(dst[full/NR*kc*NR:], k0, kc, j0+full, nc-full, ops)
+	}
+}
+
 // DirectRows returns the offsets of rows [k0, k0+kc) (IndPad more follow).
 func (d *DirectMatrix) DirectRows(k0, kc int) []int32 { return d.offs[k0 : k0+kc+simd.IndPad] }
 
