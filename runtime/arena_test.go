@@ -37,7 +37,7 @@ func chain(t *testing.T) *graphir.Graph {
 
 func TestPlanArena_NoOverlapWhileAlive(t *testing.T) {
 	g := chain(t)
-	p := planArena(g)
+	p := planArena(g, nil)
 	pos := map[*graphir.Value]int{}
 	for i, n := range g.Nodes {
 		pos[n.Outputs[0]] = i

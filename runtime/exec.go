@@ -48,6 +48,10 @@ type Executor struct {
 	onNode  func(i int, d time.Duration)
 }
 
+// SharedOutputs is how many node outputs share their arena slot with an
+// input their kernel computes in place of (Impl.InPlace).
+func (e *Executor) SharedOutputs() int { return len(e.arena.shared) }
+
 // PeakActivationBytes is the size of the activation arena: the most memory
 // that intermediate values occupy at once during a run (graph outputs are
 // allocated apart).
@@ -78,12 +82,17 @@ func NewWithOptions(g *graphir.Graph, opts Options) (*Executor, error) {
 		keep[v] = true
 	}
 	last := map[*graphir.Value]int{}
+	inPlace := make([]int, len(g.Nodes))
 	for i, n := range g.Nodes {
 		k, impl, err := choose(n, env, maxPri, opts.Extra[n.Op])
 		if err != nil {
 			return nil, err
 		}
 		e.kernels[i], e.names[i], e.overwrites[i] = k, impl.Name, impl.Overwrites
+		inPlace[i] = -1
+		if impl.InPlace != nil && impl.Overwrites {
+			inPlace[i] = impl.InPlace(n)
+		}
 		for _, in := range n.Inputs {
 			if in != nil && in.Const == nil {
 				last[in] = i
@@ -95,7 +104,7 @@ func NewWithOptions(g *graphir.Graph, opts Options) (*Executor, error) {
 			e.lastUse[i] = append(e.lastUse[i], v)
 		}
 	}
-	e.arena = planArena(g)
+	e.arena = planArena(g, shareable(g, inPlace, last, keep))
 	size := e.arena.size
 	e.buffers.New = func() *[]float32 {
 		// NaN until written: a kernel that claims Overwrites and leaves an

@@ -19,7 +19,7 @@ func init() {
 			pri = PriorityAssembly
 		}
 		prepare := k.Prepare
-		Register(k.Op, Impl{Name: "kernels-" + k.Name, Priority: pri, Overwrites: true, Prepare: func(n *graphir.Node, env Env) (ref.Kernel, error) {
+		Register(k.Op, Impl{Name: "kernels-" + k.Name, Priority: pri, Overwrites: true, InPlace: k.InPlace, Prepare: func(n *graphir.Node, env Env) (ref.Kernel, error) {
 			return prepare(n, kernels.Env{Threads: env.Threads})
 		}})
 	}

@@ -37,6 +37,12 @@ type Impl struct {
 	// Overwrites says the kernels write every element of their outputs, so
 	// the executor need not clear an output before the kernel runs.
 	Overwrites bool
+	// InPlace, when set, names for a node the input whose buffer its
+	// kernel may also use as its output (-1 for none): the kernel reads
+	// each element of that input only where and before it writes the same
+	// element of the output. The executor then gives both one arena slot
+	// when the input has no later reader, saving a copy and memory.
+	InPlace func(n *graphir.Node) int
 }
 
 var (

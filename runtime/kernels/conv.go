@@ -122,7 +122,7 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 		defer c.scratch.Put(buf)
 		split = *buf
 	}
-	if c.sum {
+	if c.sum && !sameStart(y, in[3].F) { // in place (convInPlace), y is Z already
 		parCopy(y, in[3].F, c.threads) // the multiplication accumulates onto Z
 	}
 	one := func(j, threads int) {
@@ -158,6 +158,19 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	}
 	return nil
 }
+
+// convInPlace is Impl.InPlace for Conv: a fused sum (input 3) can be the
+// output's buffer, since the GEMM path (the only one that takes a sum)
+// reads each element of C before writing it.
+func convInPlace(n *graphir.Node) int {
+	if s, err := sumOf(n); err == nil && s {
+		return 3
+	}
+	return -1
+}
+
+// sameStart reports whether a and b start at the same element.
+func sameStart(a, b []float32) bool { return len(a) > 0 && len(b) > 0 && &a[0] == &b[0] }
 
 // parCopy copies src to dst on at most threads goroutines.
 func parCopy(dst, src []float32, threads int) {

@@ -216,6 +216,12 @@ func TestFuse_Residual(t *testing.T) {
 		if len(e.Graph().Nodes) != len(f.Nodes) {
 			t.Fatalf("%+v: the executor runs %d nodes, want the %d of the fused graph", opts, len(e.Graph().Nodes), len(f.Nodes))
 		}
+		// Block d's Conv accumulates onto the other Conv's output in place;
+		// in blocks 1 and c the residual is also the Conv's input, which
+		// must not be overwritten while it is read.
+		if e.SharedOutputs() != 1 {
+			t.Fatalf("%+v: %d outputs share an input's buffer, want 1 (block d)", opts, e.SharedOutputs())
+		}
 		for i := 0; i < 2; i++ { // the second run reuses the arena
 			got, err := e.Run(context.Background(), map[string]*graphir.Tensor{"x": x})
 			if err != nil {

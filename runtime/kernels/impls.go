@@ -21,6 +21,10 @@ type Impl struct {
 	// are tuned Go (runtime.PriorityTuned).
 	Asm     bool
 	Prepare func(n *graphir.Node, env Env) (ref.Kernel, error)
+	// InPlace names the input a node's kernel can compute in place of (its
+	// output may share that input's buffer), -1 for none; nil for ops that
+	// never can (runtime.Impl.InPlace).
+	InPlace func(n *graphir.Node) int
 }
 
 type prepareFunc func(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error)
@@ -62,7 +66,12 @@ func HaveAsm() bool { return simd.Asm() != nil }
 func Impls() []Impl {
 	var out []Impl
 	for _, op := range Ops() {
-		out = append(out, Impl{Op: op, Name: "go", Prepare: PrepareGo(op)}, Impl{Op: op, Name: "asm", Asm: true, Prepare: PrepareAsm(op)})
+		var inPlace func(n *graphir.Node) int
+		if op == graphir.OpConv {
+			inPlace = convInPlace
+		}
+		out = append(out, Impl{Op: op, Name: "go", Prepare: PrepareGo(op), InPlace: inPlace},
+			Impl{Op: op, Name: "asm", Asm: true, Prepare: PrepareAsm(op), InPlace: inPlace})
 	}
 	return out
 }
