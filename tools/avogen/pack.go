@@ -10,6 +10,7 @@ import (
 // straight into 16-wide panels). The Go side checks every offset range
 // before calling.
 func genPack() {
+	genPackRowsN()
 	TEXT("packRows16", NOSPLIT, "func(dst, src []float32, offs []int32)")
 	Pragma("noescape")
 	Doc("packRows16 sets dst[16k:16k+16] = src[offs[k]:offs[k]+16] for k < len(offs).")
@@ -185,6 +186,51 @@ func genPackRowsMasked() {
 	DECQ(n)
 	JMP(LabelRef("prm_loop"))
 	Label("prm_done")
+	VZEROUPPER()
+	RET()
+}
+
+// genPackRowsN emits packRowsN16, packRows16 for several consecutive
+// panels at once: each source row's 16*panels elements are read in one
+// sweep (whole cache lines) and scattered to the panels. Panel by panel,
+// the rows of a 112- or 224-wide image (a multiple of 4 KiB apart) fall in
+// the same L1 sets and each line was fetched again for every panel.
+func genPackRowsN() {
+	TEXT("packRowsN16", NOSPLIT, "func(dst, src []float32, offs []int32, panels, panelStride int)")
+	Pragma("noescape")
+	Doc("packRowsN16 sets dst[p*panelStride+16k+c] = src[offs[k]+16p+c] for k < len(offs), p < panels, c < 16.")
+	n := Load(Param("offs").Len(), GP64())
+	pd := Load(Param("dst").Base(), GP64())
+	ps := Load(Param("src").Base(), GP64())
+	po := Load(Param("offs").Base(), GP64())
+	stride := Load(Param("panelStride"), GP64())
+	SHLQ(U8(2), stride)
+	Label("prn_row")
+	TESTQ(n, n)
+	JE(LabelRef("prn_done"))
+	t, s, d := GP64(), GP64(), GP64()
+	MOVLQSX(Mem{Base: po}, t)
+	LEAQ(Mem{Base: ps, Index: t, Scale: 4}, s)
+	MOVQ(pd, d)
+	c := Load(Param("panels"), GP64())
+	Label("prn_panel")
+	TESTQ(c, c)
+	JE(LabelRef("prn_next"))
+	y0, y1 := YMM(), YMM()
+	VMOVUPS(Mem{Base: s}, y0)
+	VMOVUPS(Mem{Base: s, Disp: 32}, y1)
+	VMOVUPS(y0, Mem{Base: d})
+	VMOVUPS(y1, Mem{Base: d, Disp: 32})
+	ADDQ(U8(64), s)
+	ADDQ(stride, d)
+	DECQ(c)
+	JMP(LabelRef("prn_panel"))
+	Label("prn_next")
+	ADDQ(U8(4), po)
+	ADDQ(U8(64), pd)
+	DECQ(n)
+	JMP(LabelRef("prn_row"))
+	Label("prn_done")
 	VZEROUPPER()
 	RET()
 }

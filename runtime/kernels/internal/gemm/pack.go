@@ -114,8 +114,8 @@ func InPlace(m Matrix, K int) BSource {
 // once by InPlace.
 func (d *DirectMatrix) PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops) {
 	full := nc / NR * NR
-	for p := 0; p*NR < full; p++ {
-		ops.PackRows(dst[p*kc*NR:(p+1)*kc*NR], d.Data[j0+p*NR:], d.offs[k0:k0+kc])
+	if full > 0 {
+		ops.PackRowsN(dst, d.Data[j0:], d.offs[k0:k0+kc], full/NR, kc*NR)
 	}
 	if full < nc {
 		d.Matrix.PackB(dst[full/NR*kc*NR:], k0, kc, j0+full, nc-full, ops)
@@ -281,7 +281,17 @@ func (s *Im2col) PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops) {
 		oy, ox := j/s.OW, j%s.OW
 		if n == NR {
 			if base, ok := s.DirectBase(j); ok {
-				ops.PackRows(pan, base, kOff)
+				// The following whole panels of the same output row lie
+				// NR columns apart in the image: pack them in one sweep.
+				run := 1
+				for (p+run+1)*NR <= nc && ox+(run+1)*NR <= s.OW {
+					if _, ok := s.DirectBase(j + run*NR); !ok {
+						break
+					}
+					run++
+				}
+				ops.PackRowsN(dst[p*kc*NR:], base, kOff, run, kc*NR)
+				p += run - 1
 				continue
 			}
 			if s.SW == 1 && ox+NR <= s.OW {

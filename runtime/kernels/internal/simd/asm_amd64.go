@@ -60,6 +60,12 @@ var asmOps = Ops{
 		checkOffsets(len(dst), len(src), offs, 0, NR)
 		packRows16(dst, src, offs)
 	},
+	PackRowsN: func(dst, src []float32, offs []int32, panels, panelStride int) {
+		checkPackN(dst, src, offs, panels, panelStride)
+		if panels > 0 {
+			packRowsN16(dst, src, offs, panels, panelStride)
+		}
+	},
 	PackRowsMasked: func(dst, src []float32, kOff, kDY, kDX []int32, base, iy0, ix0, h, w int) {
 		checkPackMasked(dst, src, kOff, kDY, kDX, base, iy0, ix0, h, w)
 		// The assembly reads whole 16-element windows (masking after the

@@ -37,6 +37,14 @@ var goOps = Ops{
 			*(*[NR]float32)(dst[k*NR:]) = *(*[NR]float32)(src[o:])
 		}
 	},
+	PackRowsN: func(dst, src []float32, offs []int32, panels, panelStride int) {
+		checkPackN(dst, src, offs, panels, panelStride)
+		for p := 0; p < panels; p++ {
+			for k, o := range offs {
+				*(*[NR]float32)(dst[p*panelStride+k*NR:]) = *(*[NR]float32)(src[int(o)+p*NR:])
+			}
+		}
+	},
 	GatherMasked: gatherMaskedGo,
 	PackRowsMasked: func(dst, src []float32, kOff, kDY, kDX []int32, base, iy0, ix0, h, w int) {
 		checkPackMasked(dst, src, kOff, kDY, kDX, base, iy0, ix0, h, w)

@@ -121,6 +121,10 @@ type Ops struct {
 
 	// PackRows sets dst[NR*k : NR*k+NR] = src[offs[k] : offs[k]+NR].
 	PackRows func(dst, src []float32, offs []int32)
+	// PackRowsN packs panels consecutive panels, each as PackRows, panel p
+	// from src[16p:] into dst[p*panelStride:]: dst[p*panelStride+NR*k+c] =
+	// src[offs[k]+NR*p+c]. It reads each row once for all of them.
+	PackRowsN func(dst, src []float32, offs []int32, panels, panelStride int)
 	// GatherMasked packs one im2col panel: with iy = p.IY[c]+kDY[k] and
 	// ix = p.IX[c]+kDX[k], dst[NR*k+c] = src[p.Off[c]+kOff[k]] when
 	// 0 <= iy < h and 0 <= ix < w, else 0.
@@ -217,6 +221,25 @@ func checkPackMasked(dst, src []float32, kOff, kDY, kDX []int32, base, iy0, ix0,
 		plane := int64(o) - int64(kDY[k])*int64(w) - int64(kDX[k])
 		if plane < 0 || plane+int64(h)*int64(w) > int64(len(src)) {
 			panic("simd: masked packing plane out of range")
+		}
+	}
+}
+
+// checkPackN panics unless every element PackRowsN touches lies in dst
+// and src.
+func checkPackN(dst, src []float32, offs []int32, panels, panelStride int) {
+	if panels < 0 || panelStride < NR*len(offs) {
+		panic("simd: bad panel count or stride")
+	}
+	if panels == 0 {
+		return
+	}
+	if int64(panels-1)*int64(panelStride)+int64(NR*len(offs)) > int64(len(dst)) {
+		panic("simd: packing destination too short")
+	}
+	for _, o := range offs {
+		if o < 0 || int64(o)+int64(NR*panels) > int64(len(src)) {
+			panic("simd: packing offset out of range")
 		}
 	}
 }

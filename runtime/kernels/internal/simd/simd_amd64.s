@@ -2384,6 +2384,46 @@ mp2_done:
 	VZEROUPPER
 	RET
 
+// func packRowsN16(dst []float32, src []float32, offs []int32, panels int, panelStride int)
+// Requires: AVX
+TEXT ·packRowsN16(SB), NOSPLIT, $0-88
+	MOVQ offs_len+56(FP), AX
+	MOVQ dst_base+0(FP), CX
+	MOVQ src_base+24(FP), DX
+	MOVQ offs_base+48(FP), BX
+	MOVQ panelStride+80(FP), SI
+	SHLQ $0x02, SI
+
+prn_row:
+	TESTQ   AX, AX
+	JE      prn_done
+	MOVLQSX (BX), DI
+	LEAQ    (DX)(DI*4), DI
+	MOVQ    CX, R8
+	MOVQ    panels+72(FP), R9
+
+prn_panel:
+	TESTQ   R9, R9
+	JE      prn_next
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	ADDQ    $0x40, DI
+	ADDQ    SI, R8
+	DECQ    R9
+	JMP     prn_panel
+
+prn_next:
+	ADDQ $0x04, BX
+	ADDQ $0x40, CX
+	DECQ AX
+	JMP  prn_row
+
+prn_done:
+	VZEROUPPER
+	RET
+
 // func packRows16(dst []float32, src []float32, offs []int32)
 // Requires: AVX
 TEXT ·packRows16(SB), NOSPLIT, $0-72

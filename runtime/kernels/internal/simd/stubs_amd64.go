@@ -96,6 +96,11 @@ func maxReduceF32(x []float32) float32
 //go:noescape
 func maxPool2x2F32(dst []float32, r0 []float32, r1 []float32)
 
+// packRowsN16 sets dst[p*panelStride+16k+c] = src[offs[k]+16p+c] for k < len(offs), p < panels, c < 16.
+//
+//go:noescape
+func packRowsN16(dst []float32, src []float32, offs []int32, panels int, panelStride int)
+
 // packRows16 sets dst[16k:16k+16] = src[offs[k]:offs[k]+16] for k < len(offs).
 //
 //go:noescape
