@@ -6,9 +6,13 @@
 //     the image read through im2col straight into the B panels (no im2col
 //     matrix), or read in place when C has few rows; column stride 2 reads
 //     the image split into even and odd columns; 1x1 stride-1 convolutions
-//     read the image as the B matrix; depthwise convolutions compute each
-//     plane as one weighted sum of shifted padded planes (conv_dw.go); bias,
-//     a residual sum and a fused activation (Fuse) run in the GEMM epilogue.
+//     read the image as the B matrix; bias, a residual sum (accumulated in
+//     place when the executor gives the output the residual's buffer) and a
+//     fused activation (Fuse) run in the GEMM epilogue. Depthwise
+//     convolutions run 8 channels at a time in an interleaved layout
+//     (conv_dw8.go; the channels past a multiple of 8 plane by plane,
+//     conv_dw.go), and first layers with few input channels as a direct
+//     convolution of 16 output channels at a time (conv_direct.go).
 //   - Gemm and MatMul: the same packed GEMM; with at most four rows, a
 //     vectorised matrix-vector product.
 //   - MaxPool, AveragePool (2-D), GlobalAveragePool, GlobalMaxPool, Relu,
