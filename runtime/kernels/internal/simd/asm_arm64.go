@@ -22,6 +22,11 @@ var neonOps = func() Ops {
 	o := goOps
 	o.Name = "neon"
 	o.SgemmInd = nil // no NEON in-place kernel: panels are packed
+	// The interleaved depthwise and the direct first-layer convolution are
+	// plain Go here; they replace NEON GEMM calls (first layers) or the
+	// per-plane path without having been timed on an arm64 board, so the
+	// NEON tier keeps the paths it had.
+	o.DWC8, o.ConvC16 = nil, nil
 	o.Sgemm = func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
 		sgemm8x8(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
 	}
