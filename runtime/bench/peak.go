@@ -94,6 +94,11 @@ func MeasurePeak(threads int, d time.Duration) Peak {
 		k = GoPeakKernel
 	}
 	threads = max(threads, 1)
+	// A collection still running after the model was loaded (VGG-16's is
+	// 0.5 GB) takes a P for its mark worker, and then the goroutines below
+	// cannot all run at once: two runs of make bench-compare printed a
+	// 2-thread peak of 98 GFLOP/s, the 1-thread one.
+	goruntime.GC()
 	// Calibrate n so that one call takes about 5 ms.
 	n := 1 << 12
 	for {
