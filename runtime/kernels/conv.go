@@ -75,6 +75,9 @@ func prepareConv(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
 		return nil, nil // depthwise: the reference takes a fused sum (Fuse makes none)
 	}
 	wf := w.Const.F
+	if k := prepareWinograd(plan, wf); k != nil {
+		return k, nil // conv_wino.go
+	}
 	if k := prepareDirect(plan, wf); k != nil {
 		return k, nil // conv_direct.go
 	}

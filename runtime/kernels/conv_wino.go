@@ -1,0 +1,215 @@
+package kernels
+
+import (
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/internal/stash"
+	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
+	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
+	"github.com/edgectl/edgectl/runtime/ref"
+)
+
+// winoConv runs a 3x3 stride-1 convolution (pads 1, one group) as
+// Winograd F(2x2, 3x3): each 2x2 block of outputs from a 4x4 block of
+// input, transformed (V = B'dB) into 16 values; the 16 products of the
+// transformed weights U = GgG' (packed once) with them are 16 GEMMs of
+// M x C x tiles, 2.25 times fewer multiplies than the direct form; the
+// outputs come back through A'mA, then the bias and the activation. The
+// transforms run as vector adds over a row of tiles (the even and odd
+// columns of each input row split first), channels split between the
+// threads; blocks of tile rows bound the transformed scratch.
+type winoConv struct {
+	*convPlan
+	u      [16]*gemm.PackedA // transformed weights, M x C each
+	th, tw int               // tile rows and tiles per row
+	hp, wp int               // the zero-padded input plane
+	band   int               // tile rows per block of GEMMs
+	pool   stash.Stash[*winoScratch]
+	rows   stash.Stash[*winoRows]
+}
+
+type winoScratch struct {
+	pad  []float32 // C x hp x wp, border zero
+	v, m []float32 // 16 x C x band*tw, 16 x M x band*tw
+}
+
+// winoRows is one thread's rows for the transforms.
+type winoRows struct {
+	e, o []float32 // 4 x (tw+1): a tile row's input rows, even and odd columns
+	r    []float32 // 16 x tw: d*B per input row
+	s    []float32 // 8 x tw: A'm per row of m
+}
+
+// Winograd runs where it measured faster than the GEMM (same-process A/B,
+// one thread): at least 256 input and output channels on a plane of at
+// least 28 rows, VGG-16's conv3_2 to conv4_3 (18-25% faster). Below that
+// the transforms' many short vector calls eat the gain: 128->256 at 56x56
+// was 4% faster to 8% slower, ResNet-50's 128->128 at 28x28 17-40%
+// slower; at 14x14 the plane is too small to split into enough tiles.
+const (
+	winoMinChannels = 256
+	winoMinRows     = 28
+)
+
+func prepareWinograd(c *convPlan, w []float32) ref.Kernel {
+	if c.cin < winoMinChannels || c.cout < winoMinChannels || c.oh < winoMinRows || c.group != 1 || c.kh != 3 || c.kw != 3 || c.sh != 1 || c.sw != 1 || c.dh != 1 || c.dw != 1 ||
+		c.pt != 1 || c.pl != 1 || c.oh != c.h || c.ow != c.w || c.sum {
+		return nil
+	}
+	d := &winoConv{convPlan: c, th: (c.oh + 1) / 2, tw: (c.ow + 1) / 2}
+	d.hp, d.wp = 2*d.th+2, 2*d.tw+2
+	d.band = max(1, 256/d.tw)
+	// U = G g G' per (o, c), G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1].
+	G := [4][3]float64{{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}}
+	us := make([][]float32, 16)
+	for q := range us {
+		us[q] = make([]float32, c.cout*c.cin)
+	}
+	for o := 0; o < c.cout; o++ {
+		for ci := 0; ci < c.cin; ci++ {
+			g := w[(o*c.cin+ci)*9:]
+			var t [4][3]float64 // G g
+			for i := 0; i < 4; i++ {
+				for j := 0; j < 3; j++ {
+					for k := 0; k < 3; k++ {
+						t[i][j] += G[i][k] * float64(g[k*3+j])
+					}
+				}
+			}
+			for i := 0; i < 4; i++ {
+				for j := 0; j < 4; j++ {
+					s := 0.0
+					for k := 0; k < 3; k++ {
+						s += t[i][k] * G[j][k]
+					}
+					us[i*4+j][o*c.cin+ci] = float32(s)
+				}
+			}
+		}
+	}
+	for q := range us {
+		d.u[q] = gemm.Pack(gemm.Matrix{Data: us[q], RowStride: c.cin, ColStride: 1}, c.cout, c.cin)
+	}
+	nb := min(d.band, d.th) * d.tw
+	d.pool.New = func() *winoScratch {
+		return &winoScratch{pad: make([]float32, c.cin*d.hp*d.wp), v: make([]float32, 16*c.cin*nb), m: make([]float32, 16*c.cout*nb)}
+	}
+	d.rows.New = func() *winoRows {
+		return &winoRows{e: make([]float32, 4*(d.tw+1)), o: make([]float32, 4*(d.tw+1)), r: make([]float32, 16*d.tw), s: make([]float32, 8*d.tw)}
+	}
+	return d.run
+}
+
+func (d *winoConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
+	x, y := in[0].F, out[0].F
+	var bias []float32
+	if len(in) > 2 && in[2] != nil {
+		bias = in[2].F
+	}
+	s := d.pool.Get()
+	defer d.pool.Put(s)
+	ops, tw, plane := d.ops, d.tw, d.h*d.w
+	act, _, post := d.act.gemm()
+	for b := 0; b < d.batch; b++ {
+		for ci := 0; ci < d.cin; ci++ {
+			ops.CopyRows(s.pad[ci*d.hp*d.wp+d.wp+1:], x[(b*d.cin+ci)*plane:], d.h, d.w, d.wp, d.w)
+		}
+		for ty0 := 0; ty0 < d.th; ty0 += d.band {
+			nb := min(d.band, d.th-ty0)
+			T := nb * tw
+			// Input transform, a tile row and a channel at a time.
+			par.For(d.threads, d.cin, func(ci int) {
+				w := d.rows.Get()
+				for ty := ty0; ty < ty0+nb; ty++ {
+					d.inputRow(s, w, ci, ty, T, (ty-ty0)*tw)
+				}
+				d.rows.Put(w)
+			})
+			// The 16 products are independent: whole ones go to the
+			// threads (each on one thread), not each split between them.
+			par.For(d.threads, 16, func(q int) {
+				p := &gemm.Problem{M: d.cout, N: T, K: d.cin, A: d.u[q],
+					B: gemm.Matrix{Data: s.v[q*d.cin*T : (q+1)*d.cin*T], RowStride: T, ColStride: 1},
+					C: s.m[q*d.cout*T : (q+1)*d.cout*T], LDC: T}
+				gemm.Run(p, ops, 1)
+			})
+			par.For(d.threads, d.cout, func(o int) {
+				var b0 float32
+				if bias != nil {
+					b0 = bias[o]
+				}
+				w := d.rows.Get()
+				yo := y[(b*d.cout+o)*d.oh*d.ow:]
+				for ty := ty0; ty < ty0+nb; ty++ {
+					d.outputRow(s, w, o, ty, T, (ty-ty0)*tw, yo, b0)
+				}
+				d.rows.Put(w)
+			})
+		}
+	}
+	if act != 0 || post != nil {
+		d.act.apply(ops, y[:d.batch*d.cout*d.oh*d.ow])
+	}
+	return nil
+}
+
+// inputRow transforms tile row ty of channel ci into V, at column col of
+// each of the 16 matrices.
+func (d *winoConv) inputRow(s *winoScratch, w *winoRows, ci, ty, T, col int) {
+	ops, tw := d.ops, d.tw
+	for i := 0; i < 4; i++ {
+		row := s.pad[ci*d.hp*d.wp+(2*ty+i)*d.wp:][:d.wp]
+		ops.Deinterleave2(w.e[i*(tw+1):(i+1)*(tw+1)], w.o[i*(tw+1):(i+1)*(tw+1)], row)
+		E0, E1 := w.e[i*(tw+1):][:tw], w.e[i*(tw+1)+1:][:tw]
+		O0, O1 := w.o[i*(tw+1):][:tw], w.o[i*(tw+1)+1:][:tw]
+		r := w.r[4*i*tw:]
+		ops.Sub(r[0:tw], E0, E1)
+		ops.Add(r[tw:2*tw], O0, E1)
+		ops.Sub(r[2*tw:3*tw], E1, O0)
+		ops.Sub(r[3*tw:4*tw], O0, O1)
+	}
+	for nu := 0; nu < 4; nu++ {
+		dbr := func(i int) []float32 { return w.r[(4*i+nu)*tw:][:tw] }
+		v := func(xi int) []float32 { return s.v[((xi*4+nu)*d.cin+ci)*T+col:][:tw] }
+		ops.Sub(v(0), dbr(0), dbr(2))
+		ops.Add(v(1), dbr(1), dbr(2))
+		ops.Sub(v(2), dbr(2), dbr(1))
+		ops.Sub(v(3), dbr(1), dbr(3))
+	}
+}
+
+// outputRow transforms tile row ty of output channel o back into output
+// rows 2ty and 2ty+1 of yo, adding the bias.
+func (d *winoConv) outputRow(s *winoScratch, w *winoRows, o, ty, T, col int, yo []float32, b0 float32) {
+	ops, tw := d.ops, d.tw
+	m := func(xi, nu int) []float32 { return s.m[((xi*4+nu)*d.cout+o)*T+col:][:tw] }
+	// s[xi][0] = m0+m1+m2, s[xi][1] = m1-m2-m3
+	for xi := 0; xi < 4; xi++ {
+		s0, s1 := w.s[(2*xi)*tw:][:tw], w.s[(2*xi+1)*tw:][:tw]
+		ops.Add(s0, m(xi, 0), m(xi, 1))
+		ops.Add(s0, s0, m(xi, 2))
+		ops.Sub(s1, m(xi, 1), m(xi, 2))
+		ops.Sub(s1, s1, m(xi, 3))
+	}
+	S := func(xi, j int) []float32 { return w.s[(2*xi+j)*tw:][:tw] }
+	for j := 0; j < 2; j++ {
+		// y0j = s0j+s1j+s2j into S(0, j); y1j = s1j-s2j-s3j into S(3, j)
+		ops.Add(S(0, j), S(0, j), S(1, j))
+		ops.Add(S(0, j), S(0, j), S(2, j))
+		ops.Sub(S(3, j), S(1, j), S(3, j))
+		ops.Sub(S(3, j), S(3, j), S(2, j))
+	}
+	for r, xi := range [2]int{0, 3} {
+		oy := 2*ty + r
+		if oy >= d.oh {
+			break
+		}
+		a, bb := S(xi, 0), S(xi, 1)
+		dst := yo[oy*d.ow : (oy+1)*d.ow]
+		for t := 0; t < tw; t++ {
+			dst[2*t] = a[t] + b0
+			if 2*t+1 < d.ow {
+				dst[2*t+1] = bb[t] + b0
+			}
+		}
+	}
+}
