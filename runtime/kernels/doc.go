@@ -11,8 +11,9 @@
 //     fused activation (Fuse) run in the GEMM epilogue. Depthwise
 //     convolutions run 8 channels at a time in an interleaved layout
 //     (conv_dw8.go; the channels past a multiple of 8 plane by plane,
-//     conv_dw.go), and first layers with few input channels as a direct
-//     convolution of 16 output channels at a time (conv_direct.go).
+//     conv_dw.go), first layers with few input channels as a direct
+//     convolution of 16 output channels at a time (conv_direct.go), and
+//     wide 3x3 stride-1 layers as Winograd F(2x2, 3x3) (conv_wino.go).
 //   - Gemm and MatMul: the same packed GEMM; with at most four rows, a
 //     vectorised matrix-vector product.
 //   - MaxPool, AveragePool (2-D), GlobalAveragePool, GlobalMaxPool, Relu,
