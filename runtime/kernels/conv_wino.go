@@ -45,13 +45,15 @@ type winoRows struct {
 // the transforms' many short vector calls eat the gain: 128->256 at 56x56
 // was 4% faster to 8% slower, ResNet-50's 128->128 at 28x28 17-40%
 // slower; at 14x14 the plane is too small to split into enough tiles.
+// The transforms need the vector maps (Ops.VecMaps): in Go, or on arm64
+// where they were never timed, the GEMM stays.
 const (
 	winoMinChannels = 256
 	winoMinRows     = 28
 )
 
 func prepareWinograd(c *convPlan, w []float32) ref.Kernel {
-	if c.cin < winoMinChannels || c.cout < winoMinChannels || c.oh < winoMinRows || c.group != 1 || c.kh != 3 || c.kw != 3 || c.sh != 1 || c.sw != 1 || c.dh != 1 || c.dw != 1 ||
+	if !c.ops.VecMaps || c.cin < winoMinChannels || c.cout < winoMinChannels || c.oh < winoMinRows || c.group != 1 || c.kh != 3 || c.kw != 3 || c.sh != 1 || c.sw != 1 || c.dh != 1 || c.dw != 1 ||
 		c.pt != 1 || c.pl != 1 || c.oh != c.h || c.ow != c.w || c.sum {
 		return nil
 	}

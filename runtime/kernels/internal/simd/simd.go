@@ -100,6 +100,11 @@ type Ops struct {
 	// place instead of packing them.
 	SgemmInd SgemmIndFunc
 
+	// VecMaps says the element-wise loops below are vector assembly, not
+	// Go: a kernel built of many of them (Winograd's transforms) only pays
+	// then.
+	VecMaps bool
+
 	Clamp     func(dst, x []float32, lo, hi float32) // min(max(x, lo), hi), NaN stays
 	Leaky     func(dst, x []float32, alpha float32)
 	HardSwish func(dst, x []float32)
