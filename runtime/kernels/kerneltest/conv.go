@@ -108,8 +108,8 @@ var direct16 = []ConvSpec{
 // 3x3): odd and even sizes (partial tiles), two images, activations after;
 // with 256 channels (the path's lower bound) and 28 rows.
 var winograd = []ConvSpec{
-	{N: 1, C: 256, H: 28, W: 30, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 1, Bias: true, Act: "Relu", Winograd: true},
-	{N: 2, C: 258, H: 29, W: 9, M: 264, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 1, Act: "LeakyRelu", ActAlpha: 0.1, Winograd: true},
+	{N: 1, C: 256, H: 28, W: 10, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 1, Bias: true, Act: "Relu", Winograd: true},
+	{N: 2, C: 258, H: 29, W: 5, M: 264, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 1, Act: "LeakyRelu", ActAlpha: 0.1, Winograd: true},
 }
 
 // ConvCases are the fixed edge cases and seeded random cases of Conv2D.
