@@ -73,6 +73,23 @@ func (a activation) gemm() (act int, prm simd.Params, post func([]float32)) {
 	return simd.ActNone, prm, nil
 }
 
+// bounds returns the activation as a clamp to [lo, hi] for kernels that
+// clamp in registers (none: the whole line; Relu; Clip), or post true when
+// it must run afterwards (apply).
+func (a activation) bounds() (lo, hi float32, post bool) {
+	lo, hi = float32(math.Inf(-1)), float32(math.Inf(1))
+	switch a.op {
+	case graphir.OpInvalid:
+	case graphir.OpRelu:
+		lo = 0
+	case graphir.OpClip:
+		lo, hi = a.lo, a.hi
+	default:
+		post = true
+	}
+	return lo, hi, post
+}
+
 // apply runs the activation over x in place.
 func (a activation) apply(ops *simd.Ops, x []float32) {
 	switch a.op {

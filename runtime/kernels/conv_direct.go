@@ -6,7 +6,6 @@ import (
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
 	"github.com/edgectl/edgectl/runtime/ref"
-	"math"
 )
 
 // directConv runs a convolution with few input channels, a network's
@@ -54,17 +53,8 @@ func prepareDirect(c *convPlan, w []float32) ref.Kernel {
 	if padSize >= 1<<31 {
 		return nil
 	}
-	d := &directConv{convPlan: c, pairs: c.cout / 16, hp: hp, wp: wp, band: max(1, 1024/c.ow),
-		lo: float32(math.Inf(-1)), hi: float32(math.Inf(1)), zeros: make([]float32, 16)}
-	switch c.act.op {
-	case graphir.OpInvalid:
-	case graphir.OpRelu:
-		d.lo = 0
-	case graphir.OpClip:
-		d.lo, d.hi = c.act.lo, c.act.hi
-	default:
-		d.post = true
-	}
+	d := &directConv{convPlan: c, pairs: c.cout / 16, hp: hp, wp: wp, band: max(1, 1024/c.ow), zeros: make([]float32, 16)}
+	d.lo, d.hi, d.post = c.act.bounds()
 	for ci := 0; ci < c.cin; ci++ {
 		for ky := 0; ky < c.kh; ky++ {
 			for kx := 0; kx < c.kw; kx++ {

@@ -1,11 +1,9 @@
 package kernels
 
 import (
-	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/internal/stash"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
-	"math"
 )
 
 // dw8 runs a depthwise convolution (one output channel per input channel)
@@ -53,17 +51,8 @@ func prepareDW8(d *dwConv, w []float32) *dw8 {
 	if int64(hp)*int64(wp)*simd.C8 >= 1<<31 {
 		return nil
 	}
-	p := &dw8{d: d, groups: c.cout / simd.C8, wp: wp, band: max(1, dw8Band/c.ow),
-		lo: float32(math.Inf(-1)), hi: float32(math.Inf(1)), zeros: make([]float32, simd.C8)}
-	switch c.act.op {
-	case graphir.OpInvalid:
-	case graphir.OpRelu:
-		p.lo = 0
-	case graphir.OpClip:
-		p.lo, p.hi = c.act.lo, c.act.hi
-	default:
-		p.post = true
-	}
+	p := &dw8{d: d, groups: c.cout / simd.C8, wp: wp, band: max(1, dw8Band/c.ow), zeros: make([]float32, simd.C8)}
+	p.lo, p.hi, p.post = c.act.bounds()
 	kk := c.kh * c.kw
 	for ky := 0; ky < c.kh; ky++ {
 		for kx := 0; kx < c.kw; kx++ {
