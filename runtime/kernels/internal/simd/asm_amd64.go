@@ -43,7 +43,7 @@ func detectAVX2FMA() bool {
 }
 
 var asmOps = Ops{
-	Name: "avx2",
+	Name:    "avx2",
 	VecMaps: true,
 	Sgemm: func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
 		sgemm6x16(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
