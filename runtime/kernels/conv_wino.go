@@ -110,7 +110,6 @@ func (d *winoConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	s := d.pool.Get()
 	defer d.pool.Put(s)
 	ops, tw, plane := d.ops, d.tw, d.h*d.w
-	act, _, post := d.act.gemm()
 	for b := 0; b < d.batch; b++ {
 		for ci := 0; ci < d.cin; ci++ {
 			ops.CopyRows(s.pad[ci*d.hp*d.wp+d.wp+1:], x[(b*d.cin+ci)*plane:], d.h, d.w, d.wp, d.w)
@@ -147,9 +146,6 @@ func (d *winoConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 				d.rows.Put(w)
 			})
 		}
-	}
-	if act != 0 || post != nil {
-		d.act.apply(ops, y[:d.batch*d.cout*d.oh*d.ow])
 	}
 	return nil
 }
@@ -212,6 +208,9 @@ func (d *winoConv) outputRow(s *winoScratch, w *winoRows, o, ty, T, col int, yo 
 			if 2*t+1 < d.ow {
 				dst[2*t+1] = bb[t] + b0
 			}
+		}
+		if d.act.op != graphir.OpInvalid {
+			d.act.apply(ops, dst) // while the row is in L1
 		}
 	}
 }
