@@ -45,8 +45,8 @@ func planArena(g *graphir.Graph, shared map[*graphir.Value]*graphir.Value) arena
 	for i, n := range g.Nodes {
 		for _, v := range n.Outputs {
 			if v != nil && v.DType == graphir.Float32 && !keep[v] {
-				if l, ok := life[root(v)]; ok && v != root(v) {
-					l.last = i // a shared output extends its input's slot
+				if r := root(v); r != v && life[r] != nil {
+					life[r].last = i // a shared output extends its input's slot
 					continue
 				}
 				life[v] = &lifetime{v: v, first: i, last: i, n: roundUp(v.Shape.Size(), arenaAlign)}

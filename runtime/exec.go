@@ -3,12 +3,12 @@ package runtime
 import (
 	"context"
 	"fmt"
-	"github.com/edgectl/edgectl/runtime/internal/stash"
 	"math"
 	goruntime "runtime"
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/internal/stash"
 	"github.com/edgectl/edgectl/runtime/kernels"
 	"github.com/edgectl/edgectl/runtime/ref"
 )

@@ -1,9 +1,8 @@
 package kernels
 
 import (
-	"github.com/edgectl/edgectl/runtime/internal/stash"
-
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/internal/stash"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
@@ -15,6 +14,13 @@ type convGeom struct {
 	batch, cin, h, w, cout, oh, ow int
 	group, cinG, coutG             int
 	kh, kw, sh, sw, dh, dw, pt, pl int
+}
+
+// padded is the size of the zero-padded image that holds every input row
+// and column and every one a tap reads (the scratch planes of the
+// depthwise and direct paths).
+func (g convGeom) padded() (hp, wp int) {
+	return max(g.pt+g.h, (g.oh-1)*g.sh+(g.kh-1)*g.dh+1), max(g.pl+g.w, (g.ow-1)*g.sw+(g.kw-1)*g.dw+1)
 }
 
 // convPlan is a prepared convolution: how it runs, with its packed weights.
@@ -70,7 +76,6 @@ func prepareConv(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
 	}
 	g.cinG, g.coutG = g.cin/g.group, g.cout/g.group
 	plan := &convPlan{convGeom: g, ops: ops, threads: env.Threads, act: act, sum: sum}
-	plan.scratch.New = func() *[]float32 { return nil } // runGEMM sizes it
 	if sum && g.cinG == 1 && g.kh*g.kw > 1 {
 		return nil, nil // depthwise: the reference takes a fused sum (Fuse makes none)
 	}
@@ -99,6 +104,8 @@ func prepareConv(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
 		if g.sw == 2 && int64(g.cin)*int64(g.h)*int64(g.w+1) < 1<<31 {
 			plan.im2col = plan.im2col.Phased(g.cinG)
 			plan.phased, plan.phaseSize = true, 2*g.cinG*g.h*((g.w+1)/2)
+			size := g.batch * g.group * plan.phaseSize
+			plan.scratch.New = func() *[]float32 { b := make([]float32, size); return &b }
 		}
 	}
 	return plan.runGEMM, nil
@@ -118,10 +125,6 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	var split []float32
 	if c.phased {
 		buf := c.scratch.Get()
-		if buf == nil || len(*buf) < jobs*c.phaseSize {
-			b := make([]float32, jobs*c.phaseSize)
-			buf = &b
-		}
 		defer c.scratch.Put(buf)
 		split = *buf
 	}

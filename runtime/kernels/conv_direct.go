@@ -47,8 +47,7 @@ func prepareDirect(c *convPlan, w []float32) ref.Kernel {
 		c.cout%16 != 0 || (c.sw != 1 && c.sw != 2) || c.pt < 0 || c.pl < 0 {
 		return nil
 	}
-	hp := max(c.pt+c.h, (c.oh-1)*c.sh+(c.kh-1)*c.dh+1)
-	wp := max(c.pl+c.w, (c.ow-1)*c.sw+(c.kw-1)*c.dw+1)
+	hp, wp := c.padded()
 	padSize := int64(c.cin)*int64(hp)*int64(wp) + int64(c.sw*simd.ConvP)
 	if padSize >= 1<<31 {
 		return nil

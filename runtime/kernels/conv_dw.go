@@ -1,9 +1,8 @@
 package kernels
 
 import (
-	"github.com/edgectl/edgectl/runtime/internal/stash"
-
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/internal/stash"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
 	"github.com/edgectl/edgectl/runtime/ref"
@@ -56,10 +55,7 @@ const dwSlack = 8
 // prepareDepthwise lays out c's depthwise convolution with weights w, or
 // returns nil when its scratch plane would not fit int32 offsets.
 func prepareDepthwise(c *convPlan, w []float32) ref.Kernel {
-	// The padded plane: every row and column a tap reads, and every input
-	// row and column.
-	hp := max(c.pt+c.h, (c.oh-1)*c.sh+(c.kh-1)*c.dh+1)
-	wp := max(c.pl+c.w, (c.ow-1)*c.sw+(c.kw-1)*c.dw+1)
+	hp, wp := c.padded()
 	hq, wq := (hp+c.sh-1)/c.sh, (wp+c.sw-1)/c.sw
 	size := int64(c.sh*c.sw)*int64(hq)*int64(wq) + dwSlack
 	if size >= 1<<31 || c.oh < 1 || c.ow < 1 {
@@ -93,7 +89,7 @@ func prepareDepthwise(c *convPlan, w []float32) ref.Kernel {
 		}
 		return s
 	}
-	d.c8 = prepareDW8(d, w)
+	d.c8 = prepareDW8(c, w)
 	return d.run
 }
 

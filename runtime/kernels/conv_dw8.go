@@ -18,7 +18,7 @@ import (
 // column deinterleave for stride 2. Channels past the last multiple of 8
 // stay on the per-plane path.
 type dw8 struct {
-	d      *dwConv
+	c      *convPlan
 	groups int       // channel groups of 8 per image
 	wk     []float32 // [group][tap][8]
 	offs   []int32   // per tap: its offset in the scratch, (ky*dh*wp + kx*dw)*8
@@ -38,20 +38,18 @@ type dw8Scratch struct{ in, out []float32 }
 // input rows stay in the L1 and L2 caches between the three calls.
 const dw8Band = 512
 
-// prepareDW8 returns the interleaved path of d, or nil when it does not
+// prepareDW8 returns the interleaved path of c, or nil when it does not
 // apply: a channel multiplier, a column stride other than 1 or 2, a
 // negative pad, fewer than 8 channels, or sizes past int32 offsets.
-func prepareDW8(d *dwConv, w []float32) *dw8 {
-	c := d.convPlan
+func prepareDW8(c *convPlan, w []float32) *dw8 {
 	if c.ops.DWC8 == nil || c.coutG != 1 || c.cout < simd.C8 || (c.sw != 1 && c.sw != 2) || c.pt < 0 || c.pl < 0 {
 		return nil
 	}
-	hp := max(c.pt+c.h, (c.oh-1)*c.sh+(c.kh-1)*c.dh+1)
-	wp := max(c.pl+c.w, (c.ow-1)*c.sw+(c.kw-1)*c.dw+1)
+	hp, wp := c.padded()
 	if int64(hp)*int64(wp)*simd.C8 >= 1<<31 {
 		return nil
 	}
-	p := &dw8{d: d, groups: c.cout / simd.C8, wp: wp, band: max(1, dw8Band/c.ow), zeros: make([]float32, simd.C8)}
+	p := &dw8{c: c, groups: c.cout / simd.C8, wp: wp, band: max(1, dw8Band/c.ow), zeros: make([]float32, simd.C8)}
 	p.lo, p.hi, p.post = c.act.bounds()
 	kk := c.kh * c.kw
 	for ky := 0; ky < c.kh; ky++ {
@@ -78,7 +76,7 @@ func prepareDW8(d *dwConv, w []float32) *dw8 {
 // run computes output channels [0, 8*groups) of every image, the groups
 // split between the threads.
 func (p *dw8) run(x, y, bias []float32) {
-	c := p.d.convPlan
+	c := p.c
 	tasks := c.batch * p.groups
 	threads := par.Chunks(c.threads, float64(tasks*simd.C8*c.oh*c.ow*c.kh*c.kw), 1<<15)
 	par.For(threads, threads, func(t int) {
@@ -95,7 +93,7 @@ func (p *dw8) run(x, y, bias []float32) {
 // group computes the 8 output planes of group g from its 8 input planes
 // (x and y start at the group's first plane), a band of rows at a time.
 func (p *dw8) group(s *dw8Scratch, x, y []float32, g int, bias []float32) {
-	c := p.d.convPlan
+	c := p.c
 	ops, kk, inPlane, outPlane := c.ops, c.kh*c.kw, c.h*c.w, c.oh*c.ow
 	b8 := p.zeros
 	if bias != nil {

@@ -90,7 +90,7 @@ func elemFold[T float32 | int64](dst []T, shape graphir.Shape, in []*graphir.Ten
 			}
 			continue
 		}
-		it := newOffsetIter(shape, bcastStrides(t.Shape, shape))
+		it := newOffsetIter(shape, graphir.BroadcastStrides(t.Shape, shape))
 		for i := range dst {
 			dst[i] = f(dst[i], src[it.off[0]])
 			it.next()
@@ -104,7 +104,7 @@ func elemBroadcastInto[T float32 | int64](dst []T, shape, srcShape graphir.Shape
 		copy(dst, src)
 		return
 	}
-	it := newOffsetIter(shape, bcastStrides(srcShape, shape))
+	it := newOffsetIter(shape, graphir.BroadcastStrides(srcShape, shape))
 	for i := range dst {
 		dst[i] = src[it.off[0]]
 		it.next()
@@ -114,7 +114,7 @@ func elemBroadcastInto[T float32 | int64](dst []T, shape, srcShape graphir.Shape
 // powKernel raises a float32 base to a float32 or int64 exponent.
 func powKernel(n *graphir.Node, in, out []*graphir.Tensor) error {
 	x, e, y := in[0], in[1], out[0]
-	it := newOffsetIter(y.Shape, bcastStrides(x.Shape, y.Shape), bcastStrides(e.Shape, y.Shape))
+	it := newOffsetIter(y.Shape, graphir.BroadcastStrides(x.Shape, y.Shape), graphir.BroadcastStrides(e.Shape, y.Shape))
 	for i := range y.F {
 		var p float64
 		if e.DType == graphir.Int64 {

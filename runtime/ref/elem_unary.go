@@ -143,7 +143,7 @@ func clipToInt64(v float32) int64 {
 // preluKernel computes x < 0 ? slope*x : x with the slope broadcast to x.
 func preluKernel(n *graphir.Node, in, out []*graphir.Tensor) error {
 	x, slope, y := in[0], in[1], out[0]
-	it := newOffsetIter(y.Shape, bcastStrides(slope.Shape, y.Shape))
+	it := newOffsetIter(y.Shape, graphir.BroadcastStrides(slope.Shape, y.Shape))
 	for i, v := range x.F {
 		if v < 0 {
 			v *= slope.F[it.off[0]]

@@ -63,6 +63,6 @@ func tileKernel(n *graphir.Node, in, out []*graphir.Tensor) error {
 // expandKernel broadcasts the input to the output shape.
 func expandKernel(n *graphir.Node, in, out []*graphir.Tensor) error {
 	x, y := in[0], out[0]
-	tensorStrided(y, x, 0, bcastStrides(x.Shape, y.Shape))
+	tensorStrided(y, x, 0, graphir.BroadcastStrides(x.Shape, y.Shape))
 	return nil
 }

@@ -40,21 +40,6 @@ func (it *offsetIter) next() {
 	}
 }
 
-// bcastStrides returns the strides with which an operand of shape in is read
-// at each position of the broadcast shape out: 0 on broadcast axes and on
-// the leading axes in lacks.
-func bcastStrides(in, out graphir.Shape) []int {
-	st := make([]int, len(out))
-	inSt := in.Strides()
-	off := len(out) - len(in)
-	for d := range in {
-		if in[d] != 1 {
-			st[off+d] = inSt[d]
-		}
-	}
-	return st
-}
-
 // tensorCopy copies n elements from src at sOff to dst at dOff; both
 // tensors have the same type.
 func tensorCopy(dst *graphir.Tensor, dOff int, src *graphir.Tensor, sOff, n int) {

@@ -1,10 +1,10 @@
 package gemm
 
 import (
-	"github.com/edgectl/edgectl/runtime/internal/stash"
 	"math"
 	"unsafe"
 
+	"github.com/edgectl/edgectl/runtime/internal/stash"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
 )
