@@ -7,6 +7,7 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 )
 
 // BenchmarkConv times VGG-16's conv3_2 at 112x112 input (256->256 channels,
@@ -31,7 +32,7 @@ func BenchmarkConv(b *testing.B) {
 	defer trusted.Close()
 	for _, bc := range []struct {
 		name  string
-		extra map[graphir.Op][]runtime.Impl
+		extra map[graphir.Op][]kernelapi.Impl
 		ref   bool
 	}{
 		{"native", nil, false},

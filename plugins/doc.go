@@ -5,7 +5,7 @@
 // digest, imports, exports, ABI version and manifest, then runs a
 // conformance check against the reference kernels (runtime/ref) and refuses
 // a plugin whose results differ. Impls exposes a loaded plugin's kernels as
-// runtime.Impl values (priority runtime.PriorityPlugin) for
+// kernelapi.Impl values (priority kernelapi.PriorityPlugin) for
 // runtime.Options.Extra; each such kernel falls back to the best native
 // kernel when the plugin traps, overruns its deadline, exhausts its memory
 // or returns a wrong shape, and the plugin is then unloaded.
@@ -18,7 +18,7 @@
 // Files: abi.go (constants, descriptors), manifest.go, plugin.go (Open,
 // the instance pool, unload), engine.go (compile, import and export checks),
 // instance.go (calls and memory), spec.go (nodes onto
-// the ABI, tiling), run.go (tiles), impl.go (runtime.Impl and fallback),
+// the ABI, tiling), run.go (tiles), impl.go (kernelapi.Impl and fallback),
 // conformance.go, bench.go, verify.go, wasi.go (the minimal WASI subset),
 // instrument.go (function-entry guards). Examples are in examples/, hostile
 // test plugins in testdata/hostile; `make plugins` builds both.

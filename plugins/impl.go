@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/edgectl/edgectl/graphir"
-	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/ref"
 )
 
@@ -22,21 +22,21 @@ var opsOf = map[graphir.Op][]opKind{
 }
 
 // Impls exposes p's kernels as runtime implementations with priority
-// runtime.PriorityPlugin, for runtime.Options.Extra, for every op its
+// kernelapi.PriorityPlugin, for runtime.Options.Extra, for every op its
 // manifest covers. An implementation declines (Prepare returns nil) the
 // nodes outside the manifest or ABI 1; the executor then picks a native
 // kernel. When the plugin fails at run time it is unloaded and the kernel
 // computes the node with the best native implementation instead, so the
 // result stays right.
-func Impls(p *Plugin) map[graphir.Op][]runtime.Impl {
-	out := map[graphir.Op][]runtime.Impl{}
+func Impls(p *Plugin) map[graphir.Op][]kernelapi.Impl {
+	out := map[graphir.Op][]kernelapi.Impl{}
 	for op, kinds := range opsOf {
 		for _, k := range kinds {
 			if p.manifest.kernels(k) != nil {
-				out[op] = []runtime.Impl{{
+				out[op] = []kernelapi.Impl{{
 					Name:     "plugin:" + p.manifest.Name,
-					Priority: runtime.PriorityPlugin,
-					Prepare:  func(n *graphir.Node, env runtime.Env) (ref.Kernel, error) { return p.prepare(n, env) },
+					Priority: kernelapi.PriorityPlugin,
+					Prepare:  func(n *graphir.Node, env kernelapi.Env) (kernelapi.Kernel, error) { return p.prepare(n, env) },
 				}}
 				break
 			}
@@ -45,8 +45,8 @@ func Impls(p *Plugin) map[graphir.Op][]runtime.Impl {
 	return out
 }
 
-// prepare is runtime.Impl.Prepare for every op.
-func (p *Plugin) prepare(n *graphir.Node, env runtime.Env) (ref.Kernel, error) {
+// prepare is kernelapi.Impl.Prepare for every op.
+func (p *Plugin) prepare(n *graphir.Node, env kernelapi.Env) (kernelapi.Kernel, error) {
 	if dead, _ := p.Unloaded(); dead {
 		return nil, nil
 	}
@@ -83,13 +83,13 @@ type cleanupArg struct {
 type pluginKernel struct {
 	p       *Plugin
 	s       *spec
-	env     runtime.Env
+	env     kernelapi.Env
 	threads int
 
 	declined atomic.Bool // the plugin answered EUNSUPPORTED for this node
 
 	once     sync.Once
-	native   ref.Kernel
+	native   kernelapi.Kernel
 	name     string
 	errNativ error
 }
@@ -114,8 +114,8 @@ func (k *pluginKernel) run(n *graphir.Node, in, out []*graphir.Tensor) error {
 // prepared on first use; the reference kernel is the last resort.
 func (k *pluginKernel) fallback(n *graphir.Node, in, out []*graphir.Tensor) error {
 	k.once.Do(func() {
-		for _, impl := range runtime.Implementations(n.Op) {
-			if impl.Priority >= runtime.PriorityPlugin {
+		for _, impl := range kernelapi.Registered(n.Op) {
+			if impl.Priority >= kernelapi.PriorityPlugin {
 				continue
 			}
 			kern, err := impl.Prepare(n, k.env)

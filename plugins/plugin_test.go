@@ -10,7 +10,6 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime"
-	"github.com/edgectl/edgectl/runtime/kernels"
 )
 
 // smallCNN covers every entry point: conv 3x3 (pads, stride 2), 1x1,
@@ -125,7 +124,7 @@ func TestImpls_SmallCNN(t *testing.T) {
 	}
 }
 
-// TestImpls_FusedRelu runs Conv+Relu fused by kernels.FuseActivations: the
+// TestImpls_FusedRelu runs Conv+Relu fused by graphir.FuseActivations: the
 // plugin must apply the ReLU epilogue.
 func TestImpls_FusedRelu(t *testing.T) {
 	b, x := newGraph(t, graphir.Shape{2, 5, 17, 19})
@@ -133,7 +132,7 @@ func TestImpls_FusedRelu(t *testing.T) {
 	g := b.done(y)
 	in := b.input()
 	want := reference(t, g, in)
-	if kernels.FuseActivations(g) != 1 {
+	if graphir.FuseActivations(g) != 1 {
 		t.Fatal("Conv+Relu not fused")
 	}
 	opts, _ := testOptions(t)

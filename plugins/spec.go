@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/edgectl/edgectl/graphir"
-	"github.com/edgectl/edgectl/runtime/kernels"
 )
 
 // spec is one node as the plugin sees it: the op kind, the descriptor
@@ -85,7 +84,7 @@ func convSpec(n *graphir.Node, m *Manifest, epilogue int32) (*spec, string) {
 	if why != "" {
 		return nil, why
 	}
-	if _, ok := n.Attrs[kernels.AttrSum]; ok || len(n.Inputs) > 3 {
+	if _, ok := n.Attrs[graphir.AttrSum]; ok || len(n.Inputs) > 3 {
 		return nil, "a fused residual sum is not in ABI 1"
 	}
 	w := n.In(1)
@@ -107,9 +106,9 @@ func convSpec(n *graphir.Node, m *Manifest, epilogue int32) (*spec, string) {
 	default:
 		return nil, fmt.Sprintf("grouped convolution (group %d) is not in ABI 1", group)
 	}
-	// An activation fused into the Conv (kernels.FuseActivations) becomes
+	// An activation fused into the Conv (graphir.FuseActivations) becomes
 	// the epilogue.
-	if a, ok := n.Attrs[kernels.AttrActivation]; ok {
+	if a, ok := n.Attrs[graphir.AttrActivation]; ok {
 		if a.Kind != graphir.AttrString || a.Str != graphir.OpRelu.String() || epilogue != epilogueNone {
 			return nil, fmt.Sprintf("fused activation %q is not in ABI 1", a.Str)
 		}

@@ -9,23 +9,22 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/internal/stash"
-	"github.com/edgectl/edgectl/runtime/kernels"
-	"github.com/edgectl/edgectl/runtime/ref"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 )
 
 // Options choose how an executor runs.
 type Options struct {
 	// Threads for intra-op parallelism; 0 means all cores.
 	Threads int
-	// MaxPriority caps the kernel implementations used; PriorityReference
+	// MaxPriority caps the kernel implementations used; kernelapi.PriorityReference
 	// runs the reference kernels only. 0 with Reference false means no cap.
 	MaxPriority int
 	Reference   bool
 	// Extra are implementations for this executor only (a Wasm plugin chosen
 	// for the device class), considered with the registered ones.
-	Extra map[graphir.Op][]Impl
+	Extra map[graphir.Op][]kernelapi.Impl
 	// NoFusion runs g's nodes as they are. By default an executor that may
-	// use the fast kernels runs kernels.Fuse(g): activations and residual
+	// use the fast kernels runs graphir.FuseConvEpilogues(g): activations and residual
 	// sums folded into the Convs before them (Graph returns that graph).
 	NoFusion bool
 	// OnNode, when not nil, is told how long each node's kernel took (i
@@ -37,7 +36,7 @@ type Options struct {
 // state on the stack.
 type Executor struct {
 	g       *graphir.Graph
-	kernels []ref.Kernel
+	kernels []kernelapi.Kernel
 	names   []string
 	// overwrites[i]: node i's kernel writes all of its outputs.
 	overwrites []bool
@@ -49,7 +48,7 @@ type Executor struct {
 }
 
 // SharedOutputs is how many node outputs share their arena slot with an
-// input their kernel computes in place of (Impl.InPlace).
+// input their kernel computes in place of (kernelapi.Impl.InPlace).
 func (e *Executor) SharedOutputs() int { return len(e.arena.shared) }
 
 // PeakActivationBytes is the size of the activation arena: the most memory
@@ -63,20 +62,20 @@ func New(g *graphir.Graph) (*Executor, error) { return NewWithOptions(g, Options
 // NewWithOptions prepares every node's kernel (the best implementation
 // allowed by opts) and plans when each intermediate value can be dropped.
 func NewWithOptions(g *graphir.Graph, opts Options) (*Executor, error) {
-	env := Env{Threads: opts.Threads}
+	env := kernelapi.Env{Threads: opts.Threads}
 	if env.Threads <= 0 {
 		env.Threads = goruntime.GOMAXPROCS(0)
 	}
 	maxPri := math.MaxInt
 	if opts.Reference {
-		maxPri = PriorityReference
+		maxPri = kernelapi.PriorityReference
 	} else if opts.MaxPriority > 0 {
 		maxPri = opts.MaxPriority
 	}
-	if maxPri > PriorityReference && !opts.NoFusion {
-		g, _ = kernels.Fuse(g, keepsExtra(opts.Extra[graphir.OpConv], env, maxPri))
+	if maxPri > kernelapi.PriorityReference && !opts.NoFusion {
+		g, _ = graphir.FuseConvEpilogues(g, keepsExtra(opts.Extra[graphir.OpConv], env, maxPri))
 	}
-	e := &Executor{g: g, kernels: make([]ref.Kernel, len(g.Nodes)), names: make([]string, len(g.Nodes)), overwrites: make([]bool, len(g.Nodes)), lastUse: make([][]*graphir.Value, len(g.Nodes)), onNode: opts.OnNode}
+	e := &Executor{g: g, kernels: make([]kernelapi.Kernel, len(g.Nodes)), names: make([]string, len(g.Nodes)), overwrites: make([]bool, len(g.Nodes)), lastUse: make([][]*graphir.Value, len(g.Nodes)), onNode: opts.OnNode}
 	keep := map[*graphir.Value]bool{}
 	for _, v := range g.Outputs {
 		keep[v] = true
@@ -122,7 +121,7 @@ func NewWithOptions(g *graphir.Graph, opts Options) (*Executor, error) {
 // keepsExtra refuses a fusion that would move a Conv off an extra
 // implementation (a plugin chosen for the device class) that takes the
 // Conv but not its fused form; nil when there is none.
-func keepsExtra(extra []Impl, env Env, maxPri int) func(conv, fused *graphir.Node) bool {
+func keepsExtra(extra []kernelapi.Impl, env kernelapi.Env, maxPri int) func(conv, fused *graphir.Node) bool {
 	if len(extra) == 0 {
 		return nil
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer/onnxpb"
-	"github.com/edgectl/edgectl/runtime/kernels"
 )
 
 // exportOpset is the ONNX opset ExportONNX writes (14: the first with
@@ -51,7 +50,7 @@ var exportAttrs = map[graphir.Op][]string{
 // zoo's CNNs (Conv, the usual activations, pooling, Pad, element-wise
 // arithmetic, Concat, BatchNormalization, Gemm, MatMul, Flatten, Reshape,
 // Transpose); another op is an error naming it. A Conv that carries a sum or an activation
-// fused by kernels.Fuse is written as the Conv, the Add and the activation node.
+// fused by graphir.FuseConvEpilogues is written as the Conv, the Add and the activation node.
 // Sub-graphs cut by ConvStack and ConvLayers export.
 func ExportONNX(g *graphir.Graph) ([]byte, error) {
 	gp := &onnxpb.GraphProto{Name: "edgectl_bench"}
@@ -165,11 +164,11 @@ func nodeProto(n *graphir.Node, seen map[*graphir.Value]bool, addConst func(stri
 }
 
 // unfuse returns n, or for a Conv with a fused sum or activation
-// (kernels.Fuse), the plain Conv writing an intermediate value, the Add of
+// (graphir.FuseConvEpilogues), the plain Conv writing an intermediate value, the Add of
 // the sum and the activation node.
 func unfuse(n *graphir.Node) []*graphir.Node {
-	a, act := n.Attrs[kernels.AttrActivation]
-	_, sum := n.Attrs[kernels.AttrSum]
+	a, act := n.Attrs[graphir.AttrActivation]
+	_, sum := n.Attrs[graphir.AttrSum]
 	if n.Op != graphir.OpConv || (!act && !sum) || len(n.Outputs) != 1 || n.Outputs[0] == nil {
 		return []*graphir.Node{n}
 	}
@@ -202,10 +201,10 @@ func unfuse(n *graphir.Node) []*graphir.Node {
 	r := n.Attrs.Reader()
 	switch op {
 	case graphir.OpLeakyRelu:
-		an.Attrs.SetFloat("alpha", r.Float(kernels.AttrActivationAlpha, 0.01))
+		an.Attrs.SetFloat("alpha", r.Float(graphir.AttrActivationAlpha, 0.01))
 	case graphir.OpClip:
-		an.Attrs.SetFloat("min", r.Float(kernels.AttrActivationMin, float32(math.Inf(-1))))
-		an.Attrs.SetFloat("max", r.Float(kernels.AttrActivationMax, float32(math.Inf(1))))
+		an.Attrs.SetFloat("min", r.Float(graphir.AttrActivationMin, float32(math.Inf(-1))))
+		an.Attrs.SetFloat("max", r.Float(graphir.AttrActivationMax, float32(math.Inf(1))))
 	}
 	return append(out, an)
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
 	"github.com/edgectl/edgectl/runtime"
-	"github.com/edgectl/edgectl/runtime/kernels"
 )
 
 func load(t *testing.T, name string) *graphir.Graph {
@@ -137,7 +136,7 @@ func TestExportONNX_RoundTrip(t *testing.T) {
 			}
 			want := runGraph(t, g, in)
 			if tc.fuse {
-				if kernels.FuseActivations(g) == 0 {
+				if graphir.FuseActivations(g) == 0 {
 					t.Fatal("nothing fused")
 				}
 			}

@@ -8,46 +8,30 @@ import (
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
 )
 
-// Attributes of a convolution with a fused activation (FuseActivations):
-// AttrActivation names the op; LeakyRelu keeps its alpha in
-// AttrActivationAlpha, Clip its bounds in AttrActivationMin and Max.
-const (
-	AttrActivation      = "edgectl.activation"
-	AttrActivationAlpha = "edgectl.activation_alpha"
-	AttrActivationMin   = "edgectl.activation_min"
-	AttrActivationMax   = "edgectl.activation_max"
-)
-
 // activation is an element-wise op applied after a convolution.
 type activation struct {
 	op            graphir.Op // OpInvalid for none
 	alpha, lo, hi float32
 }
 
-// fusable lists the activations FuseActivations folds into a convolution.
-var fusable = map[graphir.Op]bool{
-	graphir.OpRelu: true, graphir.OpLeakyRelu: true, graphir.OpClip: true,
-	graphir.OpHardSwish: true, graphir.OpSigmoid: true,
-}
-
 // activationOf reads the fused activation of a convolution node.
 func activationOf(n *graphir.Node) (activation, error) {
-	a, ok := n.Attrs[AttrActivation]
+	a, ok := n.Attrs[graphir.AttrActivation]
 	if !ok {
 		return activation{}, nil
 	}
 	if a.Kind != graphir.AttrString {
-		return activation{}, fmt.Errorf("attribute %q is %s, want string", AttrActivation, a.Kind)
+		return activation{}, fmt.Errorf("attribute %q is %s, want string", graphir.AttrActivation, a.Kind)
 	}
 	op, ok := graphir.ParseOp(a.Str)
-	if !ok || !fusable[op] {
-		return activation{}, fmt.Errorf("attribute %q: %q is not a fusable activation", AttrActivation, a.Str)
+	if !ok || !graphir.FusableActivations[op] {
+		return activation{}, fmt.Errorf("attribute %q: %q is not a fusable activation", graphir.AttrActivation, a.Str)
 	}
 	r := n.Attrs.Reader()
 	act := activation{op: op,
-		alpha: r.Float(AttrActivationAlpha, 0.01),
-		lo:    r.Float(AttrActivationMin, float32(math.Inf(-1))),
-		hi:    r.Float(AttrActivationMax, float32(math.Inf(1)))}
+		alpha: r.Float(graphir.AttrActivationAlpha, 0.01),
+		lo:    r.Float(graphir.AttrActivationMin, float32(math.Inf(-1))),
+		hi:    r.Float(graphir.AttrActivationMax, float32(math.Inf(1)))}
 	return act, r.Err()
 }
 

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
 	"github.com/edgectl/edgectl/runtime/kernels/kerneltest"
-	"github.com/edgectl/edgectl/runtime/ref"
 )
 
 // vgg16Layer is one of VGG-16's 13 convolutions (3x3, stride 1, pad 1) on
@@ -81,7 +81,7 @@ func BenchmarkVGG16Conv(b *testing.B) {
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/t%d", l.name, threads), func(b *testing.B) {
 				n, in, out := convNode(b, l)
-				k, err := prep(n, kernels.Env{Threads: threads})
+				k, err := prep(n, kernelapi.Env{Threads: threads})
 				if err != nil || k == nil {
 					b.Fatalf("prepare: %v %v", k, err)
 				}
@@ -130,14 +130,14 @@ func BenchmarkVGG16ConvTotal(b *testing.B) {
 		b.Run(fmt.Sprintf("t%d", threads), func(b *testing.B) {
 			type layer struct {
 				n       *graphir.Node
-				k       ref.Kernel
+				k       kernelapi.Kernel
 				in, out []*graphir.Tensor
 			}
 			var ls []layer
 			total := 0.0
 			for _, l := range vgg16 {
 				n, in, out := convNode(b, l)
-				k, err := prep(n, kernels.Env{Threads: threads})
+				k, err := prep(n, kernelapi.Env{Threads: threads})
 				if err != nil || k == nil {
 					b.Fatalf("prepare: %v", err)
 				}

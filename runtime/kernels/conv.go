@@ -3,10 +3,10 @@ package kernels
 import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/internal/stash"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
-	"github.com/edgectl/edgectl/runtime/ref"
 )
 
 // convGeom is the normalised geometry of a 2-D convolution.
@@ -29,7 +29,7 @@ type convPlan struct {
 	ops     *simd.Ops
 	threads int
 	act     activation
-	sum     bool // input 3 is added before the activation (AttrSum)
+	sum     bool // input 3 is added before the activation (graphir.AttrSum)
 	// GEMM path: weights of each group packed as the A operand
 	// [coutG x cinG*kh*kw]; im2col tables (nil for a 1x1 stride-1 pad-0
 	// convolution, whose image is the B matrix as it is).
@@ -44,7 +44,7 @@ type convPlan struct {
 }
 
 // prepareConv takes every 2-D float32 convolution with constant weights.
-func prepareConv(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
+func prepareConv(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernelapi.Kernel, error) {
 	x, w := n.In(0), n.In(1)
 	if !floatIn(n, 0) || !floatIn(n, 1) || len(x.Shape) != 4 || w.Const == nil || len(n.Outputs) != 1 || n.Outputs[0] == nil {
 		return nil, nil

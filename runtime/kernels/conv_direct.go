@@ -3,9 +3,9 @@ package kernels
 import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/internal/stash"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
-	"github.com/edgectl/edgectl/runtime/ref"
 )
 
 // directConv runs a convolution with few input channels, a network's
@@ -41,7 +41,7 @@ const (
 
 // prepareDirect returns the direct path of c with weights w, or nil when
 // it does not apply.
-func prepareDirect(c *convPlan, w []float32) ref.Kernel {
+func prepareDirect(c *convPlan, w []float32) kernelapi.Kernel {
 	K := c.cin * c.kh * c.kw
 	if c.ops.ConvC16 == nil || c.group != 1 || c.sum || c.cin > directMaxCin || K > directMaxK ||
 		c.cout%16 != 0 || (c.sw != 1 && c.sw != 2) || c.pt < 0 || c.pl < 0 {

@@ -3,9 +3,9 @@ package kernels
 import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/internal/stash"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
-	"github.com/edgectl/edgectl/runtime/ref"
 )
 
 // dwConv is a prepared depthwise convolution (one input channel per group,
@@ -54,7 +54,7 @@ const dwSlack = 8
 
 // prepareDepthwise lays out c's depthwise convolution with weights w, or
 // returns nil when its scratch plane would not fit int32 offsets.
-func prepareDepthwise(c *convPlan, w []float32) ref.Kernel {
+func prepareDepthwise(c *convPlan, w []float32) kernelapi.Kernel {
 	hp, wp := c.padded()
 	hq, wq := (hp+c.sh-1)/c.sh, (wp+c.sw-1)/c.sw
 	size := int64(c.sh*c.sw)*int64(hq)*int64(wq) + dwSlack

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels"
 	"github.com/edgectl/edgectl/runtime/kernels/kerneltest"
 )
@@ -44,7 +45,7 @@ func BenchmarkMobileNetV2Depthwise(b *testing.B) {
 				k := kernels.ConvReference
 				if tier == "fast" {
 					var err error
-					if k, err = prep(n, kernels.Env{Threads: 1}); err != nil || k == nil {
+					if k, err = prep(n, kernelapi.Env{Threads: 1}); err != nil || k == nil {
 						b.Fatalf("prepare: %v", err)
 					}
 				}

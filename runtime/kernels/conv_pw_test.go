@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels"
 	"github.com/edgectl/edgectl/runtime/kernels/kerneltest"
 )
@@ -48,7 +49,7 @@ func BenchmarkMobileNetV2Pointwise(b *testing.B) {
 		flops := 2 * float64(l.m*o*o*l.c*l.k*l.k)
 		for _, threads := range []int{1, 2} {
 			b.Run(l.name+"/t"+string(rune('0'+threads)), func(b *testing.B) {
-				k, err := prep(n, kernels.Env{Threads: threads})
+				k, err := prep(n, kernelapi.Env{Threads: threads})
 				if err != nil || k == nil {
 					b.Fatalf("prepare: %v", err)
 				}

@@ -3,9 +3,9 @@ package kernels
 import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/internal/stash"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
-	"github.com/edgectl/edgectl/runtime/ref"
 )
 
 // winoConv runs a 3x3 stride-1 convolution (pads 1, one group) as
@@ -52,7 +52,7 @@ const (
 	winoMinRows     = 28
 )
 
-func prepareWinograd(c *convPlan, w []float32) ref.Kernel {
+func prepareWinograd(c *convPlan, w []float32) kernelapi.Kernel {
 	if !c.ops.VecMaps || c.cin < winoMinChannels || c.cout < winoMinChannels || c.oh < winoMinRows || c.group != 1 || c.kh != 3 || c.kw != 3 || c.sh != 1 || c.sw != 1 || c.dh != 1 || c.dw != 1 ||
 		c.pt != 1 || c.pl != 1 || c.oh != c.h || c.ow != c.w || c.sum {
 		return nil

@@ -19,8 +19,8 @@
 //   - MaxPool, AveragePool (2-D), GlobalAveragePool, GlobalMaxPool, Relu,
 //     LeakyRelu, Clip, HardSwish, Add, Sub, Mul, Div: vector loops.
 //
-// Every kernel exists in two tiers: plain Go ("go", runtime.PriorityTuned)
-// and assembly ("asm", runtime.PriorityAssembly: AVX2+FMA on amd64, NEON on
+// Every kernel exists in two tiers: plain Go ("go", kernelapi.PriorityTuned)
+// and assembly ("asm", kernelapi.PriorityAssembly: AVX2+FMA on amd64, NEON on
 // arm64; none with -tags noasm). The inner loops live in internal/simd, the
 // GEMM driver in internal/gemm, thread splitting in internal/par; the
 // conformance suites that every implementation runs are in kerneltest.

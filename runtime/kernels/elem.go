@@ -2,16 +2,16 @@ package kernels
 
 import (
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
-	"github.com/edgectl/edgectl/runtime/ref"
 )
 
 // elemMinWork is the least number of elements worth a thread.
 const elemMinWork = 1 << 16
 
 // prepareUnary takes float32 Relu, LeakyRelu, Clip and HardSwish.
-func prepareUnary(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
+func prepareUnary(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernelapi.Kernel, error) {
 	if !floatIn(n, 0) || len(n.Outputs) != 1 || n.Outputs[0] == nil {
 		return nil, nil
 	}
@@ -48,7 +48,7 @@ func split(threads, n int, f func(lo, hi int)) {
 // prepareBinary takes float32 Add, Sub, Mul and Div of two inputs whose
 // shapes are equal to the output's, or where one of them is constant along
 // a trailing block of axes (a scalar, a per-channel [C,1,1] operand).
-func prepareBinary(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
+func prepareBinary(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernelapi.Kernel, error) {
 	if len(n.Inputs) != 2 || !floatIn(n, 0) || !floatIn(n, 1) || len(n.Outputs) != 1 || n.Outputs[0] == nil {
 		return nil, nil
 	}

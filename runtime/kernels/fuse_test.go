@@ -8,6 +8,7 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels"
 	"github.com/edgectl/edgectl/runtime/kernels/kerneltest"
 	"github.com/edgectl/edgectl/runtime/ref"
@@ -50,7 +51,7 @@ func fuseGraph(t *testing.T) *graphir.Graph {
 }
 
 // run executes g node by node with kernel(n) for each node.
-func run(t *testing.T, g *graphir.Graph, in *graphir.Tensor, kernel func(n *graphir.Node) ref.Kernel) map[string]*graphir.Tensor {
+func run(t *testing.T, g *graphir.Graph, in *graphir.Tensor, kernel func(n *graphir.Node) kernelapi.Kernel) map[string]*graphir.Tensor {
 	vals := map[*graphir.Value]*graphir.Tensor{g.Inputs[0]: in}
 	for _, n := range g.Nodes {
 		ins := make([]*graphir.Tensor, len(n.Inputs))
@@ -76,22 +77,22 @@ func run(t *testing.T, g *graphir.Graph, in *graphir.Tensor, kernel func(n *grap
 
 func TestFuseActivations(t *testing.T) {
 	x := kerneltest.Rand(rand.New(rand.NewSource(10)), graphir.Shape{1, 3, 9, 9})
-	want := run(t, fuseGraph(t), x, func(n *graphir.Node) ref.Kernel { k, _ := ref.Lookup(n.Op); return k })
+	want := run(t, fuseGraph(t), x, func(n *graphir.Node) kernelapi.Kernel { k, _ := ref.Lookup(n.Op); return k })
 
 	g := fuseGraph(t)
-	if n := kernels.FuseActivations(g); n != 2 {
+	if n := graphir.FuseActivations(g); n != 2 {
 		t.Fatalf("fused %d activations, want 2", n)
 	}
-	if len(g.Nodes) != 4 || g.Nodes[0].Attrs[kernels.AttrActivation].Str != "Relu" || g.Nodes[1].Attrs[kernels.AttrActivation].Str != "Clip" {
+	if len(g.Nodes) != 4 || g.Nodes[0].Attrs[graphir.AttrActivation].Str != "Relu" || g.Nodes[1].Attrs[graphir.AttrActivation].Str != "Clip" {
 		t.Fatalf("unexpected graph after fusion: %v", g.Nodes)
 	}
 	if err := g.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if kernels.FuseActivations(g) != 0 {
+	if graphir.FuseActivations(g) != 0 {
 		t.Fatal("a second pass fused again")
 	}
-	refRun := run(t, g, x, func(n *graphir.Node) ref.Kernel {
+	refRun := run(t, g, x, func(n *graphir.Node) kernelapi.Kernel {
 		if n.Op == graphir.OpConv {
 			return kernels.ConvReference
 		}
@@ -99,7 +100,7 @@ func TestFuseActivations(t *testing.T) {
 		return k
 	})
 	for name, prep := range tiers() {
-		fast := run(t, g, x, func(n *graphir.Node) ref.Kernel {
+		fast := run(t, g, x, func(n *graphir.Node) kernelapi.Kernel {
 			k, err := prep(n, 2)
 			if err != nil || k == nil {
 				t.Fatalf("%s: %s kernel: %v", n, name, err)
@@ -118,9 +119,9 @@ func TestFuseActivations(t *testing.T) {
 // the reference behaviour of a fused Conv (kernels_register.go).
 func TestFuseActivations_Executor(t *testing.T) {
 	x := kerneltest.Rand(rand.New(rand.NewSource(10)), graphir.Shape{1, 3, 9, 9})
-	want := run(t, fuseGraph(t), x, func(n *graphir.Node) ref.Kernel { k, _ := ref.Lookup(n.Op); return k })
+	want := run(t, fuseGraph(t), x, func(n *graphir.Node) kernelapi.Kernel { k, _ := ref.Lookup(n.Op); return k })
 	g := fuseGraph(t)
-	kernels.FuseActivations(g)
+	graphir.FuseActivations(g)
 	for _, opts := range []runtime.Options{{Reference: true}, {Threads: 1}, {Threads: 2}} {
 		e, err := runtime.NewWithOptions(g, opts)
 		if err != nil {
@@ -178,16 +179,16 @@ func residualGraph(t *testing.T) *graphir.Graph {
 func TestFuse_Residual(t *testing.T) {
 	g := residualGraph(t)
 	before := len(g.Nodes)
-	f, removed := kernels.Fuse(g, nil)
+	f, removed := graphir.FuseConvEpilogues(g, nil)
 	if len(g.Nodes) != before {
 		t.Fatal("Fuse changed its input graph")
 	}
 	sums, acts := 0, 0
 	for _, n := range f.Nodes {
-		if _, ok := n.Attrs[kernels.AttrSum]; ok {
+		if _, ok := n.Attrs[graphir.AttrSum]; ok {
 			sums++
 		}
-		if _, ok := n.Attrs[kernels.AttrActivation]; ok {
+		if _, ok := n.Attrs[graphir.AttrActivation]; ok {
 			acts++
 		}
 	}
@@ -197,8 +198,8 @@ func TestFuse_Residual(t *testing.T) {
 		t.Fatalf("fused %d sums and %d activations, removed %d nodes:\n%v", sums, acts, removed, f.Nodes)
 	}
 	x := kerneltest.Rand(rand.New(rand.NewSource(12)), graphir.Shape{1, 6, 7, 8})
-	want := run(t, g, x, func(n *graphir.Node) ref.Kernel { k, _ := ref.Lookup(n.Op); return k })
-	refRun := run(t, f, x, func(n *graphir.Node) ref.Kernel {
+	want := run(t, g, x, func(n *graphir.Node) kernelapi.Kernel { k, _ := ref.Lookup(n.Op); return k })
+	refRun := run(t, f, x, func(n *graphir.Node) kernelapi.Kernel {
 		if n.Op == graphir.OpConv {
 			return kernels.ConvReference
 		}
@@ -208,7 +209,7 @@ func TestFuse_Residual(t *testing.T) {
 	for out, w := range want {
 		kerneltest.Compare(t, "reference "+out, refRun[out], w, 1)
 	}
-	for _, opts := range []runtime.Options{{Threads: 1}, {Threads: 2}, {Threads: 2, MaxPriority: runtime.PriorityTuned}} {
+	for _, opts := range []runtime.Options{{Threads: 1}, {Threads: 2}, {Threads: 2, MaxPriority: kernelapi.PriorityTuned}} {
 		e, err := runtime.NewWithOptions(g, opts)
 		if err != nil {
 			t.Fatal(err)

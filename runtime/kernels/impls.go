@@ -2,32 +2,19 @@ package kernels
 
 import (
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
-	"github.com/edgectl/edgectl/runtime/ref"
 )
 
-// Env is what a kernel may use, as runtime.Env (this package cannot import
-// runtime).
-type Env struct {
-	// Threads is the intra-op thread budget; 1 runs on the caller only.
-	Threads int
+// OpImpl is one implementation of one op: the Go tier ("kernels-go",
+// kernelapi.PriorityTuned) or the assembly tier ("kernels-asm",
+// kernelapi.PriorityAssembly).
+type OpImpl struct {
+	Op graphir.Op
+	kernelapi.Impl
 }
 
-// Impl is one implementation of one op.
-type Impl struct {
-	Op   graphir.Op
-	Name string // "go" or "asm"
-	// Asm marks the assembly tier (runtime.PriorityAssembly); the others
-	// are tuned Go (runtime.PriorityTuned).
-	Asm     bool
-	Prepare func(n *graphir.Node, env Env) (ref.Kernel, error)
-	// InPlace names the input a node's kernel can compute in place of (its
-	// output may share that input's buffer), -1 for none; nil for ops that
-	// never can (runtime.Impl.InPlace).
-	InPlace func(n *graphir.Node) int
-}
-
-type prepareFunc func(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error)
+type prepareFunc func(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernelapi.Kernel, error)
 
 var prepares = map[graphir.Op]prepareFunc{
 	graphir.OpConv:              prepareConv,
@@ -62,37 +49,39 @@ func Ops() []graphir.Op {
 func HaveAsm() bool { return simd.Asm() != nil }
 
 // Impls lists every implementation: for each op a Go tier and an assembly
-// tier (whose Prepare declines every node when HaveAsm is false).
-func Impls() []Impl {
-	var out []Impl
+// tier (whose Prepare declines every node when HaveAsm is false). Their
+// kernels write every element of their outputs.
+func Impls() []OpImpl {
+	var out []OpImpl
 	for _, op := range Ops() {
 		var inPlace func(n *graphir.Node) int
 		if op == graphir.OpConv {
 			inPlace = convInPlace
 		}
-		out = append(out, Impl{Op: op, Name: "go", Prepare: PrepareGo(op), InPlace: inPlace},
-			Impl{Op: op, Name: "asm", Asm: true, Prepare: PrepareAsm(op), InPlace: inPlace})
+		out = append(out,
+			OpImpl{op, kernelapi.Impl{Name: "kernels-go", Priority: kernelapi.PriorityTuned, Overwrites: true, Prepare: PrepareGo(op), InPlace: inPlace}},
+			OpImpl{op, kernelapi.Impl{Name: "kernels-asm", Priority: kernelapi.PriorityAssembly, Overwrites: true, Prepare: PrepareAsm(op), InPlace: inPlace}})
 	}
 	return out
 }
 
 // PrepareGo returns the Go tier's Prepare for op, nil if there is none.
-func PrepareGo(op graphir.Op) func(n *graphir.Node, env Env) (ref.Kernel, error) {
+func PrepareGo(op graphir.Op) func(n *graphir.Node, env kernelapi.Env) (kernelapi.Kernel, error) {
 	return prepareWith(op, simd.Go())
 }
 
 // PrepareAsm returns the assembly tier's Prepare for op (declining every
 // node when this machine or build has no assembly), nil if there is none.
-func PrepareAsm(op graphir.Op) func(n *graphir.Node, env Env) (ref.Kernel, error) {
+func PrepareAsm(op graphir.Op) func(n *graphir.Node, env kernelapi.Env) (kernelapi.Kernel, error) {
 	return prepareWith(op, simd.Asm())
 }
 
-func prepareWith(op graphir.Op, ops *simd.Ops) func(n *graphir.Node, env Env) (ref.Kernel, error) {
+func prepareWith(op graphir.Op, ops *simd.Ops) func(n *graphir.Node, env kernelapi.Env) (kernelapi.Kernel, error) {
 	f := prepares[op]
 	if f == nil {
 		return nil
 	}
-	return func(n *graphir.Node, env Env) (ref.Kernel, error) {
+	return func(n *graphir.Node, env kernelapi.Env) (kernelapi.Kernel, error) {
 		if ops == nil || n.Op != op {
 			return nil, nil
 		}

@@ -4,22 +4,22 @@ import (
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels"
 	"github.com/edgectl/edgectl/runtime/kernels/kerneltest"
-	"github.com/edgectl/edgectl/runtime/ref"
 )
 
 // tiers are the implementations under test: Go always, assembly when this
 // build and CPU have it. Each dispatches on the node's op.
 func tiers() map[string]kerneltest.Prepare {
 	out := map[string]kerneltest.Prepare{}
-	add := func(name string, get func(graphir.Op) func(*graphir.Node, kernels.Env) (ref.Kernel, error)) {
-		out[name] = func(n *graphir.Node, threads int) (ref.Kernel, error) {
+	add := func(name string, get func(graphir.Op) func(*graphir.Node, kernelapi.Env) (kernelapi.Kernel, error)) {
+		out[name] = func(n *graphir.Node, threads int) (kernelapi.Kernel, error) {
 			p := get(n.Op)
 			if p == nil {
 				return nil, nil
 			}
-			return p(n, kernels.Env{Threads: threads})
+			return p(n, kernelapi.Env{Threads: threads})
 		}
 	}
 	add("go", kernels.PrepareGo)

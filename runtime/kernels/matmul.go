@@ -2,10 +2,10 @@ package kernels
 
 import (
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
-	"github.com/edgectl/edgectl/runtime/ref"
 )
 
 // gemvRows is the largest M that runs as matrix-vector products: with so
@@ -14,7 +14,7 @@ const gemvRows = 4
 
 // prepareGemm takes every float32 Gemm except alpha = 0 and beta = 0 with
 // a C input (where the reference's 0*Inf = NaN matters).
-func prepareGemm(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
+func prepareGemm(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernelapi.Kernel, error) {
 	if !floatIn(n, 0) || !floatIn(n, 1) || (n.In(2) != nil && !floatIn(n, 2)) {
 		return nil, nil
 	}
@@ -80,7 +80,7 @@ func gemmBias(p *gemm.Problem, c *graphir.Tensor, beta float32) {
 }
 
 // prepareMatMul takes every float32 MatMul.
-func prepareMatMul(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
+func prepareMatMul(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernelapi.Kernel, error) {
 	if !floatIn(n, 0) || !floatIn(n, 1) {
 		return nil, nil
 	}

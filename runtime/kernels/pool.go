@@ -4,9 +4,9 @@ import (
 	"math"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
-	"github.com/edgectl/edgectl/runtime/ref"
 )
 
 // poolPlan is a prepared 2-D MaxPool or AveragePool.
@@ -22,7 +22,7 @@ type poolPlan struct {
 }
 
 // preparePool takes 2-D float32 pools (MaxPool without the Indices output).
-func preparePool(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
+func preparePool(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernelapi.Kernel, error) {
 	x := n.In(0)
 	if !floatIn(n, 0) || len(x.Shape) != 4 || len(n.Outputs) == 0 || n.Outputs[0] == nil {
 		return nil, nil
@@ -226,7 +226,7 @@ func (pp *poolPlan) generic(x, row []float32, oy, ox0 int) {
 }
 
 // prepareGlobalPool takes float32 global pools of any rank.
-func prepareGlobalPool(n *graphir.Node, env Env, ops *simd.Ops) (ref.Kernel, error) {
+func prepareGlobalPool(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernelapi.Kernel, error) {
 	if !floatIn(n, 0) || len(n.In(0).Shape) < 3 {
 		return nil, nil
 	}

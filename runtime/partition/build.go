@@ -6,7 +6,7 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime"
-	"github.com/edgectl/edgectl/runtime/ref"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 )
 
 // A tile runs as a graph of its own: the stage's nodes cloned onto the
@@ -34,7 +34,7 @@ type builder struct {
 	g        *graphir.Graph
 	held     map[*graphir.Value]held
 	adapters map[string]*graphir.Value
-	custom   map[*graphir.Node]ref.Kernel
+	custom   map[*graphir.Node]kernelapi.Kernel
 	sig      strings.Builder
 }
 
@@ -43,7 +43,7 @@ func newBuilder(name string) *builder {
 		g:        &graphir.Graph{Name: name},
 		held:     map[*graphir.Value]held{},
 		adapters: map[string]*graphir.Value{},
-		custom:   map[*graphir.Node]ref.Kernel{},
+		custom:   map[*graphir.Node]kernelapi.Kernel{},
 	}
 }
 
@@ -192,16 +192,16 @@ func (s *Stage) share(b *builder) (*tileExec, error) {
 	}
 	opts := s.prog.opts.Runtime
 	if len(b.custom) > 0 {
-		extra := make(map[graphir.Op][]runtime.Impl, len(opts.Extra)+2)
+		extra := make(map[graphir.Op][]kernelapi.Impl, len(opts.Extra)+2)
 		for op, l := range opts.Extra {
 			extra[op] = l
 		}
 		custom := b.custom
-		impl := runtime.Impl{Name: "partition-tile", Priority: s.prog.maxPri,
-			Prepare: func(n *graphir.Node, _ runtime.Env) (ref.Kernel, error) { return custom[n], nil }}
+		impl := kernelapi.Impl{Name: "partition-tile", Priority: s.prog.maxPri,
+			Prepare: func(n *graphir.Node, _ kernelapi.Env) (kernelapi.Kernel, error) { return custom[n], nil }}
 		for _, n := range b.g.Nodes {
 			if _, ok := custom[n]; ok {
-				extra[n.Op] = append([]runtime.Impl{impl}, extra[n.Op]...)
+				extra[n.Op] = append([]kernelapi.Impl{impl}, extra[n.Op]...)
 			}
 		}
 		opts.Extra = extra

@@ -7,6 +7,7 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 )
 
 // Options choose how tiles run.
@@ -98,7 +99,7 @@ func Compile(g *graphir.Graph, plan *graphir.Plan, opts Options) (*Program, erro
 	p := &Program{Graph: g, Plan: plan, opts: opts, producer: map[string]int{}}
 	p.maxPri = math.MaxInt
 	if opts.Runtime.Reference {
-		p.maxPri = runtime.PriorityReference
+		p.maxPri = kernelapi.PriorityReference
 	} else if opts.Runtime.MaxPriority > 0 {
 		p.maxPri = opts.Runtime.MaxPriority
 	}

@@ -2,7 +2,7 @@ package partition
 
 import (
 	"github.com/edgectl/edgectl/graphir"
-	"github.com/edgectl/edgectl/runtime/ref"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 )
 
 // resizeTileKernel computes box outBox of the output of Resize or Upsample
@@ -11,7 +11,7 @@ import (
 // with every output index mapped through the whole image's coordinate
 // transform (graphir.ResizeTaps) and the taps translated into the crop, so
 // that a tile equals the same rectangle of the whole output.
-func resizeTileKernel(n *graphir.Node, inBox, outBox Box) ref.Kernel {
+func resizeTileKernel(n *graphir.Node, inBox, outBox Box) kernelapi.Kernel {
 	inFull, outFull := n.In(0).Shape, n.Outputs[0].Shape
 	extrapolation := float64(n.Attrs["extrapolation_value"].Float)
 	return func(_ *graphir.Node, in, out []*graphir.Tensor) error {

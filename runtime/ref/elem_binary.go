@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 )
 
 // elemOps holds an op's float32 and int64 forms.
@@ -54,7 +55,7 @@ func init() {
 
 // elemVariadicKernel folds op over the inputs left to right, each broadcast
 // to the output; mean divides the result by the number of inputs.
-func elemVariadicKernel(op elemOps, mean bool) Kernel {
+func elemVariadicKernel(op elemOps, mean bool) kernelapi.Kernel {
 	return func(n *graphir.Node, in, out []*graphir.Tensor) error {
 		y := out[0]
 		if y.DType == graphir.Int64 {

@@ -4,15 +4,13 @@ import (
 	"fmt"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 )
 
-// Kernel computes a node's outputs into preallocated tensors.
-type Kernel func(n *graphir.Node, in []*graphir.Tensor, out []*graphir.Tensor) error
-
-var kernels = map[graphir.Op]Kernel{}
+var kernels = map[graphir.Op]kernelapi.Kernel{}
 
 // Register installs the reference kernel for op; kernel files call it from init.
-func Register(op graphir.Op, k Kernel) {
+func Register(op graphir.Op, k kernelapi.Kernel) {
 	if _, dup := kernels[op]; dup {
 		panic(fmt.Sprintf("ref: kernel for %s registered twice", op))
 	}
@@ -20,7 +18,7 @@ func Register(op graphir.Op, k Kernel) {
 }
 
 // Lookup returns the reference kernel for op.
-func Lookup(op graphir.Op) (Kernel, bool) {
+func Lookup(op graphir.Op) (kernelapi.Kernel, bool) {
 	k, ok := kernels[op]
 	return k, ok
 }

@@ -19,7 +19,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/edgectl/edgectl/graphir"
-	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/worker/internal/auth"
 	"github.com/edgectl/edgectl/runtime/worker/wirepb"
 )
@@ -44,7 +44,7 @@ type Config struct {
 	Threads int
 	// Kernels are extra kernel implementations for this worker's device
 	// class (a Wasm plugin's), used beside the native ones.
-	Kernels map[graphir.Op][]runtime.Impl
+	Kernels map[graphir.Op][]kernelapi.Impl
 	// Slots is the number of jobs computing at once (0: 1); other jobs wait
 	// in the queue, measured by edgectl_worker_tile_queue_seconds.
 	Slots int

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
-	"github.com/edgectl/edgectl/runtime/kernels"
 )
 
 // ConvSpec describes one 2-D convolution case.
@@ -52,13 +51,13 @@ func (s ConvSpec) Case(r *rand.Rand) Case {
 		a["pads"] = aInts(s.Pads[0], s.Pads[1], s.Pads[2], s.Pads[3])
 	}
 	if s.Act != "" {
-		a[kernels.AttrActivation] = aStr(s.Act)
+		a[graphir.AttrActivation] = aStr(s.Act)
 		switch s.Act {
 		case "LeakyRelu":
-			a[kernels.AttrActivationAlpha] = aFloat(s.ActAlpha)
+			a[graphir.AttrActivationAlpha] = aFloat(s.ActAlpha)
 		case "Clip":
-			a[kernels.AttrActivationMin] = aFloat(s.Lo)
-			a[kernels.AttrActivationMax] = aFloat(s.Hi)
+			a[graphir.AttrActivationMin] = aFloat(s.Lo)
+			a[graphir.AttrActivationMax] = aFloat(s.Hi)
 		}
 	}
 	in := []*graphir.Tensor{Rand(r, graphir.Shape{s.N, s.C, s.H, s.W}), Rand(r, graphir.Shape{s.M, s.C / s.Group, s.KH, s.KW})}

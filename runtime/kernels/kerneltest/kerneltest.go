@@ -25,13 +25,14 @@ import (
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels"
 	"github.com/edgectl/edgectl/runtime/ref"
 )
 
 // Prepare builds the kernel of a checked node for a thread budget, or
 // returns nil to decline the node.
-type Prepare func(n *graphir.Node, threads int) (ref.Kernel, error)
+type Prepare func(n *graphir.Node, threads int) (kernelapi.Kernel, error)
 
 // Stats counts what a suite ran.
 type Stats struct {
