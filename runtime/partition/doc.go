@@ -1,11 +1,13 @@
-// Package partition runs a graphir.Plan exactly: it compiles a plan into
-// stages and tiles, tells for every tile which part of which value it needs
-// and which part it produces, runs one tile from its input crops, and cuts and
-// stitches parts of values. RunLocal executes a whole plan sequentially in this
-// process; it is the reference the distributed runtime is tested against.
+// Package partition is the geometry of a graphir.Plan: it compiles a plan
+// into stages and tiles, tells for every tile which part of which value it
+// needs and which part it produces (halos traced exactly by graphir's region
+// algebra), which upstream tile holds which piece of a need (so message
+// sizes per link follow), and cuts and stitches parts of values. Running a
+// tile is runtime/tilerun's job; a planner that only needs geometry links
+// no kernel.
 //
-// It imports graphir, runtime and runtime/ref; the worker (runtime/worker)
-// imports it.
+// It imports graphir only; runtime/tilerun, the worker (runtime/worker), the
+// coordinator and the planner import it.
 //
 // # Vocabulary
 //
@@ -30,24 +32,21 @@
 //
 // # What a worker does
 //
-//	prog, err := partition.Compile(g, plan, partition.Options{})
+//	prog, err := partition.Compile(g, plan)
+//	run := tilerun.New(prog, tilerun.Options{})
 //	for _, st := range prog.Stages {        // in order
 //	    for _, t := range st.Tiles {        // independent of each other
 //	        t.Device                        // worker id from the plan
 //	        t.In                            // []Part: what it needs, one per stage input
 //	        t.Out                           // []Part: what it produces, one per stage output
 //	        prog.Sources(t)                 // for each need: which upstream tiles hold which sub-box
-//	        out, err := t.Run(ctx, crops)   // crops[name] holds exactly t.In[i].Box of that value
+//	        out, err := run.Run(ctx, t, crops) // crops[name] holds exactly t.In[i].Box of that value
 //	    }
 //	}
 //
-// Run takes a map from value name to a tensor holding exactly the Part's box
-// (RunParts accepts Held tensors holding any superset, with their box, and
-// cuts);
-// it returns a map from output value name to a tensor holding exactly the Out
-// box. Tile.Run is safe for concurrent use; the executor of a tile (kernels
-// chosen by runtime.NewWithOptions, weights packed) is built on first use and
-// shared by tiles of the same geometry.
+// tilerun.Runner.Run takes a map from value name to a tensor holding exactly
+// the Part's box and returns a map from output value name to a tensor
+// holding exactly the Out box.
 //
 // Routing without a coordinator: Program.Sources(t) lists, for each need of
 // t, every upstream (stage, tile) whose Out box intersects it and the
@@ -70,29 +69,4 @@
 // each original tile's Out box from the result with Cut. Tile.Regions reports
 // the rectangle of every intermediate value a tile computes, so a scheduler can
 // measure the overlap (DeepThings-style reuse) before choosing.
-//
-// # Exactness
-//
-// A fused tile runs the graph's own node definitions on crops, in a small
-// graph of its own executed by runtime.NewWithOptions (so the fastest
-// registered kernels run it): every windowed op (Conv, MaxPool, AveragePool)
-// is cloned with explicit pads equal to the part of its padding at the true
-// image borders (0 at interior halos, where the crop holds the halo), so
-// count_include_pad and MaxPool padding act as on the whole image; a ceil_mode
-// window past the padded end keeps ceil_mode on the tile (AveragePool with
-// count_include_pad) or gets the extra pad (where pads are not counted). Pad
-// and Slice are cloned with their indices shifted by the crop's offset (a Pad
-// region that reflects or clamps holds the border row, so reflect and edge
-// modes act as on the whole image). Resize, whose coordinate transform is
-// global, runs an offset-aware kernel written here on graphir.ResizeTaps (the
-// reference arithmetic). SpaceToDepth crops are block-aligned; DepthToSpace
-// computes whole blocks, then cuts; a YOLOv2 reorg chain (graphir.ReorgAt)
-// runs on its crop with reshape targets of the crop's size. Where consumers need less of a value than
-// is computed (branches with different halos), a Slice cuts it. Outputs equal
-// the single-device run up to float summation order (the tests demand
-// max|a-b| <= 1e-5 * max(1, max|a|)).
-//
-// Channel tiles clone the layer with its weights and bias sliced (grouped
-// convolutions keep whole groups), and per-channel parameters of the
-// following ops sliced.
 package partition

@@ -2,21 +2,9 @@ package partition
 
 import (
 	"fmt"
-	"math"
-	"sync"
 
 	"github.com/edgectl/edgectl/graphir"
-	"github.com/edgectl/edgectl/runtime"
-	"github.com/edgectl/edgectl/runtime/kernelapi"
 )
-
-// Options choose how tiles run.
-type Options struct {
-	// Runtime chooses the kernels and threads of every tile's executor
-	// (runtime.NewWithOptions); the zero value picks the best registered
-	// kernels and all cores.
-	Runtime runtime.Options
-}
 
 // Program is a plan compiled against its graph: stages in order, each with
 // its tiles. It is immutable after Compile and safe for concurrent use.
@@ -25,8 +13,6 @@ type Program struct {
 	Plan   *graphir.Plan
 	Stages []*Stage
 
-	opts     Options
-	maxPri   int
 	producer map[string]int // value name -> index of the stage computing it
 }
 
@@ -45,9 +31,6 @@ type Stage struct {
 	Tiles   []*Tile
 
 	bound graphir.BoundStage
-	prog  *Program
-	mu    sync.Mutex
-	execs map[string]*tileExec // shared by tiles of one geometry
 }
 
 // Tile is one partition of a stage: it runs on Device, needs In and
@@ -71,11 +54,18 @@ type Tile struct {
 	st      *Stage
 	spatial *graphir.BlockTrace
 	channel *graphir.ChannelTrace
-
-	once sync.Once
-	exec *tileExec
-	err  error
 }
+
+// Spatial is the trace of a tile of a spatial split: the region of every
+// value and node of the stage it computes; nil for other tiles.
+func (t *Tile) Spatial() *graphir.BlockTrace { return t.spatial }
+
+// ChannelTrace is the trace of a tile of a channel split: the channels of
+// every value of the stage it computes; nil for other tiles.
+func (t *Tile) ChannelTrace() *graphir.ChannelTrace { return t.channel }
+
+// Of returns the stage the tile belongs to.
+func (t *Tile) Of() *Stage { return t.st }
 
 // Source says where a piece of a tile's input comes from: Box (in value
 // coordinates) of Value, held in the output of tile Tile of stage Stage, or
@@ -89,24 +79,17 @@ type Source struct {
 }
 
 // Compile binds plan to g (every problem reported at once, see
-// graphir.Plan.Bind) and traces every tile's regions. Executors are built
-// on a tile's first Run.
-func Compile(g *graphir.Graph, plan *graphir.Plan, opts Options) (*Program, error) {
+// graphir.Plan.Bind) and traces every tile's regions.
+func Compile(g *graphir.Graph, plan *graphir.Plan) (*Program, error) {
 	bound, err := plan.Bind(g)
 	if err != nil {
 		return nil, err
 	}
-	p := &Program{Graph: g, Plan: plan, opts: opts, producer: map[string]int{}}
-	p.maxPri = math.MaxInt
-	if opts.Runtime.Reference {
-		p.maxPri = kernelapi.PriorityReference
-	} else if opts.Runtime.MaxPriority > 0 {
-		p.maxPri = opts.Runtime.MaxPriority
-	}
+	p := &Program{Graph: g, Plan: plan, producer: map[string]int{}}
 	for i := range bound {
 		b := bound[i]
 		st := &Stage{Index: i, Name: b.Stage.Name, Kind: b.Stage.Kind, Nodes: b.Nodes,
-			Inputs: b.Inputs, Outputs: b.Outputs, bound: b, prog: p, execs: map[string]*tileExec{}}
+			Inputs: b.Inputs, Outputs: b.Outputs, bound: b}
 		for _, o := range b.Outputs {
 			p.producer[o.Name] = i
 		}
@@ -191,3 +174,10 @@ func (s *Stage) Assemble(outs []map[string]*graphir.Tensor) (map[string]*graphir
 	}
 	return res, nil
 }
+
+// Spatial reports whether the stage is split by a grid of rectangles
+// (fused, or layer-wise by rows).
+func (s *Stage) Spatial() bool { return s.bound.Spatial() }
+
+// Bound is the stage resolved against its graph (nodes, boundaries).
+func (s *Stage) Bound() graphir.BoundStage { return s.bound }

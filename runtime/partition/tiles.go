@@ -38,7 +38,7 @@ func (s *Stage) channelTile(sp graphir.Span, device string) (*Tile, error) {
 	}
 	t := &Tile{Stage: s.Index, Device: device, Channels: sp, st: s, channel: tr}
 	for _, v := range s.Inputs {
-		t.In = append(t.In, Part{v.Name, channelBox(v, tr.Spans[v])})
+		t.In = append(t.In, Part{v.Name, ChannelBox(v, tr.Spans[v])})
 	}
 	t.Out = []Part{{o.Name, AxisBox(o.Shape, 1, sp)}}
 	if len(o.Shape) >= 3 {
@@ -47,7 +47,8 @@ func (s *Stage) channelTile(sp graphir.Span, device string) (*Tile, error) {
 	return t, nil
 }
 
-func channelBox(v *graphir.Value, c graphir.ChannelNeed) Box {
+// ChannelBox is the box of v that a channel need covers.
+func ChannelBox(v *graphir.Value, c graphir.ChannelNeed) Box {
 	if c.Whole {
 		return FullBox(v.Shape)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/partition"
+	"github.com/edgectl/edgectl/runtime/tilerun"
 	"github.com/edgectl/edgectl/runtime/worker/coord"
 	"github.com/edgectl/edgectl/runtime/worker/internal/testutil"
 	"github.com/edgectl/edgectl/runtime/worker/internal/wire"
@@ -40,13 +41,13 @@ func BenchmarkTileOverhead(b *testing.B) {
 			inputs := map[string]*graphir.Tensor{"x": in}
 			ctx := context.Background()
 
-			prog, err := partition.Compile(g, plan, partition.Options{})
+			run, err := tilerun.Compile(g, plan, tilerun.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
-			tile := prog.Stages[0].Tiles[0]
+			tile := run.Program().Stages[0].Tiles[0]
 			local := func() {
-				if _, err := tile.Run(ctx, inputs); err != nil {
+				if _, err := run.Run(ctx, tile, inputs); err != nil {
 					b.Fatal(err)
 				}
 			}

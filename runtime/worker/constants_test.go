@@ -17,7 +17,7 @@ func TestOpen_KeepsOnlyItsStagesConstants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prog, err := partition.Compile(g, plan, partition.Options{})
+	prog, err := partition.Compile(g, plan)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,5 +21,5 @@
 // local worker processes, the verify runner), e2e (tests with worker
 // processes), internal/wire (tensors in chunks), internal/auth, and
 // internal/testutil. It imports graphir, importer, runtime and
-// runtime/partition.
+// runtime/partition and runtime/tilerun.
 package worker

@@ -13,6 +13,7 @@ import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime"
 	"github.com/edgectl/edgectl/runtime/partition"
+	"github.com/edgectl/edgectl/runtime/tilerun"
 	"github.com/edgectl/edgectl/runtime/worker/wirepb"
 )
 
@@ -26,6 +27,7 @@ type session struct {
 	model  string // path in the data directory
 	plan   []byte
 	prog   *partition.Program
+	run    *tilerun.Runner
 	held   map[tileKey]bool
 	stages map[int]bool
 	values map[string]*graphir.Value // computed values and graph inputs by name
@@ -76,12 +78,12 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	}
 	// Read the graph without weights first, find the stages of the tiles
 	// this worker runs, then read only the weights those stages' nodes use.
-	popts := partition.Options{Runtime: runtime.Options{Threads: s.cfg.Threads, Extra: s.cfg.Kernels}}
+	topts := tilerun.Options{Runtime: runtime.Options{Threads: s.cfg.Threads, Extra: s.cfg.Kernels}}
 	g, err := s.loadModel(path, func(string) bool { return true })
 	if err != nil {
 		return nil, err
 	}
-	prog, err := partition.Compile(g, plan, popts)
+	prog, err := partition.Compile(g, plan)
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "open: plan does not fit model %q: %v", path, err)
 	}
@@ -104,10 +106,10 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	if g, err = s.loadModel(path, func(name string) bool { return !needed[name] }); err != nil {
 		return nil, err
 	}
-	if prog, err = partition.Compile(g, plan, popts); err != nil {
+	if prog, err = partition.Compile(g, plan); err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "open: plan does not fit model %q: %v", path, err)
 	}
-	ss := &session{id: req.Session, model: path, plan: req.Plan, prog: prog, held: map[tileKey]bool{},
+	ss := &session{id: req.Session, model: path, plan: req.Plan, prog: prog, run: tilerun.New(prog, topts), held: map[tileKey]bool{},
 		stages: map[int]bool{}, values: map[string]*graphir.Value{}, merged: map[string]*partition.Tile{}}
 	for _, t := range req.Tiles {
 		if t.Stage < 0 || int(t.Stage) >= len(prog.Stages) {

@@ -62,7 +62,7 @@ func (s *Server) runTile(ctx context.Context, req *wirepb.RunTileRequest, st wir
 		return status.FromContextError(ctx.Err()).Err()
 	}
 	queued := time.Now()
-	out, err := t.Run(ctx, crops)
+	out, err := ss.run.Run(ctx, t, crops)
 	<-s.slots
 	computed := time.Now()
 	if err != nil {

@@ -115,7 +115,7 @@ func contains(s []string, x string) bool {
 // Open compiles plan for g, gives every worker the model and opens the
 // session on the workers that hold tiles.
 func (c *Cluster) Open(ctx context.Context, g *graphir.Graph, plan *graphir.Plan, opts Options) (*Session, error) {
-	prog, err := partition.Compile(g, plan, partition.Options{})
+	prog, err := partition.Compile(g, plan)
 	if err != nil {
 		return nil, err
 	}

@@ -57,7 +57,7 @@ func TestMergeRects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prog, err := partition.Compile(g, plan, partition.Options{})
+	prog, err := partition.Compile(g, plan)
 	if err != nil {
 		t.Fatal(err)
 	}

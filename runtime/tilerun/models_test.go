@@ -1,4 +1,4 @@
-package partition
+package tilerun
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/partition"
 	"github.com/edgectl/edgectl/runtime/verify"
 )
 
@@ -91,7 +92,7 @@ func randomBounds(rng *rand.Rand, size, maxParts int) []int {
 
 // compileStage compiles a plan whose stage 1 is g.Nodes[lo:hi] with the
 // given kind and split (single stages around it) and returns that stage.
-func compileStage(t *testing.T, g *graphir.Graph, lo, hi int, kind graphir.StageKind, split graphir.Split) *Stage {
+func compileStage(t *testing.T, g *graphir.Graph, lo, hi int, kind graphir.StageKind, split graphir.Split) *partition.Stage {
 	t.Helper()
 	names := func(a, b int) []string {
 		var out []string
@@ -112,7 +113,7 @@ func compileStage(t *testing.T, g *graphir.Graph, lo, hi int, kind graphir.Stage
 	if hi < len(g.Nodes) {
 		plan.Stages = append(plan.Stages, graphir.Stage{Name: "after", Kind: graphir.StageSingle, Nodes: names(hi, len(g.Nodes)), Split: one})
 	}
-	prog, err := Compile(g, plan, Options{})
+	prog, err := compileProg(g, plan, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,14 +121,14 @@ func compileStage(t *testing.T, g *graphir.Graph, lo, hi int, kind graphir.Stage
 }
 
 // checkTiles runs every tile of st from crops of the whole run's values.
-func checkTiles(t *testing.T, st *Stage, vals map[string]*graphir.Tensor) {
+func checkTiles(t *testing.T, st *partition.Stage, vals map[string]*graphir.Tensor) {
 	t.Helper()
 	for _, tile := range st.Tiles {
 		crops := map[string]*graphir.Tensor{}
 		for _, p := range tile.In {
 			crops[p.Value] = mustCrop(vals[p.Value], p.Box)
 		}
-		out, err := tile.Run(context.Background(), crops)
+		out, err := runTile(tile, crops)
 		if err != nil {
 			t.Fatal(err)
 		}

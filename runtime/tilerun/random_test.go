@@ -1,4 +1,4 @@
-package partition
+package tilerun
 
 import (
 	"context"
@@ -27,14 +27,14 @@ func TestRunLocal_RandomPlansModels(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				prog, err := Compile(m.g, plan, Options{})
+				prog, err := compileProg(m.g, plan, Options{})
 				if err != nil {
 					b, _ := plan.Encode()
 					t.Fatalf("plan %d: %v\n%s", k, err, b)
 				}
 				for _, st := range prog.Stages {
 					kind := string(st.Kind)
-					if st.Kind == graphir.StageLayerwise && st.bound.Spatial() {
+					if st.Kind == graphir.StageLayerwise && st.Spatial() {
 						kind += "-rows"
 					} else if st.Kind == graphir.StageLayerwise {
 						kind += "-channels"
@@ -42,7 +42,7 @@ func TestRunLocal_RandomPlansModels(t *testing.T) {
 					kinds[kind]++
 					tiles += len(st.Tiles)
 				}
-				got, err := prog.Run(context.Background(), m.inputs)
+				got, err := runProg(prog, m.inputs)
 				if err != nil {
 					t.Fatalf("plan %d: %v", k, err)
 				}

@@ -1,4 +1,4 @@
-package partition
+package tilerun
 
 import (
 	"context"
@@ -8,23 +8,24 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/partition"
 	"github.com/edgectl/edgectl/runtime/ref"
 )
 
 // poison returns a copy of t with NaN everywhere outside box keep.
-func poison(t *graphir.Tensor, keep Box) *graphir.Tensor {
+func poison(t *graphir.Tensor, keep partition.Box) *graphir.Tensor {
 	p := t.Clone()
 	for i := range p.F {
 		p.F[i] = float32(math.NaN())
 	}
-	if err := Paste(p, FullBox(p.Shape), mustCrop(t, keep), keep); err != nil {
+	if err := partition.Paste(p, partition.FullBox(p.Shape), mustCrop(t, keep), keep); err != nil {
 		panic(err)
 	}
 	return p
 }
 
-func mustCrop(t *graphir.Tensor, b Box) *graphir.Tensor {
-	c, err := Crop(t, b)
+func mustCrop(t *graphir.Tensor, b partition.Box) *graphir.Tensor {
+	c, err := partition.Crop(t, b)
 	if err != nil {
 		panic(err)
 	}
@@ -73,7 +74,7 @@ func TestTraceRegion_PoisonOutside(t *testing.T) {
 						case nr.Inputs[j].Whole:
 							ins[j] = vals[in.Name]
 						default:
-							ins[j] = poison(vals[in.Name], RectBox(in.Shape, nr.Inputs[j].Rect))
+							ins[j] = poison(vals[in.Name], partition.RectBox(in.Shape, nr.Inputs[j].Rect))
 						}
 					}
 					outs, err := ref.Run(n, ins)
@@ -84,7 +85,7 @@ func TestTraceRegion_PoisonOutside(t *testing.T) {
 						if o == nil {
 							continue
 						}
-						box := RectBox(o.Shape, want)
+						box := partition.RectBox(o.Shape, want)
 						if e := relErr(mustCrop(outs[k], box), mustCrop(vals[o.Name], box)); e > 1e-6 {
 							t.Fatalf("node %s want %v: traced %v; output differs by %g when reading outside it", n, want, nr.Inputs[0].Rect, e)
 						}
@@ -127,7 +128,7 @@ func TestTraceBlock_PoisonOutsideModels(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			prog, err := Compile(m.g, plan, Options{})
+			prog, err := compileProg(m.g, plan, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +142,7 @@ func TestTraceBlock_PoisonOutsideModels(t *testing.T) {
 // checkStagePoison runs stage st whole once per tile (at most maxTiles,
 // spread over the grid; 0: all), with inputs poisoned outside the tile's
 // In boxes.
-func checkStagePoison(t *testing.T, st *Stage, vals map[string]*graphir.Tensor, opts runtime.Options, maxTiles int) {
+func checkStagePoison(t *testing.T, st *partition.Stage, vals map[string]*graphir.Tensor, opts runtime.Options, maxTiles int) {
 	t.Helper()
 	sub := &graphir.Graph{Name: st.Name, Inputs: st.Inputs, Nodes: st.Nodes, Outputs: st.Outputs}
 	ex, err := runtime.NewWithOptions(sub, opts)
@@ -150,10 +151,10 @@ func checkStagePoison(t *testing.T, st *Stage, vals map[string]*graphir.Tensor, 
 	}
 	tiles := st.Tiles
 	if maxTiles > 0 && len(tiles) > maxTiles {
-		tiles = []*Tile{tiles[0], tiles[len(tiles)-1]}
+		tiles = []*partition.Tile{tiles[0], tiles[len(tiles)-1]}
 	}
 	for _, n := range st.Nodes {
-		if (n.Op == graphir.OpResize || n.Op == graphir.OpUpsample) && st.Tiles[0].spatial == nil {
+		if (n.Op == graphir.OpResize || n.Op == graphir.OpUpsample) && st.Tiles[0].Spatial() == nil {
 			// Along an unscaled axis the reference Resize reads the
 			// neighbours with weight 0: exact, but NaN-unsafe.
 			return
@@ -186,12 +187,12 @@ func TestTile_RunPartsPoisoned(t *testing.T) {
 			for _, prog := range randomPrograms(t, g, 20, 4) {
 				for _, st := range prog.Stages {
 					for _, tile := range st.Tiles {
-						in := map[string]Held{}
+						in := map[string]partition.Held{}
 						for _, p := range tile.In {
 							v := vals[p.Value]
-							in[p.Value] = Held{FullBox(v.Shape), poison(v, p.Box)}
+							in[p.Value] = partition.Held{Box: partition.FullBox(v.Shape), Tensor: poison(v, p.Box)}
 						}
-						out, err := tile.RunParts(context.Background(), in)
+						out, err := runnerOf(tile).RunParts(context.Background(), tile, in)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -209,16 +210,16 @@ func TestTile_RunPartsPoisoned(t *testing.T) {
 
 // randomPrograms compiles n random plans of g (seeds 0..n-1 of PCG stream
 // stream, stages of 1 to 10 nodes).
-func randomPrograms(t *testing.T, g *graphir.Graph, n int, stream uint64) []*Program {
+func randomPrograms(t *testing.T, g *graphir.Graph, n int, stream uint64) []*partition.Program {
 	t.Helper()
-	var out []*Program
+	var out []*partition.Program
 	for seed := uint64(0); seed < uint64(n); seed++ {
 		rng := rand.New(rand.NewPCG(seed, stream))
 		plan, err := graphir.RandomPlan(g, rng, graphir.RandomPlanOptions{MaxStageNodes: 1 + int(seed%10)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		prog, err := Compile(g, plan, Options{})
+		prog, err := compileProg(g, plan, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package partition
+package tilerun
 
 import (
 	"context"
@@ -38,13 +38,13 @@ func BenchmarkVGG16_RunLocal(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	prog, err := Compile(m.g, plan, Options{})
+	prog, err := compileProg(m.g, plan, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for range b.N {
-		if _, err := prog.Run(context.Background(), m.inputs); err != nil {
+		if _, err := runProg(prog, m.inputs); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -59,7 +59,7 @@ func BenchmarkVGG16_Compile(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		if _, err := Compile(m.g, plan, Options{}); err != nil {
+		if _, err := compileProg(m.g, plan, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,12 +1,12 @@
-package partition
+package tilerun
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/partition"
 )
 
 func TestBox_CropCutPaste(t *testing.T) {
@@ -15,31 +15,31 @@ func TestBox_CropCutPaste(t *testing.T) {
 	for i := range whole.F {
 		whole.F[i] = float32(i)
 	}
-	a := Box{Lo: []int{0, 1, 1, 2}, Hi: []int{2, 3, 4, 5}}
-	ca, err := Crop(whole, a)
+	a := partition.Box{Lo: []int{0, 1, 1, 2}, Hi: []int{2, 3, 4, 5}}
+	ca, err := partition.Crop(whole, a)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !ca.Shape.Equal(graphir.Shape{2, 2, 3, 3}) || ca.F[0] != float32(1*20+1*5+2) {
 		t.Fatalf("crop %v first %v", ca.Shape, ca.F[0])
 	}
-	b := Box{Lo: []int{1, 2, 2, 3}, Hi: []int{2, 3, 3, 5}}
-	cb, err := Cut(ca, a, b)
+	b := partition.Box{Lo: []int{1, 2, 2, 3}, Hi: []int{2, 3, 3, 5}}
+	cb, err := partition.Cut(ca, a, b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := Crop(whole, b)
+	want, _ := partition.Crop(whole, b)
 	if relErr(cb, want) != 0 {
 		t.Errorf("cut of a crop differs from a crop of the whole")
 	}
-	if _, err := Cut(ca, a, FullBox(s)); err == nil {
+	if _, err := partition.Cut(ca, a, partition.FullBox(s)); err == nil {
 		t.Error("cutting outside the held box must fail")
 	}
 	back := graphir.NewTensor(graphir.Float32, s)
-	if err := Paste(back, FullBox(s), ca, a); err != nil {
+	if err := partition.Paste(back, partition.FullBox(s), ca, a); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := Crop(back, a); relErr(got, ca) != 0 {
+	if got, _ := partition.Crop(back, a); relErr(got, ca) != 0 {
 		t.Error("paste then crop")
 	}
 	if back.F[0] != 0 {
@@ -48,13 +48,13 @@ func TestBox_CropCutPaste(t *testing.T) {
 }
 
 // compileSynth compiles a random plan of a synthetic graph.
-func compileSynth(t *testing.T, g *graphir.Graph, seed uint64) *Program {
+func compileSynth(t *testing.T, g *graphir.Graph, seed uint64) *partition.Program {
 	t.Helper()
 	plan, err := graphir.RandomPlan(g, rand.New(rand.NewPCG(seed, 9)), graphir.RandomPlanOptions{MaxStageNodes: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
-	prog, err := Compile(g, plan, Options{})
+	prog, err := compileProg(g, plan, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,15 +86,15 @@ func TestProgram_SourcesRoute(t *testing.T) {
 							var piece *graphir.Tensor
 							var err error
 							if src.Stage < 0 {
-								piece, err = Crop(in[src.Value], src.Box)
+								piece, err = partition.Crop(in[src.Value], src.Box)
 							} else {
 								up := prog.Stages[src.Stage].Tiles[src.Tile]
-								piece, err = Cut(outs[src.Stage][src.Tile][src.Value], outBox(up, src.Value), src.Box)
+								piece, err = partition.Cut(outs[src.Stage][src.Tile][src.Value], outBox(up, src.Value), src.Box)
 							}
 							if err != nil {
 								t.Fatal(err)
 							}
-							if err := Paste(crops[need.Value], need.Box, piece, src.Box); err != nil {
+							if err := partition.Paste(crops[need.Value], need.Box, piece, src.Box); err != nil {
 								t.Fatal(err)
 							}
 							covered[src.Need] += src.Box.Size()
@@ -104,7 +104,7 @@ func TestProgram_SourcesRoute(t *testing.T) {
 								t.Fatalf("seed %d stage %d tile %d: sources cover %d of %d elements of %q", seed, si, ti, covered[i], p.Box.Size(), p.Value)
 							}
 						}
-						out, err := tile.Run(context.Background(), crops)
+						out, err := runTile(tile, crops)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -112,7 +112,7 @@ func TestProgram_SourcesRoute(t *testing.T) {
 					}
 				}
 				for _, v := range g.Outputs {
-					st := prog.Stages[prog.producer[v.Name]]
+					st := prog.Stages[producerOf(prog, v.Name)]
 					whole, err := st.Assemble(outs[st.Index])
 					if err != nil {
 						t.Fatal(err)
@@ -126,7 +126,7 @@ func TestProgram_SourcesRoute(t *testing.T) {
 	}
 }
 
-func outBox(t *Tile, value string) Box {
+func outBox(t *partition.Tile, value string) partition.Box {
 	for _, p := range t.Out {
 		if p.Value == value {
 			return p.Box
@@ -146,7 +146,7 @@ func TestStage_TileForMerges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			prog, err := Compile(g, plan, Options{})
+			prog, err := compileProg(g, plan, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,12 +162,12 @@ func TestStage_TileForMerges(t *testing.T) {
 				}
 				merged++
 				a, b := st.Tiles[0], st.Tiles[1]
-				union, ok := UnionRect(a, b)
+				union, ok := partition.UnionRect(a, b)
 				if !ok {
 					t.Fatalf("tiles %v and %v of a grid row are not a rectangle", a.Rect, b.Rect)
 				}
 				if len(st.Tiles) > 3 {
-					if _, ok := UnionRect(a, st.Tiles[len(st.Tiles)-1]); ok {
+					if _, ok := partition.UnionRect(a, st.Tiles[len(st.Tiles)-1]); ok {
 						t.Error("opposite corners of a grid make a rectangle")
 					}
 				}
@@ -179,13 +179,13 @@ func TestStage_TileForMerges(t *testing.T) {
 				for _, p := range m.In {
 					crops[p.Value] = mustCrop(vals[p.Value], p.Box)
 				}
-				out, err := m.Run(context.Background(), crops)
+				out, err := runTile(m, crops)
 				if err != nil {
 					t.Fatal(err)
 				}
-				for _, tile := range []*Tile{a, b} {
+				for _, tile := range []*partition.Tile{a, b} {
 					for k, p := range tile.Out {
-						got, err := Cut(out[p.Value], m.Out[k].Box, p.Box)
+						got, err := partition.Cut(out[p.Value], m.Out[k].Box, p.Box)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -211,19 +211,29 @@ func TestTile_SharedExecutors(t *testing.T) {
 			Rows: []int{0, 5, 10, 15, 21}, Devices: []string{"a", "b", "c", "d"}}},
 		{Name: "rest", Kind: graphir.StageSingle, To: g.Outputs[0].Name, Split: graphir.Split{Devices: []string{"a"}}},
 	}}
-	prog, err := Compile(g, plan, Options{})
+	prog, err := compileProg(g, plan, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := synthInput(g)
-	if _, err := prog.Run(context.Background(), in); err != nil {
+	if _, err := runProg(prog, in); err != nil {
 		t.Fatal(err)
 	}
-	st := prog.Stages[0]
-	if len(st.execs) != 3 {
-		t.Errorf("%d executors for 4 strips; want 3 (the two interior strips share one)", len(st.execs))
+	st, r := prog.Stages[0], runnerOf(prog.Stages[0].Tiles[0])
+	execs := map[*tileExec]bool{}
+	for _, tile := range st.Tiles {
+		e, err := r.executor(tile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		execs[e] = true
 	}
-	if st.Tiles[1].exec != st.Tiles[2].exec {
+	if len(execs) != 3 {
+		t.Errorf("%d executors for 4 strips; want 3 (the two interior strips share one)", len(execs))
+	}
+	e1, _ := r.executor(st.Tiles[1])
+	e2, _ := r.executor(st.Tiles[2])
+	if e1 != e2 {
 		t.Error("interior strips do not share their executor")
 	}
 }
@@ -241,7 +251,7 @@ func TestCompile_GroupedConvChannels(t *testing.T) {
 		{Name: "dw", Kind: graphir.StageLayerwise, Nodes: []string{dw.Name, g.Nodes[4].Name}, Split: graphir.Split{Channels: []int{0, 3, 8}, Devices: []string{"a", "b"}}},
 		{Name: "tail", Kind: graphir.StageSingle, To: g.Outputs[0].Name, Split: graphir.Split{Devices: []string{"a"}}},
 	}}
-	prog, err := Compile(g, plan, Options{})
+	prog, err := compileProg(g, plan, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +261,7 @@ func TestCompile_GroupedConvChannels(t *testing.T) {
 	}
 	in := synthInput(g)
 	vals := runAll(t, g, in)
-	got, err := prog.Run(context.Background(), in)
+	got, err := runProg(prog, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +288,7 @@ func ExampleCompile() {
 	if err != nil {
 		panic(err)
 	}
-	prog, err := Compile(g, plan, Options{})
+	prog, err := compileProg(g, plan, Options{})
 	if err != nil {
 		panic(err)
 	}
@@ -305,7 +315,7 @@ func TestTile_RunConcurrently(t *testing.T) {
 				for _, p := range tile.In {
 					crops[p.Value] = mustCrop(vals[p.Value], p.Box)
 				}
-				out, err := tile.Run(context.Background(), crops)
+				out, err := runTile(tile, crops)
 				if err == nil {
 					for _, p := range tile.Out {
 						if e := relErr(out[p.Value], mustCrop(vals[p.Value], p.Box)); e > tolerance {

@@ -1,12 +1,12 @@
-package partition
+package tilerun
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/edgectl/edgectl/graphir"
-	"github.com/edgectl/edgectl/runtime"
 	"github.com/edgectl/edgectl/runtime/kernelapi"
+	"github.com/edgectl/edgectl/runtime/partition"
 )
 
 // A tile runs as a graph of its own: the stage's nodes cloned onto the
@@ -16,17 +16,11 @@ import (
 // what one consumer needs when consumers need different regions, and an
 // offset-aware kernel for Resize. runtime.NewWithOptions picks the kernels.
 
-// tileExec is a prepared tile graph; tiles of one geometry share it.
-type tileExec struct {
-	g  *graphir.Graph
-	ex *runtime.Executor
-}
-
 // held is the tile graph's value for an original value and the box of it
 // that the tile value holds.
 type held struct {
 	v   *graphir.Value
-	box Box
+	box partition.Box
 }
 
 // builder assembles a tile graph.
@@ -48,7 +42,7 @@ func newBuilder(name string) *builder {
 }
 
 // input declares a tile graph input holding box of v.
-func (b *builder) input(v *graphir.Value, box Box) {
+func (b *builder) input(v *graphir.Value, box partition.Box) {
 	tv := &graphir.Value{Name: v.Name, DType: v.DType, Shape: box.Shape()}
 	b.g.Inputs = append(b.g.Inputs, tv)
 	b.held[v] = held{tv, box}
@@ -57,7 +51,7 @@ func (b *builder) input(v *graphir.Value, box Box) {
 
 // use returns a tile value holding exactly box need of original value v,
 // adding a Slice when the tile holds more of it.
-func (b *builder) use(v *graphir.Value, need Box) (*graphir.Value, error) {
+func (b *builder) use(v *graphir.Value, need partition.Box) (*graphir.Value, error) {
 	if need.Empty() {
 		// Nothing of v is read (a Pad region all in the fill): an empty
 		// tensor of the right rank stands in for it.
@@ -84,7 +78,7 @@ func (b *builder) use(v *graphir.Value, need Box) (*graphir.Value, error) {
 }
 
 // slice adds a Slice node cutting box need out of tv (holding box has).
-func (b *builder) slice(tv *graphir.Value, has, need Box, name string) *graphir.Value {
+func (b *builder) slice(tv *graphir.Value, has, need partition.Box, name string) *graphir.Value {
 	rank := len(need.Lo)
 	starts, ends, axes, steps := make([]int64, rank), make([]int64, rank), make([]int64, rank), make([]int64, rank)
 	for a := 0; a < rank; a++ {
@@ -106,11 +100,11 @@ func (b *builder) slice(tv *graphir.Value, has, need Box, name string) *graphir.
 }
 
 // constant returns constant c, or a constant holding box of it.
-func (b *builder) constant(c *graphir.Value, box Box) (*graphir.Value, error) {
-	if box.Equal(FullBox(c.Shape)) {
+func (b *builder) constant(c *graphir.Value, box partition.Box) (*graphir.Value, error) {
+	if box.Equal(partition.FullBox(c.Shape)) {
 		return c, nil
 	}
-	t, err := Crop(c.Const, box)
+	t, err := partition.Crop(c.Const, box)
 	if err != nil {
 		return nil, fmt.Errorf("constant %q: %w", c.Name, err)
 	}
@@ -121,7 +115,7 @@ func (b *builder) constant(c *graphir.Value, box Box) (*graphir.Value, error) {
 // node adds a clone of n reading ins and producing outputs holding outBox
 // (per output); it returns the clone so that the caller can adjust its
 // attributes.
-func (b *builder) node(n *graphir.Node, ins []*graphir.Value, outBoxes []Box) *graphir.Node {
+func (b *builder) node(n *graphir.Node, ins []*graphir.Value, outBoxes []partition.Box) *graphir.Node {
 	c := &graphir.Node{Name: n.Name, Op: n.Op, Opset: n.Opset, Inputs: ins, Attrs: n.Attrs}
 	for k, o := range n.Outputs {
 		if o == nil {
@@ -146,7 +140,7 @@ func (b *builder) node(n *graphir.Node, ins []*graphir.Value, outBoxes []Box) *g
 }
 
 // finish makes the tile graph's outputs hold exactly the tile's Out boxes.
-func (b *builder) finish(outs []*graphir.Value, parts []Part) error {
+func (b *builder) finish(outs []*graphir.Value, parts []partition.Part) error {
 	for k, o := range outs {
 		h, ok := b.held[o]
 		if !ok {
@@ -165,69 +159,19 @@ func (b *builder) finish(outs []*graphir.Value, parts []Part) error {
 	return b.g.Validate()
 }
 
-// executor builds (once) the tile's executor, sharing one with any tile of
-// the stage that has the same geometry.
-func (t *Tile) executor() (*tileExec, error) {
-	t.once.Do(func() {
-		b, err := t.build()
-		if err != nil {
-			t.err = fmt.Errorf("stage %d %q tile %d: %w", t.Stage, t.st.Name, t.Index, err)
-			return
-		}
-		t.exec, t.err = t.st.share(b)
-		if t.err != nil {
-			t.err = fmt.Errorf("stage %d %q tile %d: %w", t.Stage, t.st.Name, t.Index, t.err)
-		}
-	})
-	return t.exec, t.err
-}
-
-// share returns the stage's executor for b's geometry, building it first.
-func (s *Stage) share(b *builder) (*tileExec, error) {
-	key := b.sig.String()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e, ok := s.execs[key]; ok {
-		return e, nil
-	}
-	opts := s.prog.opts.Runtime
-	if len(b.custom) > 0 {
-		extra := make(map[graphir.Op][]kernelapi.Impl, len(opts.Extra)+2)
-		for op, l := range opts.Extra {
-			extra[op] = l
-		}
-		custom := b.custom
-		impl := kernelapi.Impl{Name: "partition-tile", Priority: s.prog.maxPri,
-			Prepare: func(n *graphir.Node, _ kernelapi.Env) (kernelapi.Kernel, error) { return custom[n], nil }}
-		for _, n := range b.g.Nodes {
-			if _, ok := custom[n]; ok {
-				extra[n.Op] = append([]kernelapi.Impl{impl}, extra[n.Op]...)
-			}
-		}
-		opts.Extra = extra
-	}
-	ex, err := runtime.NewWithOptions(b.g, opts)
-	if err != nil {
-		return nil, err
-	}
-	e := &tileExec{g: b.g, ex: ex}
-	s.execs[key] = e
-	return e, nil
-}
-
 // build assembles the tile graph of t.
-func (t *Tile) build() (*builder, error) {
-	s := t.st
+func build(t *partition.Tile) (*builder, error) {
+	s := t.Of()
 	b := newBuilder(fmt.Sprintf("%s/%d", s.Name, t.Index))
 	for i, v := range s.Inputs {
 		b.input(v, t.In[i].Box)
 	}
 	var err error
 	switch {
-	case t.spatial != nil:
-		err = t.buildSpatial(b)
-	case t.channel != nil:
-		err = t.buildChannel(b)
+	case t.Spatial() != nil:
+		err = buildSpatial(t, b)
+	case t.ChannelTrace() != nil:
+		err = buildChannel(t, b)
 	default:
 		for _, n := range s.Nodes {
 			ins := make([]*graphir.Value, len(n.Inputs))
@@ -237,15 +181,15 @@ func (t *Tile) build() (*builder, error) {
 				case in.IsConst():
 					ins[j] = in
 				default:
-					if ins[j], err = b.use(in, FullBox(in.Shape)); err != nil {
+					if ins[j], err = b.use(in, partition.FullBox(in.Shape)); err != nil {
 						return nil, err
 					}
 				}
 			}
-			boxes := make([]Box, len(n.Outputs))
+			boxes := make([]partition.Box, len(n.Outputs))
 			for k, o := range n.Outputs {
 				if o != nil {
-					boxes[k] = FullBox(o.Shape)
+					boxes[k] = partition.FullBox(o.Shape)
 				}
 			}
 			b.node(n, ins, boxes)

@@ -1,23 +1,18 @@
-package partition
+package tilerun
 
 import (
 	"context"
 	"fmt"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/partition"
 )
-
-// Held is a tensor holding box Box of a value.
-type Held struct {
-	Box    Box
-	Tensor *graphir.Tensor
-}
 
 // Run computes the tile: in maps each input value's name (t.In) to a
 // tensor holding exactly that Part's box; the result maps each output
 // value's name (t.Out) to a tensor holding exactly its box.
-func (t *Tile) Run(ctx context.Context, in map[string]*graphir.Tensor) (map[string]*graphir.Tensor, error) {
-	e, err := t.executor()
+func (r *Runner) Run(ctx context.Context, t *partition.Tile, in map[string]*graphir.Tensor) (map[string]*graphir.Tensor, error) {
+	e, err := r.executor(t)
 	if err != nil {
 		return nil, err
 	}
@@ -32,35 +27,35 @@ func (t *Tile) Run(ctx context.Context, in map[string]*graphir.Tensor) (map[stri
 	}
 	out, err := e.ex.Run(ctx, in)
 	if err != nil {
-		return nil, fmt.Errorf("stage %d %q tile %d: %w", t.Stage, t.st.Name, t.Index, err)
+		return nil, fmt.Errorf("stage %d %q tile %d: %w", t.Stage, t.Of().Name, t.Index, err)
 	}
 	return out, nil
 }
 
 // RunParts is Run with inputs that may hold more than the tile needs:
 // each is cut down to the needed box first.
-func (t *Tile) RunParts(ctx context.Context, in map[string]Held) (map[string]*graphir.Tensor, error) {
+func (r *Runner) RunParts(ctx context.Context, t *partition.Tile, in map[string]partition.Held) (map[string]*graphir.Tensor, error) {
 	crops := make(map[string]*graphir.Tensor, len(t.In))
 	for _, p := range t.In {
 		h, ok := in[p.Value]
 		if !ok {
 			return nil, fmt.Errorf("stage %d tile %d: input %q is missing", t.Stage, t.Index, p.Value)
 		}
-		c, err := Cut(h.Tensor, h.Box, p.Box)
+		c, err := partition.Cut(h.Tensor, h.Box, p.Box)
 		if err != nil {
 			return nil, fmt.Errorf("stage %d tile %d: input %q: %w", t.Stage, t.Index, p.Value, err)
 		}
 		crops[p.Value] = c
 	}
-	return t.Run(ctx, crops)
+	return r.Run(ctx, t, crops)
 }
 
-// Run executes the program sequentially in this process: each tile gets
+// RunAll executes the program sequentially in this process: each tile gets
 // its crops of whole values, and every stage's outputs are assembled
 // before the next stage. It returns the graph's outputs by name.
-func (p *Program) Run(ctx context.Context, inputs map[string]*graphir.Tensor) (map[string]*graphir.Tensor, error) {
+func (r *Runner) RunAll(ctx context.Context, inputs map[string]*graphir.Tensor) (map[string]*graphir.Tensor, error) {
 	vals := make(map[string]*graphir.Tensor, len(inputs))
-	for _, v := range p.Graph.Inputs {
+	for _, v := range r.prog.Graph.Inputs {
 		x, ok := inputs[v.Name]
 		if !ok {
 			return nil, fmt.Errorf("input %q is missing", v.Name)
@@ -73,23 +68,23 @@ func (p *Program) Run(ctx context.Context, inputs map[string]*graphir.Tensor) (m
 		}
 		vals[v.Name] = x
 	}
-	for _, st := range p.Stages {
+	for _, st := range r.prog.Stages {
 		outs := make([]map[string]*graphir.Tensor, len(st.Tiles))
 		for i, t := range st.Tiles {
 			crops := make(map[string]*graphir.Tensor, len(t.In))
 			for _, part := range t.In {
 				whole := vals[part.Value]
-				if part.Box.Equal(FullBox(whole.Shape)) {
+				if part.Box.Equal(partition.FullBox(whole.Shape)) {
 					crops[part.Value] = whole // tiles do not write their inputs
 					continue
 				}
-				c, err := Crop(whole, part.Box)
+				c, err := partition.Crop(whole, part.Box)
 				if err != nil {
 					return nil, fmt.Errorf("stage %d %q tile %d input %q: %w", st.Index, st.Name, i, part.Value, err)
 				}
 				crops[part.Value] = c
 			}
-			out, err := t.Run(ctx, crops)
+			out, err := r.Run(ctx, t, crops)
 			if err != nil {
 				return nil, err
 			}
@@ -103,8 +98,8 @@ func (p *Program) Run(ctx context.Context, inputs map[string]*graphir.Tensor) (m
 			vals[k] = v
 		}
 	}
-	res := make(map[string]*graphir.Tensor, len(p.Graph.Outputs))
-	for _, v := range p.Graph.Outputs {
+	res := make(map[string]*graphir.Tensor, len(r.prog.Graph.Outputs))
+	for _, v := range r.prog.Graph.Outputs {
 		switch {
 		case v.IsConst():
 			res[v.Name] = v.Const
@@ -118,12 +113,12 @@ func (p *Program) Run(ctx context.Context, inputs map[string]*graphir.Tensor) (m
 }
 
 // RunLocal compiles plan for g and runs it sequentially in this process
-// (Program.Run). It is the reference that distributed runs of the same
+// (Runner.RunAll). It is the reference that distributed runs of the same
 // plan must match.
 func RunLocal(ctx context.Context, g *graphir.Graph, plan *graphir.Plan, inputs map[string]*graphir.Tensor) (map[string]*graphir.Tensor, error) {
-	p, err := Compile(g, plan, Options{})
+	r, err := Compile(g, plan, Options{})
 	if err != nil {
 		return nil, err
 	}
-	return p.Run(ctx, inputs)
+	return r.RunAll(ctx, inputs)
 }

@@ -1,4 +1,4 @@
-package partition
+package tilerun
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
 	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/partition"
 	"github.com/edgectl/edgectl/runtime/verify"
 )
 
@@ -107,3 +108,48 @@ func relErr(got, want *graphir.Tensor) float64 {
 }
 
 const tolerance = 1e-5
+
+// runners maps every stage of the programs the tests compiled to its
+// program's runner, so that a test holding a tile can run it.
+var runners sync.Map // *partition.Stage -> *Runner
+
+// compileProg compiles plan with a runner and returns the program.
+func compileProg(g *graphir.Graph, plan *graphir.Plan, opts Options) (*partition.Program, error) {
+	r, err := Compile(g, plan, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range r.Program().Stages {
+		runners.Store(st, r)
+	}
+	return r.Program(), nil
+}
+
+// runnerOf returns the runner of the program tile t belongs to.
+func runnerOf(t *partition.Tile) *Runner {
+	r, ok := runners.Load(t.Of())
+	if !ok {
+		panic("tilerun test: tile of a program not compiled by compileProg")
+	}
+	return r.(*Runner)
+}
+
+func runTile(t *partition.Tile, crops map[string]*graphir.Tensor) (map[string]*graphir.Tensor, error) {
+	return runnerOf(t).Run(context.Background(), t, crops)
+}
+
+func runProg(p *partition.Program, in map[string]*graphir.Tensor) (map[string]*graphir.Tensor, error) {
+	return runnerOf(p.Stages[0].Tiles[0]).RunAll(context.Background(), in)
+}
+
+// producerOf returns the index of the stage computing value name.
+func producerOf(p *partition.Program, name string) int {
+	for _, st := range p.Stages {
+		for _, o := range st.Outputs {
+			if o.Name == name {
+				return st.Index
+			}
+		}
+	}
+	return -1
+}

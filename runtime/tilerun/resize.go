@@ -1,8 +1,9 @@
-package partition
+package tilerun
 
 import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/kernelapi"
+	"github.com/edgectl/edgectl/runtime/partition"
 )
 
 // resizeTileKernel computes box outBox of the output of Resize or Upsample
@@ -11,7 +12,7 @@ import (
 // with every output index mapped through the whole image's coordinate
 // transform (graphir.ResizeTaps) and the taps translated into the crop, so
 // that a tile equals the same rectangle of the whole output.
-func resizeTileKernel(n *graphir.Node, inBox, outBox Box) kernelapi.Kernel {
+func resizeTileKernel(n *graphir.Node, inBox, outBox partition.Box) kernelapi.Kernel {
 	inFull, outFull := n.In(0).Shape, n.Outputs[0].Shape
 	extrapolation := float64(n.Attrs["extrapolation_value"].Float)
 	return func(_ *graphir.Node, in, out []*graphir.Tensor) error {

@@ -1,20 +1,21 @@
-package partition
+package tilerun
 
 import (
 	"fmt"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/partition"
 )
 
 // buildSpatial clones every needed node of a spatial tile onto its crops.
-func (t *Tile) buildSpatial(b *builder) error {
-	for i, n := range t.st.Nodes {
-		nr := t.spatial.Nodes[i]
+func buildSpatial(t *partition.Tile, b *builder) error {
+	for i, n := range t.Of().Nodes {
+		nr := t.Spatial().Nodes[i]
 		if nr.Out.Empty() {
 			continue // no output of n is needed by this tile
 		}
-		if head, ok := t.spatial.Reorgs[i]; ok {
-			if err := b.reorg(t.st.Nodes[head:i+1], nr); err != nil {
+		if head, ok := t.Spatial().Reorgs[i]; ok {
+			if err := b.reorg(t.Of().Nodes[head:i+1], nr); err != nil {
 				return fmt.Errorf("reorg %q: %w", n.Name, err)
 			}
 			continue
@@ -28,20 +29,20 @@ func (t *Tile) buildSpatial(b *builder) error {
 			case ir.Whole && in.IsConst():
 				ins[j] = in
 			case in.IsConst():
-				ins[j], err = b.constant(in, RectBox(in.Shape, ir.Rect))
+				ins[j], err = b.constant(in, partition.RectBox(in.Shape, ir.Rect))
 			case ir.Whole:
-				ins[j], err = b.use(in, FullBox(in.Shape))
+				ins[j], err = b.use(in, partition.FullBox(in.Shape))
 			default:
-				ins[j], err = b.use(in, RectBox(in.Shape, ir.Rect))
+				ins[j], err = b.use(in, partition.RectBox(in.Shape, ir.Rect))
 			}
 			if err != nil {
 				return fmt.Errorf("node %q input %d: %w", n.Name, j, err)
 			}
 		}
-		boxes := make([]Box, len(n.Outputs))
+		boxes := make([]partition.Box, len(n.Outputs))
 		for k, o := range n.Outputs {
 			if o != nil {
-				boxes[k] = RectBox(o.Shape, nr.Out.Intersect(graphir.FullRect(o.Shape)))
+				boxes[k] = partition.RectBox(o.Shape, nr.Out.Intersect(graphir.FullRect(o.Shape)))
 			}
 		}
 		c := b.node(n, ins, boxes)
@@ -102,8 +103,8 @@ func (b *builder) adjustSpatial(n, c *graphir.Node, nr graphir.NodeRegion) {
 		c.Inputs = c.Inputs[:1]
 		fmt.Fprintf(&b.sig, " pads %v;", pads)
 	case graphir.OpResize, graphir.OpUpsample:
-		inBox := RectBox(n.In(0).Shape, nr.Inputs[0].Rect)
-		outBox := RectBox(n.Outputs[0].Shape, nr.Out)
+		inBox := partition.RectBox(n.In(0).Shape, nr.Inputs[0].Rect)
+		outBox := partition.RectBox(n.Outputs[0].Shape, nr.Out)
 		b.custom[c] = resizeTileKernel(n, inBox, outBox)
 		c.Inputs = c.Inputs[:1]
 		fmt.Fprintf(&b.sig, " resize %v %v;", inBox, outBox)
@@ -115,7 +116,7 @@ func (b *builder) adjustSpatial(n, c *graphir.Node, nr graphir.NodeRegion) {
 // with reshape targets for the crop's size.
 func (b *builder) reorg(chain []*graphir.Node, nr graphir.NodeRegion) error {
 	x := chain[0].In(0)
-	xv, err := b.use(x, RectBox(x.Shape, nr.Inputs[0].Rect))
+	xv, err := b.use(x, partition.RectBox(x.Shape, nr.Inputs[0].Rect))
 	if err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ func (b *builder) reorg(chain []*graphir.Node, nr graphir.NodeRegion) error {
 		moved[i] = mid[p]
 	}
 	y := chain[2].Outputs[0]
-	outBox := RectBox(y.Shape, nr.Out)
+	outBox := partition.RectBox(y.Shape, nr.Out)
 	shapes := []graphir.Shape{mid, moved, outBox.Shape()}
 	in := xv
 	for k, n := range chain {
@@ -153,10 +154,10 @@ func (b *builder) reorg(chain []*graphir.Node, nr graphir.NodeRegion) error {
 
 // buildChannel clones every needed node of a channel tile onto its
 // channel ranges, slicing weights and per-channel parameters.
-func (t *Tile) buildChannel(b *builder) error {
-	for i, n := range t.st.Nodes {
-		cr := t.channel.Nodes[i]
-		if _, ok := t.channel.Spans[n.Outputs[0]]; !ok {
+func buildChannel(t *partition.Tile, b *builder) error {
+	for i, n := range t.Of().Nodes {
+		cr := t.ChannelTrace().Nodes[i]
+		if _, ok := t.ChannelTrace().Spans[n.Outputs[0]]; !ok {
 			continue
 		}
 		ins := make([]*graphir.Value, len(n.Inputs))
@@ -166,16 +167,16 @@ func (t *Tile) buildChannel(b *builder) error {
 			switch {
 			case in == nil:
 			case in.IsConst():
-				ins[j], err = b.constant(in, channelBox(in, need))
+				ins[j], err = b.constant(in, partition.ChannelBox(in, need))
 			default:
-				ins[j], err = b.use(in, channelBox(in, need))
+				ins[j], err = b.use(in, partition.ChannelBox(in, need))
 			}
 			if err != nil {
 				return fmt.Errorf("node %q input %d: %w", n.Name, j, err)
 			}
 		}
 		o := n.Outputs[0]
-		c := b.node(n, ins, []Box{AxisBox(o.Shape, 1, cr.Out)})
+		c := b.node(n, ins, []partition.Box{partition.AxisBox(o.Shape, 1, cr.Out)})
 		if n.Op == graphir.OpConv {
 			if group := n.Attrs["group"].Int; group > 1 {
 				coutG := int64(o.Shape[1]) / group
