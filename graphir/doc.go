@@ -14,5 +14,6 @@
 // SpatialLocal says why a node ends a block. A Plan (apiVersion
 // edgectl.dev/v1alpha1, kind Plan, decoded strictly by DecodePlan) lists the
 // stages — fused, layerwise or single — with their splits and devices;
-// SimplePlan makes one by a fixed rule. runtime/partition executes plans.
+// package planner makes them, runtime/partition compiles them into tiles and
+// runtime/tilerun runs them.
 package graphir

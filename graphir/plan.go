@@ -35,6 +35,9 @@ const (
 	PlanKind       = "Plan"
 )
 
+// DeviceID names worker i in generated plans.
+func DeviceID(i int) string { return fmt.Sprintf("worker-%d", i) }
+
 // StageKind is how a stage is split.
 type StageKind string
 

@@ -2,7 +2,6 @@ package graphir
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -169,51 +168,6 @@ func TestPlan_BindNotFusable(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("missing %q in:\n%v", w, err)
 		}
-	}
-}
-
-func TestEvenWeightedSplit(t *testing.T) {
-	if got := EvenSplit(13, 4); !reflect.DeepEqual(got, []int{0, 3, 6, 9, 13}) {
-		t.Errorf("EvenSplit(13, 4) = %v", got)
-	}
-	if got := EvenSplit(2, 4); !reflect.DeepEqual(got, []int{0, 1, 2}) {
-		t.Errorf("EvenSplit(2, 4) = %v", got)
-	}
-	if got := WeightedSplit(100, []float64{1, 3}); !reflect.DeepEqual(got, []int{0, 25, 100}) {
-		t.Errorf("WeightedSplit(100, [1 3]) = %v", got)
-	}
-	if got := WeightedSplit(3, []float64{1, 100, 1}); !reflect.DeepEqual(got, []int{0, 1, 2, 3}) {
-		t.Errorf("WeightedSplit keeps every part non-empty: %v", got)
-	}
-}
-
-func TestRandomPlan_Valid(t *testing.T) {
-	g := regionChain(t)
-	for seed := uint64(0); seed < 200; seed++ {
-		p, err := RandomPlan(g, rand.New(rand.NewPCG(seed, 1)), RandomPlanOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.Bind(g); err != nil {
-			b, _ := p.Encode()
-			t.Fatalf("seed %d: %v\n%s", seed, err, b)
-		}
-	}
-}
-
-func TestSimplePlan_Residual(t *testing.T) {
-	g := regionChain(t)
-	p, err := SimplePlan(g, 3, Grid{Rows: 2, Cols: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(p.Stages) != 1 || p.Stages[0].Kind != StageFused || p.Stages[0].To != "MaxPool_out" {
-		b, _ := p.Encode()
-		t.Fatalf("want the whole residual block fused:\n%s", b)
-	}
-	want := []string{"worker-0", "worker-1", "worker-2", "worker-0"}
-	if !reflect.DeepEqual(p.Stages[0].Split.Devices, want) {
-		t.Errorf("devices %v, want %v", p.Stages[0].Split.Devices, want)
 	}
 }
 

@@ -100,3 +100,16 @@ func traceReorg(last *Node, block int, want Rect) NodeRegion {
 	}
 	return r
 }
+
+// FusableNodes reports for every node of g whether it may be part of a
+// fused block: it is spatially local, or it belongs to a reorg chain (whose
+// intermediate values no other node reads). Whether a run of such nodes is
+// a block also depends on its outputs (CheckFusable).
+func FusableNodes(g *Graph) []bool {
+	chains := reorgChains(g.Nodes, g.Outputs)
+	out := make([]bool, len(g.Nodes))
+	for i, n := range g.Nodes {
+		out[i] = SpatialLocal(n) == nil || inReorg(chains, i)
+	}
+	return out
+}

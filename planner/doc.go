@@ -1,9 +1,12 @@
-// Package planner will choose, segment by segment, how a model is split
-// across devices: layer-wise or fused-tile parallelism, how many devices and
-// which, and tile sizes matched to each device's speed, by a memoised dynamic
-// program over cost models fitted per device class.
+// Package planner chooses how a model is split across devices.
 //
-// It does not exist yet (its issue starts after partitioning and the
-// runtime). Today graphir.SimplePlan makes a plan by a fixed rule, and
-// runtime/partition executes any valid graphir.Plan exactly.
+// Today it holds SimplePlan, which cuts a model by a fixed rule (fused
+// blocks in a fixed grid, fully-connected layers split by output channels),
+// and RandomPlan, which draws valid plans for differential tests of
+// partitioned against whole-model execution. The cost-model planner (a
+// memoised dynamic program over layer-wise and fused partitions) comes with
+// its issue.
+//
+// It imports graphir (and, for tile geometry, runtime/partition); it never
+// imports kernels, the executor or the transport.
 package planner

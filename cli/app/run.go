@@ -13,6 +13,7 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime"
 	"github.com/edgectl/edgectl/runtime/verify"
 	"github.com/edgectl/edgectl/runtime/worker"
@@ -97,17 +98,29 @@ func runCommand() *cli.Command {
 	}
 }
 
-func parseGrid(s string) (graphir.Grid, error) {
+func parseGrid(s string) (planner.Grid, error) {
 	if s == "" {
-		return graphir.Grid{}, nil
+		return planner.Grid{}, nil
 	}
 	r, c, ok := strings.Cut(strings.ToLower(s), "x")
 	rows, err1 := strconv.Atoi(r)
 	cols, err2 := strconv.Atoi(c)
 	if !ok || err1 != nil || err2 != nil || rows < 1 || cols < 1 {
-		return graphir.Grid{}, fmt.Errorf("--grid %q: want RxC, e.g. 2x2", s)
+		return planner.Grid{}, fmt.Errorf("--grid %q: want RxC, e.g. 2x2", s)
 	}
-	return graphir.Grid{Rows: rows, Cols: cols}, nil
+	return planner.Grid{Rows: rows, Cols: cols}, nil
+}
+
+// simplePlanner plans by planner.SimplePlan with grid (0x0: the squarest
+// grid of as many tiles as devices).
+func simplePlanner(grid planner.Grid) coord.Planner {
+	return func(g *graphir.Graph, devices int) (*graphir.Plan, error) {
+		gr := grid
+		if gr.Rows < 1 || gr.Cols < 1 {
+			gr = planner.DefaultGrid(devices)
+		}
+		return planner.SimplePlan(g, devices, gr)
+	}
 }
 
 func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
@@ -135,7 +148,7 @@ func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
 	if err != nil {
 		return err
 	}
-	cfg := coord.RunConfig{Graph: g, Grid: grid, Workers: f.workers, Inputs: inputs, Frames: f.frames,
+	cfg := coord.RunConfig{Graph: g, Planner: simplePlanner(grid), Workers: f.workers, Inputs: inputs, Frames: f.frames,
 		Session: coord.Options{TileTimeout: f.tileTimeout, NoMerge: f.noMerge}}
 	if f.plan != "" {
 		data, err := os.ReadFile(f.plan)
@@ -205,7 +218,7 @@ func runBaseline(ctx context.Context, w io.Writer, cfg coord.RunConfig, rep *coo
 		return fmt.Errorf("run: --baseline needs --local N")
 	}
 	one := cfg
-	one.Plan, one.Grid = nil, graphir.Grid{Rows: 1, Cols: 1}
+	one.Plan, one.Planner = nil, simplePlanner(planner.Grid{Rows: 1, Cols: 1})
 	one.Local.Workers = 1
 	one.Session.Trace = nil
 	res, err := coord.RunGraph(ctx, one)

@@ -47,7 +47,7 @@ func verifyCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				r, stop := coord.Runner(coord.RunnerOptions{Local: coord.LocalOptions{Workers: n}, Grid: grid})
+				r, stop := coord.Runner(coord.RunnerOptions{Local: coord.LocalOptions{Workers: n}, Planner: simplePlanner(grid)})
 				defer stop()
 				run = r
 			} else if cmd.String("grid") != "" {

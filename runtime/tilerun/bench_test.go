@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime"
 )
 
@@ -34,7 +34,7 @@ func BenchmarkVGG16_Whole(b *testing.B) {
 // this process (halos recomputed, crops and stitching included).
 func BenchmarkVGG16_RunLocal(b *testing.B) {
 	m := loadModel(b, benchModel)
-	plan, err := graphir.SimplePlan(m.g, benchDevices, graphir.Grid{Rows: benchGrid, Cols: benchGrid})
+	plan, err := planner.SimplePlan(m.g, benchDevices, planner.Grid{Rows: benchGrid, Cols: benchGrid})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func BenchmarkVGG16_RunLocal(b *testing.B) {
 // BenchmarkVGG16_Compile measures binding and tracing a plan.
 func BenchmarkVGG16_Compile(b *testing.B) {
 	m := loadModel(b, benchModel)
-	plan, err := graphir.SimplePlan(m.g, benchDevices, graphir.Grid{Rows: benchGrid, Cols: benchGrid})
+	plan, err := planner.SimplePlan(m.g, benchDevices, planner.Grid{Rows: benchGrid, Cols: benchGrid})
 	if err != nil {
 		b.Fatal(err)
 	}

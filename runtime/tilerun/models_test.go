@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime/partition"
 	"github.com/edgectl/edgectl/runtime/verify"
 )
@@ -15,7 +16,7 @@ func TestRunLocal_SimplePlanModels(t *testing.T) {
 	for _, name := range modelNames {
 		t.Run(name, func(t *testing.T) {
 			m := loadModel(t, name)
-			plan, err := graphir.SimplePlan(m.g, 4, graphir.Grid{Rows: 2, Cols: 2})
+			plan, err := planner.SimplePlan(m.g, 4, planner.Grid{Rows: 2, Cols: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,13 +82,13 @@ func TestStages_EveryCutPoint(t *testing.T) {
 func randomBounds(rng *rand.Rand, size, maxParts int) []int {
 	parts := 1 + rng.IntN(min(maxParts, size))
 	if rng.IntN(2) == 0 {
-		return graphir.EvenSplit(size, parts)
+		return planner.EvenSplit(size, parts)
 	}
 	w := make([]float64, parts)
 	for i := range w {
 		w[i] = 0.2 + rng.Float64()
 	}
-	return graphir.WeightedSplit(size, w)
+	return planner.WeightedSplit(size, w)
 }
 
 // compileStage compiles a plan whose stage 1 is g.Nodes[lo:hi] with the

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime"
 	"github.com/edgectl/edgectl/runtime/partition"
 	"github.com/edgectl/edgectl/runtime/ref"
@@ -124,7 +125,7 @@ func TestTraceBlock_PoisonOutsideModels(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			m := loadModel(t, name)
 			rng := rand.New(rand.NewPCG(uint64(mi), 21))
-			plan, err := graphir.RandomPlan(m.g, rng, graphir.RandomPlanOptions{MaxStageNodes: 24})
+			plan, err := planner.RandomPlan(m.g, rng, planner.RandomPlanOptions{MaxStageNodes: 24})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -215,7 +216,7 @@ func randomPrograms(t *testing.T, g *graphir.Graph, n int, stream uint64) []*par
 	var out []*partition.Program
 	for seed := uint64(0); seed < uint64(n); seed++ {
 		rng := rand.New(rand.NewPCG(seed, stream))
-		plan, err := graphir.RandomPlan(g, rng, graphir.RandomPlanOptions{MaxStageNodes: 1 + int(seed%10)})
+		plan, err := planner.RandomPlan(g, rng, planner.RandomPlanOptions{MaxStageNodes: 1 + int(seed%10)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime/partition"
 )
 
@@ -50,7 +51,7 @@ func TestBox_CropCutPaste(t *testing.T) {
 // compileSynth compiles a random plan of a synthetic graph.
 func compileSynth(t *testing.T, g *graphir.Graph, seed uint64) *partition.Program {
 	t.Helper()
-	plan, err := graphir.RandomPlan(g, rand.New(rand.NewPCG(seed, 9)), graphir.RandomPlanOptions{MaxStageNodes: 6})
+	plan, err := planner.RandomPlan(g, rand.New(rand.NewPCG(seed, 9)), planner.RandomPlanOptions{MaxStageNodes: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func TestStage_TileForMerges(t *testing.T) {
 		t.Run(sg.name, func(t *testing.T) {
 			g := sg.build(t)
 			vals := runAll(t, g, synthInput(g))
-			plan, err := graphir.SimplePlan(g, 4, graphir.Grid{Rows: 3, Cols: 3})
+			plan, err := planner.SimplePlan(g, 4, planner.Grid{Rows: 3, Cols: 3})
 			if err != nil {
 				t.Fatal(err)
 			}

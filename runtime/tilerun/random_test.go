@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner"
 )
 
 func TestRunLocal_RandomPlansModels(t *testing.T) {
@@ -22,8 +23,8 @@ func TestRunLocal_RandomPlansModels(t *testing.T) {
 			kinds := map[string]int{}
 			tiles := 0
 			for k := 0; k < plans; k++ {
-				opts := graphir.RandomPlanOptions{Devices: 4, MaxStageNodes: 1 + rng.IntN(16), MaxParts: 4}
-				plan, err := graphir.RandomPlan(m.g, rng, opts)
+				opts := planner.RandomPlanOptions{Devices: 4, MaxStageNodes: 1 + rng.IntN(16), MaxParts: 4}
+				plan, err := planner.RandomPlan(m.g, rng, opts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -63,7 +64,7 @@ func TestRunLocal_RandomPlansModels(t *testing.T) {
 func checkRandomPlan(t *testing.T, g *graphir.Graph, vals map[string]*graphir.Tensor, inputs map[string]*graphir.Tensor, seed uint64, maxNodes, maxParts int) *graphir.Plan {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 11))
-	plan, err := graphir.RandomPlan(g, rng, graphir.RandomPlanOptions{Devices: 3, MaxStageNodes: maxNodes, MaxParts: maxParts})
+	plan, err := planner.RandomPlan(g, rng, planner.RandomPlanOptions{Devices: 3, MaxStageNodes: maxNodes, MaxParts: maxParts})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime/partition"
 	"github.com/edgectl/edgectl/runtime/worker/internal/testutil"
 	"github.com/edgectl/edgectl/runtime/worker/wirepb"
@@ -13,7 +14,7 @@ import (
 // stages' nodes read.
 func TestOpen_KeepsOnlyItsStagesConstants(t *testing.T) {
 	g, _ := testutil.Model(t, "resnet18_tiny")
-	plan, err := graphir.SimplePlan(g, 2, graphir.Grid{Rows: 1, Cols: 2})
+	plan, err := planner.SimplePlan(g, 2, planner.Grid{Rows: 1, Cols: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

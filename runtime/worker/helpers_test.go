@@ -13,6 +13,7 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime/worker/internal/auth"
 	"github.com/edgectl/edgectl/runtime/worker/wirepb"
 )
@@ -99,7 +100,7 @@ func twoStages(t *testing.T, rows int, g *graphir.Graph) *graphir.Plan {
 	for i := range rows {
 		devs = append(devs, graphir.DeviceID(i%2))
 	}
-	split := graphir.Split{Rows: graphir.EvenSplit(h, rows), Devices: devs}
+	split := graphir.Split{Rows: planner.EvenSplit(h, rows), Devices: devs}
 	p := &graphir.Plan{APIVersion: graphir.PlanAPIVersion, Kind: graphir.PlanKind, Stages: []graphir.Stage{
 		{Name: "a", Kind: graphir.StageFused, To: "mid", Split: split},
 		{Name: "b", Kind: graphir.StageFused, To: "y", Split: split},

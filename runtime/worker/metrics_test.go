@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime/worker"
 	"github.com/edgectl/edgectl/runtime/worker/coord"
 	"github.com/edgectl/edgectl/runtime/worker/internal/testutil"
@@ -40,7 +41,7 @@ func TestRun_Metrics(t *testing.T) {
 		}
 	}()
 	g, in := testutil.Model(t, "squeezenet1_1")
-	plan, err := graphir.SimplePlan(g, 1, graphir.Grid{Rows: 2, Cols: 1})
+	plan, err := planner.SimplePlan(g, 1, planner.Grid{Rows: 2, Cols: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,10 +13,9 @@ import (
 // and the frames to run.
 type RunConfig struct {
 	Graph *graphir.Graph
-	// Plan to run; nil makes graphir.SimplePlan for the local workers and
-	// Grid (0x0: DefaultGrid).
-	Plan *graphir.Plan
-	Grid graphir.Grid
+	// Plan to run; when nil, Planner makes one for the local workers.
+	Plan    *graphir.Plan
+	Planner Planner
 	// Local.Workers > 0 starts that many local workers. Otherwise Workers
 	// lists remote workers, "ADDR" or "DEVICE=ADDR" (a plan device id); with
 	// no Workers either, each device id of the plan is taken as its
@@ -49,11 +48,10 @@ func RunGraph(ctx context.Context, cfg RunConfig) (*RunResult, error) {
 	plan := cfg.Plan
 	if cfg.Local.Workers > 0 {
 		if plan == nil {
-			grid := cfg.Grid
-			if grid.Rows < 1 || grid.Cols < 1 {
-				grid = DefaultGrid(cfg.Local.Workers)
+			if cfg.Planner == nil {
+				return nil, errors.New("no plan and no planner for the local workers")
 			}
-			if plan, err = graphir.SimplePlan(cfg.Graph, cfg.Local.Workers, grid); err != nil {
+			if plan, err = cfg.Planner(cfg.Graph, cfg.Local.Workers); err != nil {
 				return nil, err
 			}
 		}

@@ -2,21 +2,28 @@ package coord
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/verify"
 )
 
+// Planner makes a plan of g for devices workers named
+// graphir.DeviceID(0..devices-1). The coordinator does not plan: its caller
+// chooses how (package planner).
+type Planner func(g *graphir.Graph, devices int) (*graphir.Plan, error)
+
 // RunnerOptions configure Runner.
 type RunnerOptions struct {
-	Local   LocalOptions
-	Grid    graphir.Grid // fused blocks' grid (0x0: DefaultGrid)
+	Local LocalOptions
+	// Planner makes the plan of each graph for the local workers.
+	Planner Planner
 	Session Options
 }
 
-// Runner returns a verify.Runner that runs each graph with
-// graphir.SimplePlan across opts.Local.Workers local worker processes,
+// Runner returns a verify.Runner that runs each graph with the plan
+// opts.Planner makes for opts.Local.Workers local worker processes,
 // started on first use, and a function that stops them. Consecutive calls
 // with the same graph reuse its session.
 func Runner(opts RunnerOptions) (verify.Runner, func() error) {
@@ -41,11 +48,10 @@ func Runner(opts RunnerOptions) (verify.Runner, func() error) {
 				sess.Close(ctx)
 				sess, cur = nil, nil
 			}
-			grid := opts.Grid
-			if grid.Rows < 1 || grid.Cols < 1 {
-				grid = DefaultGrid(opts.Local.Workers)
+			if opts.Planner == nil {
+				return nil, errors.New("local runner: no planner")
 			}
-			plan, err := graphir.SimplePlan(g, opts.Local.Workers, grid)
+			plan, err := opts.Planner(g, opts.Local.Workers)
 			if err != nil {
 				return nil, err
 			}
@@ -73,16 +79,4 @@ func Runner(opts RunnerOptions) (verify.Runner, func() error) {
 		return nil
 	}
 	return run, stop
-}
-
-// DefaultGrid is the grid of n tiles closest to square, with no more rows
-// than columns (4: 2x2, 2: 1x2, 6: 2x3).
-func DefaultGrid(n int) graphir.Grid {
-	r := 1
-	for d := 1; d*d <= n; d++ {
-		if n%d == 0 {
-			r = d
-		}
-	}
-	return graphir.Grid{Rows: r, Cols: max(1, n/r)}
 }

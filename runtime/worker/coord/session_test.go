@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime/worker/coord"
 	"github.com/edgectl/edgectl/runtime/worker/internal/testutil"
 )
@@ -40,13 +41,13 @@ func TestSession_MatchesSingleDevice(t *testing.T) {
 	cases := []struct {
 		model   string
 		workers int
-		grid    graphir.Grid
+		grid    planner.Grid
 	}{
-		{"resnet18_tiny", 2, graphir.Grid{Rows: 1, Cols: 2}},
-		{"resnet18_tiny", 3, graphir.Grid{Rows: 2, Cols: 2}},
-		{"squeezenet1_1", 4, graphir.Grid{Rows: 2, Cols: 2}},
-		{"yolov2_tiny_slim", 3, graphir.Grid{Rows: 3, Cols: 1}},
-		{"mobilenet_v2_w050", 2, graphir.Grid{Rows: 2, Cols: 2}},
+		{"resnet18_tiny", 2, planner.Grid{Rows: 1, Cols: 2}},
+		{"resnet18_tiny", 3, planner.Grid{Rows: 2, Cols: 2}},
+		{"squeezenet1_1", 4, planner.Grid{Rows: 2, Cols: 2}},
+		{"yolov2_tiny_slim", 3, planner.Grid{Rows: 3, Cols: 1}},
+		{"mobilenet_v2_w050", 2, planner.Grid{Rows: 2, Cols: 2}},
 	}
 	if testing.Short() {
 		cases = cases[:2]
@@ -55,7 +56,7 @@ func TestSession_MatchesSingleDevice(t *testing.T) {
 		t.Run(fmt.Sprintf("%s/%dw/%dx%d", tc.model, tc.workers, tc.grid.Rows, tc.grid.Cols), func(t *testing.T) {
 			g, in := testutil.Model(t, tc.model)
 			want := testutil.SingleDevice(t, g, in)
-			plan, err := graphir.SimplePlan(g, tc.workers, tc.grid)
+			plan, err := planner.SimplePlan(g, tc.workers, tc.grid)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +91,7 @@ func TestSession_RandomPlans(t *testing.T) {
 		n = 2
 	}
 	for seed := range n {
-		plan, err := graphir.RandomPlan(g, rand.New(rand.NewPCG(uint64(seed), 7)), graphir.RandomPlanOptions{Devices: 3})
+		plan, err := planner.RandomPlan(g, rand.New(rand.NewPCG(uint64(seed), 7)), planner.RandomPlanOptions{Devices: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +124,7 @@ func TestSession_PipelineKeepsFramesApart(t *testing.T) {
 		}
 		inputs = append(inputs, map[string]*graphir.Tensor{g.Inputs[0].Name: y})
 	}
-	plan, err := graphir.SimplePlan(g, 2, graphir.Grid{Rows: 2, Cols: 1})
+	plan, err := planner.SimplePlan(g, 2, planner.Grid{Rows: 2, Cols: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +215,7 @@ func overlaps(t *testing.T, tr *coord.Trace) bool {
 func TestSession_MergedTilesShareOverlap(t *testing.T) {
 	g, in := testutil.Model(t, "yolov2_tiny_slim")
 	want := testutil.SingleDevice(t, g, in)
-	plan, err := graphir.SimplePlan(g, 2, graphir.Grid{Rows: 2, Cols: 2}) // tiles 0,2 and 1,3: two columns
+	plan, err := planner.SimplePlan(g, 2, planner.Grid{Rows: 2, Cols: 2}) // tiles 0,2 and 1,3: two columns
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,14 +6,15 @@ import (
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime/partition"
 	"github.com/edgectl/edgectl/runtime/worker/internal/testutil"
 )
 
 func TestDefaultGrid(t *testing.T) {
-	for n, want := range map[int]graphir.Grid{1: {Rows: 1, Cols: 1}, 2: {Rows: 1, Cols: 2}, 3: {Rows: 1, Cols: 3}, 4: {Rows: 2, Cols: 2}, 6: {Rows: 2, Cols: 3}, 8: {Rows: 2, Cols: 4}, 9: {Rows: 3, Cols: 3}} {
-		if got := DefaultGrid(n); got != want {
-			t.Errorf("DefaultGrid(%d) = %v, want %v", n, got, want)
+	for n, want := range map[int]planner.Grid{1: {Rows: 1, Cols: 1}, 2: {Rows: 1, Cols: 2}, 3: {Rows: 1, Cols: 3}, 4: {Rows: 2, Cols: 2}, 6: {Rows: 2, Cols: 3}, 8: {Rows: 2, Cols: 4}, 9: {Rows: 3, Cols: 3}} {
+		if got := planner.DefaultGrid(n); got != want {
+			t.Errorf("planner.DefaultGrid(%d) = %v, want %v", n, got, want)
 		}
 	}
 }
@@ -53,7 +54,7 @@ func TestRemoteWorkers(t *testing.T) {
 // Tiles of a 3x3 grid held by one worker merge into rectangles only.
 func TestMergeRects(t *testing.T) {
 	g, _ := testutil.Model(t, "resnet18_tiny")
-	plan, err := graphir.SimplePlan(g, 1, graphir.Grid{Rows: 3, Cols: 3})
+	plan, err := planner.SimplePlan(g, 1, planner.Grid{Rows: 3, Cols: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime"
 	"github.com/edgectl/edgectl/runtime/worker/coord"
 	"github.com/edgectl/edgectl/tools/zoo"
@@ -23,7 +24,7 @@ const (
 	benchPipelined = 8 // frames of the throughput measurement
 )
 
-var benchGrid = graphir.Grid{Rows: 2, Cols: 2}
+var benchGrid = planner.Grid{Rows: 2, Cols: 2}
 
 // benchGOMAXPROCS is the workers' GOMAXPROCS: 1, or
 // $EDGECTL_BENCH_GOMAXPROCS (to see how much a second scheduler thread,
@@ -60,12 +61,12 @@ func zooModel(b *testing.B, name string) (*graphir.Graph, map[string]*graphir.Te
 
 // oneThreadWorkers starts n local workers, each pinned to one thread, and
 // opens g on them with SimplePlan(n, grid).
-func oneThreadWorkers(b *testing.B, g *graphir.Graph, n int, grid graphir.Grid, tr *coord.Trace) *coord.Session {
+func oneThreadWorkers(b *testing.B, g *graphir.Graph, n int, grid planner.Grid, tr *coord.Trace) *coord.Session {
 	l := local(b, n, func(o *coord.LocalOptions) {
 		o.Threads = 1
 		o.Env = append(o.Env, "GOMAXPROCS="+benchGOMAXPROCS())
 	})
-	plan, err := graphir.SimplePlan(g, n, grid)
+	plan, err := planner.SimplePlan(g, n, grid)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func BenchmarkModelLatency(b *testing.B) {
 			if os.Getenv("EDGECTL_BENCH_TRACE") != "" {
 				tr = coord.NewTrace()
 			}
-			one := oneThreadWorkers(b, g, 1, graphir.Grid{Rows: 1, Cols: 1}, nil)
+			one := oneThreadWorkers(b, g, 1, planner.Grid{Rows: 1, Cols: 1}, nil)
 			four := oneThreadWorkers(b, g, benchWorkers, benchGrid, tr)
 			frame(b, one, in, 1) // warm-up: executors built, weights packed
 			frame(b, four, in, 1)

@@ -14,6 +14,7 @@ import (
 	"github.com/edgectl/edgectl/cli/app"
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime/verify"
 	"github.com/edgectl/edgectl/runtime/worker/coord"
 	"github.com/edgectl/edgectl/runtime/worker/internal/testutil"
@@ -136,7 +137,7 @@ func TestCLI_RunPlanOnRemoteWorkers(t *testing.T) {
 	l := local(t, 2, nil)
 	dir := filepath.Join(testutil.Shared(t), "models", "squeezenet1_1")
 	g, _ := testutil.Model(t, "squeezenet1_1")
-	plan, err := graphir.SimplePlan(g, 2, graphir.Grid{Rows: 2, Cols: 2})
+	plan, err := planner.SimplePlan(g, 2, planner.Grid{Rows: 2, Cols: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,9 @@ func TestRunner_Verify(t *testing.T) {
 	exe, _ := os.Executable()
 	run, stop := coord.Runner(coord.RunnerOptions{
 		Local: coord.LocalOptions{Workers: 3, Exe: exe, Args: []string{"worker"}, Env: []string{childEnv}},
-		Grid:  graphir.Grid{Rows: 2, Cols: 2},
+		Planner: func(g *graphir.Graph, n int) (*graphir.Plan, error) {
+			return planner.SimplePlan(g, n, planner.Grid{Rows: 2, Cols: 2})
+		},
 	})
 	defer stop()
 	models := []string{"squeezenet1_1", "resnet18_tiny", "yolov2_tiny_slim"}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime/worker/coord"
 	"github.com/edgectl/edgectl/runtime/worker/internal/testutil"
 )
@@ -46,7 +47,7 @@ func runWithFault(t *testing.T, opts coord.Options, fault func(p *os.Process)) {
 	const n = 20
 	ins, wants := frames(t, g, in, n)
 	l := local(t, 3, nil)
-	plan, err := graphir.SimplePlan(g, 3, graphir.Grid{Rows: 2, Cols: 2})
+	plan, err := planner.SimplePlan(g, 3, planner.Grid{Rows: 2, Cols: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

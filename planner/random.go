@@ -1,9 +1,11 @@
-package graphir
+package planner
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/edgectl/edgectl/graphir"
 )
 
 // RandomPlanOptions bound the plans RandomPlan draws.
@@ -18,7 +20,7 @@ type RandomPlanOptions struct {
 // (cut points or not), each stage fused (random grid, even or uneven),
 // layer-wise (by rows, or by channels where every op allows it) or single,
 // named by node lists or by their last value.
-func RandomPlan(g *Graph, rng *rand.Rand, opts RandomPlanOptions) (*Plan, error) {
+func RandomPlan(g *graphir.Graph, rng *rand.Rand, opts RandomPlanOptions) (*graphir.Plan, error) {
 	if opts.Devices < 1 {
 		opts.Devices = 4
 	}
@@ -31,43 +33,43 @@ func RandomPlan(g *Graph, rng *rand.Rand, opts RandomPlanOptions) (*Plan, error)
 	if len(g.Nodes) == 0 {
 		return nil, fmt.Errorf("random plan: graph has no nodes")
 	}
-	p := &Plan{APIVersion: PlanAPIVersion, Kind: PlanKind, Model: g.Name}
-	dev := func() string { return DeviceID(rng.IntN(opts.Devices)) }
+	p := &graphir.Plan{APIVersion: graphir.PlanAPIVersion, Kind: graphir.PlanKind, Model: g.Name}
+	dev := func() string { return graphir.DeviceID(rng.IntN(opts.Devices)) }
 	for lo := 0; lo < len(g.Nodes); {
 		hi := min(len(g.Nodes), lo+1+rng.IntN(opts.MaxStageNodes))
 		// Prefer a fusable prefix: shrink until the stage can be tiled.
 		for e := hi; e > lo; e-- {
-			if _, outs := StageIO(g, lo, e); CheckFusable(g.Nodes[lo:e], outs) == nil {
+			if _, outs := graphir.StageIO(g, lo, e); graphir.CheckFusable(g.Nodes[lo:e], outs) == nil {
 				hi = e
 				break
 			}
 		}
-		_, outs := StageIO(g, lo, hi)
+		_, outs := graphir.StageIO(g, lo, hi)
 		nodes := g.Nodes[lo:hi]
 		var kinds []string
-		if CheckFusable(nodes, outs) == nil {
+		if graphir.CheckFusable(nodes, outs) == nil {
 			kinds = append(kinds, "fused", "fused", "fused", "rows")
 		}
 		if randomChannelOK(nodes, outs) {
 			kinds = append(kinds, "channels", "channels")
 		}
 		kinds = append(kinds, "single")
-		st := Stage{Name: fmt.Sprintf("stage-%d", len(p.Stages))}
+		st := graphir.Stage{Name: fmt.Sprintf("stage-%d", len(p.Stages))}
 		switch kinds[rng.IntN(len(kinds))] {
 		case "fused", "rows":
-			full := FullRect(outs[0].Shape)
-			st.Kind = StageFused
+			full := graphir.FullRect(outs[0].Shape)
+			st.Kind = graphir.StageFused
 			st.Split.Rows = randomBounds(rng, full.Rows.Hi, opts.MaxParts)
 			if rng.IntN(4) == 0 {
-				st.Kind = StageLayerwise
+				st.Kind = graphir.StageLayerwise
 			} else {
 				st.Split.Cols = randomBounds(rng, full.Cols.Hi, opts.MaxParts)
 			}
 		case "channels":
-			st.Kind = StageLayerwise
+			st.Kind = graphir.StageLayerwise
 			st.Split.Channels = randomBounds(rng, outs[0].Shape[1], opts.MaxParts)
 		default:
-			st.Kind = StageSingle
+			st.Kind = graphir.StageSingle
 		}
 		for k := 0; k < st.Split.Parts(); k++ {
 			st.Split.Devices = append(st.Split.Devices, dev())
@@ -92,12 +94,12 @@ func RandomPlan(g *Graph, rng *rand.Rand, opts RandomPlanOptions) (*Plan, error)
 	return p, nil
 }
 
-func randomChannelOK(nodes []*Node, outs []*Value) bool {
+func randomChannelOK(nodes []*graphir.Node, outs []*graphir.Value) bool {
 	if len(outs) != 1 || len(outs[0].Shape) < 2 {
 		return false
 	}
 	for _, n := range nodes {
-		if ChannelLocal(n) != nil {
+		if graphir.ChannelLocal(n) != nil {
 			return false
 		}
 	}

@@ -1,8 +1,10 @@
-package graphir
+package planner
 
 import (
 	"fmt"
 	"math"
+
+	"github.com/edgectl/edgectl/graphir"
 )
 
 // Grid is the number of rows and columns fused blocks are cut into.
@@ -14,9 +16,6 @@ type Grid struct {
 // recompute: the tiles' total FLOPs (halos included) over the block's.
 const SimplePlanMaxOverhead = 1.5
 
-// DeviceID names worker i in generated plans.
-func DeviceID(i int) string { return fmt.Sprintf("worker-%d", i) }
-
 // SimplePlan makes a plan by a simple rule: runs of spatially local nodes
 // become fused blocks, cut at cut points (or, where branches of different
 // sizes end, wherever the block stays fusable) as soon as extending a
@@ -27,32 +26,32 @@ func DeviceID(i int) string { return fmt.Sprintf("worker-%d", i) }
 // weights (and the element-wise ops after them) are split layer-wise by
 // output channels across the devices; other non-spatial nodes (global
 // pooling, Flatten, reshapes) run on worker-0.
-func SimplePlan(g *Graph, devices int, grid Grid) (*Plan, error) {
+func SimplePlan(g *graphir.Graph, devices int, grid Grid) (*graphir.Plan, error) {
 	if devices < 1 || grid.Rows < 1 || grid.Cols < 1 {
 		return nil, fmt.Errorf("simple plan: need at least one device and a grid of at least 1x1, have %d devices and %dx%d", devices, grid.Rows, grid.Cols)
 	}
 	single := map[int]bool{}
-	for _, c := range Cuts(g) {
+	for _, c := range graphir.Cuts(g) {
 		single[c.Pos] = len(c.Live) == 1
 	}
-	chains := reorgChains(g.Nodes, g.Outputs)
-	spatial := func(i int) bool { return SpatialLocal(g.Nodes[i]) == nil || inReorg(chains, i) }
-	p := &Plan{APIVersion: PlanAPIVersion, Kind: PlanKind, Model: g.Name}
+	fusable := graphir.FusableNodes(g)
+	spatial := func(i int) bool { return fusable[i] }
+	p := &graphir.Plan{APIVersion: graphir.PlanAPIVersion, Kind: graphir.PlanKind, Model: g.Name}
 	next := 0 // round-robin device
-	dev := func() string { d := DeviceID(next % devices); next++; return d }
+	dev := func() string { d := graphir.DeviceID(next % devices); next++; return d }
 	for lo := 0; lo < len(g.Nodes); {
-		var st Stage
+		var st graphir.Stage
 		hi := lo + 1
 		switch {
 		case spatial(lo):
 			hi = simpleFusedEnd(g, lo, single, grid, spatial)
-			_, outs := StageIO(g, lo, hi)
-			if CheckFusable(g.Nodes[lo:hi], outs) != nil {
-				st.Kind, st.Split.Devices = StageSingle, []string{DeviceID(0)}
+			_, outs := graphir.StageIO(g, lo, hi)
+			if graphir.CheckFusable(g.Nodes[lo:hi], outs) != nil {
+				st.Kind, st.Split.Devices = graphir.StageSingle, []string{graphir.DeviceID(0)}
 				break
 			}
-			full := FullRect(outs[0].Shape)
-			st.Kind = StageFused
+			full := graphir.FullRect(outs[0].Shape)
+			st.Kind = graphir.StageFused
 			st.Split.Rows = EvenSplit(full.Rows.Hi, grid.Rows)
 			st.Split.Cols = EvenSplit(full.Cols.Hi, grid.Cols)
 			for k := 0; k < st.Split.Parts(); k++ {
@@ -62,21 +61,21 @@ func SimplePlan(g *Graph, devices int, grid Grid) (*Plan, error) {
 			for hi < len(g.Nodes) && simpleTrailing(g.Nodes[hi]) {
 				hi++
 			}
-			_, outs := StageIO(g, lo, hi)
+			_, outs := graphir.StageIO(g, lo, hi)
 			if len(outs) != 1 || outs[0].Shape[1] < devices {
-				st.Kind, st.Split.Devices = StageSingle, []string{DeviceID(0)}
+				st.Kind, st.Split.Devices = graphir.StageSingle, []string{graphir.DeviceID(0)}
 				break
 			}
-			st.Kind = StageLayerwise
+			st.Kind = graphir.StageLayerwise
 			st.Split.Channels = EvenSplit(outs[0].Shape[1], devices)
 			for k := 0; k < devices; k++ {
-				st.Split.Devices = append(st.Split.Devices, DeviceID(k))
+				st.Split.Devices = append(st.Split.Devices, graphir.DeviceID(k))
 			}
 		default:
 			for hi < len(g.Nodes) && !spatial(hi) && !(simpleChannelLayer(g.Nodes[hi]) && devices > 1) {
 				hi++
 			}
-			st.Kind, st.Split.Devices = StageSingle, []string{DeviceID(0)}
+			st.Kind, st.Split.Devices = graphir.StageSingle, []string{graphir.DeviceID(0)}
 		}
 		st.Name = fmt.Sprintf("s%d", len(p.Stages))
 		setStageNodes(&st, g, lo, hi)
@@ -88,7 +87,7 @@ func SimplePlan(g *Graph, devices int, grid Grid) (*Plan, error) {
 
 // setStageNodes names the stage's nodes: by its last value when that node
 // has a single output, else by listing them.
-func setStageNodes(st *Stage, g *Graph, lo, hi int) {
+func setStageNodes(st *graphir.Stage, g *graphir.Graph, lo, hi int) {
 	last := g.Nodes[hi-1]
 	if len(last.Outputs) == 1 && last.Outputs[0] != nil {
 		st.To = last.Outputs[0].Name
@@ -100,14 +99,14 @@ func setStageNodes(st *Stage, g *Graph, lo, hi int) {
 }
 
 // simpleChannelLayer reports a Gemm or matrix MatMul with constant weights.
-func simpleChannelLayer(n *Node) bool {
-	return (n.Op == OpGemm || n.Op == OpMatMul) && n.In(1).IsConst() && ChannelLocal(n) == nil
+func simpleChannelLayer(n *graphir.Node) bool {
+	return (n.Op == graphir.OpGemm || n.Op == graphir.OpMatMul) && n.In(1).IsConst() && graphir.ChannelLocal(n) == nil
 }
 
 // simpleTrailing reports a channel-local op that may follow a split layer.
-func simpleTrailing(n *Node) bool {
+func simpleTrailing(n *graphir.Node) bool {
 	switch n.Op {
-	case OpRelu, OpLeakyRelu, OpClip, OpSigmoid, OpTanh, OpHardSwish, OpHardSigmoid, OpDropout, OpIdentity, OpElu, OpSelu:
+	case graphir.OpRelu, graphir.OpLeakyRelu, graphir.OpClip, graphir.OpSigmoid, graphir.OpTanh, graphir.OpHardSwish, graphir.OpHardSigmoid, graphir.OpDropout, graphir.OpIdentity, graphir.OpElu, graphir.OpSelu:
 		return true
 	}
 	return false
@@ -117,7 +116,7 @@ func simpleTrailing(n *Node) bool {
 // furthest cut point (or end of the spatial run) the block can extend to
 // within the overhead bound, or failing any, the furthest position at
 // which the block is fusable.
-func simpleFusedEnd(g *Graph, lo int, single map[int]bool, grid Grid, spatial func(int) bool) int {
+func simpleFusedEnd(g *graphir.Graph, lo int, single map[int]bool, grid Grid, spatial func(int) bool) int {
 	run := lo
 	for run < len(g.Nodes) && spatial(run) {
 		run++
@@ -127,13 +126,13 @@ func simpleFusedEnd(g *Graph, lo int, single map[int]bool, grid Grid, spatial fu
 		if !single[e] && e != run {
 			continue
 		}
-		_, outs := StageIO(g, lo, e)
-		if CheckFusable(g.Nodes[lo:e], outs) != nil {
+		_, outs := graphir.StageIO(g, lo, e)
+		if graphir.CheckFusable(g.Nodes[lo:e], outs) != nil {
 			continue
 		}
-		full := FullRect(outs[0].Shape)
+		full := graphir.FullRect(outs[0].Shape)
 		rows, cols := EvenSplit(full.Rows.Hi, grid.Rows), EvenSplit(full.Cols.Hi, grid.Cols)
-		ov, err := BlockOverhead(g.Nodes[lo:e], outs, rows, cols)
+		ov, err := graphir.BlockOverhead(g.Nodes[lo:e], outs, rows, cols)
 		if err != nil {
 			continue
 		}
@@ -146,7 +145,7 @@ func simpleFusedEnd(g *Graph, lo int, single map[int]bool, grid Grid, spatial fu
 		return best
 	}
 	for e := run; e > lo; e-- {
-		if _, outs := StageIO(g, lo, e); CheckFusable(g.Nodes[lo:e], outs) == nil {
+		if _, outs := graphir.StageIO(g, lo, e); graphir.CheckFusable(g.Nodes[lo:e], outs) == nil {
 			return e
 		}
 	}
@@ -187,33 +186,14 @@ func WeightedSplit(size int, weights []float64) []int {
 	return b
 }
 
-// BlockOverhead is the work the tiles of a fused block recompute: the sum
-// over tiles of each node's FLOPs times the fraction of its output the tile
-// computes, over the block's FLOPs (1 means no halo is recomputed).
-func BlockOverhead(nodes []*Node, outputs []*Value, rows, cols []int) (float64, error) {
-	total := 0.0
-	for _, n := range nodes {
-		total += float64(max(n.Cost.FLOPs, 1))
-	}
-	work := 0.0
-	for r := 0; r+1 < len(rows); r++ {
-		for c := 0; c+1 < len(cols); c++ {
-			rect := Rect{Span{rows[r], rows[r+1]}, Span{cols[c], cols[c+1]}}
-			want := make(map[*Value]Rect, len(outputs))
-			for _, o := range outputs {
-				want[o] = rect
-			}
-			t, err := TraceBlock(nodes, want)
-			if err != nil {
-				return 0, err
-			}
-			for i, n := range nodes {
-				if nr := t.Nodes[i]; !nr.Out.Empty() {
-					full := FullRect(n.Outputs[0].Shape).Area()
-					work += float64(max(n.Cost.FLOPs, 1)) * float64(nr.Out.Area()) / float64(max(full, 1))
-				}
-			}
+// DefaultGrid is the grid of n tiles closest to square, with no more rows
+// than columns (4: 2x2, 2: 1x2, 6: 2x3).
+func DefaultGrid(n int) Grid {
+	r := 1
+	for d := 1; d*d <= n; d++ {
+		if n%d == 0 {
+			r = d
 		}
 	}
-	return work / total, nil
+	return Grid{Rows: r, Cols: max(1, n/r)}
 }
