@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/edgectl/edgectl/internal/testenv"
 )
 
 // FuzzDecode feeds arbitrary bytes to the whole import (decode, build,
@@ -12,17 +14,21 @@ import (
 //
 //	go test ./importer -run '^$' -fuzz FuzzDecode -fuzztime 5m
 func FuzzDecode(f *testing.F) {
-	shared := os.Getenv("EDGECTL_SHARED")
-	if shared == "" {
-		shared = "../../shared"
+	shared := testenv.Shared(f)
+	seeds, err := filepath.Glob(filepath.Join(shared, "models", "*", "model.onnx"))
+	if err != nil || len(seeds) == 0 {
+		f.Fatalf("no seed models under %s/models (%v)", shared, err)
 	}
-	seeds, _ := filepath.Glob(filepath.Join(shared, "models", "*", "model.onnx"))
-	nodes, _ := filepath.Glob(filepath.Join(shared, "onnx-node-tests", "test_*", "model.onnx"))
-	seeds = append(seeds, nodes...)
-	for _, p := range seeds {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
+	nodes, err := filepath.Glob(filepath.Join(shared, "onnx-node-tests", "test_*", "model.onnx"))
+	if err != nil || len(nodes) == 0 {
+		f.Fatalf("no seed models under %s/onnx-node-tests (%v)", shared, err)
+	}
+	for _, p := range append(seeds, nodes...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
 		}
+		f.Add(b)
 	}
 	f.Add(convBNRelu().bytes(f))
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -1,4 +1,4 @@
-# The ONNX Runtime comparison of `edgectl bench --compare ort` (runtime/bench,
+# The ONNX Runtime comparison of `edgectl bench --compare ort` (tools/bench,
 # tools/ortbench). `make bench-deps` installs ONNX Runtime's CPU library from
 # the npm package onnxruntime-node (with --ignore-scripts: its postinstall
 # would download CUDA files; the package already ships libonnxruntime.so.1

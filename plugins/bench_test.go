@@ -2,7 +2,6 @@ package plugins
 
 import (
 	"context"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
@@ -15,7 +14,9 @@ import (
 //
 //	go test -run '^$' -bench Conv -count 6 ./plugins | benchstat -
 func BenchmarkConv(b *testing.B) {
-	g, in := convGraph(rand.New(rand.NewPCG(1, 2)), 256, 256, 28)
+	gb, x := newGraph(b, graphir.Shape{1, 256, 28, 28})
+	g := gb.done(gb.conv(x, 256, 3, 1, 1, 1))
+	in := gb.input()
 	path := pluginPath(b, "simd")
 	opts, _ := testOptions(b)
 	opts.Instances = 0

@@ -19,10 +19,13 @@
 // the instance pool, unload), engine.go (compile, import and export checks),
 // instance.go (calls and memory), spec.go (nodes onto
 // the ABI, tiling), run.go (tiles), impl.go (kernelapi.Impl and fallback),
-// conformance.go, bench.go, verify.go, wasi.go (the minimal WASI subset),
+// conformance.go, wasi.go (the minimal WASI subset),
 // instrument.go (function-entry guards). Examples are in examples/, hostile
 // test plugins in testdata/hostile; `make plugins` builds both.
 //
-// It imports graphir, runtime, runtime/ref and runtime/kernels (for the
-// fused-activation attribute); runtime must never import it.
+// It imports graphir, runtime/kernelapi (the kernel interface and the
+// registry its fallback reads) and runtime/ref (the conformance check and
+// the last-resort fallback); it does not link the executor or the fast
+// kernels, and runtime must never import it. Timing a plugin against the
+// native kernels is tools/bench's job (`edgectl plugin bench`).
 package plugins

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,36 +12,16 @@ import (
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/internal/testenv"
 )
 
-var (
-	buildOnce sync.Once
-	buildErr  string
-)
-
-// pluginPath returns plugins/build/NAME.wasm, building the plugins with
-// `make -f mk/plugins.mk plugins-build` first. It skips the test only when
-// the toolchain (make, clang, wasm-ld) is missing and the file is too.
+// pluginPath returns plugins/build/NAME.wasm, built (or rebuilt when older
+// than its sources) by testenv.Plugins: without the toolchain the test
+// fails under CI and skips elsewhere.
 func pluginPath(t testing.TB, name string) string {
 	t.Helper()
-	path := filepath.Join("build", name+".wasm")
-	buildOnce.Do(func() {
-		for _, tool := range []string{"make", "clang", "wasm-ld", "go"} {
-			if _, err := exec.LookPath(tool); err != nil {
-				buildErr = "toolchain missing (" + tool + " not found): run `make plugins`, which installs clang and lld"
-				return
-			}
-		}
-		cmd := exec.Command("make", "-s", "--no-print-directory", "-f", "mk/plugins.mk", "plugins-build")
-		cmd.Dir = ".."
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("make plugins-build: %v\n%s", err, out)
-		}
-	})
+	path := filepath.Join(testenv.Plugins(t), name+".wasm")
 	if _, err := os.Stat(path); err != nil {
-		if buildErr != "" {
-			t.Skipf("plugin %s is not built and cannot be: %s", path, buildErr)
-		}
 		t.Fatalf("plugin %s missing after make plugins-build", path)
 	}
 	return path

@@ -62,25 +62,3 @@ func TestGuardFunctionEntries_Malformed(t *testing.T) {
 		})
 	}
 }
-
-func TestBench_Small(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short")
-	}
-	opts, _ := testOptions(t)
-	res, err := Bench(context.Background(), pluginPath(t, "simd"), BenchOptions{Size: 32, Reps: 1, Threads: 2, Options: opts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := res.Format()
-	for _, want := range []string{"conv5_1-3", "plugin speed / native speed", "compile:"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	for _, l := range res.Layers {
-		if l.MaxRelErr > Tolerance || l.Guarded == 0 || l.Trusted == 0 || l.Native == 0 {
-			t.Errorf("layer %+v", l)
-		}
-	}
-}

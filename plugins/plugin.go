@@ -131,6 +131,7 @@ func (p *Plugin) Report() *Report            { return p.report }
 func (p *Plugin) Trusted() bool              { return p.opts.Trusted }
 func (p *Plugin) Name() string               { return p.manifest.Name }
 func (p *Plugin) CompileTime() time.Duration { return p.compileCold }
+func (p *Plugin) Instances() int             { return p.opts.Instances }
 
 // Unloaded reports whether the plugin was unloaded and why.
 func (p *Plugin) Unloaded() (bool, string) {

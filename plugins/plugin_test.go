@@ -10,6 +10,7 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/verify"
 )
 
 // smallCNN covers every entry point: conv 3x3 (pads, stride 2), 1x1,
@@ -209,7 +210,7 @@ func TestOpen_Digest(t *testing.T) {
 		t.Error("not trusted")
 	}
 	g, in := smallCNN(t)
-	got, err := Runner(p)(context.Background(), g, in)
+	got, err := verify.WithKernels(Impls(p))(context.Background(), g, in)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,24 +16,13 @@ import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
 	"github.com/edgectl/edgectl/importer/onnxpb"
+	"github.com/edgectl/edgectl/internal/testenv"
 	"github.com/edgectl/edgectl/runtime"
 	"github.com/edgectl/edgectl/runtime/verify"
 )
 
-// sharedDir finds the shared/ folder beside the repository.
-func sharedDir(t testing.TB) string {
-	if d := os.Getenv("EDGECTL_SHARED"); d != "" {
-		return d
-	}
-	d, err := filepath.Abs("../../shared")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(d); err != nil {
-		t.Fatalf("shared folder not found at %s (set EDGECTL_SHARED)", d)
-	}
-	return d
-}
+// sharedDir is the shared folder (testenv.Shared).
+func sharedDir(t testing.TB) string { return testenv.Shared(t) }
 
 // skipReason tells whether an import error is an honest "not supported" (a
 // data type or attribute value edgectl does not handle) and names it.

@@ -11,14 +11,10 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/internal/testenv"
 )
 
-func shared(t *testing.T) string {
-	if d := os.Getenv("EDGECTL_SHARED"); d != "" {
-		return d
-	}
-	return "../../../shared"
-}
+func shared(t *testing.T) string { return testenv.Shared(t) }
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()

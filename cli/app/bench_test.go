@@ -12,7 +12,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/edgectl/edgectl/graphir"
-	"github.com/edgectl/edgectl/runtime/bench"
+	"github.com/edgectl/edgectl/tools/bench"
 )
 
 // benchRoot is edgectl with only the bench command, whatever app.go lists.

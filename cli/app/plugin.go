@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/edgectl/edgectl/plugins"
+	"github.com/edgectl/edgectl/tools/bench"
 )
 
 // pluginCommand is `edgectl plugin inspect|test|bench PLUGIN.wasm`.
@@ -124,10 +125,10 @@ func pluginBenchCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			o := plugins.BenchOptions{Size: int(cmd.Int("size")), Reps: int(cmd.Int("reps")), Threads: int(cmd.Int("threads")),
+			o := bench.PluginOptions{Size: int(cmd.Int("size")), Reps: int(cmd.Int("reps")), Threads: int(cmd.Int("threads")),
 				Reference: cmd.Bool("reference"), Options: pluginOptions(cmd)}
 			start := time.Now()
-			res, err := plugins.Bench(ctx, path, o)
+			res, err := bench.Plugin(ctx, path, o)
 			if err != nil {
 				return err
 			}

@@ -32,12 +32,14 @@ func verifyCommand() *cli.Command {
 			w := cmd.Root().Writer
 			var run verify.Runner
 			if path := cmd.String("plugin"); path != "" {
-				r, p, err := plugins.VerifyOption(path, plugins.Options{})
+				// plugins.Open runs the conformance check and refuses a
+				// plugin that fails it.
+				p, err := plugins.Open(path, "", plugins.Options{})
 				if err != nil {
 					return err
 				}
 				defer p.Close()
-				run = r
+				run = verify.WithKernels(plugins.Impls(p))
 			}
 			if n := int(cmd.Int("local")); n > 0 {
 				if run != nil {

@@ -12,39 +12,21 @@ import (
 	"github.com/edgectl/edgectl/runtime/kernels"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
 	"github.com/edgectl/edgectl/runtime/kernels/kerneltest"
+	"github.com/edgectl/edgectl/runtime/kernels/shapes"
 )
 
-// vgg16Layer is one of VGG-16's 13 convolutions (3x3, stride 1, pad 1) on
-// a 224x224 input.
-type vgg16Layer struct {
-	name     string
-	cin, out int // channels
-	size     int // height = width
-}
-
-var vgg16 = []vgg16Layer{
-	{"conv1_1", 3, 64, 224}, {"conv1_2", 64, 64, 224},
-	{"conv2_1", 64, 128, 112}, {"conv2_2", 128, 128, 112},
-	{"conv3_1", 128, 256, 56}, {"conv3_2", 256, 256, 56}, {"conv3_3", 256, 256, 56},
-	{"conv4_1", 256, 512, 28}, {"conv4_2", 512, 512, 28}, {"conv4_3", 512, 512, 28},
-	{"conv5_1", 512, 512, 14}, {"conv5_2", 512, 512, 14}, {"conv5_3", 512, 512, 14},
-}
-
-func (l vgg16Layer) spec() kerneltest.ConvSpec {
-	return kerneltest.ConvSpec{N: 1, C: l.cin, H: l.size, W: l.size, M: l.out, KH: 3, KW: 3, SH: 1, SW: 1,
+// vgg16Spec is the conv case of a VGG-16 layer, with its bias and a fused
+// Relu.
+func vgg16Spec(l shapes.Conv) kerneltest.ConvSpec {
+	return kerneltest.ConvSpec{N: 1, C: l.CIn, H: l.Size, W: l.Size, M: l.COut, KH: 3, KW: 3, SH: 1, SW: 1,
 		DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 1, Bias: true, Act: "Relu"}
-}
-
-// flops counts multiply and add as two (bias and Relu not counted).
-func (l vgg16Layer) flops() float64 {
-	return 2 * float64(l.out) * float64(l.size*l.size) * float64(l.cin*9)
 }
 
 // convNode infers the node of a VGG layer and returns it with its inputs
 // and an output tensor (specNode, named after the layer).
-func convNode(b *testing.B, l vgg16Layer) (*graphir.Node, []*graphir.Tensor, []*graphir.Tensor) {
-	n, in, out := specNode(b, l.spec())
-	n.Name = l.name
+func convNode(b *testing.B, l shapes.Conv) (*graphir.Node, []*graphir.Tensor, []*graphir.Tensor) {
+	n, in, out := specNode(b, vgg16Spec(l))
+	n.Name = l.Name
 	return n, in, out
 }
 
@@ -77,9 +59,9 @@ func BenchmarkVGG16Conv(b *testing.B) {
 	if !kernels.HaveAsm() {
 		prep = kernels.PrepareGo(graphir.OpConv)
 	}
-	for _, l := range vgg16 {
+	for _, l := range shapes.VGG16Convs() {
 		for _, threads := range []int{1, 2} {
-			b.Run(fmt.Sprintf("%s/t%d", l.name, threads), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/t%d", l.Name, threads), func(b *testing.B) {
 				n, in, out := convNode(b, l)
 				k, err := prep(n, kernelapi.Env{Threads: threads})
 				if err != nil || k == nil {
@@ -95,7 +77,7 @@ func BenchmarkVGG16Conv(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				report(b, l.flops(), cpu0)
+				report(b, l.FLOPs(), cpu0)
 			})
 		}
 	}
@@ -104,8 +86,8 @@ func BenchmarkVGG16Conv(b *testing.B) {
 // BenchmarkVGG16ConvRef runs the VGG-16 convolutions through the reference
 // kernel (runtime/ref's Conv, then the Relu), the baseline of the speed-up.
 func BenchmarkVGG16ConvRef(b *testing.B) {
-	for _, l := range vgg16 {
-		b.Run(l.name, func(b *testing.B) {
+	for _, l := range shapes.VGG16Convs() {
+		b.Run(l.Name, func(b *testing.B) {
 			n, in, out := convNode(b, l)
 			b.ResetTimer()
 			cpu0 := cpuTime()
@@ -114,7 +96,7 @@ func BenchmarkVGG16ConvRef(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			report(b, l.flops(), cpu0)
+			report(b, l.FLOPs(), cpu0)
 		})
 	}
 }
@@ -135,14 +117,14 @@ func BenchmarkVGG16ConvTotal(b *testing.B) {
 			}
 			var ls []layer
 			total := 0.0
-			for _, l := range vgg16 {
+			for _, l := range shapes.VGG16Convs() {
 				n, in, out := convNode(b, l)
 				k, err := prep(n, kernelapi.Env{Threads: threads})
 				if err != nil || k == nil {
 					b.Fatalf("prepare: %v", err)
 				}
 				ls = append(ls, layer{n, k, in, out})
-				total += l.flops()
+				total += l.FLOPs()
 			}
 			b.ResetTimer()
 			cpu0 := time.Duration(-1)

@@ -19,10 +19,7 @@ var tensorCaseOps = []string{
 // TestONNXNodeCases_Tensor runs every conformance case of those ops; cases
 // on data types edgectl does not hold skip with the reason.
 func TestONNXNodeCases_Tensor(t *testing.T) {
-	root := tensorCaseRoot()
-	if root == "" {
-		t.Skip("shared/onnx-node-tests not found")
-	}
+	root := tensorCaseRoot(t)
 	idx := tensorCaseIndex(t, root)
 	for _, op := range tensorCaseOps {
 		for _, name := range idx[op] {
@@ -37,10 +34,7 @@ func TestONNXNodeCases_Tensor(t *testing.T) {
 // int64, which checks integer semantics (C division, Pad modes on integer
 // data) the data-type skips above would leave untested.
 func TestONNXNodeCases_WidenedInts(t *testing.T) {
-	root := tensorCaseRoot()
-	if root == "" {
-		t.Skip("shared/onnx-node-tests not found")
-	}
+	root := tensorCaseRoot(t)
 	cases := []string{
 		"test_edge_pad", "test_reflect_pad", "test_wrap_pad",
 		"test_div_int32_trunc", "test_div_int16", "test_div_uint8",

@@ -3,13 +3,13 @@ package tilerun
 import (
 	"context"
 	"math"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/internal/testenv"
 	"github.com/edgectl/edgectl/runtime"
 	"github.com/edgectl/edgectl/runtime/partition"
 	"github.com/edgectl/edgectl/runtime/verify"
@@ -18,16 +18,7 @@ import (
 // modelNames are the reference models in shared/models.
 var modelNames = []string{"vgg16_slim", "yolov2_tiny_slim", "yolov2_slim", "resnet18_tiny", "squeezenet1_1", "mobilenet_v2_w050", "densenet_k12"}
 
-func sharedDir(t testing.TB) string {
-	if d := os.Getenv("EDGECTL_SHARED"); d != "" {
-		return d
-	}
-	d, _ := filepath.Abs("../../../shared")
-	if _, err := os.Stat(filepath.Join(d, "models")); err != nil {
-		t.Skipf("shared folder not found at %s (set EDGECTL_SHARED)", d)
-	}
-	return d
-}
+func sharedDir(t testing.TB) string { return testenv.Shared(t) }
 
 // refModel is a loaded reference model with its input and every value of a
 // whole single-device run.

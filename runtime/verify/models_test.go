@@ -3,24 +3,21 @@ package verify_test
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/internal/testenv"
 	"github.com/edgectl/edgectl/runtime"
 	"github.com/edgectl/edgectl/runtime/verify"
 )
 
 func modelDirs(t *testing.T) []string {
-	root := os.Getenv("EDGECTL_SHARED")
-	if root == "" {
-		root = "../../../shared"
-	}
-	dirs, _ := filepath.Glob(filepath.Join(root, "models", "*", "model.onnx"))
-	if len(dirs) == 0 {
-		t.Fatalf("no reference models under %s/models (set EDGECTL_SHARED)", root)
+	root := testenv.SharedPath(t, "models")
+	dirs, err := filepath.Glob(filepath.Join(root, "*", "model.onnx"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no reference models under %s (%v)", root, err)
 	}
 	for i := range dirs {
 		dirs[i] = filepath.Dir(dirs[i])

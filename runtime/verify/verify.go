@@ -15,6 +15,7 @@ import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
 	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
 )
 
 // Tolerance is the relative bound: max|ours-ref| <= Tolerance*max(1, max|ref|).
@@ -70,6 +71,19 @@ func Local(ctx context.Context, g *graphir.Graph, inputs map[string]*graphir.Ten
 		return nil, err
 	}
 	return e.Run(ctx, inputs)
+}
+
+// WithKernels returns a Runner that runs g with the single-device executor
+// and extra implementations (a kernel plugin's, plugins.Impls) considered
+// with the registered ones.
+func WithKernels(extra map[graphir.Op][]kernelapi.Impl) Runner {
+	return func(ctx context.Context, g *graphir.Graph, inputs map[string]*graphir.Tensor) (map[string]*graphir.Tensor, error) {
+		e, err := runtime.NewWithOptions(g, runtime.Options{Extra: extra})
+		if err != nil {
+			return nil, err
+		}
+		return e.Run(ctx, inputs)
+	}
 }
 
 // Dir verifies the model in dir against every test_data_set_N in it.

@@ -1,5 +1,5 @@
 // Package ortbench runs models in ONNX Runtime for edgectl's bench
-// (runtime/bench): it registers the engine "ort", so that
+// (tools/bench): it registers the engine "ort", so that
 // `edgectl bench MODEL --compare ort` times the model in both runtimes.
 //
 // It is its own Go module, so that edgectl's module needs neither cgo nor

@@ -13,7 +13,7 @@ import (
 
 	ort "github.com/yalue/onnxruntime_go"
 
-	"github.com/edgectl/edgectl/runtime/bench"
+	"github.com/edgectl/edgectl/tools/bench"
 )
 
 // LibraryPath is the ONNX Runtime shared library found at build time

@@ -12,7 +12,8 @@ import (
 	"testing"
 
 	"github.com/edgectl/edgectl/importer"
-	"github.com/edgectl/edgectl/runtime/bench"
+	"github.com/edgectl/edgectl/internal/testenv"
+	"github.com/edgectl/edgectl/tools/bench"
 )
 
 // needORT skips the test when the ONNX Runtime library is not installed
@@ -24,7 +25,7 @@ func needORT(t *testing.T) {
 		_, err = os.Stat(p)
 	}
 	if err != nil {
-		t.Skipf("ONNX Runtime library not available: %v", err)
+		testenv.Missing(t, "ONNX Runtime library not available (make bench-deps installs it): %v", err)
 	}
 	if err := Init(); err != nil {
 		t.Fatal(err)
@@ -32,15 +33,7 @@ func needORT(t *testing.T) {
 }
 
 func sharedModel(t *testing.T, name string) string {
-	dir := os.Getenv("EDGECTL_SHARED")
-	if dir == "" {
-		dir = "../../../shared"
-	}
-	p := filepath.Join(dir, "models", name, "model.onnx")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared model: %v", err)
-	}
-	return p
+	return testenv.SharedPath(t, "models", name, "model.onnx")
 }
 
 // ONNX Runtime and edgectl compute the same outputs for a whole model (from

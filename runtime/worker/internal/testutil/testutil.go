@@ -8,32 +8,19 @@ import (
 	"fmt"
 	"math"
 	"net"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/internal/testenv"
 	"github.com/edgectl/edgectl/runtime"
 	"github.com/edgectl/edgectl/runtime/worker"
 )
 
-// Shared is the shared folder ($EDGECTL_SHARED, else ../shared beside the
-// module root).
-func Shared(t testing.TB) string {
-	if d := os.Getenv("EDGECTL_SHARED"); d != "" {
-		return d
-	}
-	wd, _ := os.Getwd()
-	for d := wd; d != filepath.Dir(d); d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(d), "shared")
-		}
-	}
-	t.Fatal("no go.mod above the working directory")
-	return ""
-}
+// Shared is the shared folder (testenv.Shared).
+func Shared(t testing.TB) string { return testenv.Shared(t) }
 
 // Model imports a shared reference model and its test input.
 func Model(t testing.TB, name string) (*graphir.Graph, map[string]*graphir.Tensor) {

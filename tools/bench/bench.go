@@ -12,6 +12,7 @@ import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
 	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/profile"
 )
 
 // Config says what to benchmark.
@@ -69,7 +70,7 @@ type Result struct {
 	Items      []Item
 	// Profile is where our runtime spends the headline graph's time, with
 	// Config.Profile.
-	Profile *Profile
+	Profile *profile.Profile
 	// Others is the share of all CPUs' time that other processes used
 	// while the items were timed (from Linux's /proc; -1 when unknown).
 	Others float64
@@ -155,7 +156,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Others = othersShare(before, readCPUTicks())
 	if cfg.Profile > 0 && len(jobs) > 0 {
 		fmt.Fprintf(log, "bench: profiling %s node by node (%d runs)\n", jobs[0].name, cfg.Profile)
-		if res.Profile, err = ProfileGraph(ctx, jobs[0].g, threads, cfg.Profile, cfg.Seed); err != nil {
+		if res.Profile, err = profile.Nodes(ctx, jobs[0].g, threads, cfg.Profile, cfg.Seed); err != nil {
 			return nil, fmt.Errorf("%s: profile: %w", cfg.Model, err)
 		}
 	}

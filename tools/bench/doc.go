@@ -26,7 +26,10 @@
 //   - with Layers, each Conv alone as a one-node graph built with graphir.
 //
 // Sub-graphs are handed to other engines as ONNX written by ExportONNX.
+// Plugin times a WebAssembly kernel plugin's convolution on VGG-16's conv
+// layers against the native kernels (`edgectl plugin bench`).
 //
-// It imports graphir, importer, runtime (and runtime/kernels for the
-// attributes of fused activations) and tools/zoo (zoo names as models).
+// It imports graphir, importer, runtime, runtime/profile (the per-node
+// profile of --profile), runtime/verify, plugins, runtime/kernels/shapes
+// and tools/zoo (zoo names as models). Nothing in runtime/ imports it.
 package bench

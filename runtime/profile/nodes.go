@@ -1,9 +1,10 @@
-package bench
+package profile
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -26,22 +27,22 @@ type Profile struct {
 	Nodes []NodeTime
 }
 
-// ProfileGraph runs g runs times (after one warm-up run) with a clock read
-// around every node and keeps each node's median time.
-func ProfileGraph(ctx context.Context, g *graphir.Graph, threads, runs int, seed uint64) (*Profile, error) {
+// Nodes runs g runs times (after one warm-up run) on random inputs drawn
+// with seed, with a clock read around every node, and keeps each node's
+// median time.
+func Nodes(ctx context.Context, g *graphir.Graph, threads, runs int, seed uint64) (*Profile, error) {
 	runs = max(1, runs)
-	inputs, err := randomInputs(g, seed)
+	inputs, err := RandomInputs(g, seed)
 	if err != nil {
 		return nil, err
 	}
 	var samples [][]time.Duration
-	s, err := openOurs(g, inputs, runtime.Options{Threads: threads, OnNode: func(i int, d time.Duration) {
+	e, err := runtime.NewWithOptions(g, runtime.Options{Threads: threads, OnNode: func(i int, d time.Duration) {
 		samples[i] = append(samples[i], d)
 	}})
 	if err != nil {
 		return nil, err
 	}
-	e := s.e
 	samples = make([][]time.Duration, len(e.Graph().Nodes))
 	for r := 0; r <= runs; r++ {
 		if r == 1 {
@@ -49,7 +50,7 @@ func ProfileGraph(ctx context.Context, g *graphir.Graph, threads, runs int, seed
 				samples[i] = samples[i][:0]
 			}
 		}
-		if err := s.Run(ctx); err != nil {
+		if _, err := e.Run(ctx, inputs); err != nil {
 			return nil, err
 		}
 	}
@@ -109,4 +110,33 @@ func gflops(f int64, t time.Duration) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f", float64(f)/t.Seconds()/1e9)
+}
+
+func ms(d time.Duration) string {
+	v := d.Seconds() * 1e3
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.1f", v)
+	case v >= 1:
+		return fmt.Sprintf("%.2f", v)
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
+// RandomInputs draws every float32 input of g uniformly from [-1, 1) with
+// seed.
+func RandomInputs(g *graphir.Graph, seed uint64) (map[string]*graphir.Tensor, error) {
+	r := rand.New(rand.NewPCG(seed, 0x6564676563746c))
+	out := make(map[string]*graphir.Tensor, len(g.Inputs))
+	for _, v := range g.Inputs {
+		if v.DType != graphir.Float32 {
+			return nil, fmt.Errorf("input %q is %s; profiles feed float32 inputs only", v.Name, v.DType)
+		}
+		t := graphir.NewTensor(graphir.Float32, v.Shape)
+		for j := range t.F {
+			t.F[j] = 2*r.Float32() - 1
+		}
+		out[v.Name] = t
+	}
+	return out, nil
 }

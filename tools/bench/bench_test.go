@@ -3,30 +3,18 @@ package bench
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/internal/testenv"
 	"github.com/edgectl/edgectl/runtime"
 )
 
-func shared(t *testing.T) string {
-	if d := os.Getenv("EDGECTL_SHARED"); d != "" {
-		return d
-	}
-	return "../../../shared"
-}
-
 func sharedModel(t *testing.T, name string) string {
-	p := filepath.Join(shared(t), "models", name, "model.onnx")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared model: %v", err)
-	}
-	return p
+	return testenv.SharedPath(t, "models", name, "model.onnx")
 }
 
 // refEngine is a stand-in for ONNX Runtime: it imports the ONNX model it is

@@ -3,12 +3,12 @@ package bench
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"sort"
 	"strings"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/profile"
 )
 
 // oursSession runs a graph in edgectl's runtime.
@@ -64,19 +64,16 @@ func (s *oursSession) kernels() string {
 	return strings.Join(keys, "; ")
 }
 
-// randomInputs draws every graph input uniformly from [-1, 1) with seed.
+// randomInputs draws every graph input uniformly from [-1, 1) with seed
+// (profile.RandomInputs), in the graph's input order.
 func randomInputs(g *graphir.Graph, seed uint64) ([]Tensor, error) {
-	r := rand.New(rand.NewPCG(seed, 0x6564676563746c))
+	in, err := profile.RandomInputs(g, seed)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Tensor, len(g.Inputs))
 	for i, v := range g.Inputs {
-		if v.DType != graphir.Float32 {
-			return nil, fmt.Errorf("input %q is %s; the bench feeds float32 inputs only", v.Name, v.DType)
-		}
-		data := make([]float32, v.Shape.Size())
-		for j := range data {
-			data[j] = 2*r.Float32() - 1
-		}
-		out[i] = Tensor{Name: v.Name, Shape: v.Shape.Clone(), Data: data}
+		out[i] = Tensor{Name: v.Name, Shape: v.Shape.Clone(), Data: in[v.Name].F}
 	}
 	return out, nil
 }

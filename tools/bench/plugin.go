@@ -1,4 +1,4 @@
-package plugins
+package bench
 
 import (
 	"context"
@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/plugins"
 	"github.com/edgectl/edgectl/runtime"
+	"github.com/edgectl/edgectl/runtime/kernels/shapes"
+	"github.com/edgectl/edgectl/runtime/verify"
 )
 
-// BenchOptions configure Bench.
-type BenchOptions struct {
+// PluginOptions configure Plugin.
+type PluginOptions struct {
 	// Size is the input's spatial size; VGG-16's is 224. 0 means 112: the
 	// same layers at a quarter of the work, to keep runs short.
 	Size int
@@ -25,25 +28,12 @@ type BenchOptions struct {
 	Threads int
 	// Reference also times the reference kernels (one run each; slow).
 	Reference bool
-	// Logger for the plugins' unload reasons; nil means slog.Default().
-	Options Options
+	// Options open the plugin (a logger for its unload reasons, limits).
+	Options plugins.Options
 }
 
-// vgg16Convs are VGG-16's 3x3 convolutions (pads 1, stride 1) at 224x224:
-// name, input and output channels, spatial size, how many layers share it.
-var vgg16Convs = []struct {
-	name             string
-	cin, cout, hw, n int
-}{
-	{"conv1_1", 3, 64, 224, 1}, {"conv1_2", 64, 64, 224, 1},
-	{"conv2_1", 64, 128, 112, 1}, {"conv2_2", 128, 128, 112, 1},
-	{"conv3_1", 128, 256, 56, 1}, {"conv3_2-3", 256, 256, 56, 2},
-	{"conv4_1", 256, 512, 28, 1}, {"conv4_2-3", 512, 512, 28, 2},
-	{"conv5_1-3", 512, 512, 14, 3},
-}
-
-// BenchLayer is one layer shape's timings (fastest of Reps runs).
-type BenchLayer struct {
+// PluginLayer is one layer shape's timings (fastest of Reps runs).
+type PluginLayer struct {
 	Name              string
 	Count             int
 	CIn, COut, HW     int
@@ -54,21 +44,21 @@ type BenchLayer struct {
 	MaxRelErr         float64 // guarded plugin against the native kernel
 }
 
-// BenchResult is what Bench measured.
-type BenchResult struct {
+// PluginResult is what Bench measured.
+type PluginResult struct {
 	Plugin, SHA256                      string
 	Size, Threads, Reps                 int
 	ColdCompile, WarmCompile            time.Duration
-	Layers                              []BenchLayer
+	Layers                              []PluginLayer
 	Native, Reference, Guarded, Trusted time.Duration // totals, each layer times its count
 }
 
-// Bench times the plugin's convolution on VGG-16's conv layers against the
+// Plugin times the plugin's convolution on VGG-16's conv layers against the
 // executor's native kernel (what runtime.New picks) and, optionally, the
 // reference kernel, each as a one-node Conv graph. The plugin runs both
 // guarded (untrusted: loop checks and deadlines) and trusted. It also
 // reports the cold compile time (empty cache) and the warm one (cache hit).
-func Bench(ctx context.Context, path string, o BenchOptions) (*BenchResult, error) {
+func Plugin(ctx context.Context, path string, o PluginOptions) (*PluginResult, error) {
 	if o.Size <= 0 {
 		o.Size = 112
 	}
@@ -86,13 +76,13 @@ func Bench(ctx context.Context, path string, o BenchOptions) (*BenchResult, erro
 	}
 	defer os.RemoveAll(dir)
 	opts.CacheDir, opts.NoDiskCache = dir, false
-	cold, err := Open(path, "", opts)
+	cold, err := plugins.Open(path, "", opts)
 	if err != nil {
 		return nil, err
 	}
-	res := &BenchResult{Plugin: cold.Name(), SHA256: cold.SHA256(), Size: o.Size, Threads: o.Threads, Reps: o.Reps, ColdCompile: cold.CompileTime()}
+	res := &PluginResult{Plugin: cold.Name(), SHA256: cold.SHA256(), Size: o.Size, Threads: o.Threads, Reps: o.Reps, ColdCompile: cold.CompileTime()}
 	cold.Close()
-	guarded, err := Open(path, "", opts)
+	guarded, err := plugins.Open(path, "", opts)
 	if err != nil {
 		return nil, err
 	}
@@ -100,19 +90,19 @@ func Bench(ctx context.Context, path string, o BenchOptions) (*BenchResult, erro
 	res.WarmCompile = guarded.CompileTime()
 	topts := opts
 	topts.Trusted = true
-	trusted, err := Open(path, guarded.SHA256(), topts)
+	trusted, err := plugins.Open(path, guarded.SHA256(), topts)
 	if err != nil {
 		return nil, err
 	}
 	defer trusted.Close()
 	if res.Threads <= 0 {
-		res.Threads = guarded.opts.Instances
+		res.Threads = guarded.Instances()
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, l := range vgg16Convs {
-		hw := l.hw * o.Size / 224
-		g, x := convGraph(rng, l.cin, l.cout, hw)
-		bl := BenchLayer{Name: l.name, Count: l.n, CIn: l.cin, COut: l.cout, HW: hw, FLOPs: g.Nodes[0].Cost.FLOPs}
+	for _, l := range shapes.VGG16ConvsMerged() {
+		hw := l.Size * o.Size / 224
+		g, x := convGraph(rng, l.CIn, l.COut, hw)
+		bl := PluginLayer{Name: l.Name, Count: l.Count, CIn: l.CIn, COut: l.COut, HW: hw, FLOPs: g.Nodes[0].Cost.FLOPs}
 		native, err := runtime.NewWithOptions(g, runtime.Options{Threads: o.Threads})
 		if err != nil {
 			return nil, err
@@ -124,26 +114,26 @@ func Bench(ctx context.Context, path string, o BenchOptions) (*BenchResult, erro
 		}
 		bl.Native = d
 		for _, pl := range []struct {
-			p   *Plugin
+			p   *plugins.Plugin
 			out *time.Duration
 		}{{guarded, &bl.Guarded}, {trusted, &bl.Trusted}} {
-			e, err := runtime.NewWithOptions(g, runtime.Options{Threads: o.Threads, Extra: Impls(pl.p)})
+			e, err := runtime.NewWithOptions(g, runtime.Options{Threads: o.Threads, Extra: plugins.Impls(pl.p)})
 			if err != nil {
 				return nil, err
 			}
 			if name := e.KernelName(0); !strings.HasPrefix(name, "plugin:") {
-				return nil, fmt.Errorf("bench %s: the plugin does not serve the layer (kernel %s)", l.name, name)
+				return nil, fmt.Errorf("bench %s: the plugin does not serve the layer (kernel %s)", l.Name, name)
 			}
 			got, d, err := timeRuns(ctx, e, x, o.Reps)
 			if err != nil {
 				return nil, err
 			}
 			if dead, why := pl.p.Unloaded(); dead {
-				return nil, fmt.Errorf("bench %s: plugin unloaded: %s", l.name, why)
+				return nil, fmt.Errorf("bench %s: plugin unloaded: %s", l.Name, why)
 			}
 			*pl.out = d
 			if pl.p == guarded {
-				_, bl.MaxRelErr = compare(got.F, want.F)
+				bl.MaxRelErr = verify.Compare("y", got, want).MaxRel
 			}
 		}
 		if o.Reference {
@@ -155,7 +145,7 @@ func Bench(ctx context.Context, path string, o BenchOptions) (*BenchResult, erro
 				return nil, err
 			}
 		}
-		n := time.Duration(l.n)
+		n := time.Duration(l.Count)
 		res.Native += n * bl.Native
 		res.Reference += n * bl.Reference
 		res.Guarded += n * bl.Guarded
@@ -179,7 +169,7 @@ func convGraph(rng *rand.Rand, cin, cout, hw int) (*graphir.Graph, map[string]*g
 	y := &graphir.Value{Name: "y"}
 	n := &graphir.Node{Name: "conv", Op: graphir.OpConv, Opset: 13, Inputs: []*graphir.Value{x, w, b}, Outputs: []*graphir.Value{y}, Attrs: attrs}
 	if err := graphir.InferNode(n); err != nil {
-		panic(fmt.Sprintf("plugins: bench graph: %v", err))
+		panic(fmt.Sprintf("bench: plugin bench graph: %v", err))
 	}
 	g := &graphir.Graph{Name: "bench", Opset: 13, Inputs: []*graphir.Value{x}, Outputs: []*graphir.Value{y}, Nodes: []*graphir.Node{n}}
 	return g, map[string]*graphir.Tensor{"x": randTensor(rng, x.Shape)}
@@ -209,7 +199,7 @@ func timeRuns(ctx context.Context, e *runtime.Executor, in map[string]*graphir.T
 }
 
 // Format renders the result as a table and a summary.
-func (r *BenchResult) Format() string {
+func (r *PluginResult) Format() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "plugin %s sha256 %s\n", r.Plugin, r.SHA256)
 	fmt.Fprintf(&b, "VGG-16 3x3 conv layers at %dx%d input (full size 224; spatial x%.2f), %d threads, fastest of %d runs\n",
@@ -248,4 +238,12 @@ func speed(base, d time.Duration) float64 {
 		return 0
 	}
 	return float64(base) / float64(d)
+}
+
+func randTensor(rng *rand.Rand, shape graphir.Shape) *graphir.Tensor {
+	t := graphir.NewTensor(graphir.Float32, shape)
+	for i := range t.F {
+		t.F[i] = rng.Float32()*2 - 1
+	}
+	return t
 }
