@@ -10,8 +10,8 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/edgectl/edgectl/graphir"
-	"github.com/edgectl/edgectl/tools/bench"
 	"github.com/edgectl/edgectl/runtime/kernels"
+	"github.com/edgectl/edgectl/tools/bench"
 	"github.com/edgectl/edgectl/tools/zoo"
 )
 
