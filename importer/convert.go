@@ -184,7 +184,7 @@ func graphInput(vi *onnxpb.ValueInfoProto, override graphir.Shape) (*graphir.Val
 		return &graphir.Value{Name: name, DType: dt, Shape: override.Clone()}, nil
 	}
 	if tt.GetShape() == nil {
-		return nil, fmt.Errorf("graph input %q has no shape; give one with --input-shape", name)
+		return nil, &ShapeNeededError{Input: name, Dim: -1}
 	}
 	shape := make(graphir.Shape, len(tt.GetShape().GetDim()))
 	for i, d := range tt.GetShape().GetDim() {
@@ -200,10 +200,26 @@ func graphInput(vi *onnxpb.ValueInfoProto, override graphir.Shape) (*graphir.Val
 			shape[i] = 1 // a symbolic batch: one frame at a time
 			continue
 		}
-		return nil, fmt.Errorf("graph input %q: dimension %d (%q) is symbolic; give the shape with --input-shape", name, i, d.GetDimParam())
+		return nil, &ShapeNeededError{Input: name, Dim: i, Param: d.GetDimParam()}
 	}
 	if err := shape.Check(); err != nil {
 		return nil, fmt.Errorf("graph input %q: %w", name, err)
 	}
 	return &graphir.Value{Name: name, DType: dt, Shape: shape}, nil
+}
+
+// ShapeNeededError says that a graph input has no shape or a symbolic
+// dimension past the batch: the caller must fix the shape
+// (Options.InputShapes).
+type ShapeNeededError struct {
+	Input string
+	Dim   int    // the symbolic dimension; -1 when the input has no shape
+	Param string // its name in the model
+}
+
+func (e *ShapeNeededError) Error() string {
+	if e.Dim < 0 {
+		return fmt.Sprintf("graph input %q has no shape; its shape must be given", e.Input)
+	}
+	return fmt.Sprintf("graph input %q: dimension %d (%q) is symbolic; its shape must be given", e.Input, e.Dim, e.Param)
 }

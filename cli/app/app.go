@@ -7,6 +7,9 @@ import (
 	"io"
 	"strings"
 
+	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/runtime/worker"
+	"github.com/edgectl/edgectl/runtime/worker/coord"
 	"github.com/urfave/cli/v3"
 )
 
@@ -64,8 +67,29 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		return ee.code
 	}
 	msg := strings.TrimSpace(err.Error())
+	if h := flagHint(err); h != "" {
+		msg += " (" + h + ")"
+	}
 	fmt.Fprintf(stderr, "edgectl: %s\n", msg)
 	return 1
+}
+
+// flagHint says which flags fix an error that a library reports in its
+// own terms.
+func flagHint(err error) string {
+	var shape *importer.ShapeNeededError
+	var noWorker *coord.NoWorkerError
+	switch {
+	case errors.As(err, &shape):
+		return fmt.Sprintf("give it with --input-shape %s=D0xD1x...", shape.Input)
+	case errors.As(err, &noWorker):
+		return fmt.Sprintf("give --worker %s=ADDR", noWorker.Device)
+	case errors.Is(err, worker.ErrNoAuth):
+		return "give --token, --token-file, $EDGECTL_TOKEN or --client-ca"
+	case errors.Is(err, worker.ErrClientCANeedsCert):
+		return "--client-ca needs --tls-cert and --tls-key"
+	}
+	return ""
 }
 
 // oneArg returns the single positional argument or a usage error.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
 	"github.com/edgectl/edgectl/internal/testenv"
+	"github.com/edgectl/edgectl/runtime/worker/coord"
 )
 
 func shared(t *testing.T) string { return testenv.Shared(t) }
@@ -167,5 +170,34 @@ func TestWorker_RefusesPluginWithOtherDigest(t *testing.T) {
 	code, _, stderr = run(t, "worker", "--listen", "127.0.0.1:0", "--plugin", p)
 	if code != 1 || !strings.Contains(stderr, "go together") {
 		t.Fatalf("exit %d, stderr %q; want --plugin without a digest refused", code, stderr)
+	}
+}
+
+// Errors that libraries report in their own terms get the CLI's flags.
+func TestRun_FlagHints(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := run(t, "worker", "--listen", "127.0.0.1:0", "--data-dir", dir)
+	if code != 1 || !strings.Contains(stderr, "refusing to serve without authentication") || !strings.Contains(stderr, "--token-file") {
+		t.Errorf("worker without auth: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = run(t, "worker", "--listen", "127.0.0.1:0", "--data-dir", dir, "--client-ca", "ca.pem")
+	if code != 1 || !strings.Contains(stderr, "--client-ca needs --tls-cert and --tls-key") {
+		t.Errorf("worker with a CA but no certificate: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestFlagHint(t *testing.T) {
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("m.onnx: %w", &importer.ShapeNeededError{Input: "x", Dim: 2, Param: "h"}), "--input-shape x=D0xD1x..."},
+		{fmt.Errorf("run: %w", &coord.NoWorkerError{Device: "pi-1"}), "--worker pi-1=ADDR"},
+		{errors.New("other"), ""},
+	}
+	for _, c := range cases {
+		if got := flagHint(c.err); !strings.Contains(got, c.want) || (c.want == "" && got != "") {
+			t.Errorf("flagHint(%v) = %q, want %q", c.err, got, c.want)
+		}
 	}
 }

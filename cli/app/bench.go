@@ -112,7 +112,7 @@ func runBench(ctx context.Context, stdout, stderr io.Writer, f benchFlags) error
 	// Fail before generating a model when the engine is missing.
 	if f.compare != "" {
 		if _, err := bench.LookupEngine(f.compare); err != nil {
-			return err
+			return fmt.Errorf("--compare %s: %w", f.compare, err)
 		}
 	}
 	path, err := bench.ResolveModel(f.model, f.zooDir, stderr)

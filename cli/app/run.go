@@ -160,10 +160,15 @@ func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
 		}
 	}
 	if f.local > 0 {
-		cfg.Local = coord.LocalOptions{Workers: f.local, Threads: f.threads}
+		var logs io.Writer
 		if f.verbose {
-			cfg.Local.Stderr = errw
+			logs = errw
 		}
+		local, err := LocalWorkers("", nil, nil, f.threads, logs)
+		if err != nil {
+			return err
+		}
+		cfg.Provider, cfg.Devices = local, f.local
 	} else {
 		tok, err := worker.ResolveToken(f.token, f.tokenFile)
 		if err != nil {
@@ -214,12 +219,12 @@ func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
 // runBaseline runs cfg's frames on one local worker owning the whole model
 // and prints the median latency of the partitioned run against it.
 func runBaseline(ctx context.Context, w io.Writer, cfg coord.RunConfig, rep *coord.Report) error {
-	if cfg.Local.Workers == 0 {
+	if cfg.Provider == nil {
 		return fmt.Errorf("run: --baseline needs --local N")
 	}
 	one := cfg
 	one.Plan, one.Planner = nil, simplePlanner(planner.Grid{Rows: 1, Cols: 1})
-	one.Local.Workers = 1
+	one.Devices = 1
 	one.Session.Trace = nil
 	res, err := coord.RunGraph(ctx, one)
 	if err != nil {
@@ -227,7 +232,7 @@ func runBaseline(ctx context.Context, w io.Writer, cfg coord.RunConfig, rep *coo
 	}
 	a, b := rep.MedianLatency(), res.Report.MedianLatency()
 	fmt.Fprintf(w, "latency vs one worker: %v on %d workers, %v on 1 (speed-up %.2fx)\n",
-		a.Round(time.Millisecond), cfg.Local.Workers, b.Round(time.Millisecond), float64(b)/float64(max(a, 1)))
+		a.Round(time.Millisecond), cfg.Devices, b.Round(time.Millisecond), float64(b)/float64(max(a, 1)))
 	return nil
 }
 

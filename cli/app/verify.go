@@ -49,7 +49,11 @@ func verifyCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				r, stop := coord.Runner(coord.RunnerOptions{Local: coord.LocalOptions{Workers: n}, Planner: simplePlanner(grid)})
+				local, err := LocalWorkers("", nil, nil, 0, nil)
+				if err != nil {
+					return err
+				}
+				r, stop := coord.Runner(coord.RunnerOptions{Provider: local, Devices: n, Planner: simplePlanner(grid)})
 				defer stop()
 				run = r
 			} else if cmd.String("grid") != "" {

@@ -6,11 +6,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
+	"strconv"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/edgectl/edgectl/plugins"
 	"github.com/edgectl/edgectl/runtime/worker"
+	"github.com/edgectl/edgectl/runtime/worker/coord"
 )
 
 type workerFlags struct {
@@ -99,4 +102,28 @@ func runWorker(ctx context.Context, stdout, stderr io.Writer, f workerFlags) err
 			fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", metrics)
 		}
 	})
+}
+
+// LocalWorkers is the provider of local worker processes: exe (this
+// executable when empty) run with args (["worker"] when nil) and the worker
+// flags of each launch, env added to their environment. The flags are this
+// command's, so the coordinator library does not spell them.
+func LocalWorkers(exe string, args, env []string, threads int, logs io.Writer) (coord.LocalOptions, error) {
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return coord.LocalOptions{}, fmt.Errorf("local workers: %w", err)
+		}
+	}
+	if args == nil {
+		args = []string{"worker"}
+	}
+	command := func(l coord.WorkerLaunch) *exec.Cmd {
+		a := append(append([]string(nil), args...), "--listen", l.Listen, "--data-dir", l.DataDir)
+		if l.Threads > 0 {
+			a = append(a, "--threads", strconv.Itoa(l.Threads))
+		}
+		return exec.Command(exe, a...)
+	}
+	return coord.LocalOptions{Command: command, Threads: threads, Env: env, Stderr: logs}, nil
 }

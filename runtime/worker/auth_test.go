@@ -24,7 +24,7 @@ func TestNew_RefusesNoAuthentication(t *testing.T) {
 	}{
 		{"no token, no CA", worker.Config{DataDir: t.TempDir()}, "refusing to serve without authentication"},
 		{"short token", worker.Config{DataDir: t.TempDir(), Token: "secret"}, "at least 16"},
-		{"CA without TLS", worker.Config{DataDir: t.TempDir(), ClientCA: "ca.pem"}, "needs --tls-cert"},
+		{"CA without TLS", worker.Config{DataDir: t.TempDir(), ClientCA: "ca.pem"}, "needs a TLS certificate and key"},
 		{"no data dir", worker.Config{Token: testutil.Token()}, "no data directory"},
 	}
 	for _, tc := range cases {

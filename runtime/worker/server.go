@@ -76,16 +76,23 @@ type Server struct {
 	stopOnce sync.Once
 }
 
+// Configuration errors of New that a caller may explain in its own terms
+// (the CLI names its flags).
+var (
+	ErrNoAuth            = errors.New("worker: no token and no client CA: refusing to serve without authentication")
+	ErrClientCANeedsCert = errors.New("worker: a client CA (mTLS) needs a TLS certificate and key")
+)
+
 // New checks cfg and builds a worker; Serve starts it.
 func New(cfg Config) (*Server, error) {
 	if cfg.Token == "" && cfg.ClientCA == "" {
-		return nil, errors.New("worker: no token and no client CA: refusing to serve without authentication (give --token, --token-file, EDGECTL_TOKEN or --client-ca)")
+		return nil, ErrNoAuth
 	}
 	if err := auth.CheckToken(cfg.Token); err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
 	if cfg.ClientCA != "" && (cfg.TLSCert == "" || cfg.TLSKey == "") {
-		return nil, errors.New("worker: --client-ca needs --tls-cert and --tls-key (mTLS)")
+		return nil, ErrClientCANeedsCert
 	}
 	if cfg.DataDir == "" {
 		return nil, errors.New("worker: no data directory")
@@ -222,7 +229,7 @@ func Run(ctx context.Context, cfg Config, listen, metricsListen string, ready fu
 	}
 	if cfg.TLSCert == "" {
 		if ap, err := netip.ParseAddrPort(lis.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
-			s.log.Warn("serving without TLS on a non-loopback address: the token crosses the network in clear (use --tls-cert/--tls-key)", "addr", lis.Addr().String())
+			s.log.Warn("serving without TLS on a non-loopback address: the token crosses the network in clear (configure a TLS certificate and key)", "addr", lis.Addr().String())
 		}
 	}
 	errc := make(chan error, 1)

@@ -139,7 +139,7 @@ func TestRun_OursOnlyAndErrors(t *testing.T) {
 		t.Fatalf("--compare ort without the engine: %v", err)
 	}
 	_, err = Run(context.Background(), Config{Model: model, Compare: "nope", Plan: Plan{Runs: 1}})
-	if err == nil || !strings.Contains(err.Error(), "unknown engine") {
+	if err == nil || !strings.Contains(err.Error(), "engine nope is unknown") {
 		t.Fatalf("--compare nope: %v", err)
 	}
 }

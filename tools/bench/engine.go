@@ -77,7 +77,7 @@ func LookupEngine(name string) (Engine, error) {
 		return e, nil
 	}
 	if h, ok := hints[name]; ok {
-		return nil, fmt.Errorf("--compare %s: %s", name, h)
+		return nil, fmt.Errorf("engine %s: %s", name, h)
 	}
 	known := make([]string, 0, len(engines)+len(hints))
 	for n := range engines {
@@ -89,5 +89,5 @@ func LookupEngine(name string) (Engine, error) {
 		}
 	}
 	sort.Strings(known)
-	return nil, fmt.Errorf("--compare %s: unknown engine (known: %s)", name, strings.Join(known, ", "))
+	return nil, fmt.Errorf("engine %s is unknown (known: %s)", name, strings.Join(known, ", "))
 }

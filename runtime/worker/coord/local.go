@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	goruntime "runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,16 +17,16 @@ import (
 	"github.com/edgectl/edgectl/runtime/worker/internal/wire"
 )
 
-// LocalOptions say how to start local workers.
+// LocalOptions say how to start local workers. It is a Provider.
 type LocalOptions struct {
 	Workers int
-	// Exe and Args run one worker; the worker flags are appended. The
-	// default is this executable with the "worker" subcommand.
-	Exe  string
-	Args []string
-	// Threads is passed as --threads to every worker; 0 shares this
-	// machine's cores among the workers (at least 1 each), < 0 passes
-	// nothing (each worker uses all cores).
+	// Command makes the command of one worker (required): it must listen
+	// on the launch's address, keep its files in its data directory, use
+	// its threads, read the token from $EDGECTL_TOKEN and print
+	// wire.ListenBanner and its address on stdout once it listens.
+	Command CommandFunc
+	// Threads of every worker; 0 shares this machine's cores among the
+	// workers (at least 1 each), < 0 lets each use all cores.
 	Threads int
 	// Env is added to every worker's environment (e.g. "GOMAXPROCS=1").
 	Env []string
@@ -54,11 +53,8 @@ func StartLocal(ctx context.Context, opts LocalOptions) (l *Local, err error) {
 	if opts.Workers < 1 {
 		return nil, fmt.Errorf("local workers: want at least 1, have %d", opts.Workers)
 	}
-	if opts.Exe == "" {
-		if opts.Exe, err = os.Executable(); err != nil {
-			return nil, fmt.Errorf("local workers: %w", err)
-		}
-		opts.Args = []string{"worker"}
+	if opts.Command == nil {
+		return nil, errors.New("local workers: no command to start a worker with")
 	}
 	if opts.Threads == 0 {
 		opts.Threads = max(1, goruntime.NumCPU()/opts.Workers)
@@ -81,7 +77,7 @@ func StartLocal(ctx context.Context, opts LocalOptions) (l *Local, err error) {
 			return l, err
 		}
 		l.dirs = append(l.dirs, dir)
-		cmd, lines, err := l.start(opts, dir)
+		cmd, lines, err := l.start(opts, WorkerLaunch{Index: i, Listen: "127.0.0.1:0", DataDir: dir, Threads: max(opts.Threads, 0)})
 		if err != nil {
 			return l, fmt.Errorf("local worker %d: %w", i, err)
 		}
@@ -104,12 +100,8 @@ func StartLocal(ctx context.Context, opts LocalOptions) (l *Local, err error) {
 	return l, c.WaitReady(ctx)
 }
 
-func (l *Local) start(opts LocalOptions, dir string) (*exec.Cmd, *bufio.Scanner, error) {
-	args := append(append([]string(nil), opts.Args...), "--listen", "127.0.0.1:0", "--data-dir", dir)
-	if opts.Threads > 0 {
-		args = append(args, "--threads", strconv.Itoa(opts.Threads))
-	}
-	cmd := exec.Command(opts.Exe, args...)
+func (l *Local) start(opts LocalOptions, launch WorkerLaunch) (*exec.Cmd, *bufio.Scanner, error) {
+	cmd := opts.Command(launch)
 	// The token goes in the environment, not on the command line.
 	cmd.Env = append(append(os.Environ(), "EDGECTL_TOKEN="+l.Token), opts.Env...)
 	cmd.Stderr = opts.Stderr

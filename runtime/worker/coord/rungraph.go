@@ -16,12 +16,14 @@ type RunConfig struct {
 	// Plan to run; when nil, Planner makes one for the local workers.
 	Plan    *graphir.Plan
 	Planner Planner
-	// Local.Workers > 0 starts that many local workers. Otherwise Workers
-	// lists remote workers, "ADDR" or "DEVICE=ADDR" (a plan device id); with
-	// no Workers either, each device id of the plan is taken as its
-	// worker's address.
-	Local   LocalOptions
-	Workers []string
+	// Provider, when set, starts Devices workers for the run (local
+	// processes, containers) and stops them after. Otherwise Workers lists
+	// running workers, "ADDR" or "DEVICE=ADDR" (a plan device id); with no
+	// Workers either, each device id of the plan is taken as its worker's
+	// address.
+	Provider Provider
+	Devices  int
+	Workers  []string
 	Auth    Auth
 	// Inputs are fed to every one of Frames frames (at least 1).
 	Inputs  map[string]*graphir.Tensor
@@ -46,24 +48,27 @@ func RunGraph(ctx context.Context, cfg RunConfig) (*RunResult, error) {
 		err     error
 	)
 	plan := cfg.Plan
-	if cfg.Local.Workers > 0 {
+	if cfg.Provider != nil {
+		if cfg.Devices < 1 {
+			return nil, fmt.Errorf("want at least one worker to start, have %d", cfg.Devices)
+		}
 		if plan == nil {
 			if cfg.Planner == nil {
-				return nil, errors.New("no plan and no planner for the local workers")
+				return nil, errors.New("no plan and no planner for the workers")
 			}
-			if plan, err = cfg.Planner(cfg.Graph, cfg.Local.Workers); err != nil {
+			if plan, err = cfg.Planner(cfg.Graph, cfg.Devices); err != nil {
 				return nil, err
 			}
 		}
-		l, err := StartLocal(ctx, cfg.Local)
+		f, err := cfg.Provider.Start(ctx, cfg.Devices)
 		if err != nil {
 			return nil, err
 		}
-		defer l.Close()
-		cl = l.Cluster
+		defer f.Close()
+		cl = f.Connected()
 	} else {
 		if plan == nil {
-			return nil, errors.New("no plan and no local workers: give a plan, or local workers to make one for")
+			return nil, errors.New("no plan and no workers to start: give a plan, or workers to make one for")
 		}
 		var addrs []string
 		if addrs, devices, err = remoteWorkers(plan, cfg.Workers); err != nil {
@@ -131,8 +136,15 @@ func remoteWorkers(plan *graphir.Plan, specs []string) ([]string, map[string]int
 	}
 	for _, d := range ids {
 		if _, ok := named[d]; !ok {
-			return nil, nil, fmt.Errorf("plan device %q has no worker (give --worker %s=ADDR)", d, d)
+			return nil, nil, &NoWorkerError{Device: d}
 		}
 	}
 	return addrs, named, nil
+}
+
+// NoWorkerError says that a plan's device has no worker address.
+type NoWorkerError struct{ Device string }
+
+func (e *NoWorkerError) Error() string {
+	return fmt.Sprintf("plan device %q has no worker address", e.Device)
 }

@@ -16,32 +16,34 @@ type Planner func(g *graphir.Graph, devices int) (*graphir.Plan, error)
 
 // RunnerOptions configure Runner.
 type RunnerOptions struct {
-	Local LocalOptions
-	// Planner makes the plan of each graph for the local workers.
+	// Provider starts Devices workers on first use.
+	Provider Provider
+	Devices  int
+	// Planner makes the plan of each graph for the workers.
 	Planner Planner
 	Session Options
 }
 
 // Runner returns a verify.Runner that runs each graph with the plan
-// opts.Planner makes for opts.Local.Workers local worker processes,
+// opts.Planner makes for opts.Devices workers of opts.Provider,
 // started on first use, and a function that stops them. Consecutive calls
 // with the same graph reuse its session.
 func Runner(opts RunnerOptions) (verify.Runner, func() error) {
 	var (
 		mu    sync.Mutex
-		local *Local
+		fleet Fleet
 		sess  *Session
 		cur   *graphir.Graph
 	)
 	run := func(ctx context.Context, g *graphir.Graph, inputs map[string]*graphir.Tensor) (map[string]*graphir.Tensor, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		if local == nil {
-			l, err := StartLocal(context.WithoutCancel(ctx), opts.Local)
+		if fleet == nil {
+			f, err := opts.Provider.Start(context.WithoutCancel(ctx), opts.Devices)
 			if err != nil {
 				return nil, err
 			}
-			local = l
+			fleet = f
 		}
 		if cur != g {
 			if sess != nil {
@@ -51,11 +53,11 @@ func Runner(opts RunnerOptions) (verify.Runner, func() error) {
 			if opts.Planner == nil {
 				return nil, errors.New("local runner: no planner")
 			}
-			plan, err := opts.Planner(g, opts.Local.Workers)
+			plan, err := opts.Planner(g, opts.Devices)
 			if err != nil {
 				return nil, err
 			}
-			s, err := local.Open(ctx, g, plan, opts.Session)
+			s, err := fleet.Connected().Open(ctx, g, plan, opts.Session)
 			if err != nil {
 				return nil, err
 			}
@@ -73,8 +75,8 @@ func Runner(opts RunnerOptions) (verify.Runner, func() error) {
 		if sess != nil {
 			sess.Close(context.Background())
 		}
-		if local != nil {
-			return local.Close()
+		if fleet != nil {
+			return fleet.Close()
 		}
 		return nil
 	}

@@ -115,12 +115,16 @@ func BenchmarkModelLatency(b *testing.B) {
 			four := oneThreadWorkers(b, g, benchWorkers, benchGrid, tr)
 			frame(b, one, in, 1) // warm-up: executors built, weights packed
 			frame(b, four, in, 1)
-			ex.Run(context.Background(), in)
+			if _, err := ex.Run(context.Background(), in); err != nil {
+				b.Fatal(err)
+			}
 
 			const baseFrames = 3
 			t0 := time.Now()
 			for range baseFrames {
-				ex.Run(context.Background(), in)
+				if _, err := ex.Run(context.Background(), in); err != nil {
+					b.Fatal(err)
+				}
 			}
 			inproc := time.Since(t0) / baseFrames
 			t0 = time.Now()

@@ -172,9 +172,8 @@ func TestCLI_RunPlanOnRemoteWorkers(t *testing.T) {
 // match through 3 worker processes (one session per model, workers
 // started once).
 func TestRunner_Verify(t *testing.T) {
-	exe, _ := os.Executable()
 	run, stop := coord.Runner(coord.RunnerOptions{
-		Local: coord.LocalOptions{Workers: 3, Exe: exe, Args: []string{"worker"}, Env: []string{childEnv}},
+		Provider: localWorkers(t), Devices: 3,
 		Planner: func(g *graphir.Graph, n int) (*graphir.Plan, error) {
 			return planner.SimplePlan(g, n, planner.Grid{Rows: 2, Cols: 2})
 		},

@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/signal"
 	"testing"
@@ -27,14 +28,8 @@ func TestMain(m *testing.M) {
 // local starts n worker processes (this test binary as `edgectl worker`).
 func local(t testing.TB, n int, mod func(*coord.LocalOptions)) *coord.Local {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := coord.LocalOptions{Workers: n, Exe: exe, Args: []string{"worker"}, Env: []string{childEnv}}
-	if testing.Verbose() {
-		opts.Stderr = os.Stderr
-	}
+	opts := localWorkers(t)
+	opts.Workers = n
 	if mod != nil {
 		mod(&opts)
 	}
@@ -44,4 +39,19 @@ func local(t testing.TB, n int, mod func(*coord.LocalOptions)) *coord.Local {
 	}
 	t.Cleanup(func() { l.Close() })
 	return l
+}
+
+// localWorkers is the provider of worker processes that are this test
+// binary acting as `edgectl worker`.
+func localWorkers(t testing.TB) coord.LocalOptions {
+	t.Helper()
+	var logs io.Writer
+	if testing.Verbose() {
+		logs = os.Stderr
+	}
+	opts, err := app.LocalWorkers("", []string{"worker"}, []string{childEnv}, 0, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opts
 }
