@@ -1,11 +1,8 @@
 package graphir
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 )
 
 // A Plan says how one inference of a graph is split across devices: stages
@@ -91,21 +88,19 @@ func (s Split) Parts() int {
 	return max(1, len(s.Rows)-1) * max(1, len(s.Cols)-1)
 }
 
-// DecodePlan reads a plan strictly: unknown fields (field names match
-// exactly, case included), repeated fields, trailing data and a wrong
-// apiVersion or kind are errors, and the plan is validated (Validate).
+// DecodePlan reads a plan (YAML or JSON) strictly (DecodeStrict: unknown,
+// mis-cased and repeated fields are errors, each with its line), checks its
+// apiVersion and kind and validates it (Validate).
 func DecodePlan(data []byte) (*Plan, error) {
-	if err := planCheckKeys(json.NewDecoder(bytes.NewReader(data)), planSchema, "plan"); err != nil && err != errPlanSyntax {
-		return nil, fmt.Errorf("plan: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
+	return DecodePlanFile("", data)
+}
+
+// DecodePlanFile is DecodePlan with the name of the file the plan came
+// from, which every error names.
+func DecodePlanFile(name string, data []byte) (*Plan, error) {
 	var p Plan
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("plan: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("plan: unexpected data after the plan object")
+	if err := DecodeStrict(name, data, &p); err != nil {
+		return nil, err
 	}
 	for i := range p.Stages {
 		if len(p.Stages[i].Nodes) == 0 {
@@ -113,6 +108,9 @@ func DecodePlan(data []byte) (*Plan, error) {
 		}
 	}
 	if err := p.Validate(); err != nil {
+		if name != "" {
+			err = fmt.Errorf("%s: %w", name, err)
+		}
 		return nil, err
 	}
 	return &p, nil

@@ -46,13 +46,14 @@ func TestDecodePlan(t *testing.T) {
 func TestDecodePlan_Strict(t *testing.T) {
 	cases := []struct{ name, json, want string }{
 		{"unknown field", strings.Replace(planTestJSON, `"kind": "Plan",`, `"kind": "Plan", "replicas": 2,`, 1), `unknown field "replicas"`},
-		{"unknown nested field", strings.Replace(planTestJSON, `"devices": ["a", "b"]}},`, `"devices": ["a", "b"], "weights": [1]}},`, 1), `plan.stages[0].split: unknown field "weights"`},
+		{"unknown nested field", strings.Replace(planTestJSON, `"devices": ["a", "b"]}},`, `"devices": ["a", "b"], "weights": [1]}},`, 1), `line 6: stages[0].split: unknown field "weights"`},
 		{"trailing data", planTestJSON + `{}`, "unexpected data"},
-		{"field name case", strings.Replace(planTestJSON, `"stages"`, `"Stages"`, 1), `plan: unknown field "Stages"`},
-		{"repeated field", strings.Replace(planTestJSON, `"kind": "Plan",`, `"kind": "Plan", "kind": "Plan",`, 1), `field "kind" is given twice`},
+		{"field name case", strings.Replace(planTestJSON, `"stages"`, `"Stages"`, 1), `line 4: unknown field "Stages"`},
+		{"repeated field", strings.Replace(planTestJSON, `"kind": "Plan",`, `"kind": "Plan", "kind": "Plan",`, 1), `line 3: field "kind" is given twice`},
 		{"empty boundaries", strings.Replace(planTestJSON, `"cols": [0, 8]`, `"cols": []`, 1), `cols [] needs at least two boundaries`},
 		{"wrong version", strings.Replace(planTestJSON, "v1alpha1", "v2", 1), `apiVersion is "edgectl.dev/v2"`},
-		{"not json", `apiVersion: edgectl.dev/v1alpha1`, "invalid character"},
+		{"not yaml", `stages: [`, "line 1"},
+		{"wrong type", strings.Replace(planTestJSON, `"rows": [0, 3, 8]`, `"rows": [0, "3", 8]`, 1), `stages.split.rows: string where int is wanted`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -61,6 +62,42 @@ func TestDecodePlan_Strict(t *testing.T) {
 				t.Errorf("error %v, want %q", err, c.want)
 			}
 		})
+	}
+}
+
+// YAML plans decode like their JSON form; every key problem is reported
+// at once, with its line.
+func TestDecodePlan_YAML(t *testing.T) {
+	p, err := DecodePlan([]byte(planTestJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := p.EncodeYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := DecodePlanFile("plan.yaml", y)
+	if err != nil || !reflect.DeepEqual(p, q) {
+		t.Fatalf("YAML round trip: %v\n%s", err, y)
+	}
+	bad := `apiVersion: edgectl.dev/v1alpha1
+kind: Plan
+replicas: 2
+stages:
+- name: s
+  kind: single
+  kind: single
+  to: y
+  split:
+    devices: [a]
+    weights: [1]
+`
+	_, err = DecodePlanFile("plan.yaml", []byte(bad))
+	for _, want := range []string{"plan.yaml: 3 problems", `plan.yaml:7: field "kind" is given twice`,
+		`plan.yaml:3: unknown field "replicas"`, `plan.yaml:11: stages[0].split: unknown field "weights"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
 	}
 }
 

@@ -24,13 +24,15 @@ import (
 // sharedDir is the shared folder (testenv.Shared).
 func sharedDir(t testing.TB) string { return testenv.Shared(t) }
 
-// skipReason tells whether an import error is an honest "not supported" (a
-// data type or attribute value edgectl does not handle) and names it.
+// Import errors that mean "not supported" (a data type or attribute value
+// edgectl does not handle), not a bug.
 var (
 	reDType       = regexp.MustCompile(`unsupported data type ([a-z0-9]+)`)
 	reUnsupported = regexp.MustCompile(`[^:]*(is|are) not supported`)
 )
 
+// skipReason tells whether an import error is an honest "not supported" (a
+// data type or attribute value edgectl does not handle) and names it.
 func skipReason(err error) (string, bool) {
 	msg := err.Error()
 	if m := reDType.FindStringSubmatch(msg); m != nil {
@@ -45,7 +47,7 @@ func skipReason(err error) (string, bool) {
 	return "", false
 }
 
-// caseInputs reads a case's graph inputs and reference data.
+// readModel reads a case's model.
 func readModel(dir string) (*onnxpb.ModelProto, error) {
 	b, err := os.ReadFile(filepath.Join(dir, "model.onnx"))
 	if err != nil {
@@ -58,6 +60,7 @@ func readModel(dir string) (*onnxpb.ModelProto, error) {
 	return m, nil
 }
 
+// caseInputs reads a case's graph inputs and reference data.
 func caseInputs(dir string, m *onnxpb.ModelProto) ([]*graphir.Tensor, []string, error) {
 	var ins []*graphir.Tensor
 	var names []string

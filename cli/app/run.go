@@ -57,7 +57,7 @@ func runCommand() *cli.Command {
 			"stages form a pipeline over --frames, and workers send tiles' outputs straight to\n" +
 			"the workers that need them. Prints per-stage timing, latency and throughput.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "plan", Usage: "plan `FILE` (JSON, kind Plan)"},
+			&cli.StringFlag{Name: "plan", Usage: "plan `FILE` (YAML or JSON, kind Plan)"},
 			&cli.IntFlag{Name: "local", Usage: "start `N` local workers"},
 			&cli.StringFlag{Name: "grid", Usage: "cut fused blocks into `RxC` tiles (default: the squarest grid of N tiles)"},
 			&cli.StringSliceFlag{Name: "worker", Usage: "remote worker `ADDR` or DEVICE=ADDR (repeatable)"},
@@ -155,8 +155,8 @@ func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
 		if err != nil {
 			return err
 		}
-		if cfg.Plan, err = graphir.DecodePlan(data); err != nil {
-			return fmt.Errorf("%s: %w", f.plan, err)
+		if cfg.Plan, err = graphir.DecodePlanFile(f.plan, data); err != nil {
+			return err
 		}
 	}
 	if f.local > 0 {

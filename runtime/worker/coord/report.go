@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"text/tabwriter"
 	"time"
 
 	"github.com/edgectl/edgectl/runtime/worker/wirepb"
@@ -114,9 +115,6 @@ func (r *Report) frameLane(k int) int {
 	return lane
 }
 
-// Format prints per-stage timing (time/frame: first job called to last job
-// done; compute, send, wait and queue: the workers' own times summed over
-// the stage's jobs, per frame; MB in: bytes the jobs received per frame),
 // MedianLatency is the median end-to-end latency of the run's frames.
 func (r *Report) MedianLatency() time.Duration {
 	lat := slices.Clone(r.Latency)
@@ -127,14 +125,19 @@ func (r *Report) MedianLatency() time.Duration {
 	return lat[len(lat)/2]
 }
 
+// Format prints per-stage timing (time/frame: first job called to last job
+// done; compute, send, wait and queue: the workers' own times summed over
+// the stage's jobs, per frame; MB in: bytes the jobs received per frame),
 // end-to-end latency and, for more than one frame, throughput.
 func (r *Report) Format(w io.Writer) {
-	fmt.Fprintf(w, "%-5s %-8s %-6s %5s %4s %10s %10s %10s %10s %10s %9s\n", "stage", "name", "kind", "tiles", "jobs", "time/frame", "compute", "send", "wait", "queue", "MB in")
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "stage\tname\tkind\ttiles\tjobs\ttime/frame\tcompute\tsend\twait\tqueue\tMB in\t")
 	for i, st := range r.Stages {
 		n := time.Duration(max(st.Runs, 1))
-		fmt.Fprintf(w, "%-5d %-8s %-6s %5d %4d %10s %10s %10s %10s %10s %9.2f\n", i, st.Name, short(st.Kind), st.Tiles, st.Jobs,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%.2f\t\n", i, st.Name, short(st.Kind), st.Tiles, st.Jobs,
 			round(st.Time/n), round(st.Compute/n), round(st.Send/n), round(st.Wait/n), round(st.Queue/n), float64(st.BytesIn)/1e6/float64(n))
 	}
+	tw.Flush()
 	lat := slices.Clone(r.Latency)
 	slices.Sort(lat)
 	if len(lat) > 0 {

@@ -158,8 +158,6 @@ func dwc8Go(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStr
 	}
 }
 
-// sgemmGo is the micro-kernel in Go: the tile is computed two rows by four
-// columns at a time so the eight accumulators stay in registers.
 // sgemmIndGo packs the in-place panel and runs sgemmGo on it.
 func sgemmIndGo(kc int, a *float32, b *IndPanel, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
 	if kc > b.rows.kc {
@@ -184,6 +182,8 @@ func sgemmIndGo(kc int, a *float32, b *IndPanel, c *float32, ldc, mr, flags int,
 
 var indPool sync.Pool
 
+// sgemmGo is the micro-kernel in Go: the tile is computed two rows by four
+// columns at a time so the eight accumulators stay in registers.
 func sgemmGo(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
 	var t [MR * NR]float32
 	if kc > 0 {

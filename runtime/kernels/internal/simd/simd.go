@@ -19,7 +19,7 @@ const (
 // repeated 8 times so the assembly can load them as vectors.
 type Params [32]float32
 
-// SetParams fills p with the constants p0, p1, p2.
+// Set fills p with the constants p0, p1, p2, ... given.
 func (p *Params) Set(v ...float32) {
 	for i, x := range v {
 		for j := 0; j < 8; j++ {
