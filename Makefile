@@ -8,7 +8,7 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 GOBIN    := $(shell $(GO) env GOPATH)/bin
 export EDGECTL_SHARED := $(SHARED)
 
-.PHONY: all build test demo generate generate-tools fuzz lint check bench clean
+.PHONY: all build test demo generate generate-tools fuzz lint check check-ortbench bench clean
 
 all: build
 
@@ -59,18 +59,20 @@ lint:
 	@test -z "$$(gofmt -l .)" || (echo "gofmt would change:"; gofmt -l .; exit 1)
 	$(GO) vet ./...
 
-# Builds for every target edgectl ships to, and fails if gofmt or
-# go mod tidy would change anything.
-check: lint
+# Builds for every target edgectl ships to, vets and builds the cgo module
+# of the ONNX Runtime comparison (tools/ortbench, -tags ort), and fails if
+# gofmt or go mod tidy (of either module) would change anything or the
+# committed kernel assembly differs from what tools/avogen generates.
+check: lint check-ortbench check-kernels-generated
 	GOOS=linux GOARCH=amd64 $(GO) build ./...
 	GOOS=linux GOARCH=arm64 $(GO) build ./...
 	GOOS=linux GOARCH=arm $(GO) build ./...
 	$(GO) build -tags noasm ./...
-	cp go.mod /tmp/edgectl.go.mod.bak; cp go.sum /tmp/edgectl.go.sum.bak
-	$(GO) mod tidy
-	@if ! cmp -s go.mod /tmp/edgectl.go.mod.bak || ! cmp -s go.sum /tmp/edgectl.go.sum.bak; then \
-		cp /tmp/edgectl.go.mod.bak go.mod; cp /tmp/edgectl.go.sum.bak go.sum; \
-		echo "go mod tidy would change go.mod/go.sum"; exit 1; fi
+	$(GO) mod tidy -diff
+
+check-ortbench:
+	@command -v gcc >/dev/null || (apt-get update -qq && apt-get install -y -qq gcc libc6-dev)
+	cd tools/ortbench && CGO_ENABLED=1 $(GO) vet -tags ort ./... && CGO_ENABLED=1 $(GO) build -tags ort ./... && $(GO) mod tidy -diff
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./importer/
