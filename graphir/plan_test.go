@@ -217,3 +217,17 @@ func ExampleDecodePlan() {
 	// stage 0 "s0": rows [0 4 2] are not strictly increasing
 	// stage 0 "s0": 1 devices for 2 parts
 }
+
+func TestDecodeStrictLines(t *testing.T) {
+	doc := "apiVersion: edgectl.dev/v1alpha1\nkind: Plan\nstages:\n- name: a\n  kind: single\n  to: y\n  split:\n    devices: [w]\n"
+	var p Plan
+	lines, err := DecodeStrictLines("p.yaml", []byte(doc), &p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]int{"kind": 2, "stages[0]": 4, "stages[0].split.devices": 8, "stages[0].split.devices[0]": 8, "nope": 0, "stages[3]": 0} {
+		if got := lines(path); got != want {
+			t.Errorf("line of %q = %d, want %d", path, got, want)
+		}
+	}
+}

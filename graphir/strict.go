@@ -15,20 +15,39 @@ import (
 
 // DecodeStrict decodes a file that users keep (a plan, a cluster file):
 // YAML 1.2 or JSON (JSON is YAML), into v strictly: go.yaml.in/yaml/v3
-// parses it, sigs.k8s.io/json decodes it. Every unknown field, field whose case differs from
-// its declaration ("ApiVersion" for "apiVersion") and field given twice is
-// reported at once, each with its line and path; so are syntax errors and
-// data after the document. name (a file name) prefixes every problem;
+// parses it, sigs.k8s.io/json decodes it. Every unknown field, field whose
+// case differs from its declaration ("ApiVersion" for "apiVersion") and
+// field given twice is reported at once, each with its line and path; so
+// are syntax errors and data after the document. name (a file name) prefixes every problem;
 // with name "" a problem starts with its line ("line 4: ...").
 func DecodeStrict(name string, data []byte, v any) error {
+	_, err := DecodeStrictLines(name, data, v)
+	return err
+}
+
+// Lines tells the line of a field or element of a decoded document by its
+// path ("devices[2].class"; "" for the document), 0 when there is none;
+// checks after decoding (Validate) use it to place their problems.
+type Lines func(path string) int
+
+// DecodeStrictLines is DecodeStrict that also returns the document's Lines.
+func DecodeStrictLines(name string, data []byte, v any) (Lines, error) {
+	lines, err := decodeStrict(name, data, v)
+	if lines == nil {
+		lines = func(string) int { return 0 }
+	}
+	return lines, err
+}
+
+func decodeStrict(name string, data []byte, v any) (Lines, error) {
 	var root yaml3.Node
 	dec := yaml3.NewDecoder(strings.NewReader(string(data)))
 	if err := dec.Decode(&root); err != nil {
-		return fmt.Errorf("%s%s", prefix(name), strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, fmt.Errorf("%s%s", prefix(name), strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	var second yaml3.Node
 	if err := dec.Decode(&second); err != io.EOF {
-		return fmt.Errorf("%sunexpected data after the document", at(name, second.Line))
+		return nil, fmt.Errorf("%sunexpected data after the document", at(name, second.Line))
 	}
 	// go.yaml.in/yaml/v3 reads YAML 1.2, where `to: y` is the string "y"
 	// (an ONNX value name), not YAML 1.1's true; sigs.k8s.io/yaml.YAMLToJSON
@@ -37,13 +56,19 @@ func DecodeStrict(name string, data []byte, v any) error {
 	for _, k := range dropRepeated(&root) {
 		problems = append(problems, fmt.Sprintf("%sfield %q is given twice", at(name, k.Line), k.Value))
 	}
+	lines := func(path string) int {
+		if n := nodeAt(&root, path); n != nil {
+			return n.Line
+		}
+		return 0
+	}
 	var tree any
 	if err := root.Decode(&tree); err != nil {
-		return fmt.Errorf("%s%v", prefix(name), err)
+		return lines, fmt.Errorf("%s%v", prefix(name), err)
 	}
 	js, err := json.Marshal(tree)
 	if err != nil {
-		return fmt.Errorf("%s%v", prefix(name), err)
+		return lines, fmt.Errorf("%s%v", prefix(name), err)
 	}
 	strict, err := kjson.UnmarshalStrict(js, v)
 	for _, e := range strict {
@@ -59,15 +84,15 @@ func DecodeStrict(name string, data []byte, v any) error {
 	}
 	switch len(problems) {
 	case 0:
-		return nil
+		return lines, nil
 	case 1:
-		return errors.New(problems[0])
+		return lines, errors.New(problems[0])
 	}
 	errs := []error{fmt.Errorf("%s%d problems", prefix(name), len(problems))}
 	for _, p := range problems {
 		errs = append(errs, errors.New(p))
 	}
-	return errors.Join(errs...)
+	return lines, errors.Join(errs...)
 }
 
 // prefix is "name: ", or nothing without a name.
@@ -141,12 +166,13 @@ func strictProblem(name string, root *yaml3.Node, msg string) string {
 
 var reStep = regexp.MustCompile(`([^.\[\]]+)|\[(\d+)\]`)
 
-// nodeAt finds the key node (or element) at a path like "a.b[2].c".
+// nodeAt finds the key node (or element) at a path like "a.b[2].c"; the
+// document's node for "".
 func nodeAt(n *yaml3.Node, path string) *yaml3.Node {
 	if n.Kind == yaml3.DocumentNode && len(n.Content) > 0 {
 		n = n.Content[0]
 	}
-	var at *yaml3.Node
+	at := n
 	for _, m := range reStep.FindAllStringSubmatch(path, -1) {
 		if n == nil {
 			return nil
@@ -163,13 +189,16 @@ func nodeAt(n *yaml3.Node, path string) *yaml3.Node {
 			if n.Kind != yaml3.MappingNode {
 				return nil
 			}
-			var next *yaml3.Node
+			var key, next *yaml3.Node
 			for k := 0; k+1 < len(n.Content); k += 2 {
 				if n.Content[k].Value == m[1] {
-					at, next = n.Content[k], n.Content[k+1]
+					key, next = n.Content[k], n.Content[k+1]
 				}
 			}
-			n = next
+			if key == nil {
+				return nil
+			}
+			at, n = key, next
 		}
 	}
 	return at
