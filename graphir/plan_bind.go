@@ -117,6 +117,28 @@ func (p *Plan) Bind(g *Graph) ([]BoundStage, error) {
 	return out, nil
 }
 
+// BindStage resolves one stage that runs g.Nodes[lo:hi] (its Nodes, To and
+// From are not consulted), checking its split against those nodes as Bind
+// does: a planner pricing a candidate stage needs no whole plan. Its Index
+// is -1; s must outlive the result.
+func BindStage(g *Graph, lo, hi int, s *Stage) (BoundStage, error) {
+	if lo < 0 || hi > len(g.Nodes) || lo >= hi {
+		return BoundStage{}, fmt.Errorf("stage %q: nodes [%d, %d) are not a non-empty range of the graph's %d nodes", s.Name, lo, hi, len(g.Nodes))
+	}
+	var errs planErrs
+	where := fmt.Sprintf("stage %q", s.Name)
+	b := BoundStage{Index: -1, Stage: s, Lo: lo, Hi: hi, Nodes: g.Nodes[lo:hi]}
+	b.Inputs, b.Outputs = StageIO(g, lo, hi)
+	checkBounds(&errs, where, "rows", s.Split.Rows)
+	checkBounds(&errs, where, "cols", s.Split.Cols)
+	checkBounds(&errs, where, "channels", s.Split.Channels)
+	if len(s.Split.Devices) != s.Split.Parts() {
+		errs.add("%s: %d devices for %d parts", where, len(s.Split.Devices), s.Split.Parts())
+	}
+	bindSplit(&errs, where, &b)
+	return b, errs.err()
+}
+
 // bindSplit checks the split of a bound stage and fills in its boundaries.
 func bindSplit(errs *planErrs, where string, b *BoundStage) {
 	s := b.Stage

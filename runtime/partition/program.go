@@ -87,37 +87,12 @@ func Compile(g *graphir.Graph, plan *graphir.Plan) (*Program, error) {
 	}
 	p := &Program{Graph: g, Plan: plan, producer: map[string]int{}}
 	for i := range bound {
-		b := bound[i]
-		st := &Stage{Index: i, Name: b.Stage.Name, Kind: b.Stage.Kind, Nodes: b.Nodes,
-			Inputs: b.Inputs, Outputs: b.Outputs, bound: b}
-		for _, o := range b.Outputs {
-			p.producer[o.Name] = i
+		st, err := CompileStage(bound[i])
+		if err != nil {
+			return nil, err
 		}
-		devs := b.Stage.Split.Devices
-		switch {
-		case b.Spatial():
-			cols := len(b.Cols) - 1
-			for r := 0; r+1 < len(b.Rows); r++ {
-				for c := 0; c < cols; c++ {
-					t, err := st.spatialTile(b.Grid(r, c), devs[r*cols+c])
-					if err != nil {
-						return nil, err
-					}
-					t.Index = len(st.Tiles)
-					st.Tiles = append(st.Tiles, t)
-				}
-			}
-		case b.Stage.Kind == graphir.StageLayerwise:
-			for k := 0; k+1 < len(b.Channels); k++ {
-				t, err := st.channelTile(graphir.Span{Lo: b.Channels[k], Hi: b.Channels[k+1]}, devs[k])
-				if err != nil {
-					return nil, err
-				}
-				t.Index = k
-				st.Tiles = append(st.Tiles, t)
-			}
-		default:
-			st.Tiles = []*Tile{st.singleTile(devs[0])}
+		for _, o := range st.Outputs {
+			p.producer[o.Name] = i
 		}
 		p.Stages = append(p.Stages, st)
 	}
@@ -181,3 +156,38 @@ func (s *Stage) Spatial() bool { return s.bound.Spatial() }
 
 // Bound is the stage resolved against its graph (nodes, boundaries).
 func (s *Stage) Bound() graphir.BoundStage { return s.bound }
+
+// CompileStage traces the tiles of one stage, bound on its own
+// (graphir.BindStage), exactly as Compile traces the stages of a plan: the
+// planner prices candidate stages with it. The stage's index is b.Index.
+func CompileStage(b graphir.BoundStage) (*Stage, error) {
+	st := &Stage{Index: b.Index, Name: b.Stage.Name, Kind: b.Stage.Kind, Nodes: b.Nodes,
+		Inputs: b.Inputs, Outputs: b.Outputs, bound: b}
+	devs := b.Stage.Split.Devices
+	switch {
+	case b.Spatial():
+		cols := len(b.Cols) - 1
+		for r := 0; r+1 < len(b.Rows); r++ {
+			for c := 0; c < cols; c++ {
+				t, err := st.spatialTile(b.Grid(r, c), devs[r*cols+c])
+				if err != nil {
+					return nil, err
+				}
+				t.Index = len(st.Tiles)
+				st.Tiles = append(st.Tiles, t)
+			}
+		}
+	case b.Stage.Kind == graphir.StageLayerwise:
+		for k := 0; k+1 < len(b.Channels); k++ {
+			t, err := st.channelTile(graphir.Span{Lo: b.Channels[k], Hi: b.Channels[k+1]}, devs[k])
+			if err != nil {
+				return nil, err
+			}
+			t.Index = k
+			st.Tiles = append(st.Tiles, t)
+		}
+	default:
+		st.Tiles = []*Tile{st.singleTile(devs[0])}
+	}
+	return st, nil
+}
