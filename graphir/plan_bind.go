@@ -122,13 +122,17 @@ func (p *Plan) Bind(g *Graph) ([]BoundStage, error) {
 // does: a planner pricing a candidate stage needs no whole plan. Its Index
 // is -1; s must outlive the result.
 func BindStage(g *Graph, lo, hi int, s *Stage) (BoundStage, error) {
+	return bindStage(g, lo, hi, s, func(lo, hi int) ([]*Value, []*Value) { return StageIO(g, lo, hi) })
+}
+
+func bindStage(g *Graph, lo, hi int, s *Stage, io func(lo, hi int) ([]*Value, []*Value)) (BoundStage, error) {
 	if lo < 0 || hi > len(g.Nodes) || lo >= hi {
 		return BoundStage{}, fmt.Errorf("stage %q: nodes [%d, %d) are not a non-empty range of the graph's %d nodes", s.Name, lo, hi, len(g.Nodes))
 	}
 	var errs planErrs
 	where := fmt.Sprintf("stage %q", s.Name)
 	b := BoundStage{Index: -1, Stage: s, Lo: lo, Hi: hi, Nodes: g.Nodes[lo:hi]}
-	b.Inputs, b.Outputs = StageIO(g, lo, hi)
+	b.Inputs, b.Outputs = io(lo, hi)
 	checkBounds(&errs, where, "rows", s.Split.Rows)
 	checkBounds(&errs, where, "cols", s.Split.Cols)
 	checkBounds(&errs, where, "channels", s.Split.Channels)

@@ -25,13 +25,13 @@ type BlockTrace struct {
 // the block needs (and what is wanted of it); values consumed by several
 // branches (residual additions, fire modules, dense blocks) get the hull.
 func TraceBlock(nodes []*Node, want map[*Value]Rect) (*BlockTrace, error) {
-	need := make(map[*Value]Rect, len(nodes)+len(want))
+	need := make(map[*Value]Rect, 2*len(nodes)+len(want))
 	wanted := make([]*Value, 0, len(want))
 	for v, r := range want {
 		need[v] = r.Intersect(FullRect(v.Shape))
 		wanted = append(wanted, v)
 	}
-	t := &BlockTrace{Regions: make(map[*Value]Rect), Nodes: make([]NodeRegion, len(nodes)), Reorgs: reorgChains(nodes, wanted)}
+	t := &BlockTrace{Regions: make(map[*Value]Rect, 2*len(nodes)+len(want)), Nodes: make([]NodeRegion, len(nodes)), Reorgs: reorgChains(nodes, wanted)}
 	for i, n := range nodes {
 		t.Nodes[i] = NodeRegion{Inputs: make([]InputRegion, len(n.Inputs))}
 	}

@@ -52,6 +52,13 @@ func ReorgAt(nodes []*Node, i int) (block int, ok bool) {
 // are read by nothing else (in the block or after it: not in outputs); it
 // maps the index of each chain's last node to its first.
 func reorgChains(nodes []*Node, outputs []*Value) map[int]int {
+	any := false
+	for i := 0; i+3 <= len(nodes) && !any; i++ {
+		any = nodes[i].Op == OpReshape && nodes[i+1].Op == OpTranspose && nodes[i+2].Op == OpReshape
+	}
+	if !any {
+		return nil
+	}
 	var chains map[int]int
 	readers := map[*Value]int{}
 	for _, n := range nodes {

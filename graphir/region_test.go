@@ -1,6 +1,7 @@
 package graphir
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -367,4 +368,19 @@ func TestReorg_FusesAsSpaceToDepth(t *testing.T) {
 
 func regionReorgSwap(t *testing.T) *Graph {
 	return regionReorg(t, []int64{0, 1, 3, 5, 4, 2})
+}
+
+// IOIndex answers as StageIO does, on every range.
+func TestIOIndex_StageIO(t *testing.T) {
+	g := regionChain(t)
+	x := NewIOIndex(g)
+	for lo := 0; lo < len(g.Nodes); lo++ {
+		for hi := lo + 1; hi <= len(g.Nodes); hi++ {
+			i1, o1 := StageIO(g, lo, hi)
+			i2, o2 := x.StageIO(lo, hi)
+			if fmt.Sprint(i1, o1) != fmt.Sprint(i2, o2) {
+				t.Errorf("[%d,%d): StageIO %v %v, index %v %v", lo, hi, i1, o1, i2, o2)
+			}
+		}
+	}
 }

@@ -1,0 +1,139 @@
+package planner
+
+import (
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner/costmodel"
+	"github.com/edgectl/edgectl/runtime/partition"
+)
+
+// A fused block between two bounds is traced segment by segment, from its
+// output back: one value crosses each bound inside it, so what the rest of
+// the block needs of that value is all the segment before it must compute
+// (the trace of the whole block is the composition). Segment traces are
+// shared by every block and tile that wants the same rectangle of the same
+// segment's output, so deeper blocks cost one segment more, not a whole
+// block more (TestPredict_AgreesWithSearch checks the composition against
+// partition.CompileStage on the plans made).
+
+// segKey is one segment's output rectangle.
+type segKey struct {
+	seg  int
+	want graphir.Rect
+}
+
+// segTrace is a segment traced back from a rectangle of its output.
+type segTrace struct {
+	work []costmodel.Work // per node of the segment
+	rows []int            // rows of each node's output computed
+	// need is the rectangle of each value the segment reads from before
+	// it (its live values at its first bound).
+	need map[*graphir.Value]graphir.Rect
+	// secs caches the segment's compute time per device class.
+	secs map[string]float64
+}
+
+// trace traces segment seg (between bounds seg and seg+1) back from
+// rectangle want of its outputs (cached).
+func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
+	k := segKey{seg, want}
+	if t, ok := p.segs[k]; ok {
+		return t, nil
+	}
+	lo, hi := p.bounds[seg], p.bounds[seg+1]
+	nodes := p.g.Nodes[lo:hi]
+	wants := make(map[*graphir.Value]graphir.Rect, len(p.live[seg+1]))
+	for _, v := range p.live[seg+1] {
+		wants[v] = want
+	}
+	tr, err := graphir.TraceBlock(nodes, wants)
+	if err != nil {
+		return nil, err
+	}
+	t := &segTrace{work: make([]costmodel.Work, len(nodes)), rows: make([]int, len(nodes)),
+		need: map[*graphir.Value]graphir.Rect{}, secs: map[string]float64{}}
+	for i, n := range nodes {
+		nr := tr.Nodes[i]
+		if nr.Out.Empty() {
+			continue
+		}
+		t.work[i] = spatialWork(n, nr)
+		t.rows[i] = nr.Out.Rows.Len()
+	}
+	for _, v := range p.live[seg] {
+		if r, ok := tr.Regions[v]; ok {
+			t.need[v] = r
+		}
+	}
+	p.segs[k] = t
+	return t, nil
+}
+
+// seconds is the segment's compute time on device d.
+func (p *search) seconds(t *segTrace, seg, d int) float64 {
+	dev := p.cl.Devices[d]
+	if s, ok := t.secs[dev.Class]; ok {
+		return s
+	}
+	s := 0.0
+	for i, n := range p.g.Nodes[p.bounds[seg]:p.bounds[seg+1]] {
+		if !p.fusedAway[n] && t.rows[i] > 0 {
+			s += dev.Timer.Seconds(n, t.work[i])
+		}
+	}
+	t.secs[dev.Class] = s
+	return s
+}
+
+// fused prices fused spec s over the nodes between bounds a and b by
+// composing segment traces.
+func (p *search) fused(s *spec, a, b int) (*priced, error) {
+	inputs, outputs := p.live[a], p.live[b]
+	tiles := (len(s.rows) - 1) * (len(s.cols) - 1)
+	c := &priced{spec: s, inputs: inputs, outputs: outputs, need: make([][]partition.Box, tiles),
+		tile: make([]float64, tiles), weights: make([]float64, tiles), out: make([][]part, len(outputs)),
+		rows: make([][]int, tiles)}
+	for k := range outputs {
+		c.out[k] = make([]part, tiles)
+	}
+	weights := 0.0
+	for _, n := range p.g.Nodes[s.lo:s.hi] {
+		weights += nodeWork(n).WeightBytes
+	}
+	cols := len(s.cols) - 1
+	for ti := range tiles {
+		r := graphir.Rect{Rows: graphir.Span{Lo: s.rows[ti/cols], Hi: s.rows[ti/cols+1]},
+			Cols: graphir.Span{Lo: s.cols[ti%cols], Hi: s.cols[ti%cols+1]}}
+		for k, o := range outputs {
+			c.out[k][ti] = part{dev: s.devs[ti], box: partition.RectBox(o.Shape, r)}
+		}
+		c.weights[ti] = weights
+		c.rows[ti] = make([]int, s.hi-s.lo)
+		want := r
+		for seg := b - 1; seg >= a; seg-- {
+			t, err := p.trace(seg, want)
+			if err != nil {
+				return nil, err
+			}
+			c.tile[ti] += p.seconds(t, seg, s.devs[ti])
+			off := p.bounds[seg] - s.lo
+			for i, w := range t.work {
+				if !p.fusedAway[p.g.Nodes[p.bounds[seg]+i]] {
+					c.flops += w.FLOPs
+				}
+				c.rows[ti][off+i] = t.rows[i]
+			}
+			if seg > a {
+				want = t.need[p.live[seg][0]]
+				continue
+			}
+			for _, v := range inputs {
+				nr, ok := t.need[v]
+				if !ok {
+					nr = graphir.Rect{}
+				}
+				c.need[ti] = append(c.need[ti], partition.RectBox(v.Shape, nr))
+			}
+		}
+	}
+	return c, nil
+}

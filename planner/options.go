@@ -1,0 +1,330 @@
+package planner
+
+import (
+	"fmt"
+
+	"github.com/edgectl/edgectl/graphir"
+)
+
+// option is one way to run the nodes between two bounds: a single stage
+// (one device, or a fused block), or a layer-wise run of stages (one per
+// layer, each split by rows or by output channels) over one segment.
+type option struct {
+	mode   Mode
+	label  string    // for people: "fused 2x2 on 4", "single on pi-1"
+	stages []*priced // in order
+	k      int       // devices used
+	// overhead is a fused block's FLOPs with halos over its FLOPs.
+	overhead float64
+}
+
+// allowed reports whether mode m is among the modes the search may use.
+func (p *search) allowed(m Mode) bool {
+	if len(p.opts.Modes) == 0 {
+		return true
+	}
+	for _, x := range p.opts.Modes {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}
+
+// rangeOptions lists the options for the nodes between bounds a and b on
+// all devices (cached): one device (any), or split over the k fastest.
+func (p *search) rangeOptions(a, b int) ([]*option, error) {
+	return p.optionsOn(a, b, 0, true)
+}
+
+// optionsOn lists the options for the nodes between bounds a and b on the
+// devices from the from-th fastest on (cached): splits over the first k of
+// them, and one device: any of them (anySingle) or the first.
+func (p *search) optionsOn(a, b, from int, anySingle bool) ([]*option, error) {
+	key := optionKey{a, b, from, anySingle}
+	if o, ok := p.options[key]; ok {
+		return o, nil
+	}
+	order := p.order[from:]
+	lo, hi := p.bounds[a], p.bounds[b]
+	var out []*option
+	add := func(mode Mode, label string, specs ...*spec) error {
+		o := &option{mode: mode, label: label}
+		for _, s := range specs {
+			c, err := p.price(s)
+			if err != nil {
+				return err
+			}
+			o.stages = append(o.stages, c)
+			o.k = max(o.k, len(distinct(s.devs)))
+		}
+		if mode == ModeFused {
+			o.overhead = o.stages[0].flops / max(1, p.flopsOf(lo, hi))
+			if o.overhead > p.opts.MaxOverhead {
+				return nil
+			}
+		}
+		out = append(out, o)
+		return nil
+	}
+	// One device: the fastest device of each class (devices of one class
+	// are interchangeable; the fastest of all is in every split, so it
+	// holds a part of what a split stage leaves).
+	singles := order[:1]
+	if anySingle {
+		singles = p.classLeaders(order)
+	}
+	if p.allowed(ModeSingle) {
+		for _, d := range singles {
+			if err := add(ModeSingle, "single on "+p.cl.Devices[d].Name, &spec{lo: lo, hi: hi, kind: graphir.StageSingle, devs: []int{d}}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if p.allowed(ModeFused) && (p.opts.MaxFusedDepth <= 0 || b-a <= p.opts.MaxFusedDepth) && p.fusedWithin(a, b) {
+		for k := 2; k <= len(order); k++ {
+			for _, grid := range grids(k) {
+				if p.overheadEstimate(a, b, grid) > 1.25*p.opts.MaxOverhead {
+					continue
+				}
+				s := p.fusedSpec(lo, hi, order[:k], grid)
+				if s == nil {
+					continue
+				}
+				if err := add(ModeFused, fmt.Sprintf("fused %dx%d", grid[0], grid[1]), s); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if b == a+1 {
+		for k := 2; k <= len(order); k++ {
+			for _, m := range []Mode{ModeRows, ModeChannels} {
+				if !p.allowed(m) {
+					continue
+				}
+				specs := p.layerSpecs(lo, hi, order[:k], m)
+				if specs == nil {
+					continue
+				}
+				if err := add(m, fmt.Sprintf("layer-wise %s on %d", m, k), specs...); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	p.options[key] = out
+	return out, nil
+}
+
+// optionKey caches the options of a range on a set of devices.
+type optionKey struct {
+	a, b, from int
+	anySingle  bool
+}
+
+func distinct(devs []int) map[int]bool {
+	m := map[int]bool{}
+	for _, d := range devs {
+		m[d] = true
+	}
+	return m
+}
+
+// flopsOf is the FLOPs of nodes [lo, hi).
+func (p *search) flopsOf(lo, hi int) float64 {
+	f := 0.0
+	for _, n := range p.g.Nodes[lo:hi] {
+		if !p.fusedAway[n] {
+			f += float64(n.Cost.FLOPs)
+		}
+	}
+	return f
+}
+
+// fusableRange reports whether nodes [lo, hi) can be one fused block.
+func (p *search) fusableRange(lo, hi int) bool {
+	for i := lo; i < hi; i++ {
+		if !p.fusable[i] {
+			return false
+		}
+	}
+	_, outs := p.io.StageIO(lo, hi)
+	return graphir.CheckFusable(p.g.Nodes[lo:hi], outs) == nil
+}
+
+// fusedWithin reports whether the nodes between bounds a and b can be a
+// fused block whose two strips recompute at most MaxOverhead: two strips
+// recompute the least of any grid, and a deeper block more than a
+// shallower one ending at the same bound, so when [a+1, b) fails, [a, b)
+// fails without being traced (cached; the same answer in any order of
+// calls).
+func (p *search) fusedWithin(a, b int) bool {
+	key := [2]int{a, b}
+	if ok, done := p.fuseOK[key]; done {
+		return ok
+	}
+	ok := true
+	if a+1 < b && !p.fusedWithin(a+1, b) {
+		ok = false
+	}
+	lo, hi := p.bounds[a], p.bounds[b]
+	if ok {
+		ok = p.fusableRange(lo, hi)
+	}
+	if ok && len(p.order) >= 2 {
+		if s := p.fusedSpec(lo, hi, p.order[:2], [2]int{2, 1}); s != nil {
+			c, err := p.price(s)
+			ok = err == nil && c.flops/max(1, p.flopsOf(lo, hi)) <= p.opts.MaxOverhead
+			if ok {
+				p.halos[key] = p.halosOf(c)
+			}
+		}
+	}
+	p.fuseOK[key] = ok
+	return ok
+}
+
+// halos are, per node of a two-strip fused stage, the rows its first strip
+// computes beyond half of the node's output: the halo one cut adds there.
+func (p *search) halosOf(c *priced) []float64 {
+	out := make([]float64, len(c.rows[0]))
+	for i, n := range p.g.Nodes[c.spec.lo:c.spec.hi] {
+		if c.rows[0][i] == 0 || n.Outputs[0] == nil {
+			continue
+		}
+		full := graphir.FullRect(n.Outputs[0].Shape)
+		out[i] = max(0, float64(c.rows[0][i])-float64(full.Rows.Len())/2)
+	}
+	return out
+}
+
+// overheadEstimate is what a fused grid (rows x cols) over the nodes
+// between bounds a and b recomputes, estimated from the two-strip halos:
+// each of the rows-1 and cols-1 cuts adds a halo on both of its sides.
+func (p *search) overheadEstimate(a, b int, grid [2]int) float64 {
+	h := p.halos[[2]int{a, b}]
+	if h == nil {
+		return 1
+	}
+	lo, hi := p.bounds[a], p.bounds[b]
+	work, flops := 0.0, 0.0
+	for i, n := range p.g.Nodes[lo:hi] {
+		if p.fusedAway[n] || n.Outputs[0] == nil {
+			continue
+		}
+		f := float64(n.Cost.FLOPs)
+		full := graphir.FullRect(n.Outputs[0].Shape)
+		rows := 1 + 2*h[i]*float64(grid[0]-1)/max(1, float64(full.Rows.Len()))
+		cols := 1 + 2*h[i]*float64(grid[1]-1)/max(1, float64(full.Cols.Len()))
+		work += f * min(rows, float64(grid[0])) * min(cols, float64(grid[1]))
+		flops += f
+	}
+	return work / max(1, flops)
+}
+
+// grids lists the grids of k tiles tried: strips of rows, and the
+// squarest grid of at least two rows and two columns (rows <= columns).
+func grids(k int) [][2]int {
+	out := [][2]int{{k, 1}}
+	for r := 2; r*r <= k; r++ {
+		if k%r == 0 {
+			out = append(out[:1], [2]int{r, k / r})
+		}
+	}
+	return out
+}
+
+// speeds are the weights of tile sizes for devices devs on nodes [lo, hi):
+// each device's speed on them (1 / its time alone).
+func (p *search) speeds(devs []int, lo, hi int) []float64 {
+	w := make([]float64, len(devs))
+	for i, d := range devs {
+		w[i] = 1 / max(p.rangeTime(d, lo, hi), 1e-12)
+	}
+	return w
+}
+
+// fusedSpec is a fused block over [lo, hi) on devices devs in a grid
+// (rows x cols, devices row-major), row heights in proportion to the
+// speeds of each row's devices; nil when the output is too small for the
+// grid.
+func (p *search) fusedSpec(lo, hi int, devs []int, grid [2]int) *spec {
+	_, outs := p.io.StageIO(lo, hi)
+	full := graphir.FullRect(outs[0].Shape)
+	r, c := grid[0], grid[1]
+	if full.Rows.Hi < r || full.Cols.Hi < c {
+		return nil
+	}
+	devs = append([]int(nil), devs...)
+	w := p.speeds(devs, lo, hi)
+	rowW := make([]float64, r)
+	for i := range devs {
+		rowW[i/c] += w[i]
+	}
+	s := &spec{lo: lo, hi: hi, kind: graphir.StageFused, devs: devs,
+		rows: WeightedSplit(full.Rows.Hi, rowW), cols: EvenSplit(full.Cols.Hi, c)}
+	if len(s.rows) != r+1 || len(s.cols) != c+1 {
+		return nil
+	}
+	return s
+}
+
+// layerSpecs are the layer-wise stages of segment [lo, hi) on devices
+// devs: each layer split by rows (ModeRows) or by output channels
+// (ModeChannels) in proportion to the devices' speeds, or run on the first
+// device where it cannot be split so. nil when no layer of the segment can
+// be split.
+func (p *search) layerSpecs(lo, hi int, devs []int, m Mode) []*spec {
+	devs = append([]int(nil), devs...)
+	k := len(devs)
+	var out []*spec
+	split := false
+	for _, gr := range p.groups(lo, hi) {
+		a, b := gr[0], gr[1]
+		_, outs := p.io.StageIO(a, b)
+		s := &spec{lo: a, hi: b, kind: graphir.StageSingle, devs: []int{devs[0]}}
+		w := p.speeds(devs, a, b)
+		switch {
+		case len(outs) == 0:
+		case m == ModeRows && p.fusableRange(a, b):
+			full := graphir.FullRect(outs[0].Shape)
+			if rows := WeightedSplit(full.Rows.Hi, w); len(rows) == k+1 {
+				s = &spec{lo: a, hi: b, kind: graphir.StageLayerwise, devs: devs, rows: rows}
+				split = true
+			}
+		case m == ModeChannels && len(outs) == 1 && len(outs[0].Shape) >= 2 && channelLocal(p.g.Nodes[a:b]):
+			if ch := WeightedSplit(outs[0].Shape[1], w); len(ch) == k+1 {
+				s = &spec{lo: a, hi: b, kind: graphir.StageLayerwise, devs: devs, chans: ch}
+				split = true
+			}
+		}
+		out = append(out, s)
+	}
+	if !split {
+		return nil
+	}
+	return out
+}
+
+func channelLocal(nodes []*graphir.Node) bool {
+	for _, n := range nodes {
+		if graphir.ChannelLocal(n) != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// classLeaders is the first device of each class in order.
+func (p *search) classLeaders(order []int) []int {
+	seen := map[string]bool{}
+	var out []int
+	for _, d := range order {
+		if c := p.cl.Devices[d].Class; !seen[c] {
+			seen[c] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}

@@ -1,0 +1,130 @@
+package planner
+
+import (
+	"math"
+
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/partition"
+)
+
+// The latency search: a dynamic program over the bounds. A state is the
+// placement of the value that crosses a bound (which device holds which
+// box of it); its cost is the predicted time from the frame's arrival at
+// the coordinator until that value is placed so. An option on the nodes
+// between bounds a and b turns a state at a into one at b; its cost is
+// each of its stages' dispatch round trip, the transfer of the pieces its
+// tiles need that their devices do not hold, and its slowest tile. The
+// end state adds bringing the outputs to the coordinator. Every distinct
+// placement at a bound is kept (no pruning), so the answer equals an
+// exhaustive search over the same options (TestSearch_Exhaustive).
+
+// state is a placement of the values crossing a bound, reached by a chain
+// of options.
+type state struct {
+	pl   placement
+	cost float64
+	// how it was reached: the previous state and the option on the nodes
+	// between its bound and this one; steps of each stage.
+	prev  *state
+	opt   *option
+	steps []step
+}
+
+// step is one stage's predicted time.
+type step struct {
+	c       *priced
+	rtt     float64
+	comm    transfer
+	compute float64
+}
+
+func (s step) total() float64 { return s.rtt + s.comm.seconds + s.compute }
+
+// start is the state at bound 0: the graph inputs at the coordinator.
+func (p *search) start() *state {
+	var pl placement
+	for _, v := range p.g.Inputs {
+		pl = append(pl, placed{v: v, parts: []part{{dev: Coordinator, box: fullBox(v)}}, src: -1})
+	}
+	return &state{pl: pl}
+}
+
+// apply runs option o from state s: the stages' costs, and the placement
+// of the values crossing bound b after it (of every value, for b < 0).
+func (p *search) apply(s *state, o *option, b int) *state {
+	pl := make(placement, len(s.pl), len(s.pl)+2*len(o.stages))
+	copy(pl, s.pl)
+	next := &state{prev: s, opt: o, cost: s.cost}
+	for _, c := range o.stages {
+		st := step{c: c, rtt: p.cl.Net.RTT, comm: p.comm(c, pl), compute: c.compute}
+		next.steps = append(next.steps, st)
+		next.cost += st.total()
+		pl = c.leave(pl)
+	}
+	if b < 0 {
+		next.pl = pl
+		return next
+	}
+	next.pl = make(placement, 0, len(p.live[b]))
+	for _, v := range p.live[b] {
+		if e, ok := pl.find(v); ok {
+			next.pl = append(next.pl, e)
+		}
+	}
+	return next
+}
+
+// finish adds bringing the outputs to the coordinator to an end state.
+func (p *search) finish(s *state) float64 {
+	return s.cost + p.gather(s.pl, p.live[len(p.bounds)-1]).seconds
+}
+
+// latency finds the plan of least predicted latency.
+func (p *search) latency() (*state, float64, error) {
+	m := len(p.bounds) - 1
+	states := make([]map[string]*state, m+1)
+	states[0] = map[string]*state{"": p.start()}
+	for b := 1; b <= m; b++ {
+		states[b] = map[string]*state{}
+		for a := b - 1; a >= 0; a-- {
+			opts, err := p.rangeOptions(a, b)
+			if err != nil {
+				return nil, 0, err
+			}
+			for _, o := range opts {
+				for _, s := range states[a] {
+					next := p.apply(s, o, b)
+					key := next.pl.key(p.live[b])
+					if old, ok := states[b][key]; !ok || next.cost < old.cost {
+						states[b][key] = next
+					}
+				}
+			}
+		}
+	}
+	var best *state
+	bestCost := math.Inf(1)
+	for _, s := range states[m] {
+		if c := p.finish(s); c < bestCost {
+			best, bestCost = s, c
+		}
+	}
+	if best == nil {
+		return nil, 0, errPlan("no plan covers the graph")
+	}
+	return best, bestCost, nil
+}
+
+// chain lists the options of the states leading to s, first first.
+func chain(s *state) []*state {
+	var out []*state
+	for ; s != nil && s.opt != nil; s = s.prev {
+		out = append(out, s)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+func fullBox(v *graphir.Value) partition.Box { return partition.FullBox(v.Shape) }

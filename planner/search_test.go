@@ -1,0 +1,211 @@
+package planner
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/tilerun"
+	"github.com/edgectl/edgectl/runtime/verify"
+)
+
+// exhaustive is the least predicted latency over every way to cut the
+// bounds into ranges and every option of each range.
+func exhaustive(t *testing.T, p *search) float64 {
+	m := len(p.bounds) - 1
+	var rec func(a int, s *state) float64
+	rec = func(a int, s *state) float64 {
+		if a == m {
+			return p.finish(s)
+		}
+		best := math.Inf(1)
+		for b := a + 1; b <= m; b++ {
+			opts, err := p.rangeOptions(a, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range opts {
+				best = min(best, rec(b, p.apply(s, o, b)))
+			}
+		}
+		return best
+	}
+	return rec(0, p.start())
+}
+
+func TestSearch_Exhaustive(t *testing.T) {
+	vgg, _ := tinyVGG(t, 16)
+	res, _ := smallResNet(t, 12)
+	for _, tc := range []struct {
+		name   string
+		g      *graphir.Graph
+		speeds []float64
+		mbit   float64
+	}{
+		{"vgg 2 devices slow net", vgg, []float64{1, 1}, 10},
+		{"vgg 3 mixed fast net", vgg, []float64{2, 1, 0.5}, 1000},
+		{"vgg 4 devices", vgg, []float64{1, 1, 1, 1}, 100},
+		{"resnet 3 devices", res, []float64{1, 1, 1}, 100},
+		{"resnet 2 mixed", res, []float64{1, 0.3}, 1000},
+		{"vgg 3 classes", vgg, []float64{1, 0.5, 0.5, 0.25}, 30},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := newSearch(tc.g, testCluster(tc.speeds, tc.mbit, 1e-4), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.bounds) > 9 {
+				t.Fatalf("%d bounds: too many for an exhaustive search", len(p.bounds))
+			}
+			_, dp, err := p.latency()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ex := exhaustive(t, p)
+			if math.Abs(dp-ex) > 1e-12*max(1, ex) {
+				t.Errorf("search %.9f s, exhaustive %.9f s", dp, ex)
+			}
+		})
+	}
+}
+
+// The plans made run, and give the single-device output.
+func TestPlan_RunsExactly(t *testing.T) {
+	vgg, vin := smallVGG(t, 16)
+	res, rin := smallResNet(t, 12)
+	for _, g := range []struct {
+		g  *graphir.Graph
+		in map[string]*graphir.Tensor
+	}{{vgg, vin}, {res, rin}} {
+		want, err := verify.Local(context.Background(), g.g, g.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mbit := range []float64{1, 100, 10000} {
+			for _, speeds := range [][]float64{{1, 1}, {1, 1, 1, 1}, {2, 1, 0.5}} {
+				r, err := Plan(g.g, testCluster(speeds, mbit, 1e-5), Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := tilerun.RunLocal(context.Background(), g.g, r.Plan, g.in)
+				if err != nil {
+					b, _ := r.Plan.EncodeYAML()
+					t.Fatalf("%v mbit %v: %v\n%s", speeds, mbit, err, b)
+				}
+				for _, v := range g.g.Outputs {
+					if o := verify.Compare(v.Name, got[v.Name], want[v.Name]); !o.OK {
+						t.Errorf("%v mbit %v: output %s differs by %g", speeds, mbit, v.Name, o.MaxRel)
+					}
+				}
+			}
+		}
+	}
+}
+
+// A faster network never gives a slower predicted plan.
+func TestPlan_FasterNetworkNeverSlower(t *testing.T) {
+	g, _ := smallVGG(t, 32)
+	prev := math.Inf(1)
+	for _, mbit := range []float64{1, 3, 10, 30, 100, 300, 1000, 10000} {
+		r, err := Plan(g, testCluster([]float64{1, 1, 1, 1}, mbit, 1e-4), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Predicted > prev*(1+1e-12) {
+			t.Errorf("%v mbit: predicted %.6f s, slower than %.6f s on the slower network", mbit, r.Predicted, prev)
+		}
+		prev = r.Predicted
+	}
+}
+
+// Fast devices on a slow network: one device does it all.
+func TestPlan_SlowNetworkOneDevice(t *testing.T) {
+	g, _ := smallVGG(t, 32)
+	r, err := Plan(g, testCluster([]float64{100, 100, 100, 100}, 1, 5e-3), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range r.Plan.Stages {
+		if st.Kind != graphir.StageSingle || st.Split.Devices[0] != r.Plan.Stages[0].Split.Devices[0] {
+			b, _ := r.Plan.EncodeYAML()
+			t.Fatalf("want every stage on one device:\n%s", b)
+		}
+	}
+	if math.Abs(r.Predicted-r.Single) > 1e-9 {
+		t.Errorf("predicted %v, one device %v", r.Predicted, r.Single)
+	}
+}
+
+// A device half as fast gets about half the rows of a fused block, or none.
+func TestPlan_HalfSpeedDevice(t *testing.T) {
+	b, x := newBuilder(t, graphir.Shape{1, 16, 64, 64})
+	v := b.node(graphir.OpRelu, nil, b.conv(x, 32, 3, 1))
+	v = b.node(graphir.OpRelu, nil, b.conv(v, 32, 3, 1))
+	g := b.done(v)
+	r, err := Plan(g, testCluster([]float64{2, 1}, 10000, 1e-6), Options{Modes: []Mode{ModeFused, ModeSingle}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := r.Plan.Stages[0]
+	if st.Kind != graphir.StageFused || len(st.Split.Rows) != 3 {
+		y, _ := r.Plan.EncodeYAML()
+		t.Fatalf("want one fused block in two strips:\n%s", y)
+	}
+	fast, slow := st.Split.Rows[1]-st.Split.Rows[0], st.Split.Rows[2]-st.Split.Rows[1]
+	if st.Split.Devices[0] != "dev-0" || math.Abs(float64(slow)/float64(fast)-0.5) > 0.1 {
+		t.Errorf("rows %v on %v: want the half-speed device to get about half the fast one's rows", st.Split.Rows, st.Split.Devices)
+	}
+}
+
+// Streaming frames: the pipeline's period is never above the latency
+// plan's, and the plan runs exactly.
+func TestPlan_Throughput(t *testing.T) {
+	g, in := smallVGG(t, 32)
+	want, err := verify.Local(context.Background(), g, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mbit := range []float64{10, 1000} {
+		cl := testCluster([]float64{1, 1, 1, 1}, mbit, 1e-4)
+		lat, err := Plan(g, cl, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		thr, err := Plan(g, cl, Options{Objective: Throughput})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if thr.Period > lat.Period*(1+1e-12) {
+			t.Errorf("%v mbit: throughput plan's period %.6f s above the latency plan's %.6f s", mbit, thr.Period, lat.Period)
+		}
+		got, err := tilerun.RunLocal(context.Background(), g, thr.Plan, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := verify.Compare("y", got[g.Outputs[0].Name], want[g.Outputs[0].Name]); !o.OK {
+			t.Errorf("output differs by %g", o.MaxRel)
+		}
+	}
+}
+
+// Predicting the plan the search made gives the search's own figures.
+func TestPredict_AgreesWithSearch(t *testing.T) {
+	for _, mk := range []func(testing.TB, int) (*graphir.Graph, map[string]*graphir.Tensor){smallVGG, smallResNet} {
+		g, _ := mk(t, 24)
+		for _, speeds := range [][]float64{{1, 1, 1}, {3, 1, 0.5, 0.5}} {
+			cl := testCluster(speeds, 50, 2e-4)
+			r, err := Plan(g, cl, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			q, err := Predict(g, r.Plan, cl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(q.Latency-r.Latency) > 1e-9 || math.Abs(q.Period-r.Period) > 1e-9 || len(q.Stages) != len(r.Stages) {
+				t.Errorf("predict: latency %v period %v (%d stages); search: %v %v (%d)", q.Latency, q.Period, len(q.Stages), r.Latency, r.Period, len(r.Stages))
+			}
+		}
+	}
+}

@@ -1,0 +1,169 @@
+package planner
+
+import (
+	"sort"
+
+	"github.com/edgectl/edgectl/graphir"
+)
+
+// search is one planning problem with its caches.
+type search struct {
+	g    *graphir.Graph
+	cl   *Cluster
+	opts Options
+	// bounds are the positions a stage may start or end at: 0, the cut
+	// points (one value crosses them) that do not separate a Conv from the
+	// epilogue the executor fuses into it, and len(g.Nodes).
+	bounds []int
+	// live[i] is what crosses bounds[i]: the graph inputs at 0, the graph
+	// outputs at the end, the cut value elsewhere.
+	live [][]*graphir.Value
+	// fusedAway marks nodes whose work the Conv before them does
+	// (graphir.FuseConvEpilogues), so they cost nothing.
+	fusedAway map[*graphir.Node]bool
+	fusable   []bool // graphir.FusableNodes
+	io        *graphir.IOIndex
+	// order lists device indices fastest first (whole graph on one device).
+	order []int
+	// single[d] is the whole graph's compute time on device d alone.
+	single []float64
+
+	prices  map[string]*priced
+	options map[optionKey][]*option
+	// fuseOK[[2]int{a, b}] caches whether the nodes between bounds a and b
+	// may be a fused block within the overhead bound (fusedWithin).
+	fuseOK  map[[2]int]bool
+	layouts map[string]int // placement numbers (intern)
+	// halos of two-strip fused blocks, per bound pair (halosOf).
+	halos map[[2]int][]float64
+	segs  map[segKey]*segTrace
+	// boundAt maps a position in the node order to its bound's index.
+	boundAt map[int]int
+}
+
+func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
+	if err := cl.check(); err != nil {
+		return nil, err
+	}
+	if len(g.Nodes) == 0 {
+		return nil, errPlan("the graph has no nodes")
+	}
+	if opts.Objective == "" {
+		opts.Objective = Latency
+	}
+	if opts.MaxOverhead <= 0 {
+		opts.MaxOverhead = 3
+	}
+	p := &search{g: g, cl: cl, opts: opts, fusedAway: map[*graphir.Node]bool{},
+		prices: map[string]*priced{}, options: map[optionKey][]*option{}, fuseOK: map[[2]int]bool{}, layouts: map[string]int{}, halos: map[[2]int][]float64{},
+		segs: map[segKey]*segTrace{}, boundAt: map[int]int{}}
+	// The fused graph holds new Conv nodes (with the original's name) in
+	// place of each Conv it fused, and not the nodes they absorbed.
+	fused, _ := graphir.FuseConvEpilogues(g, nil)
+	inFused, replaced := map[*graphir.Node]bool{}, map[string]bool{}
+	for _, n := range fused.Nodes {
+		inFused[n] = true
+	}
+	inG := map[*graphir.Node]bool{}
+	for _, n := range g.Nodes {
+		inG[n] = true
+	}
+	for _, n := range fused.Nodes {
+		if !inG[n] {
+			replaced[n.Name] = true
+		}
+	}
+	for _, n := range g.Nodes {
+		if !inFused[n] && !replaced[n.Name] {
+			p.fusedAway[n] = true
+		}
+	}
+	p.fusable = graphir.FusableNodes(g)
+	p.io = graphir.NewIOIndex(g)
+	p.bounds = append(p.bounds, 0)
+	p.live = append(p.live, g.Inputs)
+	for _, c := range graphir.CutPoints(g) {
+		if p.fusedAway[g.Nodes[c.Pos]] {
+			continue // between a Conv and its fused epilogue
+		}
+		p.bounds = append(p.bounds, c.Pos)
+		p.live = append(p.live, c.Live)
+	}
+	p.bounds = append(p.bounds, len(g.Nodes))
+	var outs []*graphir.Value
+	for _, v := range g.Outputs {
+		if !v.IsConst() {
+			outs = append(outs, v)
+		}
+	}
+	p.live = append(p.live, outs)
+	for i, b := range p.bounds {
+		p.boundAt[b] = i
+	}
+	p.single = make([]float64, len(cl.Devices))
+	for d, dev := range cl.Devices {
+		for _, n := range g.Nodes {
+			if !p.fusedAway[n] {
+				p.single[d] += dev.Timer.Seconds(n, nodeWork(n))
+			}
+		}
+		p.order = append(p.order, d)
+	}
+	sort.SliceStable(p.order, func(a, b int) bool { return p.single[p.order[a]] < p.single[p.order[b]] })
+	return p, nil
+}
+
+// rangeTime is nodes [lo, hi) whole on device d.
+func (p *search) rangeTime(d, lo, hi int) float64 {
+	t := 0.0
+	for _, n := range p.g.Nodes[lo:hi] {
+		if !p.fusedAway[n] {
+			t += p.cl.Devices[d].Timer.Seconds(n, nodeWork(n))
+		}
+	}
+	return t
+}
+
+// groups cuts nodes [lo, hi) into layers for layer-wise stages: a node and
+// the nodes after it that are fused into it or are element-wise ops
+// reading only its output.
+func (p *search) groups(lo, hi int) [][2]int {
+	var out [][2]int
+	for i := lo; i < hi; {
+		j := i + 1
+		for j < hi && (p.fusedAway[p.g.Nodes[j]] || trailing(p.g, p.g.Nodes[j], p.g.Nodes[j-1])) {
+			j++
+		}
+		out = append(out, [2]int{i, j})
+		i = j
+	}
+	return out
+}
+
+// trailing reports an element-wise op n that reads only prev's output,
+// which nothing else reads.
+func trailing(g *graphir.Graph, n, prev *graphir.Node) bool {
+	if !simpleTrailing(n) || len(prev.Outputs) != 1 || n.In(0) != prev.Outputs[0] {
+		return false
+	}
+	for _, v := range g.Outputs {
+		if v == prev.Outputs[0] {
+			return false
+		}
+	}
+	readers := 0
+	for _, m := range g.Nodes {
+		for _, in := range m.Inputs {
+			if in == prev.Outputs[0] {
+				readers++
+			}
+		}
+	}
+	return readers == 1
+}
+
+type planError string
+
+func (e planError) Error() string { return "plan: " + string(e) }
+
+func errPlan(msg string) error { return planError(msg) }
