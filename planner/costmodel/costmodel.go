@@ -12,9 +12,9 @@ type Kind string
 // The kinds. A node of a graph after graphir.FuseConvEpilogues is one of
 // them (Classify); a Conv carries its fused activation and residual sum.
 const (
-	KindConv3x3     Kind = "conv3x3"      // 3x3 convolution through the GEMM
+	KindConv3x3     Kind = "conv3x3"       // 3x3 convolution through the GEMM
 	KindWinograd    Kind = "conv-winograd" // 3x3 stride-1 convolution the executor runs with Winograd
-	KindConv1x1     Kind = "conv1x1"      // pointwise convolution
+	KindConv1x1     Kind = "conv1x1"       // pointwise convolution
 	KindDepthwise   Kind = "conv-depthwise"
 	KindFirstLayer  Kind = "conv-first"  // few input channels: the direct convolution
 	KindConvOther   Kind = "conv-other"  // other kernel sizes, strides, groups
@@ -85,9 +85,9 @@ type Profile struct {
 	Measured   time.Time `json:"measured"`
 	// Speed scales every prediction (1: as measured); a class without a
 	// profile of its own uses this machine's scaled by its relative speed.
-	Speed   float64       `json:"speed,omitempty"`
-	Fits    map[Kind]Fit  `json:"fits"`
-	Samples []Sample      `json:"samples,omitempty"`
+	Speed   float64      `json:"speed,omitempty"`
+	Fits    map[Kind]Fit `json:"fits"`
+	Samples []Sample     `json:"samples,omitempty"`
 }
 
 // Classify returns the kind of node n (of a graph after
