@@ -42,6 +42,7 @@ func New(stdout, stderr io.Writer) *cli.Command {
 			workerCommand(),
 			pluginCommand(),
 			benchCommand(),
+			imageCommand(),
 		},
 	}
 }
