@@ -90,6 +90,13 @@ func runImageBuild(ctx context.Context, w, errw io.Writer, f imageFlags) error {
 		return fmt.Errorf("image build: %w", err)
 	}
 	opts := image.Options{Platforms: f.platforms, Binaries: f.binaries, Main: f.main, Source: f.sourceURL, Progress: errw}
+	plats, err := opts.ParsePlatforms()
+	if err != nil {
+		return fmt.Errorf("image build: %w", err)
+	}
+	if f.output != "" && format == image.FormatDocker && len(plats) != 1 {
+		return fmt.Errorf("image build: a docker archive holds one platform, not %d: give one --platform, or use --format tarball", len(plats))
+	}
 	src, err := image.FindSource(ctx, f.moduleDir, "")
 	if err != nil && opts.NeedsSource() {
 		return fmt.Errorf("image build: %w", err)
@@ -119,11 +126,11 @@ func runImageBuild(ctx context.Context, w, errw io.Writer, f imageFlags) error {
 	if err != nil {
 		return fmt.Errorf("image build: %w", err)
 	}
-	var plats []string
-	for _, pi := range res.Images {
-		plats = append(plats, pi.Platform.String())
+	var names []string
+	for _, p := range plats {
+		names = append(names, p.String())
 	}
-	fmt.Fprintf(w, "image %s %s (%s), version %s, created %s\n", ref.Name(), d, strings.Join(plats, ", "), opts.Version, opts.Created.Format("2006-01-02T15:04:05Z"))
+	fmt.Fprintf(w, "image %s %s (%s), version %s, created %s\n", ref, d, strings.Join(names, ", "), opts.Version, opts.Created.Format("2006-01-02T15:04:05Z"))
 	if f.output != "" {
 		if err := image.Write(f.output, format, res, ref); err != nil {
 			return fmt.Errorf("image build: %w", err)

@@ -31,7 +31,7 @@ func (r *Result) Digest() (v1.Hash, error) { return r.Index.Digest() }
 // Build makes the image for every platform of o (compiling the platforms
 // without a prebuilt binary) and an OCI index of them.
 func Build(ctx context.Context, o Options) (*Result, error) {
-	plats, err := o.platforms()
+	plats, err := o.ParsePlatforms()
 	if err != nil {
 		return nil, err
 	}

@@ -131,3 +131,12 @@ func layerFiles(t *testing.T, l v1.Layer) map[string]tarFile {
 }
 
 func runtimeArch() string { return goruntime.GOARCH }
+
+func mustHash(t *testing.T, s string) v1.Hash {
+	t.Helper()
+	h, err := v1.NewHash(s)
+	if err != nil {
+		t.Fatalf("digest %q: %v", s, err)
+	}
+	return h
+}

@@ -80,9 +80,9 @@ func ParsePlatform(s string) (v1.Platform, error) {
 	return *p, nil
 }
 
-// platforms parses o.Platforms (or the defaults), refusing duplicates and
-// prebuilt binaries for platforms that are not built.
-func (o *Options) platforms() ([]v1.Platform, error) {
+// ParsePlatforms parses o.Platforms (or the defaults), refusing duplicates
+// and prebuilt binaries for platforms that are not built.
+func (o *Options) ParsePlatforms() ([]v1.Platform, error) {
 	specs := o.Platforms
 	if len(specs) == 0 {
 		specs = DefaultPlatforms
