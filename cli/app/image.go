@@ -1,9 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v3"
@@ -97,12 +99,14 @@ func runImageBuild(ctx context.Context, w, errw io.Writer, f imageFlags) error {
 	if f.output != "" && format == image.FormatDocker && len(plats) != 1 {
 		return fmt.Errorf("image build: a docker archive holds one platform, not %d: give one --platform, or use --format tarball", len(plats))
 	}
-	src, err := image.FindSource(ctx, f.moduleDir, "")
-	if err != nil && opts.NeedsSource() {
-		return fmt.Errorf("image build: %w", err)
-	}
-	if err == nil {
+	var src image.Source
+	if opts.NeedsSource() {
+		if src, err = image.FindSource(ctx, f.moduleDir, ""); err != nil {
+			return fmt.Errorf("image build: %w", err)
+		}
 		opts.ModuleDir = src.Dir
+	} else if root, err := image.FindModule(cmp.Or(f.moduleDir, ".")); err == nil {
+		src = image.CheckoutSource(ctx, root) // only for the labels
 	}
 	if src, err = src.Stamped(); err != nil {
 		return fmt.Errorf("image build: %w", err)
@@ -146,7 +150,7 @@ func runImageBuild(ctx context.Context, w, errw io.Writer, f imageFlags) error {
 		if err != nil {
 			return fmt.Errorf("image build: %w", err)
 		}
-		fmt.Fprintf(w, "loaded into %s: %s\n", engine, lastLineOf(out))
+		fmt.Fprintf(w, "loaded into %s: %s\n", filepath.Base(engine), lastLineOf(out))
 	}
 	if f.push != "" {
 		fmt.Fprintf(errw, "pushing to %s\n", f.push)

@@ -104,7 +104,7 @@ func ReleaseSource(ctx context.Context, goCmd, version string) (Source, error) {
 	cmd := exec.CommandContext(ctx, goCmd, "mod", "download", "-json", ModulePath+"@"+version)
 	cmd.Dir = os.TempDir() // outside any module
 	out, err := cmd.Output()
-	var info struct{ Dir, Version, Time, Error string }
+	var info struct{ Dir, Version, Info, Error string }
 	if jerr := json.Unmarshal(out, &info); jerr == nil && info.Error != "" {
 		return Source{}, fmt.Errorf("go mod download %s@%s: %s", ModulePath, version, info.Error)
 	}
@@ -115,7 +115,13 @@ func ReleaseSource(ctx context.Context, goCmd, version string) (Source, error) {
 		return Source{}, fmt.Errorf("go mod download %s@%s: no module directory in its answer", ModulePath, version)
 	}
 	s := Source{Dir: info.Dir, Version: info.Version}
-	s.Time, _ = time.Parse(time.RFC3339, info.Time)
+	// The version's time (from the proxy's .info file) stamps the image.
+	if data, err := os.ReadFile(info.Info); err == nil {
+		var vi struct{ Time time.Time }
+		if json.Unmarshal(data, &vi) == nil {
+			s.Time = vi.Time.UTC()
+		}
+	}
 	return s, nil
 }
 
