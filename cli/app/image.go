@@ -43,7 +43,7 @@ func imageCommand() *cli.Command {
 				"and time: $SOURCE_DATE_EPOCH, else the commit's time, so the same source gives the\n" +
 				"same digest.\n" +
 				"\n" +
-				"-o FILE.tar writes an OCI archive (podman load, docker load); -o DIR an OCI layout;\n" +
+				"-o FILE.tar writes an OCI archive (podman load, Docker 25+ docker load); -o DIR an OCI layout;\n" +
 				"--format docker-archive a `docker save` tar of one platform. --load loads it into\n" +
 				"podman, else docker; --push pushes it to a registry with your docker/podman login.",
 			Flags: []cli.Flag{
@@ -53,7 +53,7 @@ func imageCommand() *cli.Command {
 				&cli.StringFlag{Name: "format", Usage: "`FORMAT` of -o: oci-layout, tarball (OCI archive) or docker-archive (default: tarball for *.tar, else oci-layout)"},
 				&cli.StringFlag{Name: "tag", Usage: "name the image `REF` in the output and when loading (default: edgectl:VERSION)"},
 				&cli.StringFlag{Name: "push", Usage: "push the image to `REF` (e.g. registry.example/team/edgectl:v1)"},
-				&cli.BoolFlag{Name: "insecure", Usage: "with --push: allow plain HTTP to the registry (always allowed for localhost)"},
+				&cli.BoolFlag{Name: "insecure", Usage: "with --push: allow plain HTTP to the registry (always allowed for localhost, loopback, *.local and private addresses)"},
 				&cli.BoolFlag{Name: "load", Usage: "load the image into podman or docker (the first that works)"},
 				&cli.StringFlag{Name: "module-dir", Usage: "compile edgectl from the module in `DIR`"},
 				&cli.StringFlag{Name: "main", Usage: "`PACKAGE` to compile in the module", Value: image.DefaultMain},

@@ -4,12 +4,19 @@ import (
 	"bytes"
 	"context"
 	"debug/elf"
+	"io"
+	"log"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/edgectl/edgectl/cli/app"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 func edgectl(t *testing.T, args ...string) (int, string, string) {
@@ -93,5 +100,37 @@ func TestCLI_ImageHelp(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("help lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// --push to an in-process registry and --load into a fake podman.
+func TestCLI_ImageBuildPushLoad(t *testing.T) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	dir := t.TempDir()
+	amd := writeFile(t, dir, "amd", fakeELF(elf.EM_X86_64, false, 1))
+	loaded := fakeEngines(t, true, false)
+	code, stdout, stderr := edgectl(t, "image", "build", "--platform", "linux/amd64", "--binary", "linux/amd64="+amd,
+		"--tag", "localhost/edgectl:cli", "--push", host+"/edge/edgectl:cli", "--load")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	d := digestRE.FindString(stdout)
+	for _, want := range []string{"pushed " + host + "/edge/edgectl@" + d, "loaded into podman: Loaded image: edgectl:v1"} {
+		if d == "" || !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if _, err := os.Stat(loaded); err != nil {
+		t.Errorf("podman load got no file: %v", err)
+	}
+	ref, err := name.ParseReference(host + "/edge/edgectl:cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := remote.Index(ref)
+	if err != nil || digest(t, idx).String() != d {
+		t.Errorf("registry holds %v (%v), want %s", idx, err, d)
 	}
 }

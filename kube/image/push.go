@@ -12,9 +12,10 @@ import (
 
 // Push pushes the index with all its images to ref in a registry, with the
 // credentials of the default keychain (docker and podman login files,
-// $DOCKER_CONFIG). Registries on localhost and 127.0.0.1 are reached over
-// plain HTTP; insecure allows it for any registry. It returns the pushed
-// reference by digest.
+// $DOCKER_CONFIG). Registries on localhost, loopback and private addresses
+// and *.local are reached over plain HTTP (go-containerregistry's rule);
+// insecure allows it for any registry. It returns the pushed reference by
+// digest.
 func Push(ctx context.Context, idx v1.ImageIndex, ref string, insecure bool) (name.Digest, error) {
 	var opts []name.Option
 	if insecure {
