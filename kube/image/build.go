@@ -64,11 +64,10 @@ func Build(ctx context.Context, o Options) (*Result, error) {
 		}
 		o.logf("%s: image %s (binary %s, %s compressed)", p, d, mb(pi.BinarySize), mb(size))
 		res.Images = append(res.Images, *pi)
-		plat := p
-		adds = append(adds, mutate.IndexAddendum{Add: pi.Image, Descriptor: v1.Descriptor{Platform: &plat}})
+		adds = append(adds, mutate.IndexAddendum{Add: pi.Image, Descriptor: v1.Descriptor{Platform: &p}})
 	}
 	idx := mutate.IndexMediaType(mutate.AppendManifests(empty.Index, adds...), types.OCIImageIndex)
-	res.Index = mutate.Annotations(idx, o.annotations()).(v1.ImageIndex)
+	res.Index = mutate.Annotations(idx, o.labels()).(v1.ImageIndex)
 	return res, nil
 }
 
@@ -113,7 +112,7 @@ func (o *Options) platformImage(ctx context.Context, p v1.Platform, base v1.Laye
 	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		return nil, fmt.Errorf("platform %s: %w", p, err)
 	}
-	img = mutate.Annotations(img, o.annotations()).(v1.Image)
+	img = mutate.Annotations(img, o.labels()).(v1.Image)
 	return &PlatformImage{Platform: p, Image: img, BinarySize: int64(len(bin))}, nil
 }
 

@@ -74,6 +74,9 @@ func (o *Options) compile(ctx context.Context, p v1.Platform, dir string) (strin
 	// -trimpath and no symbol tables: the binary depends on the source and
 	// the toolchain only, and is smaller.
 	ldflags := "-s -w"
+	if strings.ContainsAny(o.Version, " \t\n'\"") {
+		return "", fmt.Errorf("platform %s: version %q: no spaces or quotes (it is passed to go build -ldflags -X)", p, o.Version)
+	}
 	if o.Version != "" {
 		ldflags += " -X " + VersionVar + "=" + o.Version
 	}

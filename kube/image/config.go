@@ -42,8 +42,6 @@ func (o *Options) labels() map[string]string {
 	return l
 }
 
-func (o *Options) annotations() map[string]string { return o.labels() }
-
 // config fills the image config of platform p: the non-root user by
 // number (so that Kubernetes' runAsNonRoot can check it), the entrypoint
 // and the worker's default arguments, the exposed port, the data
