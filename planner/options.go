@@ -16,6 +16,8 @@ type option struct {
 	k      int       // devices used
 	// overhead is a fused block's FLOPs with halos over its FLOPs.
 	overhead float64
+	// share is the weights it puts on devices, as shares of their memory.
+	share float64
 }
 
 // allowed reports whether mode m is among the modes the search may use.
@@ -64,6 +66,7 @@ func (p *search) optionsOn(a, b, from int, anySingle bool) ([]*option, error) {
 				return nil
 			}
 		}
+		o.share = p.memoryShare(o)
 		out = append(out, o)
 		return nil
 	}

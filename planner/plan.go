@@ -24,8 +24,18 @@ type Result struct {
 	// SingleDevice.
 	Single       float64
 	SingleDevice string
+	// Memory is what each device the plan uses needs: its stages' weights
+	// and its largest tile's inputs and outputs.
+	Memory []MemoryUse
 	// Elapsed is how long the search took.
 	Elapsed time.Duration
+}
+
+// MemoryUse is one device's predicted memory.
+type MemoryUse struct {
+	Device string
+	Bytes  float64
+	Limit  int64 // 0: no limit
 }
 
 // StageTime is one stage's prediction.
@@ -69,9 +79,9 @@ func Plan(g *graphir.Graph, cl *Cluster, opts Options) (*Result, error) {
 	var best *state
 	switch p.opts.Objective {
 	case Latency:
-		best, _, err = p.latency()
+		best, err = p.fitting(p.latency)
 	case Throughput:
-		best, _, err = p.throughput()
+		best, err = p.fitting(p.throughput)
 	default:
 		return nil, fmt.Errorf("plan: objective %q is not latency or throughput", p.opts.Objective)
 	}
@@ -100,6 +110,7 @@ func (p *search) result(s *state) (*Result, error) {
 	}
 	res.Gather = p.gather(s.pl, p.live[len(p.bounds)-1]).export()
 	res.Latency, res.Period = p.finish(s), p.period(s)
+	res.Memory = p.memoryReport(s)
 	res.Predicted = res.Latency
 	if p.opts.Objective == Throughput {
 		res.Predicted = res.Period

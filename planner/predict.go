@@ -61,6 +61,7 @@ func Predict(g *graphir.Graph, plan *graphir.Plan, cl *Cluster) (*Result, error)
 	}
 	res.Gather = p.gather(s.pl, p.live[len(p.bounds)-1]).export()
 	res.Latency, res.Period = p.finish(s), p.period(s)
+	res.Memory = p.memoryReport(s)
 	res.Predicted = res.Latency
 	one, err := p.singleDevice(p.order[0])
 	if err != nil {

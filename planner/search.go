@@ -27,6 +27,7 @@ type state struct {
 	// between its bound and this one; steps of each stage.
 	prev  *state
 	opt   *option
+	at    int // the bound it is at (-1: after a stage that ends elsewhere)
 	steps []step
 }
 
@@ -46,7 +47,7 @@ func (p *search) start() *state {
 	for _, v := range p.g.Inputs {
 		pl = append(pl, placed{v: v, parts: []part{{dev: Coordinator, box: fullBox(v)}}, src: -1})
 	}
-	return &state{pl: pl}
+	return &state{pl: pl, at: 0}
 }
 
 // apply runs option o from state s: the stages' costs, and the placement
@@ -54,7 +55,7 @@ func (p *search) start() *state {
 func (p *search) apply(s *state, o *option, b int) *state {
 	pl := make(placement, len(s.pl), len(s.pl)+2*len(o.stages))
 	copy(pl, s.pl)
-	next := &state{prev: s, opt: o, cost: s.cost}
+	next := &state{prev: s, opt: o, cost: s.cost + p.penalty*o.share, at: b}
 	for _, c := range o.stages {
 		st := step{c: c, rtt: p.cl.Net.RTT, comm: p.comm(c, pl), compute: c.compute}
 		next.steps = append(next.steps, st)

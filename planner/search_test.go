@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
@@ -207,5 +208,55 @@ func TestPredict_AgreesWithSearch(t *testing.T) {
 				t.Errorf("predict: latency %v period %v (%d stages); search: %v %v (%d)", q.Latency, q.Period, len(q.Stages), r.Latency, r.Period, len(r.Stages))
 			}
 		}
+	}
+}
+
+// Devices too small for the weights: the fully-connected layer is split
+// by channels so that each device holds a slice; an impossible fit is an
+// error naming the devices.
+func TestPlan_Memory(t *testing.T) {
+	g, in := smallVGG(t, 32)
+	need := 0.0
+	for _, n := range g.Nodes {
+		need += nodeWork(n).WeightBytes
+	}
+	tight := testCluster([]float64{1, 1, 1, 1}, 10000, 1e-6)
+	for i := range tight.Devices {
+		tight.Devices[i].Memory = int64(need * 0.6)
+	}
+	r, err := Plan(g, tight, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	split := false
+	for _, st := range r.Plan.Stages {
+		split = split || len(st.Split.Channels) > 0
+	}
+	if !split {
+		y, _ := r.Plan.EncodeYAML()
+		t.Errorf("want the big layer split by channels:\n%s", y)
+	}
+	got, err := tilerun.RunLocal(context.Background(), g, r.Plan, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := verify.Local(context.Background(), g, in)
+	if o := verify.Compare("y", got[g.Outputs[0].Name], want[g.Outputs[0].Name]); !o.OK {
+		t.Errorf("output differs by %g", o.MaxRel)
+	}
+	pr, err := Predict(g, r.Plan, tight)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range pr.Memory {
+		if u.Bytes > float64(u.Limit) {
+			t.Errorf("device %s uses %.0f of %d bytes", u.Device, u.Bytes, u.Limit)
+		}
+	}
+	for i := range tight.Devices {
+		tight.Devices[i].Memory = int64(need * 0.05)
+	}
+	if _, err := Plan(g, tight, Options{}); err == nil || !strings.Contains(err.Error(), "fits the devices' memory") || !strings.Contains(err.Error(), "dev-0") {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -39,6 +39,9 @@ type search struct {
 	segs  map[segKey]*segTrace
 	// boundAt maps a position in the node order to its bound's index.
 	boundAt map[int]int
+	// penalty is the price of memory (fitting), in seconds per device
+	// memory filled with weights.
+	penalty float64
 }
 
 func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
