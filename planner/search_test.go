@@ -1,7 +1,9 @@
 package planner
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -258,5 +260,40 @@ func TestPlan_Memory(t *testing.T) {
 	}
 	if _, err := Plan(g, tight, Options{}); err == nil || !strings.Contains(err.Error(), "fits the devices' memory") || !strings.Contains(err.Error(), "dev-0") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestResult_WriteTrace(t *testing.T) {
+	g, _ := smallVGG(t, 16)
+	r, err := Plan(g, testCluster([]float64{1, 1}, 100, 1e-4), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := r.WriteTrace(&b); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		TraceEvents []struct {
+			Name string  `json:"name"`
+			Ph   string  `json:"ph"`
+			Dur  float64 `json:"dur"`
+		} `json:"traceEvents"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	compute := 0
+	for _, e := range doc.TraceEvents {
+		if e.Ph == "X" && e.Name == "compute" {
+			compute++
+		}
+	}
+	tiles := 0
+	for _, st := range r.Stages {
+		tiles += len(st.Tiles)
+	}
+	if compute != tiles {
+		t.Errorf("%d compute spans for %d tiles", compute, tiles)
 	}
 }

@@ -63,7 +63,7 @@ func (s *Session) pushInputs(ctx context.Context, pp *pipe, run uint64, k int, i
 		return err
 	}
 	if s.opts.Trace != nil {
-		s.opts.Trace.span(0, pp.rep.frameLane(k), "send inputs", t0, time.Since(t0), map[string]any{"frame": k})
+		s.opts.Trace.Span(0, pp.rep.frameLane(k), "send inputs", t0, time.Since(t0), map[string]any{"frame": k})
 	}
 	return nil
 }

@@ -58,7 +58,7 @@ func (r *Report) frameDone(k int, at time.Time, d time.Duration) {
 	r.Latency[k] = d
 	r.mu.Unlock()
 	if r.trace != nil {
-		r.trace.span(0, r.frameLane(k), fmt.Sprintf("frame %d", k), at, d, map[string]any{"frame": k})
+		r.trace.Span(0, r.frameLane(k), fmt.Sprintf("frame %d", k), at, d, map[string]any{"frame": k})
 	}
 }
 
@@ -69,8 +69,8 @@ func (r *Report) stageDone(si, k int, at time.Time, d time.Duration) {
 	st.Time += d
 	r.mu.Unlock()
 	if r.trace != nil {
-		r.trace.name(0, "coordinator", 1+si, fmt.Sprintf("stage %d %s", si, st.Name))
-		r.trace.span(0, 1+si, fmt.Sprintf("stage %d %s", si, st.Name), at, d, map[string]any{"frame": k})
+		r.trace.Name(0, "coordinator", 1+si, fmt.Sprintf("stage %d %s", si, st.Name))
+		r.trace.Span(0, 1+si, fmt.Sprintf("stage %d %s", si, st.Name), at, d, map[string]any{"frame": k})
 	}
 }
 
@@ -90,7 +90,7 @@ func (r *Report) job(j *job, w *Worker, k int, at time.Time, d time.Duration, s 
 		return
 	}
 	pid, tid := w.Index+1, j.stage*1000+int(j.tiles[0])
-	t.name(pid, fmt.Sprintf("worker %d %s", w.Index, w.Addr), tid, j.name())
+	t.Name(pid, fmt.Sprintf("worker %d %s", w.Index, w.Addr), tid, j.name())
 	args := map[string]any{"frame": k, "stage": j.stage, "tiles": j.tiles, "bytes_in": s.BytesIn, "bytes_out": s.BytesOut}
 	// The worker's spans are placed from the moment the call was made.
 	cur := at
@@ -99,7 +99,7 @@ func (r *Report) job(j *job, w *Worker, k int, at time.Time, d time.Duration, s 
 		d    int64
 	}{{"wait", s.WaitNs}, {"queue", s.QueueNs}, {"compute", s.ComputeNs}, {"send", s.SendNs}} {
 		if p.d > 0 {
-			t.span(pid, tid, p.name, cur, ns(p.d), args)
+			t.Span(pid, tid, p.name, cur, ns(p.d), args)
 		}
 		cur = cur.Add(ns(p.d))
 	}
@@ -110,7 +110,7 @@ func (r *Report) job(j *job, w *Worker, k int, at time.Time, d time.Duration, s 
 func (r *Report) frameLane(k int) int {
 	lane := 1000 + k%max(r.window, 1)
 	if r.trace != nil {
-		r.trace.name(0, "coordinator", lane, fmt.Sprintf("frames (lane %d)", lane-1000))
+		r.trace.Name(0, "coordinator", lane, fmt.Sprintf("frames (lane %d)", lane-1000))
 	}
 	return lane
 }
