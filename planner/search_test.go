@@ -297,3 +297,37 @@ func TestResult_WriteTrace(t *testing.T) {
 		t.Errorf("%d compute spans for %d tiles", compute, tiles)
 	}
 }
+
+// Every strategy's plan runs exactly; ours is never slower than one device.
+func TestPlanWith_Strategies(t *testing.T) {
+	g, in := smallVGG(t, 32)
+	want, err := verify.Local(context.Background(), g, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := testCluster([]float64{1, 1, 1, 1}, 100, 1e-4)
+	got := map[Strategy]*Result{}
+	for _, s := range Strategies {
+		r, err := PlanWith(g, cl, s, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		got[s] = r
+		out, err := tilerun.RunLocal(context.Background(), g, r.Plan, in)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if o := verify.Compare("y", out[g.Outputs[0].Name], want[g.Outputs[0].Name]); !o.OK {
+			t.Errorf("%s: output differs by %g", s, o.MaxRel)
+		}
+	}
+	if got[Ours].Latency > got[Single].Latency*(1+1e-9) {
+		t.Errorf("ours %.6f s, single %.6f s", got[Ours].Latency, got[Single].Latency)
+	}
+	if k := got[Layerwise].Plan.Stages; len(k) < 5 {
+		t.Errorf("layerwise made %d stages", len(k))
+	}
+	if st := got[FixedGrid].Plan.Stages[0]; st.Kind != graphir.StageFused || len(st.Split.Devices) != 4 {
+		t.Errorf("fixed-grid starts with %+v", st)
+	}
+}
