@@ -8,7 +8,7 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 GOBIN    := $(shell $(GO) env GOPATH)/bin
 export EDGECTL_SHARED := $(SHARED)
 
-.PHONY: all build test demo generate generate-tools fuzz lint check check-ortbench bench clean
+.PHONY: all build test demo generate generate-tools fuzz lint check check-ortbench bench bench-plan clean
 
 all: build
 
@@ -76,6 +76,10 @@ check-ortbench:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./importer/
+
+# Plan time of the search on full-size zoo models, 4 and 8 devices.
+bench-plan:
+	$(GO) test -run '^$$' -bench Plan -benchtime 5x -timeout 30m ./tools/bench/
 
 clean:
 	rm -rf bin

@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"math"
+
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/planner/costmodel"
 	"github.com/edgectl/edgectl/runtime/partition"
@@ -25,11 +27,13 @@ type segKey struct {
 type segTrace struct {
 	work []costmodel.Work // per node of the segment
 	rows []int            // rows of each node's output computed
-	// need is the rectangle of each value the segment reads from before
-	// it (its live values at its first bound).
-	need map[*graphir.Value]graphir.Rect
-	// secs caches the segment's compute time per device class.
-	secs map[string]float64
+	// need[i] is the rectangle of live[seg][i] (a value crossing the
+	// segment's first bound) the segment reads; ok[i] that it reads any.
+	need []graphir.Rect
+	ok   []bool
+	// secs caches the segment's compute time per device class (NaN: not
+	// yet).
+	secs []float64
 }
 
 // trace traces segment seg (between bounds seg and seg+1) back from
@@ -50,7 +54,10 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 		return nil, err
 	}
 	t := &segTrace{work: make([]costmodel.Work, len(nodes)), rows: make([]int, len(nodes)),
-		need: map[*graphir.Value]graphir.Rect{}, secs: map[string]float64{}}
+		need: make([]graphir.Rect, len(p.live[seg])), ok: make([]bool, len(p.live[seg])), secs: make([]float64, p.classes)}
+	for i := range t.secs {
+		t.secs[i] = math.NaN()
+	}
 	for i, n := range nodes {
 		nr := tr.Nodes[i]
 		if nr.Out.Empty() {
@@ -59,10 +66,8 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 		t.work[i] = spatialWork(n, nr)
 		t.rows[i] = nr.Out.Rows.Len()
 	}
-	for _, v := range p.live[seg] {
-		if r, ok := tr.Regions[v]; ok {
-			t.need[v] = r
-		}
+	for i, v := range p.live[seg] {
+		t.need[i], t.ok[i] = tr.Regions[v]
 	}
 	p.segs[k] = t
 	return t, nil
@@ -71,7 +76,8 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 // seconds is the segment's compute time on device d.
 func (p *search) seconds(t *segTrace, seg, d int) float64 {
 	dev := p.cl.Devices[d]
-	if s, ok := t.secs[dev.Class]; ok {
+	ci := p.classOf[d]
+	if s := t.secs[ci]; !math.IsNaN(s) {
 		return s
 	}
 	s := 0.0
@@ -80,7 +86,7 @@ func (p *search) seconds(t *segTrace, seg, d int) float64 {
 			s += dev.Timer.Seconds(n, t.work[i])
 		}
 	}
-	t.secs[dev.Class] = s
+	t.secs[ci] = s
 	return s
 }
 
@@ -123,12 +129,12 @@ func (p *search) fused(s *spec, a, b int) (*priced, error) {
 				c.rows[ti][off+i] = t.rows[i]
 			}
 			if seg > a {
-				want = t.need[p.live[seg][0]]
+				want = t.need[0]
 				continue
 			}
-			for _, v := range inputs {
-				nr, ok := t.need[v]
-				if !ok {
+			for i, v := range inputs {
+				nr := t.need[i]
+				if !t.ok[i] {
 					nr = graphir.Rect{}
 				}
 				c.need[ti] = append(c.need[ti], partition.RectBox(v.Shape, nr))

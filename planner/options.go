@@ -18,6 +18,10 @@ type option struct {
 	overhead float64
 	// share is the weights it puts on devices, as shares of their memory.
 	share float64
+	// key is the state key of what it leaves at its end bound (leaves);
+	// keyless says there is none to cache.
+	key     string
+	keyless bool
 }
 
 // allowed reports whether mode m is among the modes the search may use.
@@ -85,7 +89,7 @@ func (p *search) optionsOn(a, b, from int, anySingle bool) ([]*option, error) {
 		}
 	}
 	if p.allowed(ModeFused) && (p.opts.MaxFusedDepth <= 0 || b-a <= p.opts.MaxFusedDepth) && p.fusedWithin(a, b) {
-		for k := 2; k <= len(order); k++ {
+		for _, k := range p.fusedCounts(order) {
 			for _, grid := range grids(k) {
 				if p.overheadEstimate(a, b, grid) > 1.25*p.opts.MaxOverhead {
 					continue
@@ -330,4 +334,40 @@ func (p *search) classLeaders(order []int) []int {
 		}
 	}
 	return out
+}
+
+// fusedCounts are the numbers of devices fused blocks are tried on: 2, 3,
+// 4, 6, 8, 12, 16, ... (a fused block's time falls smoothly with its
+// devices, so the counts between add little), all of them, and the counts
+// at which a class of devices ends in order (where dropping the slower
+// devices may pay).
+func (p *search) fusedCounts(order []int) []int {
+	n := len(order)
+	want := map[int]bool{n: true}
+	for k := 2; k <= n; k = next(k) {
+		want[k] = true
+	}
+	for i := 1; i < n; i++ {
+		if p.cl.Devices[order[i]].Class != p.cl.Devices[order[i-1]].Class {
+			want[i] = true
+		}
+	}
+	var out []int
+	for k := 2; k <= n; k++ {
+		if want[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// next is the next count after k in 2, 3, 4, 6, 8, 12, 16, 24, ...
+func next(k int) int {
+	if k < 4 {
+		return k + 1
+	}
+	if k&(k-1) == 0 {
+		return k + k/2
+	}
+	return k / 3 * 4
 }

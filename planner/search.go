@@ -75,6 +75,34 @@ func (p *search) apply(s *state, o *option, b int) *state {
 	return next
 }
 
+// leaves returns the key of the placement a one-stage option o leaves at
+// bound b, when its stage computes every value crossing b (cached).
+func (p *search) leaves(o *option, b int) (string, bool) {
+	if o.key != "" || o.keyless {
+		return o.key, !o.keyless
+	}
+	o.keyless = true
+	if len(o.stages) != 1 {
+		return "", false
+	}
+	c := o.stages[0]
+	var pl placement
+	for _, v := range p.live[b] {
+		found := false
+		for k, out := range c.outputs {
+			if out == v {
+				pl = append(pl, placed{v: v, src: c.layout[k]})
+				found = true
+			}
+		}
+		if !found {
+			return "", false
+		}
+	}
+	o.key, o.keyless = pl.key(p.live[b]), false
+	return o.key, true
+}
+
 // finish adds bringing the outputs to the coordinator to an end state.
 func (p *search) finish(s *state) float64 {
 	return s.cost + p.gather(s.pl, p.live[len(p.bounds)-1]).seconds
@@ -93,11 +121,24 @@ func (p *search) latency() (*state, float64, error) {
 				return nil, 0, err
 			}
 			for _, o := range opts {
+				key, fast := p.leaves(o, b)
 				for _, s := range states[a] {
+					if fast {
+						// One stage that leaves the bound's values: price the
+						// transition before building its state.
+						c := o.stages[0]
+						cost := s.cost + p.penalty*o.share + p.cl.Net.RTT + p.comm(c, s.pl).seconds + c.compute
+						if old, ok := states[b][key]; ok && cost >= old.cost {
+							continue
+						}
+					}
 					next := p.apply(s, o, b)
-					key := next.pl.key(p.live[b])
-					if old, ok := states[b][key]; !ok || next.cost < old.cost {
-						states[b][key] = next
+					k := key
+					if !fast {
+						k = next.pl.key(p.live[b])
+					}
+					if old, ok := states[b][k]; !ok || next.cost < old.cost {
+						states[b][k] = next
 					}
 				}
 			}

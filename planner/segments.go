@@ -39,6 +39,9 @@ type search struct {
 	segs  map[segKey]*segTrace
 	// boundAt maps a position in the node order to its bound's index.
 	boundAt map[int]int
+	// classOf numbers each device's class (classes of them in all).
+	classOf []int
+	classes int
 	// penalty is the price of memory (fitting), in seconds per device
 	// memory filled with weights.
 	penalty float64
@@ -103,6 +106,14 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 	for i, b := range p.bounds {
 		p.boundAt[b] = i
 	}
+	ids := map[string]int{}
+	for _, d := range cl.Devices {
+		if _, ok := ids[d.Class]; !ok {
+			ids[d.Class] = len(ids)
+		}
+		p.classOf = append(p.classOf, ids[d.Class])
+	}
+	p.classes = len(ids)
 	p.single = make([]float64, len(cl.Devices))
 	for d, dev := range cl.Devices {
 		for _, n := range g.Nodes {
