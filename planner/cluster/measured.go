@@ -132,4 +132,3 @@ func roundDuration(ns float64) Duration {
 	}
 	return Duration(d.Round(10 * time.Microsecond))
 }
-

@@ -10,14 +10,14 @@ func ms(f float64) Duration { return Duration(f * float64(time.Millisecond)) }
 
 func TestNetwork_WithMeasured(t *testing.T) {
 	old := Network{Medium: Switched, Bandwidth: 100e6, RTT: ms(2), PerMessage: ms(3), Links: []Link{
-		{From: "a", To: "d", Bandwidth: 5e6},            // not measured: kept
+		{From: "a", To: "d", Bandwidth: 5e6},             // not measured: kept
 		{From: "b", To: "a", Bandwidth: 1e6, RTT: ms(9)}, // measured again: replaced
 	}}
 	m := []Measured{
 		{From: "a", To: "b", Bandwidth: 20e6, RTT: ms(1), PerMessage: ms(2)},
 		{From: "b", To: "a", Bandwidth: 30e6, RTT: ms(1.2), PerMessage: ms(2.2)}, // with a-b: 24mbit (mean time per bit)
 		{From: "b", To: "c", Bandwidth: 22e6, RTT: ms(1.1), PerMessage: ms(2.5)},
-		{From: "c", To: "a", Bandwidth: 5e6, RTT: ms(1), PerMessage: ms(2.1)},     // slow: an override
+		{From: "c", To: "a", Bandwidth: 5e6, RTT: ms(1), PerMessage: ms(2.1)},        // slow: an override
 		{From: Coordinator, To: "a", Bandwidth: 23e6, RTT: ms(4), PerMessage: ms(2)}, // slow round trip: an override
 		{From: Coordinator, To: "b", Bandwidth: 21e6, RTT: ms(1), PerMessage: ms(2.3)},
 		{From: Coordinator, To: "c", Bandwidth: 0, RTT: ms(1), PerMessage: ms(2.3)}, // failed: ignored
