@@ -45,6 +45,8 @@ func New(stdout, stderr io.Writer) *cli.Command {
 			workerCommand(),
 			pluginCommand(),
 			benchCommand(),
+			clusterCommand(),
+			netprobeCommand(),
 		},
 	}
 }
