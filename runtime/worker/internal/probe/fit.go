@@ -20,10 +20,14 @@ type Sample struct {
 // median time of the empty messages.
 type Fit struct {
 	BytesPerSec float64
-	PerMessage  time.Duration // the intercept; 0 when the fit's is negative
-	RTT         time.Duration // 0 when no empty message was sent
-	R2          float64       // of the fit over the per-size medians
-	Sizes       int           // distinct non-empty sizes fitted
+	// PerMessage is the intercept, but at least RTT: a message's time
+	// includes its reply's round trip, and on a shaped link (a token
+	// bucket lets a small message through faster than the rate) the
+	// intercept comes out below it, even negative.
+	PerMessage time.Duration
+	RTT        time.Duration // 0 when no empty message was sent
+	R2         float64       // of the fit over the per-size medians
+	Sizes      int           // distinct non-empty sizes fitted
 }
 
 // FitSamples fits the samples: the medians of each size (robust to the
@@ -57,7 +61,7 @@ func FitSamples(samples []Sample) (Fit, error) {
 		return f, errors.New("probe: time does not grow with message size: send larger messages")
 	}
 	f.BytesPerSec, f.R2 = 1/slope, r2
-	f.PerMessage = time.Duration(max(icept, 0) * 1e9)
+	f.PerMessage = max(time.Duration(icept*1e9), f.RTT, 0)
 	return f, nil
 }
 

@@ -63,6 +63,10 @@ func TestFitSamples_Exact(t *testing.T) {
 	if f, err := FitSamples(s); err != nil || f.PerMessage != 0 {
 		t.Errorf("negative intercept: %+v, %v", f, err)
 	}
+	s = append(s, Sample{0, 300 * time.Microsecond})
+	if f, err := FitSamples(s); err != nil || f.PerMessage != 300*time.Microsecond {
+		t.Errorf("intercept below the round trip: %+v, %v", f, err)
+	}
 }
 
 func TestFitSamples_Errors(t *testing.T) {
