@@ -21,11 +21,11 @@ import (
 // Limits of one probe request, so that a request cannot make a worker
 // send without bound.
 const (
-	ChunkSize  = 1 << 20  // data bytes per stream message, as parts
-	MaxMessage = 1 << 30  // bytes of one probe message
-	MaxSizes   = 64       // sizes in one request
-	MaxRepeats = 1000     // times one size is sent
-	MaxTotal   = 16 << 30 // bytes of one request, warm-up included
+	ChunkSize  = 1 << 20         // data bytes per stream message, as parts
+	MaxMessage = 1 << 30         // bytes of one probe message
+	MaxSizes   = 64              // sizes in one request
+	MaxRepeats = 1000            // times one size is sent
+	MaxTotal   = int64(16 << 30) // bytes of one request, warm-up included
 )
 
 // payload is what probe messages carry: random, so that no compression on
