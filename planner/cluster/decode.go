@@ -137,12 +137,12 @@ func parseUnit[T any](p *problems, path string, r raw, parse func(string) (T, er
 	case !r.set:
 		return zero
 	case r.bad != "":
-		p.add(path, "%s: %s is not a string or a number", path, r.bad)
+		p.badValue(path, "%s: %s is not a string or a number", path, r.bad)
 		return zero
 	}
 	v, err := parse(r.text)
 	if err != nil {
-		p.add(path, "%s: %v", path, err)
+		p.badValue(path, "%s: %v", path, err)
 	}
 	return v
 }

@@ -94,6 +94,7 @@ devices:
     class: pi4
     address: h:7070
     class: pi4
+  - class: pi4
 network:
   medium: wifi
   bandwidth: 100mbps
@@ -118,7 +119,7 @@ auth:
 	}
 	msg := err.Error()
 	want := []string{
-		"bad.yaml: 23 problems",
+		"bad.yaml: 25 problems",
 		`bad.yaml:1: apiVersion is "edgectl.dev/v1", want "edgectl.dev/v1alpha1"`,
 		`bad.yaml:5: class "pi4": threads 0: want at least 1`,
 		`bad.yaml:6: classes[0].memory: "2GB": unknown unit "GB"`,
@@ -133,15 +134,17 @@ auth:
 		`bad.yaml:18: device "a" has neither an address (host:port of its worker) nor a nodeSelector`,
 		`bad.yaml:20: device name "coordinator" is reserved`,
 		`bad.yaml:23: field "class" is given twice`,
-		`bad.yaml:25: network.medium "wifi": want shared or switched`,
-		`bad.yaml:26: network.bandwidth: "100mbps": tc reads mbps as bytes per second`,
-		`bad.yaml:27: network.rtt: "2" has no unit`,
-		`bad.yaml:28: network.perMessage: [1] is not a string or a number`,
-		`bad.yaml:31: link a-nowhere: "nowhere" is not a device (devices: a, coordinator; or coordinator)`,
-		`bad.yaml:32: link a-nowhere: bandwidth 0bit: want a positive rate`,
-		`bad.yaml:33: link a-a joins a device to itself`,
-		`bad.yaml:36: link coordinator-a overrides nothing`,
-		`bad.yaml:39: auth.tls: a client certificate needs its key`,
+		`bad.yaml:24: device has no name`,
+		`bad.yaml:24: devices[3] has neither an address`,
+		`bad.yaml:26: network.medium "wifi": want shared or switched`,
+		`bad.yaml:27: network.bandwidth: "100mbps": tc reads mbps as bytes per second`,
+		`bad.yaml:28: network.rtt: "2" has no unit`,
+		`bad.yaml:29: network.perMessage: [1] is not a string or a number`,
+		`bad.yaml:32: link a-nowhere: "nowhere" is not a device (devices: a, coordinator; or coordinator)`,
+		`bad.yaml:33: link a-nowhere: bandwidth 0bit: want a positive rate`,
+		`bad.yaml:34: link a-a joins a device to itself`,
+		`bad.yaml:37: link coordinator-a overrides nothing`,
+		`bad.yaml:40: auth.tls: a client certificate needs its key`,
 	}
 	for _, w := range want {
 		if !strings.Contains(msg, w) {

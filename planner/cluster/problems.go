@@ -16,7 +16,7 @@ type problems struct {
 	name  string        // the file's name, "" when unknown
 	lines graphir.Lines // nil when the cluster was not decoded from a file
 	list  []problem
-	seen  map[string]bool // paths with a problem: one per path is enough
+	bad   map[string]bool // paths whose value did not parse: nothing more to say of them
 }
 
 type problem struct {
@@ -30,15 +30,12 @@ func (p *problems) given(path string) bool {
 	return p.lines != nil && p.lines(path) > 0
 }
 
-// add records a problem of path ("devices[2].class"), unless path has one.
+// add records a problem of path ("devices[2].class"), unless its value
+// did not parse (badValue).
 func (p *problems) add(path, format string, args ...any) {
-	if p.seen[path] {
+	if p.bad[path] {
 		return
 	}
-	if p.seen == nil {
-		p.seen = map[string]bool{}
-	}
-	p.seen[path] = true
 	line := 0
 	if p.lines != nil {
 		// The line of the path, else of the nearest enclosing element.
@@ -47,6 +44,16 @@ func (p *problems) add(path, format string, args ...any) {
 		}
 	}
 	p.list = append(p.list, problem{line, p.where(line) + fmt.Sprintf(format, args...)})
+}
+
+// badValue records that path's value did not parse: the problem says so,
+// and checks of the value (its zero) say nothing more.
+func (p *problems) badValue(path, format string, args ...any) {
+	p.add(path, format, args...)
+	if p.bad == nil {
+		p.bad = map[string]bool{}
+	}
+	p.bad[path] = true
 }
 
 var reParent = regexp.MustCompile(`(\.[^.\[\]]+|\[[0-9]+\])$`)

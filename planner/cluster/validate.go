@@ -65,7 +65,7 @@ func (c *Cluster) checkClasses(p *problems) {
 			p.add(at+".name", "class %q is defined twice (also classes[%d])", cl.Name, j)
 		}
 		seen[cl.Name] = i
-		what := fmt.Sprintf("class %q", cl.Name)
+		what := label("class", at, cl.Name)
 		if cl.Threads < 0 || cl.Threads == 0 && p.given(at+".threads") {
 			p.add(at+".threads", "%s: threads %d: want at least 1", what, cl.Threads)
 		}
@@ -107,7 +107,7 @@ func (c *Cluster) checkDevices(p *problems) {
 			p.add(at+".name", "device %q is listed twice (also devices[%d])", d.Name, j)
 		}
 		seen[d.Name] = i
-		what := fmt.Sprintf("device %q", d.Name)
+		what := label("device", at, d.Name)
 		switch {
 		case d.Class == "":
 			p.add(at+".class", "%s has no class", what)
@@ -123,6 +123,15 @@ func (c *Cluster) checkDevices(p *problems) {
 			}
 		}
 	}
+}
+
+// label names a class or device in problems: by its name, or by its path
+// when it has none.
+func label(kind, path, name string) string {
+	if name == "" {
+		return path
+	}
+	return fmt.Sprintf("%s %q", kind, name)
 }
 
 func checkAddress(a string) error {

@@ -80,9 +80,11 @@ func (c *Cluster) hasDevice(name string) bool {
 func (c *Cluster) deviceNames() []string {
 	var out []string
 	for _, d := range c.Devices {
-		out = append(out, d.Name)
+		if d.Name != "" && !slices.Contains(out, d.Name) {
+			out = append(out, d.Name)
+		}
 	}
-	return slices.Compact(out)
+	return out
 }
 
 func (c *Cluster) checkAuth(p *problems) {
