@@ -46,6 +46,8 @@ func New(stdout, stderr io.Writer) *cli.Command {
 			pluginCommand(),
 			benchCommand(),
 			imageCommand(),
+			clusterCommand(),
+			netprobeCommand(),
 		},
 	}
 }

@@ -14,15 +14,16 @@ import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
 	"github.com/edgectl/edgectl/planner"
+	"github.com/edgectl/edgectl/planner/cluster"
 	"github.com/edgectl/edgectl/runtime"
 	"github.com/edgectl/edgectl/runtime/verify"
-	"github.com/edgectl/edgectl/runtime/worker"
 	"github.com/edgectl/edgectl/runtime/worker/coord"
 )
 
 type runFlags struct {
 	model       string
 	plan        string
+	cluster     string
 	local       int
 	grid        string
 	workers     []string
@@ -52,15 +53,18 @@ func runCommand() *cli.Command {
 		Description: "Runs MODEL (ONNX or .edgeir) partitioned by a plan across workers: --local N\n" +
 			"starts N workers on 127.0.0.1 (this executable's `worker` command, killed on exit)\n" +
 			"and plans fused blocks cut into --grid RxC tiles; --plan FILE runs a plan file on\n" +
-			"local workers or on remote ones (--worker ADDR or DEVICE=ADDR; by default each\n" +
-			"device id of the plan is its worker's address). Tiles of a stage run in parallel,\n" +
-			"stages form a pipeline over --frames, and workers send tiles' outputs straight to\n" +
-			"the workers that need them. Prints per-stage timing, latency and throughput.",
+			"local workers or on remote ones (--cluster FILE: each plan device's worker at its\n" +
+			"address in the cluster file, with the file's token or TLS files; or --worker ADDR or\n" +
+			"DEVICE=ADDR; by default each device id of the plan is its worker's address).\n" +
+			"Tiles of a stage run in parallel, stages form a pipeline over --frames, and\n" +
+			"workers send tiles' outputs straight to the workers that need them. Prints\n" +
+			"per-stage timing, latency and throughput.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "plan", Usage: "plan `FILE` (YAML or JSON, kind Plan)"},
 			&cli.IntFlag{Name: "local", Usage: "start `N` local workers"},
 			&cli.StringFlag{Name: "grid", Usage: "cut fused blocks into `RxC` tiles (default: the squarest grid of N tiles)"},
 			&cli.StringSliceFlag{Name: "worker", Usage: "remote worker `ADDR` or DEVICE=ADDR (repeatable)"},
+			&cli.StringFlag{Name: "cluster", Usage: "cluster `FILE` (kind Cluster): the plan's devices' workers at their addresses, reached with its auth section"},
 			&cli.StringSliceFlag{Name: "input", Aliases: []string{"i"}, Usage: "input tensor `FILE` (.pb or .npy), one per model input", Required: true},
 			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "write output tensor to `FILE` (.pb or .npy), one per model output"},
 			inputShapeFlag(),
@@ -80,7 +84,7 @@ func runCommand() *cli.Command {
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			f := runFlags{
-				plan: cmd.String("plan"), local: int(cmd.Int("local")), grid: cmd.String("grid"), workers: cmd.StringSlice("worker"),
+				plan: cmd.String("plan"), cluster: cmd.String("cluster"), local: int(cmd.Int("local")), grid: cmd.String("grid"), workers: cmd.StringSlice("worker"),
 				inputs: cmd.StringSlice("input"), outputs: cmd.StringSlice("output"), frames: int(cmd.Int("frames")), baseline: cmd.Bool("baseline"),
 				trace: cmd.String("trace"), threads: int(cmd.Int("threads")), token: cmd.String("token"), tokenFile: cmd.String("token-file"),
 				tlsCert: cmd.String("tls-cert"), tlsKey: cmd.String("tls-key"), ca: cmd.String("ca"),
@@ -125,6 +129,10 @@ func simplePlanner(grid planner.Grid) coord.Planner {
 
 func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
 	switch {
+	case f.cluster != "" && (f.local > 0 || len(f.workers) > 0):
+		return fmt.Errorf("run: --cluster says where the workers are: it excludes --local and --worker")
+	case f.cluster != "" && f.plan == "":
+		return fmt.Errorf("run: --cluster needs --plan FILE")
 	case f.plan == "" && f.local == 0:
 		return fmt.Errorf("run: give --local N or --plan FILE (see edgectl run --help)")
 	case f.local < 0:
@@ -170,11 +178,19 @@ func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
 		}
 		cfg.Provider, cfg.Devices = local, f.local
 	} else {
-		tok, err := worker.ResolveToken(f.token, f.tokenFile)
-		if err != nil {
+		var c *cluster.Cluster
+		if f.cluster != "" {
+			if c, err = cluster.Load(f.cluster); err != nil {
+				return err
+			}
+			if cfg.Workers, err = clusterWorkers(c, cfg.Plan); err != nil {
+				return fmt.Errorf("run: %w", err)
+			}
+		}
+		a := authFlags{token: f.token, tokenFile: f.tokenFile, tlsCert: f.tlsCert, tlsKey: f.tlsKey, ca: f.ca}
+		if cfg.Auth, err = workerAuth(a, c); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
-		cfg.Auth = coord.Auth{Token: tok, TLSCert: f.tlsCert, TLSKey: f.tlsKey, CA: f.ca}
 	}
 	if f.verbose {
 		cfg.Session.Log = errw
@@ -214,6 +230,31 @@ func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
 		return checkOutputs(ctx, w, g, inputs, out)
 	}
 	return nil
+}
+
+// clusterWorkers maps each device of plan to its worker in c, as
+// DEVICE=ADDR; every device the cluster lacks or has no address for is
+// reported at once, with the file.
+func clusterWorkers(c *cluster.Cluster, plan *graphir.Plan) ([]string, error) {
+	var ids []string
+	seen := map[string]bool{}
+	for _, st := range plan.Stages {
+		for _, d := range st.Split.Devices {
+			if !seen[d] {
+				seen[d] = true
+				ids = append(ids, d)
+			}
+		}
+	}
+	addrs, err := c.Addresses(ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, d := range ids {
+		out = append(out, d+"="+addrs[d])
+	}
+	return out, nil
 }
 
 // runBaseline runs cfg's frames on one local worker owning the whole model

@@ -17,9 +17,15 @@
 // client CA (internal/auth); the health service needs neither. Files are
 // only read and written through an os.Root on the data directory.
 //
+// Sink and ProbeLink time messages between workers for `edgectl
+// netprobe`; Profile measures the worker's latency profile
+// (runtime/profile) for `edgectl profile --worker`.
+//
 // Sub-packages: wirepb (generated protocol code), coord (the coordinator,
-// local worker processes, the verify runner), e2e (tests with worker
-// processes), internal/wire (tensors in chunks), internal/auth, and
-// internal/testutil. It imports graphir, importer, runtime and
-// runtime/partition and runtime/tilerun.
+// local worker processes, the verify runner, link probes, profiles), e2e
+// (tests with worker processes; the netns build tag adds the shaped-link
+// test), internal/wire (tensors in chunks), internal/probe (timed probe
+// messages and their fit), internal/auth, and internal/testutil. It
+// imports graphir, importer, runtime, runtime/partition, runtime/tilerun,
+// runtime/profile and planner/costmodel.
 package worker

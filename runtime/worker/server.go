@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/kernelapi"
+	"github.com/edgectl/edgectl/runtime/profile"
 	"github.com/edgectl/edgectl/runtime/worker/internal/auth"
 	"github.com/edgectl/edgectl/runtime/worker/wirepb"
 )
@@ -70,6 +72,9 @@ type Server struct {
 	peers  *peers
 	slots  chan struct{}
 
+	measure   measureFunc
+	profiling atomic.Bool // a Profile call is running
+
 	mu       sync.Mutex
 	sessions map[string]*session
 	stop     chan struct{}
@@ -112,7 +117,7 @@ func New(cfg Config) (*Server, error) {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := &Server{cfg: cfg, root: root, m: newMetrics(), log: log, sessions: map[string]*session{},
-		slots: make(chan struct{}, cfg.Slots), stop: make(chan struct{})}
+		slots: make(chan struct{}, cfg.Slots), stop: make(chan struct{}), measure: profile.Measure}
 	s.mail = newMailbox(s.m.mailBytes)
 	a := &auth.Authorizer{Token: cfg.Token, MTLS: cfg.ClientCA != ""}
 	opts := []grpc.ServerOption{

@@ -74,7 +74,7 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	}
 	plan, err := graphir.DecodePlan(req.Plan)
 	if err != nil {
-		return nil, status.Errorf(codes.InvalidArgument, "open: %v", err)
+		return nil, status.Errorf(codes.InvalidArgument, "open: plan: %v", err)
 	}
 	// Read the graph without weights first, find the stages of the tiles
 	// this worker runs, then read only the weights those stages' nodes use.

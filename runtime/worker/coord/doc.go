@@ -17,7 +17,12 @@
 // re-open the session from the model in their data directory, and every
 // frame in flight is run again from its inputs. See docs/worker.md.
 //
-// It imports graphir, importer, runtime, runtime/partition, runtime/verify
-// and the worker protocol (runtime/worker/wirepb); it does not import the
-// worker server.
+// It also measures: ProbeLinks times links between workers and from the
+// coordinator (edgectl netprobe), ProfileWorker has a worker measure its
+// latency profile.
+//
+// It imports graphir, importer, runtime, runtime/partition, runtime/verify,
+// planner/costmodel (the profile type), the worker protocol
+// (runtime/worker/wirepb) and its probe (internal/probe); it does not
+// import the worker server.
 package coord

@@ -24,7 +24,7 @@ type RunConfig struct {
 	Provider Provider
 	Devices  int
 	Workers  []string
-	Auth    Auth
+	Auth     Auth
 	// Inputs are fed to every one of Frames frames (at least 1).
 	Inputs  map[string]*graphir.Tensor
 	Frames  int

@@ -1204,6 +1204,474 @@ func (*ReleaseReply) Descriptor() ([]byte, []int) {
 	return file_worker_proto_rawDescGZIP(), []int{16}
 }
 
+type SinkChunk struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Kind:
+	//
+	//	*SinkChunk_Bytes
+	//	*SinkChunk_Data
+	Kind          isSinkChunk_Kind `protobuf_oneof:"kind"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SinkChunk) Reset() {
+	*x = SinkChunk{}
+	mi := &file_worker_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SinkChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SinkChunk) ProtoMessage() {}
+
+func (x *SinkChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_worker_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SinkChunk.ProtoReflect.Descriptor instead.
+func (*SinkChunk) Descriptor() ([]byte, []int) {
+	return file_worker_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *SinkChunk) GetKind() isSinkChunk_Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return nil
+}
+
+func (x *SinkChunk) GetBytes() int64 {
+	if x != nil {
+		if x, ok := x.Kind.(*SinkChunk_Bytes); ok {
+			return x.Bytes
+		}
+	}
+	return 0
+}
+
+func (x *SinkChunk) GetData() []byte {
+	if x != nil {
+		if x, ok := x.Kind.(*SinkChunk_Data); ok {
+			return x.Data
+		}
+	}
+	return nil
+}
+
+type isSinkChunk_Kind interface {
+	isSinkChunk_Kind()
+}
+
+type SinkChunk_Bytes struct {
+	Bytes int64 `protobuf:"varint,1,opt,name=bytes,proto3,oneof"` // the first message: the size of the data that follows
+}
+
+type SinkChunk_Data struct {
+	Data []byte `protobuf:"bytes,2,opt,name=data,proto3,oneof"` // at most 1 MiB
+}
+
+func (*SinkChunk_Bytes) isSinkChunk_Kind() {}
+
+func (*SinkChunk_Data) isSinkChunk_Kind() {}
+
+type SinkReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Bytes         int64                  `protobuf:"varint,1,opt,name=bytes,proto3" json:"bytes,omitempty"` // data bytes received
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SinkReply) Reset() {
+	*x = SinkReply{}
+	mi := &file_worker_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SinkReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SinkReply) ProtoMessage() {}
+
+func (x *SinkReply) ProtoReflect() protoreflect.Message {
+	mi := &file_worker_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SinkReply.ProtoReflect.Descriptor instead.
+func (*SinkReply) Descriptor() ([]byte, []int) {
+	return file_worker_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *SinkReply) GetBytes() int64 {
+	if x != nil {
+		return x.Bytes
+	}
+	return 0
+}
+
+type ProbeLinkRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Peer          string                 `protobuf:"bytes,1,opt,name=peer,proto3" json:"peer,omitempty"`           // host:port of the worker whose Sink receives
+	Sizes         []int64                `protobuf:"varint,2,rep,packed,name=sizes,proto3" json:"sizes,omitempty"` // message sizes in bytes; 0 is an empty message (a round trip)
+	Repeats       int32                  `protobuf:"varint,3,opt,name=repeats,proto3" json:"repeats,omitempty"`    // how many times each size is sent, sizes interleaved
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProbeLinkRequest) Reset() {
+	*x = ProbeLinkRequest{}
+	mi := &file_worker_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProbeLinkRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProbeLinkRequest) ProtoMessage() {}
+
+func (x *ProbeLinkRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_worker_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProbeLinkRequest.ProtoReflect.Descriptor instead.
+func (*ProbeLinkRequest) Descriptor() ([]byte, []int) {
+	return file_worker_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ProbeLinkRequest) GetPeer() string {
+	if x != nil {
+		return x.Peer
+	}
+	return ""
+}
+
+func (x *ProbeLinkRequest) GetSizes() []int64 {
+	if x != nil {
+		return x.Sizes
+	}
+	return nil
+}
+
+func (x *ProbeLinkRequest) GetRepeats() int32 {
+	if x != nil {
+		return x.Repeats
+	}
+	return 0
+}
+
+type ProbeSample struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Bytes         int64                  `protobuf:"varint,1,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	Ns            int64                  `protobuf:"varint,2,opt,name=ns,proto3" json:"ns,omitempty"` // from opening the Sink stream to its reply
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProbeSample) Reset() {
+	*x = ProbeSample{}
+	mi := &file_worker_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProbeSample) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProbeSample) ProtoMessage() {}
+
+func (x *ProbeSample) ProtoReflect() protoreflect.Message {
+	mi := &file_worker_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProbeSample.ProtoReflect.Descriptor instead.
+func (*ProbeSample) Descriptor() ([]byte, []int) {
+	return file_worker_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ProbeSample) GetBytes() int64 {
+	if x != nil {
+		return x.Bytes
+	}
+	return 0
+}
+
+func (x *ProbeSample) GetNs() int64 {
+	if x != nil {
+		return x.Ns
+	}
+	return 0
+}
+
+type ProbeLinkReply struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Samples       []*ProbeSample         `protobuf:"bytes,1,rep,name=samples,proto3" json:"samples,omitempty"` // in the order sent
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProbeLinkReply) Reset() {
+	*x = ProbeLinkReply{}
+	mi := &file_worker_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProbeLinkReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProbeLinkReply) ProtoMessage() {}
+
+func (x *ProbeLinkReply) ProtoReflect() protoreflect.Message {
+	mi := &file_worker_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProbeLinkReply.ProtoReflect.Descriptor instead.
+func (*ProbeLinkReply) Descriptor() ([]byte, []int) {
+	return file_worker_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ProbeLinkReply) GetSamples() []*ProbeSample {
+	if x != nil {
+		return x.Samples
+	}
+	return nil
+}
+
+type ProfileRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Threads       int32                  `protobuf:"varint,1,opt,name=threads,proto3" json:"threads,omitempty"` // intra-op threads of the measurement (0: the worker's --threads)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProfileRequest) Reset() {
+	*x = ProfileRequest{}
+	mi := &file_worker_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProfileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProfileRequest) ProtoMessage() {}
+
+func (x *ProfileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_worker_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProfileRequest.ProtoReflect.Descriptor instead.
+func (*ProfileRequest) Descriptor() ([]byte, []int) {
+	return file_worker_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ProfileRequest) GetThreads() int32 {
+	if x != nil {
+		return x.Threads
+	}
+	return 0
+}
+
+type ProfileProgress struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Done          int32                  `protobuf:"varint,1,opt,name=done,proto3" json:"done,omitempty"`
+	Total         int32                  `protobuf:"varint,2,opt,name=total,proto3" json:"total,omitempty"`
+	What          string                 `protobuf:"bytes,3,opt,name=what,proto3" json:"what,omitempty"` // the micro-benchmark just measured
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProfileProgress) Reset() {
+	*x = ProfileProgress{}
+	mi := &file_worker_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProfileProgress) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProfileProgress) ProtoMessage() {}
+
+func (x *ProfileProgress) ProtoReflect() protoreflect.Message {
+	mi := &file_worker_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProfileProgress.ProtoReflect.Descriptor instead.
+func (*ProfileProgress) Descriptor() ([]byte, []int) {
+	return file_worker_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ProfileProgress) GetDone() int32 {
+	if x != nil {
+		return x.Done
+	}
+	return 0
+}
+
+func (x *ProfileProgress) GetTotal() int32 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+func (x *ProfileProgress) GetWhat() string {
+	if x != nil {
+		return x.What
+	}
+	return ""
+}
+
+type ProfileChunk struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Kind:
+	//
+	//	*ProfileChunk_Progress
+	//	*ProfileChunk_Profile
+	Kind          isProfileChunk_Kind `protobuf_oneof:"kind"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProfileChunk) Reset() {
+	*x = ProfileChunk{}
+	mi := &file_worker_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProfileChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProfileChunk) ProtoMessage() {}
+
+func (x *ProfileChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_worker_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProfileChunk.ProtoReflect.Descriptor instead.
+func (*ProfileChunk) Descriptor() ([]byte, []int) {
+	return file_worker_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ProfileChunk) GetKind() isProfileChunk_Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return nil
+}
+
+func (x *ProfileChunk) GetProgress() *ProfileProgress {
+	if x != nil {
+		if x, ok := x.Kind.(*ProfileChunk_Progress); ok {
+			return x.Progress
+		}
+	}
+	return nil
+}
+
+func (x *ProfileChunk) GetProfile() []byte {
+	if x != nil {
+		if x, ok := x.Kind.(*ProfileChunk_Profile); ok {
+			return x.Profile
+		}
+	}
+	return nil
+}
+
+type isProfileChunk_Kind interface {
+	isProfileChunk_Kind()
+}
+
+type ProfileChunk_Progress struct {
+	Progress *ProfileProgress `protobuf:"bytes,1,opt,name=progress,proto3,oneof"`
+}
+
+type ProfileChunk_Profile struct {
+	Profile []byte `protobuf:"bytes,2,opt,name=profile,proto3,oneof"` // after the last progress: the profile's YAML (costmodel.Profile), at most 1 MiB a message
+}
+
+func (*ProfileChunk_Progress) isProfileChunk_Kind() {}
+
+func (*ProfileChunk_Profile) isProfileChunk_Kind() {}
+
 var File_worker_proto protoreflect.FileDescriptor
 
 const file_worker_proto_rawDesc = "" +
@@ -1288,18 +1756,46 @@ const file_worker_proto_rawDesc = "" +
 	"\x0eReleaseRequest\x12\x18\n" +
 	"\asession\x18\x01 \x01(\tR\asession\x12\x12\n" +
 	"\x04runs\x18\x02 \x03(\x04R\x04runs\"\x0e\n" +
-	"\fReleaseReply*B\n" +
+	"\fReleaseReply\"A\n" +
+	"\tSinkChunk\x12\x16\n" +
+	"\x05bytes\x18\x01 \x01(\x03H\x00R\x05bytes\x12\x14\n" +
+	"\x04data\x18\x02 \x01(\fH\x00R\x04dataB\x06\n" +
+	"\x04kind\"!\n" +
+	"\tSinkReply\x12\x14\n" +
+	"\x05bytes\x18\x01 \x01(\x03R\x05bytes\"V\n" +
+	"\x10ProbeLinkRequest\x12\x12\n" +
+	"\x04peer\x18\x01 \x01(\tR\x04peer\x12\x14\n" +
+	"\x05sizes\x18\x02 \x03(\x03R\x05sizes\x12\x18\n" +
+	"\arepeats\x18\x03 \x01(\x05R\arepeats\"3\n" +
+	"\vProbeSample\x12\x14\n" +
+	"\x05bytes\x18\x01 \x01(\x03R\x05bytes\x12\x0e\n" +
+	"\x02ns\x18\x02 \x01(\x03R\x02ns\"J\n" +
+	"\x0eProbeLinkReply\x128\n" +
+	"\asamples\x18\x01 \x03(\v2\x1e.edgectl.worker.v1.ProbeSampleR\asamples\"*\n" +
+	"\x0eProfileRequest\x12\x18\n" +
+	"\athreads\x18\x01 \x01(\x05R\athreads\"O\n" +
+	"\x0fProfileProgress\x12\x12\n" +
+	"\x04done\x18\x01 \x01(\x05R\x04done\x12\x14\n" +
+	"\x05total\x18\x02 \x01(\x05R\x05total\x12\x12\n" +
+	"\x04what\x18\x03 \x01(\tR\x04what\"t\n" +
+	"\fProfileChunk\x12@\n" +
+	"\bprogress\x18\x01 \x01(\v2\".edgectl.worker.v1.ProfileProgressH\x00R\bprogress\x12\x1a\n" +
+	"\aprofile\x18\x02 \x01(\fH\x00R\aprofileB\x06\n" +
+	"\x04kind*B\n" +
 	"\x05DType\x12\x15\n" +
 	"\x11DTYPE_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rDTYPE_FLOAT32\x10\x01\x12\x0f\n" +
-	"\vDTYPE_INT64\x10\x022\xc4\x03\n" +
+	"\vDTYPE_INT64\x10\x022\xb0\x05\n" +
 	"\x06Worker\x12H\n" +
 	"\bPutModel\x12\x1d.edgectl.worker.v1.ModelChunk\x1a\x1b.edgectl.worker.v1.ModelRef(\x01\x12D\n" +
 	"\x04Open\x12\x1e.edgectl.worker.v1.OpenRequest\x1a\x1c.edgectl.worker.v1.OpenReply\x12G\n" +
 	"\x05Close\x12\x1f.edgectl.worker.v1.CloseRequest\x1a\x1d.edgectl.worker.v1.CloseReply\x12D\n" +
 	"\x04Push\x12\x1c.edgectl.worker.v1.PartChunk\x1a\x1c.edgectl.worker.v1.PushReply(\x01\x12L\n" +
 	"\aRunTile\x12!.edgectl.worker.v1.RunTileRequest\x1a\x1c.edgectl.worker.v1.PartChunk0\x01\x12M\n" +
-	"\aRelease\x12!.edgectl.worker.v1.ReleaseRequest\x1a\x1f.edgectl.worker.v1.ReleaseReplyB2Z0github.com/edgectl/edgectl/runtime/worker/wirepbb\x06proto3"
+	"\aRelease\x12!.edgectl.worker.v1.ReleaseRequest\x1a\x1f.edgectl.worker.v1.ReleaseReply\x12D\n" +
+	"\x04Sink\x12\x1c.edgectl.worker.v1.SinkChunk\x1a\x1c.edgectl.worker.v1.SinkReply(\x01\x12S\n" +
+	"\tProbeLink\x12#.edgectl.worker.v1.ProbeLinkRequest\x1a!.edgectl.worker.v1.ProbeLinkReply\x12O\n" +
+	"\aProfile\x12!.edgectl.worker.v1.ProfileRequest\x1a\x1f.edgectl.worker.v1.ProfileChunk0\x01B2Z0github.com/edgectl/edgectl/runtime/worker/wirepbb\x06proto3"
 
 var (
 	file_worker_proto_rawDescOnce sync.Once
@@ -1314,26 +1810,34 @@ func file_worker_proto_rawDescGZIP() []byte {
 }
 
 var file_worker_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_worker_proto_goTypes = []any{
-	(DType)(0),             // 0: edgectl.worker.v1.DType
-	(*ModelChunk)(nil),     // 1: edgectl.worker.v1.ModelChunk
-	(*ModelRef)(nil),       // 2: edgectl.worker.v1.ModelRef
-	(*TileRef)(nil),        // 3: edgectl.worker.v1.TileRef
-	(*OpenRequest)(nil),    // 4: edgectl.worker.v1.OpenRequest
-	(*OpenReply)(nil),      // 5: edgectl.worker.v1.OpenReply
-	(*CloseRequest)(nil),   // 6: edgectl.worker.v1.CloseRequest
-	(*CloseReply)(nil),     // 7: edgectl.worker.v1.CloseReply
-	(*Box)(nil),            // 8: edgectl.worker.v1.Box
-	(*PartHeader)(nil),     // 9: edgectl.worker.v1.PartHeader
-	(*TileStats)(nil),      // 10: edgectl.worker.v1.TileStats
-	(*PartChunk)(nil),      // 11: edgectl.worker.v1.PartChunk
-	(*PushReply)(nil),      // 12: edgectl.worker.v1.PushReply
-	(*Piece)(nil),          // 13: edgectl.worker.v1.Piece
-	(*Send)(nil),           // 14: edgectl.worker.v1.Send
-	(*RunTileRequest)(nil), // 15: edgectl.worker.v1.RunTileRequest
-	(*ReleaseRequest)(nil), // 16: edgectl.worker.v1.ReleaseRequest
-	(*ReleaseReply)(nil),   // 17: edgectl.worker.v1.ReleaseReply
+	(DType)(0),               // 0: edgectl.worker.v1.DType
+	(*ModelChunk)(nil),       // 1: edgectl.worker.v1.ModelChunk
+	(*ModelRef)(nil),         // 2: edgectl.worker.v1.ModelRef
+	(*TileRef)(nil),          // 3: edgectl.worker.v1.TileRef
+	(*OpenRequest)(nil),      // 4: edgectl.worker.v1.OpenRequest
+	(*OpenReply)(nil),        // 5: edgectl.worker.v1.OpenReply
+	(*CloseRequest)(nil),     // 6: edgectl.worker.v1.CloseRequest
+	(*CloseReply)(nil),       // 7: edgectl.worker.v1.CloseReply
+	(*Box)(nil),              // 8: edgectl.worker.v1.Box
+	(*PartHeader)(nil),       // 9: edgectl.worker.v1.PartHeader
+	(*TileStats)(nil),        // 10: edgectl.worker.v1.TileStats
+	(*PartChunk)(nil),        // 11: edgectl.worker.v1.PartChunk
+	(*PushReply)(nil),        // 12: edgectl.worker.v1.PushReply
+	(*Piece)(nil),            // 13: edgectl.worker.v1.Piece
+	(*Send)(nil),             // 14: edgectl.worker.v1.Send
+	(*RunTileRequest)(nil),   // 15: edgectl.worker.v1.RunTileRequest
+	(*ReleaseRequest)(nil),   // 16: edgectl.worker.v1.ReleaseRequest
+	(*ReleaseReply)(nil),     // 17: edgectl.worker.v1.ReleaseReply
+	(*SinkChunk)(nil),        // 18: edgectl.worker.v1.SinkChunk
+	(*SinkReply)(nil),        // 19: edgectl.worker.v1.SinkReply
+	(*ProbeLinkRequest)(nil), // 20: edgectl.worker.v1.ProbeLinkRequest
+	(*ProbeSample)(nil),      // 21: edgectl.worker.v1.ProbeSample
+	(*ProbeLinkReply)(nil),   // 22: edgectl.worker.v1.ProbeLinkReply
+	(*ProfileRequest)(nil),   // 23: edgectl.worker.v1.ProfileRequest
+	(*ProfileProgress)(nil),  // 24: edgectl.worker.v1.ProfileProgress
+	(*ProfileChunk)(nil),     // 25: edgectl.worker.v1.ProfileChunk
 }
 var file_worker_proto_depIdxs = []int32{
 	3,  // 0: edgectl.worker.v1.OpenRequest.tiles:type_name -> edgectl.worker.v1.TileRef
@@ -1345,23 +1849,31 @@ var file_worker_proto_depIdxs = []int32{
 	8,  // 6: edgectl.worker.v1.Send.box:type_name -> edgectl.worker.v1.Box
 	13, // 7: edgectl.worker.v1.RunTileRequest.expect:type_name -> edgectl.worker.v1.Piece
 	14, // 8: edgectl.worker.v1.RunTileRequest.sends:type_name -> edgectl.worker.v1.Send
-	1,  // 9: edgectl.worker.v1.Worker.PutModel:input_type -> edgectl.worker.v1.ModelChunk
-	4,  // 10: edgectl.worker.v1.Worker.Open:input_type -> edgectl.worker.v1.OpenRequest
-	6,  // 11: edgectl.worker.v1.Worker.Close:input_type -> edgectl.worker.v1.CloseRequest
-	11, // 12: edgectl.worker.v1.Worker.Push:input_type -> edgectl.worker.v1.PartChunk
-	15, // 13: edgectl.worker.v1.Worker.RunTile:input_type -> edgectl.worker.v1.RunTileRequest
-	16, // 14: edgectl.worker.v1.Worker.Release:input_type -> edgectl.worker.v1.ReleaseRequest
-	2,  // 15: edgectl.worker.v1.Worker.PutModel:output_type -> edgectl.worker.v1.ModelRef
-	5,  // 16: edgectl.worker.v1.Worker.Open:output_type -> edgectl.worker.v1.OpenReply
-	7,  // 17: edgectl.worker.v1.Worker.Close:output_type -> edgectl.worker.v1.CloseReply
-	12, // 18: edgectl.worker.v1.Worker.Push:output_type -> edgectl.worker.v1.PushReply
-	11, // 19: edgectl.worker.v1.Worker.RunTile:output_type -> edgectl.worker.v1.PartChunk
-	17, // 20: edgectl.worker.v1.Worker.Release:output_type -> edgectl.worker.v1.ReleaseReply
-	15, // [15:21] is the sub-list for method output_type
-	9,  // [9:15] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	21, // 9: edgectl.worker.v1.ProbeLinkReply.samples:type_name -> edgectl.worker.v1.ProbeSample
+	24, // 10: edgectl.worker.v1.ProfileChunk.progress:type_name -> edgectl.worker.v1.ProfileProgress
+	1,  // 11: edgectl.worker.v1.Worker.PutModel:input_type -> edgectl.worker.v1.ModelChunk
+	4,  // 12: edgectl.worker.v1.Worker.Open:input_type -> edgectl.worker.v1.OpenRequest
+	6,  // 13: edgectl.worker.v1.Worker.Close:input_type -> edgectl.worker.v1.CloseRequest
+	11, // 14: edgectl.worker.v1.Worker.Push:input_type -> edgectl.worker.v1.PartChunk
+	15, // 15: edgectl.worker.v1.Worker.RunTile:input_type -> edgectl.worker.v1.RunTileRequest
+	16, // 16: edgectl.worker.v1.Worker.Release:input_type -> edgectl.worker.v1.ReleaseRequest
+	18, // 17: edgectl.worker.v1.Worker.Sink:input_type -> edgectl.worker.v1.SinkChunk
+	20, // 18: edgectl.worker.v1.Worker.ProbeLink:input_type -> edgectl.worker.v1.ProbeLinkRequest
+	23, // 19: edgectl.worker.v1.Worker.Profile:input_type -> edgectl.worker.v1.ProfileRequest
+	2,  // 20: edgectl.worker.v1.Worker.PutModel:output_type -> edgectl.worker.v1.ModelRef
+	5,  // 21: edgectl.worker.v1.Worker.Open:output_type -> edgectl.worker.v1.OpenReply
+	7,  // 22: edgectl.worker.v1.Worker.Close:output_type -> edgectl.worker.v1.CloseReply
+	12, // 23: edgectl.worker.v1.Worker.Push:output_type -> edgectl.worker.v1.PushReply
+	11, // 24: edgectl.worker.v1.Worker.RunTile:output_type -> edgectl.worker.v1.PartChunk
+	17, // 25: edgectl.worker.v1.Worker.Release:output_type -> edgectl.worker.v1.ReleaseReply
+	19, // 26: edgectl.worker.v1.Worker.Sink:output_type -> edgectl.worker.v1.SinkReply
+	22, // 27: edgectl.worker.v1.Worker.ProbeLink:output_type -> edgectl.worker.v1.ProbeLinkReply
+	25, // 28: edgectl.worker.v1.Worker.Profile:output_type -> edgectl.worker.v1.ProfileChunk
+	20, // [20:29] is the sub-list for method output_type
+	11, // [11:20] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_worker_proto_init() }
@@ -1378,13 +1890,21 @@ func file_worker_proto_init() {
 		(*PartChunk_Data)(nil),
 		(*PartChunk_Stats)(nil),
 	}
+	file_worker_proto_msgTypes[17].OneofWrappers = []any{
+		(*SinkChunk_Bytes)(nil),
+		(*SinkChunk_Data)(nil),
+	}
+	file_worker_proto_msgTypes[24].OneofWrappers = []any{
+		(*ProfileChunk_Progress)(nil),
+		(*ProfileChunk_Profile)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_worker_proto_rawDesc), len(file_worker_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   17,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,12 +22,15 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Worker_PutModel_FullMethodName = "/edgectl.worker.v1.Worker/PutModel"
-	Worker_Open_FullMethodName     = "/edgectl.worker.v1.Worker/Open"
-	Worker_Close_FullMethodName    = "/edgectl.worker.v1.Worker/Close"
-	Worker_Push_FullMethodName     = "/edgectl.worker.v1.Worker/Push"
-	Worker_RunTile_FullMethodName  = "/edgectl.worker.v1.Worker/RunTile"
-	Worker_Release_FullMethodName  = "/edgectl.worker.v1.Worker/Release"
+	Worker_PutModel_FullMethodName  = "/edgectl.worker.v1.Worker/PutModel"
+	Worker_Open_FullMethodName      = "/edgectl.worker.v1.Worker/Open"
+	Worker_Close_FullMethodName     = "/edgectl.worker.v1.Worker/Close"
+	Worker_Push_FullMethodName      = "/edgectl.worker.v1.Worker/Push"
+	Worker_RunTile_FullMethodName   = "/edgectl.worker.v1.Worker/RunTile"
+	Worker_Release_FullMethodName   = "/edgectl.worker.v1.Worker/Release"
+	Worker_Sink_FullMethodName      = "/edgectl.worker.v1.Worker/Sink"
+	Worker_ProbeLink_FullMethodName = "/edgectl.worker.v1.Worker/ProbeLink"
+	Worker_Profile_FullMethodName   = "/edgectl.worker.v1.Worker/Profile"
 )
 
 // WorkerClient is the client API for Worker service.
@@ -56,6 +59,19 @@ type WorkerClient interface {
 	RunTile(ctx context.Context, in *RunTileRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[PartChunk], error)
 	// Release drops parts buffered for runs that ended.
 	Release(ctx context.Context, in *ReleaseRequest, opts ...grpc.CallOption) (*ReleaseReply, error)
+	// Sink receives one probe message (its size, then its data in chunks of
+	// at most 1 MiB), discards it and replies once it has all of it: the
+	// receiving end of ProbeLink, shaped like a Push of one part.
+	Sink(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[SinkChunk, SinkReply], error)
+	// ProbeLink sends probe messages of the given sizes from this worker to
+	// the Sink of the worker at peer, one at a time (after one unreported
+	// warm-up message of the largest size), and reports how long each took
+	// on this worker's clock: from opening the Sink stream to the reply.
+	ProbeLink(ctx context.Context, in *ProbeLinkRequest, opts ...grpc.CallOption) (*ProbeLinkReply, error)
+	// Profile measures this worker's latency profile (runtime/profile) with
+	// the compute slots held: progress messages, then the profile as YAML in
+	// chunks. One profile at a time per worker.
+	Profile(ctx context.Context, in *ProfileRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ProfileChunk], error)
 }
 
 type workerClient struct {
@@ -141,6 +157,48 @@ func (c *workerClient) Release(ctx context.Context, in *ReleaseRequest, opts ...
 	return out, nil
 }
 
+func (c *workerClient) Sink(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[SinkChunk, SinkReply], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Worker_ServiceDesc.Streams[3], Worker_Sink_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[SinkChunk, SinkReply]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Worker_SinkClient = grpc.ClientStreamingClient[SinkChunk, SinkReply]
+
+func (c *workerClient) ProbeLink(ctx context.Context, in *ProbeLinkRequest, opts ...grpc.CallOption) (*ProbeLinkReply, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ProbeLinkReply)
+	err := c.cc.Invoke(ctx, Worker_ProbeLink_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *workerClient) Profile(ctx context.Context, in *ProfileRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ProfileChunk], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Worker_ServiceDesc.Streams[4], Worker_Profile_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ProfileRequest, ProfileChunk]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Worker_ProfileClient = grpc.ServerStreamingClient[ProfileChunk]
+
 // WorkerServer is the server API for Worker service.
 // All implementations must embed UnimplementedWorkerServer
 // for forward compatibility.
@@ -167,6 +225,19 @@ type WorkerServer interface {
 	RunTile(*RunTileRequest, grpc.ServerStreamingServer[PartChunk]) error
 	// Release drops parts buffered for runs that ended.
 	Release(context.Context, *ReleaseRequest) (*ReleaseReply, error)
+	// Sink receives one probe message (its size, then its data in chunks of
+	// at most 1 MiB), discards it and replies once it has all of it: the
+	// receiving end of ProbeLink, shaped like a Push of one part.
+	Sink(grpc.ClientStreamingServer[SinkChunk, SinkReply]) error
+	// ProbeLink sends probe messages of the given sizes from this worker to
+	// the Sink of the worker at peer, one at a time (after one unreported
+	// warm-up message of the largest size), and reports how long each took
+	// on this worker's clock: from opening the Sink stream to the reply.
+	ProbeLink(context.Context, *ProbeLinkRequest) (*ProbeLinkReply, error)
+	// Profile measures this worker's latency profile (runtime/profile) with
+	// the compute slots held: progress messages, then the profile as YAML in
+	// chunks. One profile at a time per worker.
+	Profile(*ProfileRequest, grpc.ServerStreamingServer[ProfileChunk]) error
 	mustEmbedUnimplementedWorkerServer()
 }
 
@@ -194,6 +265,15 @@ func (UnimplementedWorkerServer) RunTile(*RunTileRequest, grpc.ServerStreamingSe
 }
 func (UnimplementedWorkerServer) Release(context.Context, *ReleaseRequest) (*ReleaseReply, error) {
 	return nil, status.Error(codes.Unimplemented, "method Release not implemented")
+}
+func (UnimplementedWorkerServer) Sink(grpc.ClientStreamingServer[SinkChunk, SinkReply]) error {
+	return status.Error(codes.Unimplemented, "method Sink not implemented")
+}
+func (UnimplementedWorkerServer) ProbeLink(context.Context, *ProbeLinkRequest) (*ProbeLinkReply, error) {
+	return nil, status.Error(codes.Unimplemented, "method ProbeLink not implemented")
+}
+func (UnimplementedWorkerServer) Profile(*ProfileRequest, grpc.ServerStreamingServer[ProfileChunk]) error {
+	return status.Error(codes.Unimplemented, "method Profile not implemented")
 }
 func (UnimplementedWorkerServer) mustEmbedUnimplementedWorkerServer() {}
 func (UnimplementedWorkerServer) testEmbeddedByValue()                {}
@@ -295,6 +375,42 @@ func _Worker_Release_Handler(srv interface{}, ctx context.Context, dec func(inte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Worker_Sink_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(WorkerServer).Sink(&grpc.GenericServerStream[SinkChunk, SinkReply]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Worker_SinkServer = grpc.ClientStreamingServer[SinkChunk, SinkReply]
+
+func _Worker_ProbeLink_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ProbeLinkRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WorkerServer).ProbeLink(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Worker_ProbeLink_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WorkerServer).ProbeLink(ctx, req.(*ProbeLinkRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Worker_Profile_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ProfileRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(WorkerServer).Profile(m, &grpc.GenericServerStream[ProfileRequest, ProfileChunk]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Worker_ProfileServer = grpc.ServerStreamingServer[ProfileChunk]
+
 // Worker_ServiceDesc is the grpc.ServiceDesc for Worker service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -314,6 +430,10 @@ var Worker_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "Release",
 			Handler:    _Worker_Release_Handler,
 		},
+		{
+			MethodName: "ProbeLink",
+			Handler:    _Worker_ProbeLink_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
@@ -329,6 +449,16 @@ var Worker_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "RunTile",
 			Handler:       _Worker_RunTile_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "Sink",
+			Handler:       _Worker_Sink_Handler,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "Profile",
+			Handler:       _Worker_Profile_Handler,
 			ServerStreams: true,
 		},
 	},
