@@ -43,6 +43,7 @@ type runFlags struct {
 	noMerge     bool
 	check       bool
 	verbose     bool
+	window      int
 }
 
 func runCommand() *cli.Command {
@@ -52,23 +53,28 @@ func runCommand() *cli.Command {
 		ArgsUsage: "MODEL",
 		Description: "Runs MODEL (ONNX or .edgeir) partitioned by a plan across workers: --local N\n" +
 			"starts N workers on 127.0.0.1 (this executable's `worker` command, killed on exit)\n" +
-			"and plans fused blocks cut into --grid RxC tiles; --plan FILE runs a plan file on\n" +
+			"and plans for them with the planner (`edgectl plan`) on this machine's latency\n" +
+			"profile (measured once and cached), or by a fixed rule that cuts fused blocks into\n" +
+			"--grid RxC tiles; --plan FILE runs a plan file on\n" +
 			"local workers or on remote ones (--cluster FILE: each plan device's worker at its\n" +
 			"address in the cluster file, with the file's token or TLS files; or --worker ADDR or\n" +
 			"DEVICE=ADDR; by default each device id of the plan is its worker's address).\n" +
 			"Tiles of a stage run in parallel, stages form a pipeline over --frames, and\n" +
 			"workers send tiles' outputs straight to the workers that need them. Prints\n" +
-			"per-stage timing, latency and throughput.",
+			"per-stage timing, latency and throughput, and with --local or --cluster each\n" +
+			"stage's predicted time beside the measured one (--window 1 measures single-frame\n" +
+			"latency: one frame in flight at a time).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "plan", Usage: "plan `FILE` (YAML or JSON, kind Plan)"},
 			&cli.IntFlag{Name: "local", Usage: "start `N` local workers"},
-			&cli.StringFlag{Name: "grid", Usage: "cut fused blocks into `RxC` tiles (default: the squarest grid of N tiles)"},
+			&cli.StringFlag{Name: "grid", Usage: "with --local: plan by a fixed rule, fused blocks cut into `RxC` tiles, instead of the planner"},
 			&cli.StringSliceFlag{Name: "worker", Usage: "remote worker `ADDR` or DEVICE=ADDR (repeatable)"},
 			&cli.StringFlag{Name: "cluster", Usage: "cluster `FILE` (kind Cluster): the plan's devices' workers at their addresses, reached with its auth section"},
 			&cli.StringSliceFlag{Name: "input", Aliases: []string{"i"}, Usage: "input tensor `FILE` (.pb or .npy), one per model input", Required: true},
 			&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "write output tensor to `FILE` (.pb or .npy), one per model output"},
 			inputShapeFlag(),
 			&cli.IntFlag{Name: "frames", Usage: "run the input `K` times through the pipeline", Value: 1},
+			&cli.IntFlag{Name: "window", Usage: "frames in flight at once (`N`; 0: one per stage, plus one; 1: single-frame latency)"},
 			&cli.BoolFlag{Name: "baseline", Usage: "with --local: run the same frames on one local worker too and print the latency against it"},
 			&cli.StringFlag{Name: "trace", Usage: "write a Chrome/Perfetto trace-event JSON `FILE`"},
 			&cli.IntFlag{Name: "threads", Usage: "intra-op threads of each local worker: 0 shares the cores among them, -1 lets each use all"},
@@ -89,6 +95,7 @@ func runCommand() *cli.Command {
 				trace: cmd.String("trace"), threads: int(cmd.Int("threads")), token: cmd.String("token"), tokenFile: cmd.String("token-file"),
 				tlsCert: cmd.String("tls-cert"), tlsKey: cmd.String("tls-key"), ca: cmd.String("ca"),
 				tileTimeout: cmd.Duration("tile-timeout"), noMerge: cmd.Bool("no-merge"), check: cmd.Bool("check"), verbose: cmd.Bool("verbose"),
+				window: int(cmd.Int("window")),
 			}
 			var err error
 			if f.model, err = oneArg(cmd, "model file"); err != nil {
@@ -157,7 +164,10 @@ func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
 		return err
 	}
 	cfg := coord.RunConfig{Graph: g, Planner: simplePlanner(grid), Workers: f.workers, Inputs: inputs, Frames: f.frames,
-		Session: coord.Options{TileTimeout: f.tileTimeout, NoMerge: f.noMerge}}
+		Session: coord.Options{TileTimeout: f.tileTimeout, NoMerge: f.noMerge, Window: f.window}}
+	if f.local > 0 && f.grid == "" {
+		cfg.Planner = localPlanner(ctx, f.threads, errw, w)
+	}
 	if f.plan != "" {
 		data, err := os.ReadFile(f.plan)
 		if err != nil {
@@ -221,6 +231,9 @@ func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
 	}
 	fmt.Fprintf(w, "plan: %d stages\n", len(res.Plan.Stages))
 	res.Report.Format(w)
+	if err := printFidelity(ctx, w, errw, f, g, res.Plan, res.Report); err != nil {
+		return err
+	}
 	if f.baseline {
 		if err := runBaseline(ctx, w, cfg, res.Report); err != nil {
 			return err
@@ -326,4 +339,40 @@ func checkOutputs(ctx context.Context, w io.Writer, g *graphir.Graph, inputs, go
 		return exitError{1}
 	}
 	return nil
+}
+
+// printFidelity prints the plan's predicted stage times beside the measured
+// ones, when there is a model of the workers: the local workers', or the
+// cluster file's.
+func printFidelity(ctx context.Context, w, errw io.Writer, f runFlags, g *graphir.Graph, plan *graphir.Plan, rep *coord.Report) error {
+	var cl *planner.Cluster
+	var err error
+	switch {
+	case f.local > 0:
+		if cl, err = localCluster(ctx, f.local, f.threads, errw); err == nil {
+			// A plan file's devices map to the local workers in order.
+			var m map[string]int
+			if m, err = coord.DeviceMap(plan, f.local); err == nil {
+				for _, st := range plan.Stages {
+					for _, name := range st.Split.Devices {
+						cl.Devices[m[name]].Name = name
+					}
+				}
+			}
+		}
+	case f.cluster != "":
+		cl, err = loadPlanCluster(ctx, f.cluster, errw)
+	default:
+		return nil
+	}
+	if err != nil {
+		fmt.Fprintf(errw, "edgectl: no prediction to compare with: %v\n", err)
+		return nil
+	}
+	pred, err := planner.Predict(g, plan, cl)
+	if err != nil {
+		fmt.Fprintf(errw, "edgectl: no prediction to compare with: %v\n", err)
+		return nil
+	}
+	return formatFidelity(w, pred, rep)
 }

@@ -1,0 +1,93 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	goruntime "runtime"
+	"text/tabwriter"
+	"time"
+
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner"
+	"github.com/edgectl/edgectl/runtime/worker/coord"
+)
+
+// Local workers share this machine's cores over loopback. These are the
+// loopback figures netprobe measured between two local workers here (3-7
+// Gbit/s, about half a millisecond a message, on a loaded machine).
+const (
+	loopbackBitsPerSec = 4e9
+	loopbackPerMessage = 400 * time.Microsecond
+	loopbackRTT        = 400 * time.Microsecond
+)
+
+// localThreads is each local worker's intra-op threads for threads (the
+// --threads flag) and n workers, as LocalOptions gives them.
+func localThreads(threads, n int) int {
+	switch {
+	case threads > 0:
+		return threads
+	case threads < 0:
+		return goruntime.NumCPU()
+	}
+	return max(1, goruntime.NumCPU()/n)
+}
+
+// localCluster is the planner's model of n local workers: devices
+// worker-0.. of this machine's profile at their threads, sharing its
+// cores, on loopback.
+func localCluster(ctx context.Context, n, threads int, errw io.Writer) (*planner.Cluster, error) {
+	prof, err := localProfile(ctx, localThreads(threads, n), errw)
+	if err != nil {
+		return nil, err
+	}
+	cl := &planner.Cluster{HostCores: goruntime.NumCPU(), Net: planner.Network{Shared: false, RTT: loopbackRTT.Seconds(),
+		Link: func(from, to int) planner.Link {
+			return planner.Link{PerMessage: loopbackPerMessage.Seconds(), PerByte: 8 / loopbackBitsPerSec}
+		}}}
+	for i := range n {
+		cl.Devices = append(cl.Devices, planner.Device{Name: graphir.DeviceID(i), Class: "local", Timer: prof})
+	}
+	return cl, nil
+}
+
+// localPlanner plans for the local workers with the search.
+func localPlanner(ctx context.Context, threads int, errw io.Writer, w io.Writer) coord.Planner {
+	return func(g *graphir.Graph, n int) (*graphir.Plan, error) {
+		cl, err := localCluster(ctx, n, threads, errw)
+		if err != nil {
+			return nil, err
+		}
+		res, err := planner.Plan(g, cl, planner.Options{})
+		if err != nil {
+			return nil, err
+		}
+		if w != nil {
+			fmt.Fprintf(w, "planned in %d ms: %d stages, predicted %.1f ms a frame (one worker %.1f ms)\n",
+				res.Elapsed.Milliseconds(), len(res.Plan.Stages), res.Latency*1e3, res.Single*1e3)
+		}
+		return res.Plan, nil
+	}
+}
+
+// formatFidelity prints each stage's predicted time beside the measured
+// one (time/frame of the report), and the predicted latency beside the
+// measured median.
+func formatFidelity(w io.Writer, pred *planner.Result, rep *coord.Report) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "stage\tname\tpredicted ms\tmeasured ms\tmeasured/predicted\t")
+	for i, st := range pred.Stages {
+		if i >= len(rep.Stages) {
+			break
+		}
+		m := rep.Stages[i]
+		meas := float64(m.Time) / float64(max(m.Runs, 1)) / 1e6
+		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%.2f\t\n", i, st.Name, st.Total()*1e3, meas, meas/max(st.Total()*1e3, 1e-9))
+	}
+	tw.Flush()
+	lat := float64(rep.MedianLatency()) / 1e6
+	_, err := fmt.Fprintf(w, "latency: predicted %.2f ms, measured %.2f ms (median of %d frames): measured/predicted %.2f\n",
+		pred.Latency*1e3, lat, len(rep.Latency), lat/max(pred.Latency*1e3, 1e-9))
+	return err
+}
