@@ -46,6 +46,7 @@ func New(stdout, stderr io.Writer) *cli.Command {
 			pluginCommand(),
 			benchCommand(),
 			planCommand(),
+			simulateCommand(),
 			imageCommand(),
 			clusterCommand(),
 			netprobeCommand(),
