@@ -45,6 +45,7 @@ func New(stdout, stderr io.Writer) *cli.Command {
 			workerCommand(),
 			pluginCommand(),
 			benchCommand(),
+			profileCommand(),
 		},
 	}
 }
