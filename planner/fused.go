@@ -1,8 +1,6 @@
 package planner
 
 import (
-	"math"
-
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/planner/costmodel"
 	"github.com/edgectl/edgectl/runtime/partition"
@@ -32,8 +30,7 @@ type segTrace struct {
 	// segment's first bound) the segment reads; ok[i] that it reads any.
 	need []graphir.Rect
 	ok   []bool
-	// secs caches the segment's compute time per device class (NaN: not
-	// yet).
+	// secs is the segment's compute time per device class.
 	secs []float64
 }
 
@@ -41,7 +38,10 @@ type segTrace struct {
 // rectangle want of its outputs (cached).
 func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 	k := segKey{seg, want}
-	if t, ok := p.segs[k]; ok {
+	p.mu.Lock()
+	t, ok := p.segs[k]
+	p.mu.Unlock()
+	if ok {
 		return t, nil
 	}
 	lo, hi := p.bounds[seg], p.bounds[seg+1]
@@ -54,11 +54,8 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &segTrace{work: make([]costmodel.Work, len(nodes)), regs: tr.Nodes, rows: make([]int, len(nodes)),
+	t = &segTrace{work: make([]costmodel.Work, len(nodes)), regs: tr.Nodes, rows: make([]int, len(nodes)),
 		need: make([]graphir.Rect, len(p.live[seg])), ok: make([]bool, len(p.live[seg])), secs: make([]float64, p.classes)}
-	for i := range t.secs {
-		t.secs[i] = math.NaN()
-	}
 	for i, n := range nodes {
 		nr := tr.Nodes[i]
 		if nr.Out.Empty() {
@@ -70,24 +67,33 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 	for i, v := range p.live[seg] {
 		t.need[i], t.ok[i] = tr.Regions[v]
 	}
-	p.segs[k] = t
+	for d, ci := range p.classOf {
+		if t.secs[ci] == 0 {
+			t.secs[ci] = p.segSeconds(t, seg, d)
+		}
+	}
+	p.mu.Lock()
+	if old, ok := p.segs[k]; ok {
+		t = old
+	} else {
+		p.segs[k] = t
+	}
+	p.mu.Unlock()
 	return t, nil
 }
 
 // seconds is the segment's compute time on device d.
-func (p *search) seconds(t *segTrace, seg, d int) float64 {
+func (p *search) seconds(t *segTrace, d int) float64 { return t.secs[p.classOf[d]] }
+
+// segSeconds computes the segment's compute time on device d.
+func (p *search) segSeconds(t *segTrace, seg, d int) float64 {
 	dev := p.cl.Devices[d]
-	ci := p.classOf[d]
-	if s := t.secs[ci]; !math.IsNaN(s) {
-		return s
-	}
 	s := 0.0
 	for i, n := range p.g.Nodes[p.bounds[seg]:p.bounds[seg+1]] {
 		if !p.fusedAway[n] && t.rows[i] > 0 {
 			s += dev.Timer.SpatialSeconds(n, t.regs[i].Out, inputRects(n, t.regs[i]))
 		}
 	}
-	t.secs[ci] = s
 	return s
 }
 
@@ -121,7 +127,7 @@ func (p *search) fused(s *spec, a, b int) (*priced, error) {
 			if err != nil {
 				return nil, err
 			}
-			c.tile[ti] += p.seconds(t, seg, s.devs[ti])
+			c.tile[ti] += p.seconds(t, s.devs[ti])
 			off := p.bounds[seg] - s.lo
 			for i, w := range t.work {
 				if !p.fusedAway[p.g.Nodes[p.bounds[seg]+i]] {

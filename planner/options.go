@@ -48,7 +48,10 @@ func (p *search) rangeOptions(a, b int) ([]*option, error) {
 // them, and one device: any of them (anySingle) or the first.
 func (p *search) optionsOn(a, b, from int, anySingle bool) ([]*option, error) {
 	key := optionKey{a, b, from, anySingle}
-	if o, ok := p.options[key]; ok {
+	p.mu.Lock()
+	o, ok := p.options[key]
+	p.mu.Unlock()
+	if ok {
 		return o, nil
 	}
 	order := p.order[from:]
@@ -120,6 +123,11 @@ func (p *search) optionsOn(a, b, from int, anySingle bool) ([]*option, error) {
 			}
 		}
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if old, ok := p.options[key]; ok {
+		return old, nil
+	}
 	p.options[key] = out
 	return out, nil
 }
@@ -168,10 +176,13 @@ func (p *search) fusableRange(lo, hi int) bool {
 // calls).
 func (p *search) fusedWithin(a, b int) bool {
 	key := [2]int{a, b}
-	if ok, done := p.fuseOK[key]; done {
+	p.mu.Lock()
+	ok, done := p.fuseOK[key]
+	p.mu.Unlock()
+	if done {
 		return ok
 	}
-	ok := true
+	ok = true
 	if a+1 < b && !p.fusedWithin(a+1, b) {
 		ok = false
 	}
@@ -184,11 +195,16 @@ func (p *search) fusedWithin(a, b int) bool {
 			c, err := p.price(s)
 			ok = err == nil && c.flops/max(1, p.flopsOf(lo, hi)) <= p.opts.MaxOverhead
 			if ok {
-				p.halos[key] = p.halosOf(c)
+				h := p.halosOf(c)
+				p.mu.Lock()
+				p.halos[key] = h
+				p.mu.Unlock()
 			}
 		}
 	}
+	p.mu.Lock()
 	p.fuseOK[key] = ok
+	p.mu.Unlock()
 	return ok
 }
 
@@ -210,7 +226,9 @@ func (p *search) halosOf(c *priced) []float64 {
 // between bounds a and b recomputes, estimated from the two-strip halos:
 // each of the rows-1 and cols-1 cuts adds a halo on both of its sides.
 func (p *search) overheadEstimate(a, b int, grid [2]int) float64 {
+	p.mu.Lock()
 	h := p.halos[[2]int{a, b}]
+	p.mu.Unlock()
 	if h == nil {
 		return 1
 	}

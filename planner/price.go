@@ -59,7 +59,7 @@ type priced struct {
 	rows [][]int
 }
 
-// intern numbers the placement parts of v.
+// intern numbers the placement parts of v (p.mu held).
 func (p *search) intern(v *graphir.Value, parts []part) int {
 	b := append(make([]byte, 0, 64), v.Name...)
 	for _, pt := range parts {
@@ -105,10 +105,12 @@ func (p *search) priceWith(s *spec, bySegments bool) (*priced, error) {
 	if !bySegments {
 		k += " direct"
 	}
-	if c, ok := p.prices[k]; ok {
+	p.mu.Lock()
+	c, ok := p.prices[k]
+	p.mu.Unlock()
+	if ok {
 		return c, nil
 	}
-	var c *priced
 	var err error
 	a, aok := p.boundAt[s.lo]
 	b, bok := p.boundAt[s.hi]
@@ -120,7 +122,6 @@ func (p *search) priceWith(s *spec, bySegments bool) (*priced, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.id = len(p.prices)
 	sum := 0.0
 	for _, t := range c.tile {
 		c.compute = max(c.compute, t)
@@ -129,6 +130,12 @@ func (p *search) priceWith(s *spec, bySegments bool) (*priced, error) {
 	if p.cl.HostCores > 0 {
 		c.compute = max(c.compute, sum/float64(p.cl.HostCores))
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if old, ok := p.prices[k]; ok {
+		return old, nil
+	}
+	c.id = len(p.prices)
 	for k, o := range c.outputs {
 		c.layout = append(c.layout, p.intern(o, c.out[k]))
 	}

@@ -2,6 +2,8 @@ package planner
 
 import (
 	"math"
+	goruntime "runtime"
+	"sync"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/partition"
@@ -110,11 +112,15 @@ func (p *search) finish(s *state) float64 {
 
 // latency finds the plan of least predicted latency.
 func (p *search) latency() (*state, float64, error) {
+	if err := p.prefetch(); err != nil {
+		return nil, 0, err
+	}
 	m := len(p.bounds) - 1
-	states := make([]map[string]*state, m+1)
-	states[0] = map[string]*state{"": p.start()}
+	states := make([]*stateSet, m+1)
+	states[0] = newStateSet()
+	states[0].offer("", p.start())
 	for b := 1; b <= m; b++ {
-		states[b] = map[string]*state{}
+		states[b] = newStateSet()
 		for a := b - 1; a >= 0; a-- {
 			opts, err := p.rangeOptions(a, b)
 			if err != nil {
@@ -122,13 +128,13 @@ func (p *search) latency() (*state, float64, error) {
 			}
 			for _, o := range opts {
 				key, fast := p.leaves(o, b)
-				for _, s := range states[a] {
+				for _, s := range states[a].list {
 					if fast {
 						// One stage that leaves the bound's values: price the
 						// transition before building its state.
 						c := o.stages[0]
 						cost := s.cost + p.penalty*o.share + p.cl.Net.RTT + p.comm(c, s.pl).seconds + c.compute
-						if old, ok := states[b][key]; ok && cost >= old.cost {
+						if old := states[b].get(key); old != nil && cost >= old.cost {
 							continue
 						}
 					}
@@ -137,16 +143,14 @@ func (p *search) latency() (*state, float64, error) {
 					if !fast {
 						k = next.pl.key(p.live[b])
 					}
-					if old, ok := states[b][k]; !ok || next.cost < old.cost {
-						states[b][k] = next
-					}
+					states[b].offer(k, next)
 				}
 			}
 		}
 	}
 	var best *state
 	bestCost := math.Inf(1)
-	for _, s := range states[m] {
+	for _, s := range states[m].list {
 		if c := p.finish(s); c < bestCost {
 			best, bestCost = s, c
 		}
@@ -155,6 +159,62 @@ func (p *search) latency() (*state, float64, error) {
 		return nil, 0, errPlan("no plan covers the graph")
 	}
 	return best, bestCost, nil
+}
+
+// stateSet keeps the cheapest state per key, in the order keys first
+// came, so that the search is the same from run to run.
+type stateSet struct {
+	index map[string]int
+	list  []*state
+}
+
+func newStateSet() *stateSet { return &stateSet{index: map[string]int{}} }
+
+func (ss *stateSet) get(key string) *state {
+	if i, ok := ss.index[key]; ok {
+		return ss.list[i]
+	}
+	return nil
+}
+
+// offer keeps s for key when it is cheaper than what key holds.
+func (ss *stateSet) offer(key string, s *state) {
+	i, ok := ss.index[key]
+	switch {
+	case !ok:
+		ss.index[key] = len(ss.list)
+		ss.list = append(ss.list, s)
+	case s.cost < ss.list[i].cost:
+		ss.list[i] = s
+	}
+}
+
+// prefetch prices the options of every range on all devices, the ranges
+// ending at each bound on one of GOMAXPROCS goroutines.
+func (p *search) prefetch() error {
+	m := len(p.bounds) - 1
+	ends := make(chan int)
+	errs := make(chan error, m)
+	var wg sync.WaitGroup
+	for range min(goruntime.GOMAXPROCS(0), m) {
+		wg.Go(func() {
+			for b := range ends {
+				for a := b - 1; a >= 0; a-- {
+					if _, err := p.rangeOptions(a, b); err != nil {
+						errs <- err
+						break
+					}
+				}
+			}
+		})
+	}
+	for b := m; b >= 1; b-- {
+		ends <- b
+	}
+	close(ends)
+	wg.Wait()
+	close(errs)
+	return <-errs
 }
 
 // chain lists the options of the states leading to s, first first.

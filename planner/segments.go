@@ -2,6 +2,7 @@ package planner
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/planner/costmodel"
@@ -29,6 +30,8 @@ type search struct {
 	// single[d] is the whole graph's compute time on device d alone.
 	single []float64
 
+	// mu guards the caches below: options are priced in parallel.
+	mu      sync.Mutex
 	prices  map[string]*priced
 	options map[optionKey][]*option
 	// fuseOK[[2]int{a, b}] caches whether the nodes between bounds a and b

@@ -63,12 +63,18 @@ func (p *search) throughput() (*state, float64, error) {
 	}
 	best, bestPeriod := lat, p.period(lat)
 	m, n := len(p.bounds)-1, len(p.order)
-	states := make([]map[string]*tstate, m+1)
-	states[0] = map[string]*tstate{"0|": {state: p.start()}}
+	// Pipeline states by key, kept in the order keys first came (so the
+	// search is the same from run to run).
+	type tset struct {
+		index map[string]int
+		list  []*tstate
+	}
+	states := make([]*tset, m+1)
+	states[0] = &tset{index: map[string]int{"0|": 0}, list: []*tstate{{state: p.start()}}}
 	for b := 1; b <= m; b++ {
-		states[b] = map[string]*tstate{}
+		states[b] = &tset{index: map[string]int{}}
 		for a := b - 1; a >= 0; a-- {
-			for _, s := range states[a] {
+			for _, s := range states[a].list {
 				if s.used >= n {
 					continue
 				}
@@ -85,14 +91,20 @@ func (p *search) throughput() (*state, float64, error) {
 					}
 					t := &tstate{state: next, used: s.used + o.k, period: max(s.period, stage)}
 					key := next.pl.key(p.live[b]) + strconv.Itoa(t.used)
-					if old, ok := states[b][key]; !ok || t.period < old.period || (t.period == old.period && t.cost < old.cost) {
-						states[b][key] = t
+					set := states[b]
+					i, ok := set.index[key]
+					switch {
+					case !ok:
+						set.index[key] = len(set.list)
+						set.list = append(set.list, t)
+					case t.period < set.list[i].period || (t.period == set.list[i].period && t.cost < set.list[i].cost):
+						set.list[i] = t
 					}
 				}
 			}
 		}
 	}
-	for _, s := range states[m] {
+	for _, s := range states[m].list {
 		if per := p.period(s.state); per < bestPeriod || (per == bestPeriod && p.finish(s.state) < p.finish(best)) {
 			best, bestPeriod = s.state, per
 		}
