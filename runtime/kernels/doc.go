@@ -19,11 +19,18 @@
 //   - MaxPool, AveragePool (2-D), GlobalAveragePool, GlobalMaxPool, Relu,
 //     LeakyRelu, Clip, HardSwish, Add, Sub, Mul, Div: vector loops.
 //
-// Every kernel exists in two tiers: plain Go ("go", kernelapi.PriorityTuned)
-// and assembly ("asm", kernelapi.PriorityAssembly: AVX2+FMA on amd64, NEON on
-// arm64; none with -tags noasm). The inner loops live in internal/simd, the
-// GEMM driver in internal/gemm, thread splitting in internal/par; the
-// conformance suites that every implementation runs are in kerneltest.
+// Every kernel exists in two implementations: plain Go ("kernels-go",
+// kernelapi.PriorityTuned) and assembly ("kernels-asm",
+// kernelapi.PriorityAssembly). The assembly runs one tier, chosen once at
+// init from the CPU's features (golang.org/x/sys/cpu): AVX2+FMA ("avx2") on
+// amd64, NEON ("neon") on arm64, none with -tags noasm or elsewhere ("go").
+// EDGECTL_KERNELS=avx2|neon|go caps the choice (for tests and
+// comparisons); a value naming no tier is ignored and reported by
+// TierError. Tier names the active tier, Tiers every tier the machine runs
+// and PrepareTier gives any of them (the conformance tests run them all).
+// The inner loops live in internal/simd, the GEMM driver in internal/gemm,
+// thread splitting in internal/par; the conformance suites that every
+// implementation runs are in kerneltest.
 //
 // A kernel's Prepare returns nil for a node it does not cover, and the
 // executor falls back to the next implementation. Env.Threads is the

@@ -9,8 +9,9 @@ import (
 	"github.com/edgectl/edgectl/runtime/kernels/kerneltest"
 )
 
-// tiers are the implementations under test: Go always, assembly when this
-// build and CPU have it. Each dispatches on the node's op.
+// tiers are the implementations under test: every tier this build and CPU
+// run (go always; avx2 and avx512 where the CPU has them, neon on arm64),
+// whatever EDGECTL_KERNELS selects. Each dispatches on the node's op.
 func tiers() map[string]kerneltest.Prepare {
 	out := map[string]kerneltest.Prepare{}
 	add := func(name string, get func(graphir.Op) func(*graphir.Node, kernelapi.Env) (kernelapi.Kernel, error)) {
@@ -22,9 +23,10 @@ func tiers() map[string]kerneltest.Prepare {
 			return p(n, kernelapi.Env{Threads: threads})
 		}
 	}
-	add("go", kernels.PrepareGo)
-	if kernels.HaveAsm() {
-		add("asm", kernels.PrepareAsm)
+	for _, tier := range kernels.Tiers() {
+		add(tier, func(op graphir.Op) func(*graphir.Node, kernelapi.Env) (kernelapi.Kernel, error) {
+			return kernels.PrepareTier(tier, op)
+		})
 	}
 	return out
 }

@@ -14,17 +14,17 @@
 //   - element-wise maps, reductions and pooling rows (vec.go);
 //   - the depthwise convolution's weighted sum of shifted rows and its
 //     stride-2 deinterleave (dw.go);
-//   - cpuid and xgetbv to detect AVX2 and FMA at run time.
+//   - the interleaved depthwise and direct first-layer convolutions (c8.go)
+//     and the GEMM packing loops (pack.go).
+//
+// CPU detection is not here: runtime/kernels/internal/simd uses
+// golang.org/x/sys/cpu.
 package main
 
-import (
-	. "github.com/mmcloughlin/avo/build"
-	. "github.com/mmcloughlin/avo/reg"
-)
+import . "github.com/mmcloughlin/avo/build"
 
 func main() {
 	ConstraintExpr("!noasm")
-	genCPU()
 	genSgemm()
 	genFMAPeak()
 	genVec()
@@ -32,26 +32,4 @@ func main() {
 	genDepthwise()
 	genC8()
 	Generate()
-}
-
-func genCPU() {
-	TEXT("cpuid", NOSPLIT, "func(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)")
-	Doc("cpuid executes CPUID with the given leaf and sub-leaf.")
-	a := Load(Param("eaxArg"), EAX)
-	c := Load(Param("ecxArg"), ECX)
-	_, _ = a, c
-	CPUID()
-	Store(EAX, Return("eax"))
-	Store(EBX, Return("ebx"))
-	Store(ECX, Return("ecx"))
-	Store(EDX, Return("edx"))
-	RET()
-
-	TEXT("xgetbv", NOSPLIT, "func() (eax, edx uint32)")
-	Doc("xgetbv reads extended control register 0 (the OS-enabled state).")
-	XORL(ECX, ECX)
-	XGETBV()
-	Store(EAX, Return("eax"))
-	Store(EDX, Return("edx"))
-	RET()
 }

@@ -10,11 +10,7 @@ import (
 )
 
 func opsUnderTest() []*simd.Ops {
-	out := []*simd.Ops{simd.Go()}
-	if a := simd.Asm(); a != nil {
-		out = append(out, a)
-	}
-	return out
+	return append([]*simd.Ops{simd.Go()}, simd.Available()...)
 }
 
 func randSlice(r *rand.Rand, n int) []float32 {

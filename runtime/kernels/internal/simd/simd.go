@@ -90,7 +90,11 @@ type SgemmIndFunc func(kc int, a *float32, b *IndPanel, c *float32, ldc, mr, fla
 // Ops is one implementation of the loops. Slices: dst sets the length; the
 // inputs must be at least as long (the wrappers check).
 type Ops struct {
-	Name  string
+	Name string
+	// FMAPeak, when not nil, runs n iterations of a register-only FMA loop
+	// of the tier's widest vectors and returns the flops of one.
+	FMAPeak func(n int) (flopsPerIter int)
+
 	Sgemm SgemmFunc
 	// Sgemm8, when not nil, computes only the first 8 columns of the tile
 	// (the others of c are left as they are), at half Sgemm's work: for a

@@ -4,12 +4,6 @@
 
 package simd
 
-// cpuid executes CPUID with the given leaf and sub-leaf.
-func cpuid(eaxArg uint32, ecxArg uint32) (eax uint32, ebx uint32, ecx uint32, edx uint32)
-
-// xgetbv reads extended control register 0 (the OS-enabled state).
-func xgetbv() (eax uint32, edx uint32)
-
 // sgemm6x16 computes the 6x16 tile T = sum over k < kc of a[k*6+r] * b[k*16+j]
 // and stores its first mr rows (1 <= mr <= 6) to c (row stride ldc elements),
 // adding C first with flagAccumulate, then the biases and the activation the
