@@ -27,6 +27,7 @@ func main() {
 	ConstraintExpr("!noasm")
 	genSgemm()
 	genFMAPeak()
+	genSgemm512()
 	genVec()
 	genPack()
 	genDepthwise()

@@ -226,9 +226,15 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 					nrr := min(NR, nc-jr)
 					bpan := bp[(jr/NR)*kc*NR : (jr/NR+1)*kc*NR]
 					col := jc + jr
-					for ir := 0; ir < mc; ir += MR {
-						mrr := min(MR, mc-ir)
-						apan := ap[(ir/MR)*kc*MR : (ir/MR+1)*kc*MR]
+					// A whole panel's rows go TallRows at a time where the
+					// tier has a tall micro-kernel (AVX-512: 24 rows).
+					step, tall := MR, nrr == NR && ops.SgemmTall != nil
+					if tall {
+						step = ops.TallRows
+					}
+					for ir := 0; ir < mc; ir += step {
+						mrr := min(step, mc-ir)
+						apan := ap[(ir/MR)*kc*MR : (ir+mrr+MR-1)/MR*kc*MR]
 						row := ic + ir
 						if nrr == NR {
 							var rb, cb *float32
@@ -239,9 +245,15 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 								cb = &p.ColBias[col]
 							}
 							c := p.C[row*p.LDC+col : (row+mrr-1)*p.LDC+col+NR]
-							if direct != nil && panels[jr/NR].InPlace() {
+							inPlace := direct != nil && panels[jr/NR].InPlace()
+							switch {
+							case tall && inPlace:
+								ops.SgemmTallInd(kc, &apan[0], &panels[jr/NR], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
+							case tall:
+								ops.SgemmTall(kc, &apan[0], &bpan[0], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
+							case inPlace:
 								ops.SgemmInd(kc, &apan[0], &panels[jr/NR], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
-							} else {
+							default:
 								ops.Sgemm(kc, &apan[0], &bpan[0], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
 							}
 						} else {

@@ -12,13 +12,18 @@ import (
 const NoAsmBuild = false
 
 // asmTierNames are the assembly tiers of amd64, best first.
-var asmTierNames = []string{"avx2"}
+var asmTierNames = []string{"avx512", "avx2"}
 
 // available lists the tiers this CPU and operating system can run, best
 // first. golang.org/x/sys/cpu checks the OS side too (XGETBV: the XMM
-// and YMM state).
+// and YMM state, and for AVX-512 the opmask and ZMM state). The avx512
+// tier asks for F, BW, DQ and VL (every AVX-512 CPU since Skylake-SP has
+// them; its kernels use F only, so no CPU of interest is left out).
 func available() []*Ops {
 	var out []*Ops
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		out = append(out, &avx512Ops)
+	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		out = append(out, &asmOps)
 	}

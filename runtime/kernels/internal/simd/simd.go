@@ -103,6 +103,14 @@ type Ops struct {
 	// SgemmInd, when not nil, lets the GEMM read whole im2col panels in
 	// place instead of packing them.
 	SgemmInd SgemmIndFunc
+	// SgemmTall, when not nil, computes up to TallRows rows at once: the
+	// tile of ceil(mr/MR) consecutive A panels (kc*MR floats apart, as a
+	// packed A block holds them) times one B panel, 1 <= mr <= TallRows,
+	// with Sgemm's epilogue (rowBias points at mr values). SgemmTallInd is
+	// the same with B an in-place panel (nil when SgemmInd is).
+	SgemmTall    SgemmFunc
+	SgemmTallInd SgemmIndFunc
+	TallRows     int
 
 	// VecMaps says the element-wise loops below are vector assembly, not
 	// Go: a kernel built of many of them (Winograd's transforms) only pays

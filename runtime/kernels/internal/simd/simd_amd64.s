@@ -1205,6 +1205,4375 @@ peak_done:
 	VZEROUPPER
 	RET
 
+// func sgemm6x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·sgemm6x16z(SB), NOSPLIT, $0-80
+	MOVQ kc+0(FP), AX
+	MOVQ b+16(FP), CX
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), BX
+	SHLQ $0x02, BX
+	MOVQ a+8(FP), SI
+
+	// Prefetch the C tile while the products run.
+	MOVQ       DX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 60(DI)
+	ADDQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 60(DI)
+	ADDQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 60(DI)
+	ADDQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 60(DI)
+	ADDQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 60(DI)
+	ADDQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 60(DI)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+
+sgemm6x16z_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm6x16z_tail
+	PREFETCHT0       384(SI)
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VMOVUPS          64(CX), Z25
+	VFMADD231PS.BCST 24(SI), Z25, Z0
+	VFMADD231PS.BCST 28(SI), Z25, Z1
+	VFMADD231PS.BCST 32(SI), Z25, Z2
+	VFMADD231PS.BCST 36(SI), Z25, Z3
+	VFMADD231PS.BCST 40(SI), Z25, Z4
+	VFMADD231PS.BCST 44(SI), Z25, Z5
+	PREFETCHT0       512(CX)
+	VMOVUPS          128(CX), Z24
+	VFMADD231PS.BCST 48(SI), Z24, Z0
+	VFMADD231PS.BCST 52(SI), Z24, Z1
+	VFMADD231PS.BCST 56(SI), Z24, Z2
+	VFMADD231PS.BCST 60(SI), Z24, Z3
+	VFMADD231PS.BCST 64(SI), Z24, Z4
+	VFMADD231PS.BCST 68(SI), Z24, Z5
+	VMOVUPS          192(CX), Z25
+	VFMADD231PS.BCST 72(SI), Z25, Z0
+	VFMADD231PS.BCST 76(SI), Z25, Z1
+	VFMADD231PS.BCST 80(SI), Z25, Z2
+	VFMADD231PS.BCST 84(SI), Z25, Z3
+	VFMADD231PS.BCST 88(SI), Z25, Z4
+	VFMADD231PS.BCST 92(SI), Z25, Z5
+	ADDQ             $0x00000060, SI
+	ADDQ             $0x00000100, CX
+	SUBQ             $0x04, AX
+	JMP              sgemm6x16z_loop4
+
+sgemm6x16z_tail:
+	TESTQ            AX, AX
+	JE               sgemm6x16z_epilogue
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	ADDQ             $0x00000018, SI
+	ADDQ             $0x00000040, CX
+	DECQ             AX
+	JMP              sgemm6x16z_tail
+
+sgemm6x16z_epilogue:
+	MOVQ   flags+48(FP), AX
+	MOVQ   mr+40(FP), CX
+	TESTQ  $0x00000001, AX
+	JE     sgemm6x16z_rowbias
+	MOVQ   DX, DI
+	VADDPS (DI), Z0, Z0
+	ADDQ   BX, DI
+	CMPQ   CX, $0x01
+	JLE    sgemm6x16z_rowbias
+	VADDPS (DI), Z1, Z1
+	ADDQ   BX, DI
+	CMPQ   CX, $0x02
+	JLE    sgemm6x16z_rowbias
+	VADDPS (DI), Z2, Z2
+	ADDQ   BX, DI
+	CMPQ   CX, $0x03
+	JLE    sgemm6x16z_rowbias
+	VADDPS (DI), Z3, Z3
+	ADDQ   BX, DI
+	CMPQ   CX, $0x04
+	JLE    sgemm6x16z_rowbias
+	VADDPS (DI), Z4, Z4
+	ADDQ   BX, DI
+	CMPQ   CX, $0x05
+	JLE    sgemm6x16z_rowbias
+	VADDPS (DI), Z5, Z5
+
+sgemm6x16z_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm6x16z_colbias
+	MOVQ        rowBias+56(FP), SI
+	VADDPS.BCST (SI), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm6x16z_colbias
+	VADDPS.BCST 4(SI), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm6x16z_colbias
+	VADDPS.BCST 8(SI), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm6x16z_colbias
+	VADDPS.BCST 12(SI), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm6x16z_colbias
+	VADDPS.BCST 16(SI), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm6x16z_colbias
+	VADDPS.BCST 20(SI), Z5, Z5
+
+sgemm6x16z_colbias:
+	TESTQ   $0x00000004, AX
+	JE      sgemm6x16z_act
+	MOVQ    colBias+64(FP), SI
+	VMOVUPS (SI), Z26
+	VADDPS  Z26, Z0, Z0
+	VADDPS  Z26, Z1, Z1
+	VADDPS  Z26, Z2, Z2
+	VADDPS  Z26, Z3, Z3
+	VADDPS  Z26, Z4, Z4
+	VADDPS  Z26, Z5, Z5
+
+sgemm6x16z_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+72(FP), SI
+	CMPQ AX, $0x01
+	JE   sgemm6x16z_clamp
+	CMPQ AX, $0x02
+	JE   sgemm6x16z_leaky
+	CMPQ AX, $0x03
+	JE   sgemm6x16z_hswish
+	JMP  sgemm6x16z_store
+
+sgemm6x16z_clamp:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	JMP          sgemm6x16z_store
+
+sgemm6x16z_leaky:
+	VBROADCASTSS (SI), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	JMP          sgemm6x16z_store
+
+sgemm6x16z_hswish:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VBROADCASTSS 64(SI), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+
+sgemm6x16z_store:
+	MOVQ    DX, DI
+	VMOVUPS Z0, (DI)
+	ADDQ    BX, DI
+	CMPQ    CX, $0x01
+	JLE     sgemm6x16z_done
+	VMOVUPS Z1, (DI)
+	ADDQ    BX, DI
+	CMPQ    CX, $0x02
+	JLE     sgemm6x16z_done
+	VMOVUPS Z2, (DI)
+	ADDQ    BX, DI
+	CMPQ    CX, $0x03
+	JLE     sgemm6x16z_done
+	VMOVUPS Z3, (DI)
+	ADDQ    BX, DI
+	CMPQ    CX, $0x04
+	JLE     sgemm6x16z_done
+	VMOVUPS Z4, (DI)
+	ADDQ    BX, DI
+	CMPQ    CX, $0x05
+	JLE     sgemm6x16z_done
+	VMOVUPS Z5, (DI)
+
+sgemm6x16z_done:
+	VZEROUPPER
+	RET
+
+// func sgemm6x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·sgemm6x16zind(SB), NOSPLIT, $0-88
+	MOVQ kc+0(FP), AX
+	MOVQ b+16(FP), CX
+	MOVQ offs+24(FP), DX
+	MOVQ c+32(FP), BX
+	MOVQ ldc+40(FP), SI
+	SHLQ $0x02, SI
+	MOVQ a+8(FP), DI
+
+	// Prefetch the C tile while the products run.
+	MOVQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+
+sgemm6x16zind_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm6x16zind_tail
+	PREFETCHT0       384(DI)
+	MOVLQSX          (DX), R8
+	VMOVUPS          (CX)(R8*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	MOVLQSX          4(DX), R8
+	VMOVUPS          (CX)(R8*4), Z25
+	VFMADD231PS.BCST 24(DI), Z25, Z0
+	VFMADD231PS.BCST 28(DI), Z25, Z1
+	VFMADD231PS.BCST 32(DI), Z25, Z2
+	VFMADD231PS.BCST 36(DI), Z25, Z3
+	VFMADD231PS.BCST 40(DI), Z25, Z4
+	VFMADD231PS.BCST 44(DI), Z25, Z5
+	MOVLQSX          32(DX), R8
+	PREFETCHT0       (CX)(R8*4)
+	MOVLQSX          8(DX), R8
+	VMOVUPS          (CX)(R8*4), Z24
+	VFMADD231PS.BCST 48(DI), Z24, Z0
+	VFMADD231PS.BCST 52(DI), Z24, Z1
+	VFMADD231PS.BCST 56(DI), Z24, Z2
+	VFMADD231PS.BCST 60(DI), Z24, Z3
+	VFMADD231PS.BCST 64(DI), Z24, Z4
+	VFMADD231PS.BCST 68(DI), Z24, Z5
+	MOVLQSX          12(DX), R8
+	VMOVUPS          (CX)(R8*4), Z25
+	VFMADD231PS.BCST 72(DI), Z25, Z0
+	VFMADD231PS.BCST 76(DI), Z25, Z1
+	VFMADD231PS.BCST 80(DI), Z25, Z2
+	VFMADD231PS.BCST 84(DI), Z25, Z3
+	VFMADD231PS.BCST 88(DI), Z25, Z4
+	VFMADD231PS.BCST 92(DI), Z25, Z5
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000010, DX
+	SUBQ             $0x04, AX
+	JMP              sgemm6x16zind_loop4
+
+sgemm6x16zind_tail:
+	TESTQ            AX, AX
+	JE               sgemm6x16zind_epilogue
+	MOVLQSX          (DX), R8
+	VMOVUPS          (CX)(R8*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000004, DX
+	DECQ             AX
+	JMP              sgemm6x16zind_tail
+
+sgemm6x16zind_epilogue:
+	MOVQ   flags+56(FP), AX
+	MOVQ   mr+48(FP), CX
+	TESTQ  $0x00000001, AX
+	JE     sgemm6x16zind_rowbias
+	MOVQ   BX, R8
+	VADDPS (R8), Z0, Z0
+	ADDQ   SI, R8
+	CMPQ   CX, $0x01
+	JLE    sgemm6x16zind_rowbias
+	VADDPS (R8), Z1, Z1
+	ADDQ   SI, R8
+	CMPQ   CX, $0x02
+	JLE    sgemm6x16zind_rowbias
+	VADDPS (R8), Z2, Z2
+	ADDQ   SI, R8
+	CMPQ   CX, $0x03
+	JLE    sgemm6x16zind_rowbias
+	VADDPS (R8), Z3, Z3
+	ADDQ   SI, R8
+	CMPQ   CX, $0x04
+	JLE    sgemm6x16zind_rowbias
+	VADDPS (R8), Z4, Z4
+	ADDQ   SI, R8
+	CMPQ   CX, $0x05
+	JLE    sgemm6x16zind_rowbias
+	VADDPS (R8), Z5, Z5
+
+sgemm6x16zind_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm6x16zind_colbias
+	MOVQ        rowBias+64(FP), DX
+	VADDPS.BCST (DX), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm6x16zind_colbias
+	VADDPS.BCST 4(DX), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm6x16zind_colbias
+	VADDPS.BCST 8(DX), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm6x16zind_colbias
+	VADDPS.BCST 12(DX), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm6x16zind_colbias
+	VADDPS.BCST 16(DX), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm6x16zind_colbias
+	VADDPS.BCST 20(DX), Z5, Z5
+
+sgemm6x16zind_colbias:
+	TESTQ   $0x00000004, AX
+	JE      sgemm6x16zind_act
+	MOVQ    colBias+72(FP), DX
+	VMOVUPS (DX), Z26
+	VADDPS  Z26, Z0, Z0
+	VADDPS  Z26, Z1, Z1
+	VADDPS  Z26, Z2, Z2
+	VADDPS  Z26, Z3, Z3
+	VADDPS  Z26, Z4, Z4
+	VADDPS  Z26, Z5, Z5
+
+sgemm6x16zind_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+80(FP), DX
+	CMPQ AX, $0x01
+	JE   sgemm6x16zind_clamp
+	CMPQ AX, $0x02
+	JE   sgemm6x16zind_leaky
+	CMPQ AX, $0x03
+	JE   sgemm6x16zind_hswish
+	JMP  sgemm6x16zind_store
+
+sgemm6x16zind_clamp:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	JMP          sgemm6x16zind_store
+
+sgemm6x16zind_leaky:
+	VBROADCASTSS (DX), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	JMP          sgemm6x16zind_store
+
+sgemm6x16zind_hswish:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VBROADCASTSS 64(DX), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+
+sgemm6x16zind_store:
+	MOVQ    BX, R8
+	VMOVUPS Z0, (R8)
+	ADDQ    SI, R8
+	CMPQ    CX, $0x01
+	JLE     sgemm6x16zind_done
+	VMOVUPS Z1, (R8)
+	ADDQ    SI, R8
+	CMPQ    CX, $0x02
+	JLE     sgemm6x16zind_done
+	VMOVUPS Z2, (R8)
+	ADDQ    SI, R8
+	CMPQ    CX, $0x03
+	JLE     sgemm6x16zind_done
+	VMOVUPS Z3, (R8)
+	ADDQ    SI, R8
+	CMPQ    CX, $0x04
+	JLE     sgemm6x16zind_done
+	VMOVUPS Z4, (R8)
+	ADDQ    SI, R8
+	CMPQ    CX, $0x05
+	JLE     sgemm6x16zind_done
+	VMOVUPS Z5, (R8)
+
+sgemm6x16zind_done:
+	VZEROUPPER
+	RET
+
+// func sgemm12x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·sgemm12x16z(SB), NOSPLIT, $0-80
+	MOVQ   kc+0(FP), AX
+	MOVQ   b+16(FP), CX
+	MOVQ   c+24(FP), DX
+	MOVQ   ldc+32(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   a+8(FP), SI
+	MOVQ   AX, DI
+	IMUL3Q $0x00000018, DI, DI
+	LEAQ   (SI)(DI*1), DI
+
+	// Prefetch the C tile while the products run.
+	MOVQ       DX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+
+sgemm12x16z_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm12x16z_tail
+	PREFETCHT0       384(SI)
+	PREFETCHT0       384(DI)
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VFMADD231PS.BCST (DI), Z24, Z6
+	VFMADD231PS.BCST 4(DI), Z24, Z7
+	VFMADD231PS.BCST 8(DI), Z24, Z8
+	VFMADD231PS.BCST 12(DI), Z24, Z9
+	VFMADD231PS.BCST 16(DI), Z24, Z10
+	VFMADD231PS.BCST 20(DI), Z24, Z11
+	VMOVUPS          64(CX), Z25
+	VFMADD231PS.BCST 24(SI), Z25, Z0
+	VFMADD231PS.BCST 28(SI), Z25, Z1
+	VFMADD231PS.BCST 32(SI), Z25, Z2
+	VFMADD231PS.BCST 36(SI), Z25, Z3
+	VFMADD231PS.BCST 40(SI), Z25, Z4
+	VFMADD231PS.BCST 44(SI), Z25, Z5
+	VFMADD231PS.BCST 24(DI), Z25, Z6
+	VFMADD231PS.BCST 28(DI), Z25, Z7
+	VFMADD231PS.BCST 32(DI), Z25, Z8
+	VFMADD231PS.BCST 36(DI), Z25, Z9
+	VFMADD231PS.BCST 40(DI), Z25, Z10
+	VFMADD231PS.BCST 44(DI), Z25, Z11
+	PREFETCHT0       512(CX)
+	VMOVUPS          128(CX), Z24
+	VFMADD231PS.BCST 48(SI), Z24, Z0
+	VFMADD231PS.BCST 52(SI), Z24, Z1
+	VFMADD231PS.BCST 56(SI), Z24, Z2
+	VFMADD231PS.BCST 60(SI), Z24, Z3
+	VFMADD231PS.BCST 64(SI), Z24, Z4
+	VFMADD231PS.BCST 68(SI), Z24, Z5
+	VFMADD231PS.BCST 48(DI), Z24, Z6
+	VFMADD231PS.BCST 52(DI), Z24, Z7
+	VFMADD231PS.BCST 56(DI), Z24, Z8
+	VFMADD231PS.BCST 60(DI), Z24, Z9
+	VFMADD231PS.BCST 64(DI), Z24, Z10
+	VFMADD231PS.BCST 68(DI), Z24, Z11
+	VMOVUPS          192(CX), Z25
+	VFMADD231PS.BCST 72(SI), Z25, Z0
+	VFMADD231PS.BCST 76(SI), Z25, Z1
+	VFMADD231PS.BCST 80(SI), Z25, Z2
+	VFMADD231PS.BCST 84(SI), Z25, Z3
+	VFMADD231PS.BCST 88(SI), Z25, Z4
+	VFMADD231PS.BCST 92(SI), Z25, Z5
+	VFMADD231PS.BCST 72(DI), Z25, Z6
+	VFMADD231PS.BCST 76(DI), Z25, Z7
+	VFMADD231PS.BCST 80(DI), Z25, Z8
+	VFMADD231PS.BCST 84(DI), Z25, Z9
+	VFMADD231PS.BCST 88(DI), Z25, Z10
+	VFMADD231PS.BCST 92(DI), Z25, Z11
+	ADDQ             $0x00000060, SI
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000100, CX
+	SUBQ             $0x04, AX
+	JMP              sgemm12x16z_loop4
+
+sgemm12x16z_tail:
+	TESTQ            AX, AX
+	JE               sgemm12x16z_epilogue
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VFMADD231PS.BCST (DI), Z24, Z6
+	VFMADD231PS.BCST 4(DI), Z24, Z7
+	VFMADD231PS.BCST 8(DI), Z24, Z8
+	VFMADD231PS.BCST 12(DI), Z24, Z9
+	VFMADD231PS.BCST 16(DI), Z24, Z10
+	VFMADD231PS.BCST 20(DI), Z24, Z11
+	ADDQ             $0x00000018, SI
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000040, CX
+	DECQ             AX
+	JMP              sgemm12x16z_tail
+
+sgemm12x16z_epilogue:
+	MOVQ   flags+48(FP), AX
+	MOVQ   mr+40(FP), CX
+	TESTQ  $0x00000001, AX
+	JE     sgemm12x16z_rowbias
+	MOVQ   DX, R8
+	VADDPS (R8), Z0, Z0
+	ADDQ   BX, R8
+	CMPQ   CX, $0x01
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z1, Z1
+	ADDQ   BX, R8
+	CMPQ   CX, $0x02
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z2, Z2
+	ADDQ   BX, R8
+	CMPQ   CX, $0x03
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z3, Z3
+	ADDQ   BX, R8
+	CMPQ   CX, $0x04
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z4, Z4
+	ADDQ   BX, R8
+	CMPQ   CX, $0x05
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z5, Z5
+	ADDQ   BX, R8
+	CMPQ   CX, $0x06
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z6, Z6
+	ADDQ   BX, R8
+	CMPQ   CX, $0x07
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z7, Z7
+	ADDQ   BX, R8
+	CMPQ   CX, $0x08
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z8, Z8
+	ADDQ   BX, R8
+	CMPQ   CX, $0x09
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z9, Z9
+	ADDQ   BX, R8
+	CMPQ   CX, $0x0a
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z10, Z10
+	ADDQ   BX, R8
+	CMPQ   CX, $0x0b
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z11, Z11
+
+sgemm12x16z_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm12x16z_colbias
+	MOVQ        rowBias+56(FP), SI
+	VADDPS.BCST (SI), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 4(SI), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 8(SI), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 12(SI), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 16(SI), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 20(SI), Z5, Z5
+	CMPQ        CX, $0x06
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 24(SI), Z6, Z6
+	CMPQ        CX, $0x07
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 28(SI), Z7, Z7
+	CMPQ        CX, $0x08
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 32(SI), Z8, Z8
+	CMPQ        CX, $0x09
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 36(SI), Z9, Z9
+	CMPQ        CX, $0x0a
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 40(SI), Z10, Z10
+	CMPQ        CX, $0x0b
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 44(SI), Z11, Z11
+
+sgemm12x16z_colbias:
+	TESTQ   $0x00000004, AX
+	JE      sgemm12x16z_act
+	MOVQ    colBias+64(FP), SI
+	VMOVUPS (SI), Z26
+	VADDPS  Z26, Z0, Z0
+	VADDPS  Z26, Z1, Z1
+	VADDPS  Z26, Z2, Z2
+	VADDPS  Z26, Z3, Z3
+	VADDPS  Z26, Z4, Z4
+	VADDPS  Z26, Z5, Z5
+	VADDPS  Z26, Z6, Z6
+	VADDPS  Z26, Z7, Z7
+	VADDPS  Z26, Z8, Z8
+	VADDPS  Z26, Z9, Z9
+	VADDPS  Z26, Z10, Z10
+	VADDPS  Z26, Z11, Z11
+
+sgemm12x16z_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+72(FP), SI
+	CMPQ AX, $0x01
+	JE   sgemm12x16z_clamp
+	CMPQ AX, $0x02
+	JE   sgemm12x16z_leaky
+	CMPQ AX, $0x03
+	JE   sgemm12x16z_hswish
+	JMP  sgemm12x16z_store
+
+sgemm12x16z_clamp:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	JMP          sgemm12x16z_store
+
+sgemm12x16z_leaky:
+	VBROADCASTSS (SI), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	JMP          sgemm12x16z_store
+
+sgemm12x16z_hswish:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VBROADCASTSS 64(SI), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+
+sgemm12x16z_store:
+	MOVQ    DX, R8
+	VMOVUPS Z0, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x01
+	JLE     sgemm12x16z_done
+	VMOVUPS Z1, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x02
+	JLE     sgemm12x16z_done
+	VMOVUPS Z2, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x03
+	JLE     sgemm12x16z_done
+	VMOVUPS Z3, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x04
+	JLE     sgemm12x16z_done
+	VMOVUPS Z4, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x05
+	JLE     sgemm12x16z_done
+	VMOVUPS Z5, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x06
+	JLE     sgemm12x16z_done
+	VMOVUPS Z6, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x07
+	JLE     sgemm12x16z_done
+	VMOVUPS Z7, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x08
+	JLE     sgemm12x16z_done
+	VMOVUPS Z8, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x09
+	JLE     sgemm12x16z_done
+	VMOVUPS Z9, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x0a
+	JLE     sgemm12x16z_done
+	VMOVUPS Z10, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x0b
+	JLE     sgemm12x16z_done
+	VMOVUPS Z11, (R8)
+
+sgemm12x16z_done:
+	VZEROUPPER
+	RET
+
+// func sgemm12x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·sgemm12x16zind(SB), NOSPLIT, $0-88
+	MOVQ   kc+0(FP), AX
+	MOVQ   b+16(FP), CX
+	MOVQ   offs+24(FP), DX
+	MOVQ   c+32(FP), BX
+	MOVQ   ldc+40(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   a+8(FP), DI
+	MOVQ   AX, R8
+	IMUL3Q $0x00000018, R8, R8
+	LEAQ   (DI)(R8*1), R8
+
+	// Prefetch the C tile while the products run.
+	MOVQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+
+sgemm12x16zind_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm12x16zind_tail
+	PREFETCHT0       384(DI)
+	PREFETCHT0       384(R8)
+	MOVLQSX          (DX), R9
+	VMOVUPS          (CX)(R9*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	VFMADD231PS.BCST (R8), Z24, Z6
+	VFMADD231PS.BCST 4(R8), Z24, Z7
+	VFMADD231PS.BCST 8(R8), Z24, Z8
+	VFMADD231PS.BCST 12(R8), Z24, Z9
+	VFMADD231PS.BCST 16(R8), Z24, Z10
+	VFMADD231PS.BCST 20(R8), Z24, Z11
+	MOVLQSX          4(DX), R9
+	VMOVUPS          (CX)(R9*4), Z25
+	VFMADD231PS.BCST 24(DI), Z25, Z0
+	VFMADD231PS.BCST 28(DI), Z25, Z1
+	VFMADD231PS.BCST 32(DI), Z25, Z2
+	VFMADD231PS.BCST 36(DI), Z25, Z3
+	VFMADD231PS.BCST 40(DI), Z25, Z4
+	VFMADD231PS.BCST 44(DI), Z25, Z5
+	VFMADD231PS.BCST 24(R8), Z25, Z6
+	VFMADD231PS.BCST 28(R8), Z25, Z7
+	VFMADD231PS.BCST 32(R8), Z25, Z8
+	VFMADD231PS.BCST 36(R8), Z25, Z9
+	VFMADD231PS.BCST 40(R8), Z25, Z10
+	VFMADD231PS.BCST 44(R8), Z25, Z11
+	MOVLQSX          32(DX), R9
+	PREFETCHT0       (CX)(R9*4)
+	MOVLQSX          8(DX), R9
+	VMOVUPS          (CX)(R9*4), Z24
+	VFMADD231PS.BCST 48(DI), Z24, Z0
+	VFMADD231PS.BCST 52(DI), Z24, Z1
+	VFMADD231PS.BCST 56(DI), Z24, Z2
+	VFMADD231PS.BCST 60(DI), Z24, Z3
+	VFMADD231PS.BCST 64(DI), Z24, Z4
+	VFMADD231PS.BCST 68(DI), Z24, Z5
+	VFMADD231PS.BCST 48(R8), Z24, Z6
+	VFMADD231PS.BCST 52(R8), Z24, Z7
+	VFMADD231PS.BCST 56(R8), Z24, Z8
+	VFMADD231PS.BCST 60(R8), Z24, Z9
+	VFMADD231PS.BCST 64(R8), Z24, Z10
+	VFMADD231PS.BCST 68(R8), Z24, Z11
+	MOVLQSX          12(DX), R9
+	VMOVUPS          (CX)(R9*4), Z25
+	VFMADD231PS.BCST 72(DI), Z25, Z0
+	VFMADD231PS.BCST 76(DI), Z25, Z1
+	VFMADD231PS.BCST 80(DI), Z25, Z2
+	VFMADD231PS.BCST 84(DI), Z25, Z3
+	VFMADD231PS.BCST 88(DI), Z25, Z4
+	VFMADD231PS.BCST 92(DI), Z25, Z5
+	VFMADD231PS.BCST 72(R8), Z25, Z6
+	VFMADD231PS.BCST 76(R8), Z25, Z7
+	VFMADD231PS.BCST 80(R8), Z25, Z8
+	VFMADD231PS.BCST 84(R8), Z25, Z9
+	VFMADD231PS.BCST 88(R8), Z25, Z10
+	VFMADD231PS.BCST 92(R8), Z25, Z11
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000060, R8
+	ADDQ             $0x00000010, DX
+	SUBQ             $0x04, AX
+	JMP              sgemm12x16zind_loop4
+
+sgemm12x16zind_tail:
+	TESTQ            AX, AX
+	JE               sgemm12x16zind_epilogue
+	MOVLQSX          (DX), R9
+	VMOVUPS          (CX)(R9*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	VFMADD231PS.BCST (R8), Z24, Z6
+	VFMADD231PS.BCST 4(R8), Z24, Z7
+	VFMADD231PS.BCST 8(R8), Z24, Z8
+	VFMADD231PS.BCST 12(R8), Z24, Z9
+	VFMADD231PS.BCST 16(R8), Z24, Z10
+	VFMADD231PS.BCST 20(R8), Z24, Z11
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000018, R8
+	ADDQ             $0x00000004, DX
+	DECQ             AX
+	JMP              sgemm12x16zind_tail
+
+sgemm12x16zind_epilogue:
+	MOVQ   flags+56(FP), AX
+	MOVQ   mr+48(FP), CX
+	TESTQ  $0x00000001, AX
+	JE     sgemm12x16zind_rowbias
+	MOVQ   BX, R9
+	VADDPS (R9), Z0, Z0
+	ADDQ   SI, R9
+	CMPQ   CX, $0x01
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z1, Z1
+	ADDQ   SI, R9
+	CMPQ   CX, $0x02
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z2, Z2
+	ADDQ   SI, R9
+	CMPQ   CX, $0x03
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z3, Z3
+	ADDQ   SI, R9
+	CMPQ   CX, $0x04
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z4, Z4
+	ADDQ   SI, R9
+	CMPQ   CX, $0x05
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z5, Z5
+	ADDQ   SI, R9
+	CMPQ   CX, $0x06
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z6, Z6
+	ADDQ   SI, R9
+	CMPQ   CX, $0x07
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z7, Z7
+	ADDQ   SI, R9
+	CMPQ   CX, $0x08
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z8, Z8
+	ADDQ   SI, R9
+	CMPQ   CX, $0x09
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z9, Z9
+	ADDQ   SI, R9
+	CMPQ   CX, $0x0a
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z10, Z10
+	ADDQ   SI, R9
+	CMPQ   CX, $0x0b
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z11, Z11
+
+sgemm12x16zind_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm12x16zind_colbias
+	MOVQ        rowBias+64(FP), DX
+	VADDPS.BCST (DX), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 4(DX), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 8(DX), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 12(DX), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 16(DX), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 20(DX), Z5, Z5
+	CMPQ        CX, $0x06
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 24(DX), Z6, Z6
+	CMPQ        CX, $0x07
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 28(DX), Z7, Z7
+	CMPQ        CX, $0x08
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 32(DX), Z8, Z8
+	CMPQ        CX, $0x09
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 36(DX), Z9, Z9
+	CMPQ        CX, $0x0a
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 40(DX), Z10, Z10
+	CMPQ        CX, $0x0b
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 44(DX), Z11, Z11
+
+sgemm12x16zind_colbias:
+	TESTQ   $0x00000004, AX
+	JE      sgemm12x16zind_act
+	MOVQ    colBias+72(FP), DX
+	VMOVUPS (DX), Z26
+	VADDPS  Z26, Z0, Z0
+	VADDPS  Z26, Z1, Z1
+	VADDPS  Z26, Z2, Z2
+	VADDPS  Z26, Z3, Z3
+	VADDPS  Z26, Z4, Z4
+	VADDPS  Z26, Z5, Z5
+	VADDPS  Z26, Z6, Z6
+	VADDPS  Z26, Z7, Z7
+	VADDPS  Z26, Z8, Z8
+	VADDPS  Z26, Z9, Z9
+	VADDPS  Z26, Z10, Z10
+	VADDPS  Z26, Z11, Z11
+
+sgemm12x16zind_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+80(FP), DX
+	CMPQ AX, $0x01
+	JE   sgemm12x16zind_clamp
+	CMPQ AX, $0x02
+	JE   sgemm12x16zind_leaky
+	CMPQ AX, $0x03
+	JE   sgemm12x16zind_hswish
+	JMP  sgemm12x16zind_store
+
+sgemm12x16zind_clamp:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	JMP          sgemm12x16zind_store
+
+sgemm12x16zind_leaky:
+	VBROADCASTSS (DX), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	JMP          sgemm12x16zind_store
+
+sgemm12x16zind_hswish:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VBROADCASTSS 64(DX), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+
+sgemm12x16zind_store:
+	MOVQ    BX, R9
+	VMOVUPS Z0, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x01
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z1, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x02
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z2, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x03
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z3, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x04
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z4, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x05
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z5, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x06
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z6, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x07
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z7, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x08
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z8, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x09
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z9, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x0a
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z10, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x0b
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z11, (R9)
+
+sgemm12x16zind_done:
+	VZEROUPPER
+	RET
+
+// func sgemm18x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·sgemm18x16z(SB), NOSPLIT, $0-80
+	MOVQ   kc+0(FP), AX
+	MOVQ   b+16(FP), CX
+	MOVQ   c+24(FP), DX
+	MOVQ   ldc+32(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   a+8(FP), SI
+	MOVQ   AX, DI
+	IMUL3Q $0x00000018, DI, DI
+	LEAQ   (SI)(DI*1), R8
+	LEAQ   (R8)(DI*1), DI
+
+	// Prefetch the C tile while the products run.
+	MOVQ       DX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+	VXORPS     Z12, Z12, Z12
+	VXORPS     Z13, Z13, Z13
+	VXORPS     Z14, Z14, Z14
+	VXORPS     Z15, Z15, Z15
+	VXORPS     Z16, Z16, Z16
+	VXORPS     Z17, Z17, Z17
+
+sgemm18x16z_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm18x16z_tail
+	PREFETCHT0       384(SI)
+	PREFETCHT0       384(R8)
+	PREFETCHT0       384(DI)
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VFMADD231PS.BCST (R8), Z24, Z6
+	VFMADD231PS.BCST 4(R8), Z24, Z7
+	VFMADD231PS.BCST 8(R8), Z24, Z8
+	VFMADD231PS.BCST 12(R8), Z24, Z9
+	VFMADD231PS.BCST 16(R8), Z24, Z10
+	VFMADD231PS.BCST 20(R8), Z24, Z11
+	VFMADD231PS.BCST (DI), Z24, Z12
+	VFMADD231PS.BCST 4(DI), Z24, Z13
+	VFMADD231PS.BCST 8(DI), Z24, Z14
+	VFMADD231PS.BCST 12(DI), Z24, Z15
+	VFMADD231PS.BCST 16(DI), Z24, Z16
+	VFMADD231PS.BCST 20(DI), Z24, Z17
+	VMOVUPS          64(CX), Z25
+	VFMADD231PS.BCST 24(SI), Z25, Z0
+	VFMADD231PS.BCST 28(SI), Z25, Z1
+	VFMADD231PS.BCST 32(SI), Z25, Z2
+	VFMADD231PS.BCST 36(SI), Z25, Z3
+	VFMADD231PS.BCST 40(SI), Z25, Z4
+	VFMADD231PS.BCST 44(SI), Z25, Z5
+	VFMADD231PS.BCST 24(R8), Z25, Z6
+	VFMADD231PS.BCST 28(R8), Z25, Z7
+	VFMADD231PS.BCST 32(R8), Z25, Z8
+	VFMADD231PS.BCST 36(R8), Z25, Z9
+	VFMADD231PS.BCST 40(R8), Z25, Z10
+	VFMADD231PS.BCST 44(R8), Z25, Z11
+	VFMADD231PS.BCST 24(DI), Z25, Z12
+	VFMADD231PS.BCST 28(DI), Z25, Z13
+	VFMADD231PS.BCST 32(DI), Z25, Z14
+	VFMADD231PS.BCST 36(DI), Z25, Z15
+	VFMADD231PS.BCST 40(DI), Z25, Z16
+	VFMADD231PS.BCST 44(DI), Z25, Z17
+	PREFETCHT0       512(CX)
+	VMOVUPS          128(CX), Z24
+	VFMADD231PS.BCST 48(SI), Z24, Z0
+	VFMADD231PS.BCST 52(SI), Z24, Z1
+	VFMADD231PS.BCST 56(SI), Z24, Z2
+	VFMADD231PS.BCST 60(SI), Z24, Z3
+	VFMADD231PS.BCST 64(SI), Z24, Z4
+	VFMADD231PS.BCST 68(SI), Z24, Z5
+	VFMADD231PS.BCST 48(R8), Z24, Z6
+	VFMADD231PS.BCST 52(R8), Z24, Z7
+	VFMADD231PS.BCST 56(R8), Z24, Z8
+	VFMADD231PS.BCST 60(R8), Z24, Z9
+	VFMADD231PS.BCST 64(R8), Z24, Z10
+	VFMADD231PS.BCST 68(R8), Z24, Z11
+	VFMADD231PS.BCST 48(DI), Z24, Z12
+	VFMADD231PS.BCST 52(DI), Z24, Z13
+	VFMADD231PS.BCST 56(DI), Z24, Z14
+	VFMADD231PS.BCST 60(DI), Z24, Z15
+	VFMADD231PS.BCST 64(DI), Z24, Z16
+	VFMADD231PS.BCST 68(DI), Z24, Z17
+	VMOVUPS          192(CX), Z25
+	VFMADD231PS.BCST 72(SI), Z25, Z0
+	VFMADD231PS.BCST 76(SI), Z25, Z1
+	VFMADD231PS.BCST 80(SI), Z25, Z2
+	VFMADD231PS.BCST 84(SI), Z25, Z3
+	VFMADD231PS.BCST 88(SI), Z25, Z4
+	VFMADD231PS.BCST 92(SI), Z25, Z5
+	VFMADD231PS.BCST 72(R8), Z25, Z6
+	VFMADD231PS.BCST 76(R8), Z25, Z7
+	VFMADD231PS.BCST 80(R8), Z25, Z8
+	VFMADD231PS.BCST 84(R8), Z25, Z9
+	VFMADD231PS.BCST 88(R8), Z25, Z10
+	VFMADD231PS.BCST 92(R8), Z25, Z11
+	VFMADD231PS.BCST 72(DI), Z25, Z12
+	VFMADD231PS.BCST 76(DI), Z25, Z13
+	VFMADD231PS.BCST 80(DI), Z25, Z14
+	VFMADD231PS.BCST 84(DI), Z25, Z15
+	VFMADD231PS.BCST 88(DI), Z25, Z16
+	VFMADD231PS.BCST 92(DI), Z25, Z17
+	ADDQ             $0x00000060, SI
+	ADDQ             $0x00000060, R8
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000100, CX
+	SUBQ             $0x04, AX
+	JMP              sgemm18x16z_loop4
+
+sgemm18x16z_tail:
+	TESTQ            AX, AX
+	JE               sgemm18x16z_epilogue
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VFMADD231PS.BCST (R8), Z24, Z6
+	VFMADD231PS.BCST 4(R8), Z24, Z7
+	VFMADD231PS.BCST 8(R8), Z24, Z8
+	VFMADD231PS.BCST 12(R8), Z24, Z9
+	VFMADD231PS.BCST 16(R8), Z24, Z10
+	VFMADD231PS.BCST 20(R8), Z24, Z11
+	VFMADD231PS.BCST (DI), Z24, Z12
+	VFMADD231PS.BCST 4(DI), Z24, Z13
+	VFMADD231PS.BCST 8(DI), Z24, Z14
+	VFMADD231PS.BCST 12(DI), Z24, Z15
+	VFMADD231PS.BCST 16(DI), Z24, Z16
+	VFMADD231PS.BCST 20(DI), Z24, Z17
+	ADDQ             $0x00000018, SI
+	ADDQ             $0x00000018, R8
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000040, CX
+	DECQ             AX
+	JMP              sgemm18x16z_tail
+
+sgemm18x16z_epilogue:
+	MOVQ   flags+48(FP), AX
+	MOVQ   mr+40(FP), CX
+	TESTQ  $0x00000001, AX
+	JE     sgemm18x16z_rowbias
+	MOVQ   DX, R9
+	VADDPS (R9), Z0, Z0
+	ADDQ   BX, R9
+	CMPQ   CX, $0x01
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z1, Z1
+	ADDQ   BX, R9
+	CMPQ   CX, $0x02
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z2, Z2
+	ADDQ   BX, R9
+	CMPQ   CX, $0x03
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z3, Z3
+	ADDQ   BX, R9
+	CMPQ   CX, $0x04
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z4, Z4
+	ADDQ   BX, R9
+	CMPQ   CX, $0x05
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z5, Z5
+	ADDQ   BX, R9
+	CMPQ   CX, $0x06
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z6, Z6
+	ADDQ   BX, R9
+	CMPQ   CX, $0x07
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z7, Z7
+	ADDQ   BX, R9
+	CMPQ   CX, $0x08
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z8, Z8
+	ADDQ   BX, R9
+	CMPQ   CX, $0x09
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z9, Z9
+	ADDQ   BX, R9
+	CMPQ   CX, $0x0a
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z10, Z10
+	ADDQ   BX, R9
+	CMPQ   CX, $0x0b
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z11, Z11
+	ADDQ   BX, R9
+	CMPQ   CX, $0x0c
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z12, Z12
+	ADDQ   BX, R9
+	CMPQ   CX, $0x0d
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z13, Z13
+	ADDQ   BX, R9
+	CMPQ   CX, $0x0e
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z14, Z14
+	ADDQ   BX, R9
+	CMPQ   CX, $0x0f
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z15, Z15
+	ADDQ   BX, R9
+	CMPQ   CX, $0x10
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z16, Z16
+	ADDQ   BX, R9
+	CMPQ   CX, $0x11
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z17, Z17
+
+sgemm18x16z_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm18x16z_colbias
+	MOVQ        rowBias+56(FP), SI
+	VADDPS.BCST (SI), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 4(SI), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 8(SI), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 12(SI), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 16(SI), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 20(SI), Z5, Z5
+	CMPQ        CX, $0x06
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 24(SI), Z6, Z6
+	CMPQ        CX, $0x07
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 28(SI), Z7, Z7
+	CMPQ        CX, $0x08
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 32(SI), Z8, Z8
+	CMPQ        CX, $0x09
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 36(SI), Z9, Z9
+	CMPQ        CX, $0x0a
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 40(SI), Z10, Z10
+	CMPQ        CX, $0x0b
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 44(SI), Z11, Z11
+	CMPQ        CX, $0x0c
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 48(SI), Z12, Z12
+	CMPQ        CX, $0x0d
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 52(SI), Z13, Z13
+	CMPQ        CX, $0x0e
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 56(SI), Z14, Z14
+	CMPQ        CX, $0x0f
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 60(SI), Z15, Z15
+	CMPQ        CX, $0x10
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 64(SI), Z16, Z16
+	CMPQ        CX, $0x11
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 68(SI), Z17, Z17
+
+sgemm18x16z_colbias:
+	TESTQ   $0x00000004, AX
+	JE      sgemm18x16z_act
+	MOVQ    colBias+64(FP), SI
+	VMOVUPS (SI), Z26
+	VADDPS  Z26, Z0, Z0
+	VADDPS  Z26, Z1, Z1
+	VADDPS  Z26, Z2, Z2
+	VADDPS  Z26, Z3, Z3
+	VADDPS  Z26, Z4, Z4
+	VADDPS  Z26, Z5, Z5
+	VADDPS  Z26, Z6, Z6
+	VADDPS  Z26, Z7, Z7
+	VADDPS  Z26, Z8, Z8
+	VADDPS  Z26, Z9, Z9
+	VADDPS  Z26, Z10, Z10
+	VADDPS  Z26, Z11, Z11
+	VADDPS  Z26, Z12, Z12
+	VADDPS  Z26, Z13, Z13
+	VADDPS  Z26, Z14, Z14
+	VADDPS  Z26, Z15, Z15
+	VADDPS  Z26, Z16, Z16
+	VADDPS  Z26, Z17, Z17
+
+sgemm18x16z_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+72(FP), SI
+	CMPQ AX, $0x01
+	JE   sgemm18x16z_clamp
+	CMPQ AX, $0x02
+	JE   sgemm18x16z_leaky
+	CMPQ AX, $0x03
+	JE   sgemm18x16z_hswish
+	JMP  sgemm18x16z_store
+
+sgemm18x16z_clamp:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	VMAXPS       Z12, Z26, Z12
+	VMINPS       Z12, Z27, Z12
+	VMAXPS       Z13, Z26, Z13
+	VMINPS       Z13, Z27, Z13
+	VMAXPS       Z14, Z26, Z14
+	VMINPS       Z14, Z27, Z14
+	VMAXPS       Z15, Z26, Z15
+	VMINPS       Z15, Z27, Z15
+	VMAXPS       Z16, Z26, Z16
+	VMINPS       Z16, Z27, Z16
+	VMAXPS       Z17, Z26, Z17
+	VMINPS       Z17, Z27, Z17
+	JMP          sgemm18x16z_store
+
+sgemm18x16z_leaky:
+	VBROADCASTSS (SI), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	VCMPPS       $0x01, Z27, Z12, K1
+	VMULPS       Z26, Z12, K1, Z12
+	VCMPPS       $0x01, Z27, Z13, K1
+	VMULPS       Z26, Z13, K1, Z13
+	VCMPPS       $0x01, Z27, Z14, K1
+	VMULPS       Z26, Z14, K1, Z14
+	VCMPPS       $0x01, Z27, Z15, K1
+	VMULPS       Z26, Z15, K1, Z15
+	VCMPPS       $0x01, Z27, Z16, K1
+	VMULPS       Z26, Z16, K1, Z16
+	VCMPPS       $0x01, Z27, Z17, K1
+	VMULPS       Z26, Z17, K1, Z17
+	JMP          sgemm18x16z_store
+
+sgemm18x16z_hswish:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VBROADCASTSS 64(SI), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z12, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z12, Z12
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z13, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z13, Z13
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z14, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z14, Z14
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z15, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z15, Z15
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z16, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z16, Z16
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z17, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z17, Z17
+
+sgemm18x16z_store:
+	MOVQ    DX, R9
+	VMOVUPS Z0, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x01
+	JLE     sgemm18x16z_done
+	VMOVUPS Z1, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x02
+	JLE     sgemm18x16z_done
+	VMOVUPS Z2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x03
+	JLE     sgemm18x16z_done
+	VMOVUPS Z3, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x04
+	JLE     sgemm18x16z_done
+	VMOVUPS Z4, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x05
+	JLE     sgemm18x16z_done
+	VMOVUPS Z5, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x06
+	JLE     sgemm18x16z_done
+	VMOVUPS Z6, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x07
+	JLE     sgemm18x16z_done
+	VMOVUPS Z7, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x08
+	JLE     sgemm18x16z_done
+	VMOVUPS Z8, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x09
+	JLE     sgemm18x16z_done
+	VMOVUPS Z9, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0a
+	JLE     sgemm18x16z_done
+	VMOVUPS Z10, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0b
+	JLE     sgemm18x16z_done
+	VMOVUPS Z11, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0c
+	JLE     sgemm18x16z_done
+	VMOVUPS Z12, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0d
+	JLE     sgemm18x16z_done
+	VMOVUPS Z13, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0e
+	JLE     sgemm18x16z_done
+	VMOVUPS Z14, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0f
+	JLE     sgemm18x16z_done
+	VMOVUPS Z15, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x10
+	JLE     sgemm18x16z_done
+	VMOVUPS Z16, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x11
+	JLE     sgemm18x16z_done
+	VMOVUPS Z17, (R9)
+
+sgemm18x16z_done:
+	VZEROUPPER
+	RET
+
+// func sgemm18x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·sgemm18x16zind(SB), NOSPLIT, $0-88
+	MOVQ   kc+0(FP), AX
+	MOVQ   b+16(FP), CX
+	MOVQ   offs+24(FP), DX
+	MOVQ   c+32(FP), BX
+	MOVQ   ldc+40(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   a+8(FP), DI
+	MOVQ   AX, R8
+	IMUL3Q $0x00000018, R8, R8
+	LEAQ   (DI)(R8*1), R9
+	LEAQ   (R9)(R8*1), R8
+
+	// Prefetch the C tile while the products run.
+	MOVQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+	VXORPS     Z12, Z12, Z12
+	VXORPS     Z13, Z13, Z13
+	VXORPS     Z14, Z14, Z14
+	VXORPS     Z15, Z15, Z15
+	VXORPS     Z16, Z16, Z16
+	VXORPS     Z17, Z17, Z17
+
+sgemm18x16zind_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm18x16zind_tail
+	PREFETCHT0       384(DI)
+	PREFETCHT0       384(R9)
+	PREFETCHT0       384(R8)
+	MOVLQSX          (DX), R10
+	VMOVUPS          (CX)(R10*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	VFMADD231PS.BCST (R9), Z24, Z6
+	VFMADD231PS.BCST 4(R9), Z24, Z7
+	VFMADD231PS.BCST 8(R9), Z24, Z8
+	VFMADD231PS.BCST 12(R9), Z24, Z9
+	VFMADD231PS.BCST 16(R9), Z24, Z10
+	VFMADD231PS.BCST 20(R9), Z24, Z11
+	VFMADD231PS.BCST (R8), Z24, Z12
+	VFMADD231PS.BCST 4(R8), Z24, Z13
+	VFMADD231PS.BCST 8(R8), Z24, Z14
+	VFMADD231PS.BCST 12(R8), Z24, Z15
+	VFMADD231PS.BCST 16(R8), Z24, Z16
+	VFMADD231PS.BCST 20(R8), Z24, Z17
+	MOVLQSX          4(DX), R10
+	VMOVUPS          (CX)(R10*4), Z25
+	VFMADD231PS.BCST 24(DI), Z25, Z0
+	VFMADD231PS.BCST 28(DI), Z25, Z1
+	VFMADD231PS.BCST 32(DI), Z25, Z2
+	VFMADD231PS.BCST 36(DI), Z25, Z3
+	VFMADD231PS.BCST 40(DI), Z25, Z4
+	VFMADD231PS.BCST 44(DI), Z25, Z5
+	VFMADD231PS.BCST 24(R9), Z25, Z6
+	VFMADD231PS.BCST 28(R9), Z25, Z7
+	VFMADD231PS.BCST 32(R9), Z25, Z8
+	VFMADD231PS.BCST 36(R9), Z25, Z9
+	VFMADD231PS.BCST 40(R9), Z25, Z10
+	VFMADD231PS.BCST 44(R9), Z25, Z11
+	VFMADD231PS.BCST 24(R8), Z25, Z12
+	VFMADD231PS.BCST 28(R8), Z25, Z13
+	VFMADD231PS.BCST 32(R8), Z25, Z14
+	VFMADD231PS.BCST 36(R8), Z25, Z15
+	VFMADD231PS.BCST 40(R8), Z25, Z16
+	VFMADD231PS.BCST 44(R8), Z25, Z17
+	MOVLQSX          32(DX), R10
+	PREFETCHT0       (CX)(R10*4)
+	MOVLQSX          8(DX), R10
+	VMOVUPS          (CX)(R10*4), Z24
+	VFMADD231PS.BCST 48(DI), Z24, Z0
+	VFMADD231PS.BCST 52(DI), Z24, Z1
+	VFMADD231PS.BCST 56(DI), Z24, Z2
+	VFMADD231PS.BCST 60(DI), Z24, Z3
+	VFMADD231PS.BCST 64(DI), Z24, Z4
+	VFMADD231PS.BCST 68(DI), Z24, Z5
+	VFMADD231PS.BCST 48(R9), Z24, Z6
+	VFMADD231PS.BCST 52(R9), Z24, Z7
+	VFMADD231PS.BCST 56(R9), Z24, Z8
+	VFMADD231PS.BCST 60(R9), Z24, Z9
+	VFMADD231PS.BCST 64(R9), Z24, Z10
+	VFMADD231PS.BCST 68(R9), Z24, Z11
+	VFMADD231PS.BCST 48(R8), Z24, Z12
+	VFMADD231PS.BCST 52(R8), Z24, Z13
+	VFMADD231PS.BCST 56(R8), Z24, Z14
+	VFMADD231PS.BCST 60(R8), Z24, Z15
+	VFMADD231PS.BCST 64(R8), Z24, Z16
+	VFMADD231PS.BCST 68(R8), Z24, Z17
+	MOVLQSX          12(DX), R10
+	VMOVUPS          (CX)(R10*4), Z25
+	VFMADD231PS.BCST 72(DI), Z25, Z0
+	VFMADD231PS.BCST 76(DI), Z25, Z1
+	VFMADD231PS.BCST 80(DI), Z25, Z2
+	VFMADD231PS.BCST 84(DI), Z25, Z3
+	VFMADD231PS.BCST 88(DI), Z25, Z4
+	VFMADD231PS.BCST 92(DI), Z25, Z5
+	VFMADD231PS.BCST 72(R9), Z25, Z6
+	VFMADD231PS.BCST 76(R9), Z25, Z7
+	VFMADD231PS.BCST 80(R9), Z25, Z8
+	VFMADD231PS.BCST 84(R9), Z25, Z9
+	VFMADD231PS.BCST 88(R9), Z25, Z10
+	VFMADD231PS.BCST 92(R9), Z25, Z11
+	VFMADD231PS.BCST 72(R8), Z25, Z12
+	VFMADD231PS.BCST 76(R8), Z25, Z13
+	VFMADD231PS.BCST 80(R8), Z25, Z14
+	VFMADD231PS.BCST 84(R8), Z25, Z15
+	VFMADD231PS.BCST 88(R8), Z25, Z16
+	VFMADD231PS.BCST 92(R8), Z25, Z17
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000060, R9
+	ADDQ             $0x00000060, R8
+	ADDQ             $0x00000010, DX
+	SUBQ             $0x04, AX
+	JMP              sgemm18x16zind_loop4
+
+sgemm18x16zind_tail:
+	TESTQ            AX, AX
+	JE               sgemm18x16zind_epilogue
+	MOVLQSX          (DX), R10
+	VMOVUPS          (CX)(R10*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	VFMADD231PS.BCST (R9), Z24, Z6
+	VFMADD231PS.BCST 4(R9), Z24, Z7
+	VFMADD231PS.BCST 8(R9), Z24, Z8
+	VFMADD231PS.BCST 12(R9), Z24, Z9
+	VFMADD231PS.BCST 16(R9), Z24, Z10
+	VFMADD231PS.BCST 20(R9), Z24, Z11
+	VFMADD231PS.BCST (R8), Z24, Z12
+	VFMADD231PS.BCST 4(R8), Z24, Z13
+	VFMADD231PS.BCST 8(R8), Z24, Z14
+	VFMADD231PS.BCST 12(R8), Z24, Z15
+	VFMADD231PS.BCST 16(R8), Z24, Z16
+	VFMADD231PS.BCST 20(R8), Z24, Z17
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000018, R9
+	ADDQ             $0x00000018, R8
+	ADDQ             $0x00000004, DX
+	DECQ             AX
+	JMP              sgemm18x16zind_tail
+
+sgemm18x16zind_epilogue:
+	MOVQ   flags+56(FP), AX
+	MOVQ   mr+48(FP), CX
+	TESTQ  $0x00000001, AX
+	JE     sgemm18x16zind_rowbias
+	MOVQ   BX, R10
+	VADDPS (R10), Z0, Z0
+	ADDQ   SI, R10
+	CMPQ   CX, $0x01
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z1, Z1
+	ADDQ   SI, R10
+	CMPQ   CX, $0x02
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z2, Z2
+	ADDQ   SI, R10
+	CMPQ   CX, $0x03
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z3, Z3
+	ADDQ   SI, R10
+	CMPQ   CX, $0x04
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z4, Z4
+	ADDQ   SI, R10
+	CMPQ   CX, $0x05
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z5, Z5
+	ADDQ   SI, R10
+	CMPQ   CX, $0x06
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z6, Z6
+	ADDQ   SI, R10
+	CMPQ   CX, $0x07
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z7, Z7
+	ADDQ   SI, R10
+	CMPQ   CX, $0x08
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z8, Z8
+	ADDQ   SI, R10
+	CMPQ   CX, $0x09
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z9, Z9
+	ADDQ   SI, R10
+	CMPQ   CX, $0x0a
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z10, Z10
+	ADDQ   SI, R10
+	CMPQ   CX, $0x0b
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z11, Z11
+	ADDQ   SI, R10
+	CMPQ   CX, $0x0c
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z12, Z12
+	ADDQ   SI, R10
+	CMPQ   CX, $0x0d
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z13, Z13
+	ADDQ   SI, R10
+	CMPQ   CX, $0x0e
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z14, Z14
+	ADDQ   SI, R10
+	CMPQ   CX, $0x0f
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z15, Z15
+	ADDQ   SI, R10
+	CMPQ   CX, $0x10
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z16, Z16
+	ADDQ   SI, R10
+	CMPQ   CX, $0x11
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z17, Z17
+
+sgemm18x16zind_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm18x16zind_colbias
+	MOVQ        rowBias+64(FP), DX
+	VADDPS.BCST (DX), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 4(DX), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 8(DX), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 12(DX), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 16(DX), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 20(DX), Z5, Z5
+	CMPQ        CX, $0x06
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 24(DX), Z6, Z6
+	CMPQ        CX, $0x07
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 28(DX), Z7, Z7
+	CMPQ        CX, $0x08
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 32(DX), Z8, Z8
+	CMPQ        CX, $0x09
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 36(DX), Z9, Z9
+	CMPQ        CX, $0x0a
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 40(DX), Z10, Z10
+	CMPQ        CX, $0x0b
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 44(DX), Z11, Z11
+	CMPQ        CX, $0x0c
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 48(DX), Z12, Z12
+	CMPQ        CX, $0x0d
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 52(DX), Z13, Z13
+	CMPQ        CX, $0x0e
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 56(DX), Z14, Z14
+	CMPQ        CX, $0x0f
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 60(DX), Z15, Z15
+	CMPQ        CX, $0x10
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 64(DX), Z16, Z16
+	CMPQ        CX, $0x11
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 68(DX), Z17, Z17
+
+sgemm18x16zind_colbias:
+	TESTQ   $0x00000004, AX
+	JE      sgemm18x16zind_act
+	MOVQ    colBias+72(FP), DX
+	VMOVUPS (DX), Z26
+	VADDPS  Z26, Z0, Z0
+	VADDPS  Z26, Z1, Z1
+	VADDPS  Z26, Z2, Z2
+	VADDPS  Z26, Z3, Z3
+	VADDPS  Z26, Z4, Z4
+	VADDPS  Z26, Z5, Z5
+	VADDPS  Z26, Z6, Z6
+	VADDPS  Z26, Z7, Z7
+	VADDPS  Z26, Z8, Z8
+	VADDPS  Z26, Z9, Z9
+	VADDPS  Z26, Z10, Z10
+	VADDPS  Z26, Z11, Z11
+	VADDPS  Z26, Z12, Z12
+	VADDPS  Z26, Z13, Z13
+	VADDPS  Z26, Z14, Z14
+	VADDPS  Z26, Z15, Z15
+	VADDPS  Z26, Z16, Z16
+	VADDPS  Z26, Z17, Z17
+
+sgemm18x16zind_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+80(FP), DX
+	CMPQ AX, $0x01
+	JE   sgemm18x16zind_clamp
+	CMPQ AX, $0x02
+	JE   sgemm18x16zind_leaky
+	CMPQ AX, $0x03
+	JE   sgemm18x16zind_hswish
+	JMP  sgemm18x16zind_store
+
+sgemm18x16zind_clamp:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	VMAXPS       Z12, Z26, Z12
+	VMINPS       Z12, Z27, Z12
+	VMAXPS       Z13, Z26, Z13
+	VMINPS       Z13, Z27, Z13
+	VMAXPS       Z14, Z26, Z14
+	VMINPS       Z14, Z27, Z14
+	VMAXPS       Z15, Z26, Z15
+	VMINPS       Z15, Z27, Z15
+	VMAXPS       Z16, Z26, Z16
+	VMINPS       Z16, Z27, Z16
+	VMAXPS       Z17, Z26, Z17
+	VMINPS       Z17, Z27, Z17
+	JMP          sgemm18x16zind_store
+
+sgemm18x16zind_leaky:
+	VBROADCASTSS (DX), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	VCMPPS       $0x01, Z27, Z12, K1
+	VMULPS       Z26, Z12, K1, Z12
+	VCMPPS       $0x01, Z27, Z13, K1
+	VMULPS       Z26, Z13, K1, Z13
+	VCMPPS       $0x01, Z27, Z14, K1
+	VMULPS       Z26, Z14, K1, Z14
+	VCMPPS       $0x01, Z27, Z15, K1
+	VMULPS       Z26, Z15, K1, Z15
+	VCMPPS       $0x01, Z27, Z16, K1
+	VMULPS       Z26, Z16, K1, Z16
+	VCMPPS       $0x01, Z27, Z17, K1
+	VMULPS       Z26, Z17, K1, Z17
+	JMP          sgemm18x16zind_store
+
+sgemm18x16zind_hswish:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VBROADCASTSS 64(DX), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z12, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z12, Z12
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z13, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z13, Z13
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z14, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z14, Z14
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z15, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z15, Z15
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z16, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z16, Z16
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z17, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z17, Z17
+
+sgemm18x16zind_store:
+	MOVQ    BX, R10
+	VMOVUPS Z0, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x01
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z1, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x02
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x03
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z3, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x04
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z4, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x05
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z5, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x06
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z6, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x07
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z7, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x08
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z8, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x09
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z9, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x0a
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z10, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x0b
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z11, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x0c
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z12, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x0d
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z13, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x0e
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z14, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x0f
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z15, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x10
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z16, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x11
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z17, (R10)
+
+sgemm18x16zind_done:
+	VZEROUPPER
+	RET
+
+// func sgemm24x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·sgemm24x16z(SB), NOSPLIT, $0-80
+	MOVQ   kc+0(FP), AX
+	MOVQ   b+16(FP), CX
+	MOVQ   c+24(FP), DX
+	MOVQ   ldc+32(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   a+8(FP), SI
+	MOVQ   AX, DI
+	IMUL3Q $0x00000018, DI, DI
+	LEAQ   (SI)(DI*1), R8
+	LEAQ   (R8)(DI*1), R9
+	LEAQ   (R9)(DI*1), DI
+
+	// Prefetch the C tile while the products run.
+	MOVQ       DX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+	VXORPS     Z12, Z12, Z12
+	VXORPS     Z13, Z13, Z13
+	VXORPS     Z14, Z14, Z14
+	VXORPS     Z15, Z15, Z15
+	VXORPS     Z16, Z16, Z16
+	VXORPS     Z17, Z17, Z17
+	VXORPS     Z18, Z18, Z18
+	VXORPS     Z19, Z19, Z19
+	VXORPS     Z20, Z20, Z20
+	VXORPS     Z21, Z21, Z21
+	VXORPS     Z22, Z22, Z22
+	VXORPS     Z23, Z23, Z23
+
+sgemm24x16z_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm24x16z_tail
+	PREFETCHT0       384(SI)
+	PREFETCHT0       384(R8)
+	PREFETCHT0       384(R9)
+	PREFETCHT0       384(DI)
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VFMADD231PS.BCST (R8), Z24, Z6
+	VFMADD231PS.BCST 4(R8), Z24, Z7
+	VFMADD231PS.BCST 8(R8), Z24, Z8
+	VFMADD231PS.BCST 12(R8), Z24, Z9
+	VFMADD231PS.BCST 16(R8), Z24, Z10
+	VFMADD231PS.BCST 20(R8), Z24, Z11
+	VFMADD231PS.BCST (R9), Z24, Z12
+	VFMADD231PS.BCST 4(R9), Z24, Z13
+	VFMADD231PS.BCST 8(R9), Z24, Z14
+	VFMADD231PS.BCST 12(R9), Z24, Z15
+	VFMADD231PS.BCST 16(R9), Z24, Z16
+	VFMADD231PS.BCST 20(R9), Z24, Z17
+	VFMADD231PS.BCST (DI), Z24, Z18
+	VFMADD231PS.BCST 4(DI), Z24, Z19
+	VFMADD231PS.BCST 8(DI), Z24, Z20
+	VFMADD231PS.BCST 12(DI), Z24, Z21
+	VFMADD231PS.BCST 16(DI), Z24, Z22
+	VFMADD231PS.BCST 20(DI), Z24, Z23
+	VMOVUPS          64(CX), Z25
+	VFMADD231PS.BCST 24(SI), Z25, Z0
+	VFMADD231PS.BCST 28(SI), Z25, Z1
+	VFMADD231PS.BCST 32(SI), Z25, Z2
+	VFMADD231PS.BCST 36(SI), Z25, Z3
+	VFMADD231PS.BCST 40(SI), Z25, Z4
+	VFMADD231PS.BCST 44(SI), Z25, Z5
+	VFMADD231PS.BCST 24(R8), Z25, Z6
+	VFMADD231PS.BCST 28(R8), Z25, Z7
+	VFMADD231PS.BCST 32(R8), Z25, Z8
+	VFMADD231PS.BCST 36(R8), Z25, Z9
+	VFMADD231PS.BCST 40(R8), Z25, Z10
+	VFMADD231PS.BCST 44(R8), Z25, Z11
+	VFMADD231PS.BCST 24(R9), Z25, Z12
+	VFMADD231PS.BCST 28(R9), Z25, Z13
+	VFMADD231PS.BCST 32(R9), Z25, Z14
+	VFMADD231PS.BCST 36(R9), Z25, Z15
+	VFMADD231PS.BCST 40(R9), Z25, Z16
+	VFMADD231PS.BCST 44(R9), Z25, Z17
+	VFMADD231PS.BCST 24(DI), Z25, Z18
+	VFMADD231PS.BCST 28(DI), Z25, Z19
+	VFMADD231PS.BCST 32(DI), Z25, Z20
+	VFMADD231PS.BCST 36(DI), Z25, Z21
+	VFMADD231PS.BCST 40(DI), Z25, Z22
+	VFMADD231PS.BCST 44(DI), Z25, Z23
+	PREFETCHT0       512(CX)
+	VMOVUPS          128(CX), Z24
+	VFMADD231PS.BCST 48(SI), Z24, Z0
+	VFMADD231PS.BCST 52(SI), Z24, Z1
+	VFMADD231PS.BCST 56(SI), Z24, Z2
+	VFMADD231PS.BCST 60(SI), Z24, Z3
+	VFMADD231PS.BCST 64(SI), Z24, Z4
+	VFMADD231PS.BCST 68(SI), Z24, Z5
+	VFMADD231PS.BCST 48(R8), Z24, Z6
+	VFMADD231PS.BCST 52(R8), Z24, Z7
+	VFMADD231PS.BCST 56(R8), Z24, Z8
+	VFMADD231PS.BCST 60(R8), Z24, Z9
+	VFMADD231PS.BCST 64(R8), Z24, Z10
+	VFMADD231PS.BCST 68(R8), Z24, Z11
+	VFMADD231PS.BCST 48(R9), Z24, Z12
+	VFMADD231PS.BCST 52(R9), Z24, Z13
+	VFMADD231PS.BCST 56(R9), Z24, Z14
+	VFMADD231PS.BCST 60(R9), Z24, Z15
+	VFMADD231PS.BCST 64(R9), Z24, Z16
+	VFMADD231PS.BCST 68(R9), Z24, Z17
+	VFMADD231PS.BCST 48(DI), Z24, Z18
+	VFMADD231PS.BCST 52(DI), Z24, Z19
+	VFMADD231PS.BCST 56(DI), Z24, Z20
+	VFMADD231PS.BCST 60(DI), Z24, Z21
+	VFMADD231PS.BCST 64(DI), Z24, Z22
+	VFMADD231PS.BCST 68(DI), Z24, Z23
+	VMOVUPS          192(CX), Z25
+	VFMADD231PS.BCST 72(SI), Z25, Z0
+	VFMADD231PS.BCST 76(SI), Z25, Z1
+	VFMADD231PS.BCST 80(SI), Z25, Z2
+	VFMADD231PS.BCST 84(SI), Z25, Z3
+	VFMADD231PS.BCST 88(SI), Z25, Z4
+	VFMADD231PS.BCST 92(SI), Z25, Z5
+	VFMADD231PS.BCST 72(R8), Z25, Z6
+	VFMADD231PS.BCST 76(R8), Z25, Z7
+	VFMADD231PS.BCST 80(R8), Z25, Z8
+	VFMADD231PS.BCST 84(R8), Z25, Z9
+	VFMADD231PS.BCST 88(R8), Z25, Z10
+	VFMADD231PS.BCST 92(R8), Z25, Z11
+	VFMADD231PS.BCST 72(R9), Z25, Z12
+	VFMADD231PS.BCST 76(R9), Z25, Z13
+	VFMADD231PS.BCST 80(R9), Z25, Z14
+	VFMADD231PS.BCST 84(R9), Z25, Z15
+	VFMADD231PS.BCST 88(R9), Z25, Z16
+	VFMADD231PS.BCST 92(R9), Z25, Z17
+	VFMADD231PS.BCST 72(DI), Z25, Z18
+	VFMADD231PS.BCST 76(DI), Z25, Z19
+	VFMADD231PS.BCST 80(DI), Z25, Z20
+	VFMADD231PS.BCST 84(DI), Z25, Z21
+	VFMADD231PS.BCST 88(DI), Z25, Z22
+	VFMADD231PS.BCST 92(DI), Z25, Z23
+	ADDQ             $0x00000060, SI
+	ADDQ             $0x00000060, R8
+	ADDQ             $0x00000060, R9
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000100, CX
+	SUBQ             $0x04, AX
+	JMP              sgemm24x16z_loop4
+
+sgemm24x16z_tail:
+	TESTQ            AX, AX
+	JE               sgemm24x16z_epilogue
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VFMADD231PS.BCST (R8), Z24, Z6
+	VFMADD231PS.BCST 4(R8), Z24, Z7
+	VFMADD231PS.BCST 8(R8), Z24, Z8
+	VFMADD231PS.BCST 12(R8), Z24, Z9
+	VFMADD231PS.BCST 16(R8), Z24, Z10
+	VFMADD231PS.BCST 20(R8), Z24, Z11
+	VFMADD231PS.BCST (R9), Z24, Z12
+	VFMADD231PS.BCST 4(R9), Z24, Z13
+	VFMADD231PS.BCST 8(R9), Z24, Z14
+	VFMADD231PS.BCST 12(R9), Z24, Z15
+	VFMADD231PS.BCST 16(R9), Z24, Z16
+	VFMADD231PS.BCST 20(R9), Z24, Z17
+	VFMADD231PS.BCST (DI), Z24, Z18
+	VFMADD231PS.BCST 4(DI), Z24, Z19
+	VFMADD231PS.BCST 8(DI), Z24, Z20
+	VFMADD231PS.BCST 12(DI), Z24, Z21
+	VFMADD231PS.BCST 16(DI), Z24, Z22
+	VFMADD231PS.BCST 20(DI), Z24, Z23
+	ADDQ             $0x00000018, SI
+	ADDQ             $0x00000018, R8
+	ADDQ             $0x00000018, R9
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000040, CX
+	DECQ             AX
+	JMP              sgemm24x16z_tail
+
+sgemm24x16z_epilogue:
+	MOVQ   flags+48(FP), AX
+	MOVQ   mr+40(FP), CX
+	TESTQ  $0x00000001, AX
+	JE     sgemm24x16z_rowbias
+	MOVQ   DX, R10
+	VADDPS (R10), Z0, Z0
+	ADDQ   BX, R10
+	CMPQ   CX, $0x01
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z1, Z1
+	ADDQ   BX, R10
+	CMPQ   CX, $0x02
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z2, Z2
+	ADDQ   BX, R10
+	CMPQ   CX, $0x03
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z3, Z3
+	ADDQ   BX, R10
+	CMPQ   CX, $0x04
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z4, Z4
+	ADDQ   BX, R10
+	CMPQ   CX, $0x05
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z5, Z5
+	ADDQ   BX, R10
+	CMPQ   CX, $0x06
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z6, Z6
+	ADDQ   BX, R10
+	CMPQ   CX, $0x07
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z7, Z7
+	ADDQ   BX, R10
+	CMPQ   CX, $0x08
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z8, Z8
+	ADDQ   BX, R10
+	CMPQ   CX, $0x09
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z9, Z9
+	ADDQ   BX, R10
+	CMPQ   CX, $0x0a
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z10, Z10
+	ADDQ   BX, R10
+	CMPQ   CX, $0x0b
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z11, Z11
+	ADDQ   BX, R10
+	CMPQ   CX, $0x0c
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z12, Z12
+	ADDQ   BX, R10
+	CMPQ   CX, $0x0d
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z13, Z13
+	ADDQ   BX, R10
+	CMPQ   CX, $0x0e
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z14, Z14
+	ADDQ   BX, R10
+	CMPQ   CX, $0x0f
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z15, Z15
+	ADDQ   BX, R10
+	CMPQ   CX, $0x10
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z16, Z16
+	ADDQ   BX, R10
+	CMPQ   CX, $0x11
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z17, Z17
+	ADDQ   BX, R10
+	CMPQ   CX, $0x12
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z18, Z18
+	ADDQ   BX, R10
+	CMPQ   CX, $0x13
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z19, Z19
+	ADDQ   BX, R10
+	CMPQ   CX, $0x14
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z20, Z20
+	ADDQ   BX, R10
+	CMPQ   CX, $0x15
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z21, Z21
+	ADDQ   BX, R10
+	CMPQ   CX, $0x16
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z22, Z22
+	ADDQ   BX, R10
+	CMPQ   CX, $0x17
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z23, Z23
+
+sgemm24x16z_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm24x16z_colbias
+	MOVQ        rowBias+56(FP), SI
+	VADDPS.BCST (SI), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 4(SI), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 8(SI), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 12(SI), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 16(SI), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 20(SI), Z5, Z5
+	CMPQ        CX, $0x06
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 24(SI), Z6, Z6
+	CMPQ        CX, $0x07
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 28(SI), Z7, Z7
+	CMPQ        CX, $0x08
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 32(SI), Z8, Z8
+	CMPQ        CX, $0x09
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 36(SI), Z9, Z9
+	CMPQ        CX, $0x0a
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 40(SI), Z10, Z10
+	CMPQ        CX, $0x0b
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 44(SI), Z11, Z11
+	CMPQ        CX, $0x0c
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 48(SI), Z12, Z12
+	CMPQ        CX, $0x0d
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 52(SI), Z13, Z13
+	CMPQ        CX, $0x0e
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 56(SI), Z14, Z14
+	CMPQ        CX, $0x0f
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 60(SI), Z15, Z15
+	CMPQ        CX, $0x10
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 64(SI), Z16, Z16
+	CMPQ        CX, $0x11
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 68(SI), Z17, Z17
+	CMPQ        CX, $0x12
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 72(SI), Z18, Z18
+	CMPQ        CX, $0x13
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 76(SI), Z19, Z19
+	CMPQ        CX, $0x14
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 80(SI), Z20, Z20
+	CMPQ        CX, $0x15
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 84(SI), Z21, Z21
+	CMPQ        CX, $0x16
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 88(SI), Z22, Z22
+	CMPQ        CX, $0x17
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 92(SI), Z23, Z23
+
+sgemm24x16z_colbias:
+	TESTQ   $0x00000004, AX
+	JE      sgemm24x16z_act
+	MOVQ    colBias+64(FP), SI
+	VMOVUPS (SI), Z26
+	VADDPS  Z26, Z0, Z0
+	VADDPS  Z26, Z1, Z1
+	VADDPS  Z26, Z2, Z2
+	VADDPS  Z26, Z3, Z3
+	VADDPS  Z26, Z4, Z4
+	VADDPS  Z26, Z5, Z5
+	VADDPS  Z26, Z6, Z6
+	VADDPS  Z26, Z7, Z7
+	VADDPS  Z26, Z8, Z8
+	VADDPS  Z26, Z9, Z9
+	VADDPS  Z26, Z10, Z10
+	VADDPS  Z26, Z11, Z11
+	VADDPS  Z26, Z12, Z12
+	VADDPS  Z26, Z13, Z13
+	VADDPS  Z26, Z14, Z14
+	VADDPS  Z26, Z15, Z15
+	VADDPS  Z26, Z16, Z16
+	VADDPS  Z26, Z17, Z17
+	VADDPS  Z26, Z18, Z18
+	VADDPS  Z26, Z19, Z19
+	VADDPS  Z26, Z20, Z20
+	VADDPS  Z26, Z21, Z21
+	VADDPS  Z26, Z22, Z22
+	VADDPS  Z26, Z23, Z23
+
+sgemm24x16z_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+72(FP), SI
+	CMPQ AX, $0x01
+	JE   sgemm24x16z_clamp
+	CMPQ AX, $0x02
+	JE   sgemm24x16z_leaky
+	CMPQ AX, $0x03
+	JE   sgemm24x16z_hswish
+	JMP  sgemm24x16z_store
+
+sgemm24x16z_clamp:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	VMAXPS       Z12, Z26, Z12
+	VMINPS       Z12, Z27, Z12
+	VMAXPS       Z13, Z26, Z13
+	VMINPS       Z13, Z27, Z13
+	VMAXPS       Z14, Z26, Z14
+	VMINPS       Z14, Z27, Z14
+	VMAXPS       Z15, Z26, Z15
+	VMINPS       Z15, Z27, Z15
+	VMAXPS       Z16, Z26, Z16
+	VMINPS       Z16, Z27, Z16
+	VMAXPS       Z17, Z26, Z17
+	VMINPS       Z17, Z27, Z17
+	VMAXPS       Z18, Z26, Z18
+	VMINPS       Z18, Z27, Z18
+	VMAXPS       Z19, Z26, Z19
+	VMINPS       Z19, Z27, Z19
+	VMAXPS       Z20, Z26, Z20
+	VMINPS       Z20, Z27, Z20
+	VMAXPS       Z21, Z26, Z21
+	VMINPS       Z21, Z27, Z21
+	VMAXPS       Z22, Z26, Z22
+	VMINPS       Z22, Z27, Z22
+	VMAXPS       Z23, Z26, Z23
+	VMINPS       Z23, Z27, Z23
+	JMP          sgemm24x16z_store
+
+sgemm24x16z_leaky:
+	VBROADCASTSS (SI), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	VCMPPS       $0x01, Z27, Z12, K1
+	VMULPS       Z26, Z12, K1, Z12
+	VCMPPS       $0x01, Z27, Z13, K1
+	VMULPS       Z26, Z13, K1, Z13
+	VCMPPS       $0x01, Z27, Z14, K1
+	VMULPS       Z26, Z14, K1, Z14
+	VCMPPS       $0x01, Z27, Z15, K1
+	VMULPS       Z26, Z15, K1, Z15
+	VCMPPS       $0x01, Z27, Z16, K1
+	VMULPS       Z26, Z16, K1, Z16
+	VCMPPS       $0x01, Z27, Z17, K1
+	VMULPS       Z26, Z17, K1, Z17
+	VCMPPS       $0x01, Z27, Z18, K1
+	VMULPS       Z26, Z18, K1, Z18
+	VCMPPS       $0x01, Z27, Z19, K1
+	VMULPS       Z26, Z19, K1, Z19
+	VCMPPS       $0x01, Z27, Z20, K1
+	VMULPS       Z26, Z20, K1, Z20
+	VCMPPS       $0x01, Z27, Z21, K1
+	VMULPS       Z26, Z21, K1, Z21
+	VCMPPS       $0x01, Z27, Z22, K1
+	VMULPS       Z26, Z22, K1, Z22
+	VCMPPS       $0x01, Z27, Z23, K1
+	VMULPS       Z26, Z23, K1, Z23
+	JMP          sgemm24x16z_store
+
+sgemm24x16z_hswish:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VBROADCASTSS 64(SI), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z12, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z12, Z12
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z13, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z13, Z13
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z14, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z14, Z14
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z15, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z15, Z15
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z16, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z16, Z16
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z17, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z17, Z17
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z18, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z18, Z18
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z19, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z19, Z19
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z20, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z20, Z20
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z21, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z21, Z21
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z22, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z22, Z22
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z23, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z23, Z23
+
+sgemm24x16z_store:
+	MOVQ    DX, R10
+	VMOVUPS Z0, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x01
+	JLE     sgemm24x16z_done
+	VMOVUPS Z1, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x02
+	JLE     sgemm24x16z_done
+	VMOVUPS Z2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x03
+	JLE     sgemm24x16z_done
+	VMOVUPS Z3, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x04
+	JLE     sgemm24x16z_done
+	VMOVUPS Z4, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x05
+	JLE     sgemm24x16z_done
+	VMOVUPS Z5, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x06
+	JLE     sgemm24x16z_done
+	VMOVUPS Z6, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x07
+	JLE     sgemm24x16z_done
+	VMOVUPS Z7, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x08
+	JLE     sgemm24x16z_done
+	VMOVUPS Z8, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x09
+	JLE     sgemm24x16z_done
+	VMOVUPS Z9, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x0a
+	JLE     sgemm24x16z_done
+	VMOVUPS Z10, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x0b
+	JLE     sgemm24x16z_done
+	VMOVUPS Z11, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x0c
+	JLE     sgemm24x16z_done
+	VMOVUPS Z12, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x0d
+	JLE     sgemm24x16z_done
+	VMOVUPS Z13, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x0e
+	JLE     sgemm24x16z_done
+	VMOVUPS Z14, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x0f
+	JLE     sgemm24x16z_done
+	VMOVUPS Z15, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x10
+	JLE     sgemm24x16z_done
+	VMOVUPS Z16, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x11
+	JLE     sgemm24x16z_done
+	VMOVUPS Z17, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x12
+	JLE     sgemm24x16z_done
+	VMOVUPS Z18, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x13
+	JLE     sgemm24x16z_done
+	VMOVUPS Z19, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x14
+	JLE     sgemm24x16z_done
+	VMOVUPS Z20, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x15
+	JLE     sgemm24x16z_done
+	VMOVUPS Z21, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x16
+	JLE     sgemm24x16z_done
+	VMOVUPS Z22, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x17
+	JLE     sgemm24x16z_done
+	VMOVUPS Z23, (R10)
+
+sgemm24x16z_done:
+	VZEROUPPER
+	RET
+
+// func sgemm24x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, MMX+
+TEXT ·sgemm24x16zind(SB), NOSPLIT, $0-88
+	MOVQ   kc+0(FP), AX
+	MOVQ   b+16(FP), CX
+	MOVQ   offs+24(FP), DX
+	MOVQ   c+32(FP), BX
+	MOVQ   ldc+40(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   a+8(FP), DI
+	MOVQ   AX, R8
+	IMUL3Q $0x00000018, R8, R8
+	LEAQ   (DI)(R8*1), R9
+	LEAQ   (R9)(R8*1), R10
+	LEAQ   (R10)(R8*1), R8
+
+	// Prefetch the C tile while the products run.
+	MOVQ       BX, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+	VXORPS     Z12, Z12, Z12
+	VXORPS     Z13, Z13, Z13
+	VXORPS     Z14, Z14, Z14
+	VXORPS     Z15, Z15, Z15
+	VXORPS     Z16, Z16, Z16
+	VXORPS     Z17, Z17, Z17
+	VXORPS     Z18, Z18, Z18
+	VXORPS     Z19, Z19, Z19
+	VXORPS     Z20, Z20, Z20
+	VXORPS     Z21, Z21, Z21
+	VXORPS     Z22, Z22, Z22
+	VXORPS     Z23, Z23, Z23
+
+sgemm24x16zind_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm24x16zind_tail
+	PREFETCHT0       384(DI)
+	PREFETCHT0       384(R9)
+	PREFETCHT0       384(R10)
+	PREFETCHT0       384(R8)
+	MOVLQSX          (DX), R11
+	VMOVUPS          (CX)(R11*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	VFMADD231PS.BCST (R9), Z24, Z6
+	VFMADD231PS.BCST 4(R9), Z24, Z7
+	VFMADD231PS.BCST 8(R9), Z24, Z8
+	VFMADD231PS.BCST 12(R9), Z24, Z9
+	VFMADD231PS.BCST 16(R9), Z24, Z10
+	VFMADD231PS.BCST 20(R9), Z24, Z11
+	VFMADD231PS.BCST (R10), Z24, Z12
+	VFMADD231PS.BCST 4(R10), Z24, Z13
+	VFMADD231PS.BCST 8(R10), Z24, Z14
+	VFMADD231PS.BCST 12(R10), Z24, Z15
+	VFMADD231PS.BCST 16(R10), Z24, Z16
+	VFMADD231PS.BCST 20(R10), Z24, Z17
+	VFMADD231PS.BCST (R8), Z24, Z18
+	VFMADD231PS.BCST 4(R8), Z24, Z19
+	VFMADD231PS.BCST 8(R8), Z24, Z20
+	VFMADD231PS.BCST 12(R8), Z24, Z21
+	VFMADD231PS.BCST 16(R8), Z24, Z22
+	VFMADD231PS.BCST 20(R8), Z24, Z23
+	MOVLQSX          4(DX), R11
+	VMOVUPS          (CX)(R11*4), Z25
+	VFMADD231PS.BCST 24(DI), Z25, Z0
+	VFMADD231PS.BCST 28(DI), Z25, Z1
+	VFMADD231PS.BCST 32(DI), Z25, Z2
+	VFMADD231PS.BCST 36(DI), Z25, Z3
+	VFMADD231PS.BCST 40(DI), Z25, Z4
+	VFMADD231PS.BCST 44(DI), Z25, Z5
+	VFMADD231PS.BCST 24(R9), Z25, Z6
+	VFMADD231PS.BCST 28(R9), Z25, Z7
+	VFMADD231PS.BCST 32(R9), Z25, Z8
+	VFMADD231PS.BCST 36(R9), Z25, Z9
+	VFMADD231PS.BCST 40(R9), Z25, Z10
+	VFMADD231PS.BCST 44(R9), Z25, Z11
+	VFMADD231PS.BCST 24(R10), Z25, Z12
+	VFMADD231PS.BCST 28(R10), Z25, Z13
+	VFMADD231PS.BCST 32(R10), Z25, Z14
+	VFMADD231PS.BCST 36(R10), Z25, Z15
+	VFMADD231PS.BCST 40(R10), Z25, Z16
+	VFMADD231PS.BCST 44(R10), Z25, Z17
+	VFMADD231PS.BCST 24(R8), Z25, Z18
+	VFMADD231PS.BCST 28(R8), Z25, Z19
+	VFMADD231PS.BCST 32(R8), Z25, Z20
+	VFMADD231PS.BCST 36(R8), Z25, Z21
+	VFMADD231PS.BCST 40(R8), Z25, Z22
+	VFMADD231PS.BCST 44(R8), Z25, Z23
+	MOVLQSX          32(DX), R11
+	PREFETCHT0       (CX)(R11*4)
+	MOVLQSX          8(DX), R11
+	VMOVUPS          (CX)(R11*4), Z24
+	VFMADD231PS.BCST 48(DI), Z24, Z0
+	VFMADD231PS.BCST 52(DI), Z24, Z1
+	VFMADD231PS.BCST 56(DI), Z24, Z2
+	VFMADD231PS.BCST 60(DI), Z24, Z3
+	VFMADD231PS.BCST 64(DI), Z24, Z4
+	VFMADD231PS.BCST 68(DI), Z24, Z5
+	VFMADD231PS.BCST 48(R9), Z24, Z6
+	VFMADD231PS.BCST 52(R9), Z24, Z7
+	VFMADD231PS.BCST 56(R9), Z24, Z8
+	VFMADD231PS.BCST 60(R9), Z24, Z9
+	VFMADD231PS.BCST 64(R9), Z24, Z10
+	VFMADD231PS.BCST 68(R9), Z24, Z11
+	VFMADD231PS.BCST 48(R10), Z24, Z12
+	VFMADD231PS.BCST 52(R10), Z24, Z13
+	VFMADD231PS.BCST 56(R10), Z24, Z14
+	VFMADD231PS.BCST 60(R10), Z24, Z15
+	VFMADD231PS.BCST 64(R10), Z24, Z16
+	VFMADD231PS.BCST 68(R10), Z24, Z17
+	VFMADD231PS.BCST 48(R8), Z24, Z18
+	VFMADD231PS.BCST 52(R8), Z24, Z19
+	VFMADD231PS.BCST 56(R8), Z24, Z20
+	VFMADD231PS.BCST 60(R8), Z24, Z21
+	VFMADD231PS.BCST 64(R8), Z24, Z22
+	VFMADD231PS.BCST 68(R8), Z24, Z23
+	MOVLQSX          12(DX), R11
+	VMOVUPS          (CX)(R11*4), Z25
+	VFMADD231PS.BCST 72(DI), Z25, Z0
+	VFMADD231PS.BCST 76(DI), Z25, Z1
+	VFMADD231PS.BCST 80(DI), Z25, Z2
+	VFMADD231PS.BCST 84(DI), Z25, Z3
+	VFMADD231PS.BCST 88(DI), Z25, Z4
+	VFMADD231PS.BCST 92(DI), Z25, Z5
+	VFMADD231PS.BCST 72(R9), Z25, Z6
+	VFMADD231PS.BCST 76(R9), Z25, Z7
+	VFMADD231PS.BCST 80(R9), Z25, Z8
+	VFMADD231PS.BCST 84(R9), Z25, Z9
+	VFMADD231PS.BCST 88(R9), Z25, Z10
+	VFMADD231PS.BCST 92(R9), Z25, Z11
+	VFMADD231PS.BCST 72(R10), Z25, Z12
+	VFMADD231PS.BCST 76(R10), Z25, Z13
+	VFMADD231PS.BCST 80(R10), Z25, Z14
+	VFMADD231PS.BCST 84(R10), Z25, Z15
+	VFMADD231PS.BCST 88(R10), Z25, Z16
+	VFMADD231PS.BCST 92(R10), Z25, Z17
+	VFMADD231PS.BCST 72(R8), Z25, Z18
+	VFMADD231PS.BCST 76(R8), Z25, Z19
+	VFMADD231PS.BCST 80(R8), Z25, Z20
+	VFMADD231PS.BCST 84(R8), Z25, Z21
+	VFMADD231PS.BCST 88(R8), Z25, Z22
+	VFMADD231PS.BCST 92(R8), Z25, Z23
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000060, R9
+	ADDQ             $0x00000060, R10
+	ADDQ             $0x00000060, R8
+	ADDQ             $0x00000010, DX
+	SUBQ             $0x04, AX
+	JMP              sgemm24x16zind_loop4
+
+sgemm24x16zind_tail:
+	TESTQ            AX, AX
+	JE               sgemm24x16zind_epilogue
+	MOVLQSX          (DX), R11
+	VMOVUPS          (CX)(R11*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	VFMADD231PS.BCST (R9), Z24, Z6
+	VFMADD231PS.BCST 4(R9), Z24, Z7
+	VFMADD231PS.BCST 8(R9), Z24, Z8
+	VFMADD231PS.BCST 12(R9), Z24, Z9
+	VFMADD231PS.BCST 16(R9), Z24, Z10
+	VFMADD231PS.BCST 20(R9), Z24, Z11
+	VFMADD231PS.BCST (R10), Z24, Z12
+	VFMADD231PS.BCST 4(R10), Z24, Z13
+	VFMADD231PS.BCST 8(R10), Z24, Z14
+	VFMADD231PS.BCST 12(R10), Z24, Z15
+	VFMADD231PS.BCST 16(R10), Z24, Z16
+	VFMADD231PS.BCST 20(R10), Z24, Z17
+	VFMADD231PS.BCST (R8), Z24, Z18
+	VFMADD231PS.BCST 4(R8), Z24, Z19
+	VFMADD231PS.BCST 8(R8), Z24, Z20
+	VFMADD231PS.BCST 12(R8), Z24, Z21
+	VFMADD231PS.BCST 16(R8), Z24, Z22
+	VFMADD231PS.BCST 20(R8), Z24, Z23
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000018, R9
+	ADDQ             $0x00000018, R10
+	ADDQ             $0x00000018, R8
+	ADDQ             $0x00000004, DX
+	DECQ             AX
+	JMP              sgemm24x16zind_tail
+
+sgemm24x16zind_epilogue:
+	MOVQ   flags+56(FP), AX
+	MOVQ   mr+48(FP), CX
+	TESTQ  $0x00000001, AX
+	JE     sgemm24x16zind_rowbias
+	MOVQ   BX, R11
+	VADDPS (R11), Z0, Z0
+	ADDQ   SI, R11
+	CMPQ   CX, $0x01
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z1, Z1
+	ADDQ   SI, R11
+	CMPQ   CX, $0x02
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z2, Z2
+	ADDQ   SI, R11
+	CMPQ   CX, $0x03
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z3, Z3
+	ADDQ   SI, R11
+	CMPQ   CX, $0x04
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z4, Z4
+	ADDQ   SI, R11
+	CMPQ   CX, $0x05
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z5, Z5
+	ADDQ   SI, R11
+	CMPQ   CX, $0x06
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z6, Z6
+	ADDQ   SI, R11
+	CMPQ   CX, $0x07
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z7, Z7
+	ADDQ   SI, R11
+	CMPQ   CX, $0x08
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z8, Z8
+	ADDQ   SI, R11
+	CMPQ   CX, $0x09
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z9, Z9
+	ADDQ   SI, R11
+	CMPQ   CX, $0x0a
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z10, Z10
+	ADDQ   SI, R11
+	CMPQ   CX, $0x0b
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z11, Z11
+	ADDQ   SI, R11
+	CMPQ   CX, $0x0c
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z12, Z12
+	ADDQ   SI, R11
+	CMPQ   CX, $0x0d
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z13, Z13
+	ADDQ   SI, R11
+	CMPQ   CX, $0x0e
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z14, Z14
+	ADDQ   SI, R11
+	CMPQ   CX, $0x0f
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z15, Z15
+	ADDQ   SI, R11
+	CMPQ   CX, $0x10
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z16, Z16
+	ADDQ   SI, R11
+	CMPQ   CX, $0x11
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z17, Z17
+	ADDQ   SI, R11
+	CMPQ   CX, $0x12
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z18, Z18
+	ADDQ   SI, R11
+	CMPQ   CX, $0x13
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z19, Z19
+	ADDQ   SI, R11
+	CMPQ   CX, $0x14
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z20, Z20
+	ADDQ   SI, R11
+	CMPQ   CX, $0x15
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z21, Z21
+	ADDQ   SI, R11
+	CMPQ   CX, $0x16
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z22, Z22
+	ADDQ   SI, R11
+	CMPQ   CX, $0x17
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z23, Z23
+
+sgemm24x16zind_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm24x16zind_colbias
+	MOVQ        rowBias+64(FP), DX
+	VADDPS.BCST (DX), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 4(DX), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 8(DX), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 12(DX), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 16(DX), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 20(DX), Z5, Z5
+	CMPQ        CX, $0x06
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 24(DX), Z6, Z6
+	CMPQ        CX, $0x07
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 28(DX), Z7, Z7
+	CMPQ        CX, $0x08
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 32(DX), Z8, Z8
+	CMPQ        CX, $0x09
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 36(DX), Z9, Z9
+	CMPQ        CX, $0x0a
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 40(DX), Z10, Z10
+	CMPQ        CX, $0x0b
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 44(DX), Z11, Z11
+	CMPQ        CX, $0x0c
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 48(DX), Z12, Z12
+	CMPQ        CX, $0x0d
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 52(DX), Z13, Z13
+	CMPQ        CX, $0x0e
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 56(DX), Z14, Z14
+	CMPQ        CX, $0x0f
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 60(DX), Z15, Z15
+	CMPQ        CX, $0x10
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 64(DX), Z16, Z16
+	CMPQ        CX, $0x11
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 68(DX), Z17, Z17
+	CMPQ        CX, $0x12
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 72(DX), Z18, Z18
+	CMPQ        CX, $0x13
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 76(DX), Z19, Z19
+	CMPQ        CX, $0x14
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 80(DX), Z20, Z20
+	CMPQ        CX, $0x15
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 84(DX), Z21, Z21
+	CMPQ        CX, $0x16
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 88(DX), Z22, Z22
+	CMPQ        CX, $0x17
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 92(DX), Z23, Z23
+
+sgemm24x16zind_colbias:
+	TESTQ   $0x00000004, AX
+	JE      sgemm24x16zind_act
+	MOVQ    colBias+72(FP), DX
+	VMOVUPS (DX), Z26
+	VADDPS  Z26, Z0, Z0
+	VADDPS  Z26, Z1, Z1
+	VADDPS  Z26, Z2, Z2
+	VADDPS  Z26, Z3, Z3
+	VADDPS  Z26, Z4, Z4
+	VADDPS  Z26, Z5, Z5
+	VADDPS  Z26, Z6, Z6
+	VADDPS  Z26, Z7, Z7
+	VADDPS  Z26, Z8, Z8
+	VADDPS  Z26, Z9, Z9
+	VADDPS  Z26, Z10, Z10
+	VADDPS  Z26, Z11, Z11
+	VADDPS  Z26, Z12, Z12
+	VADDPS  Z26, Z13, Z13
+	VADDPS  Z26, Z14, Z14
+	VADDPS  Z26, Z15, Z15
+	VADDPS  Z26, Z16, Z16
+	VADDPS  Z26, Z17, Z17
+	VADDPS  Z26, Z18, Z18
+	VADDPS  Z26, Z19, Z19
+	VADDPS  Z26, Z20, Z20
+	VADDPS  Z26, Z21, Z21
+	VADDPS  Z26, Z22, Z22
+	VADDPS  Z26, Z23, Z23
+
+sgemm24x16zind_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+80(FP), DX
+	CMPQ AX, $0x01
+	JE   sgemm24x16zind_clamp
+	CMPQ AX, $0x02
+	JE   sgemm24x16zind_leaky
+	CMPQ AX, $0x03
+	JE   sgemm24x16zind_hswish
+	JMP  sgemm24x16zind_store
+
+sgemm24x16zind_clamp:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	VMAXPS       Z12, Z26, Z12
+	VMINPS       Z12, Z27, Z12
+	VMAXPS       Z13, Z26, Z13
+	VMINPS       Z13, Z27, Z13
+	VMAXPS       Z14, Z26, Z14
+	VMINPS       Z14, Z27, Z14
+	VMAXPS       Z15, Z26, Z15
+	VMINPS       Z15, Z27, Z15
+	VMAXPS       Z16, Z26, Z16
+	VMINPS       Z16, Z27, Z16
+	VMAXPS       Z17, Z26, Z17
+	VMINPS       Z17, Z27, Z17
+	VMAXPS       Z18, Z26, Z18
+	VMINPS       Z18, Z27, Z18
+	VMAXPS       Z19, Z26, Z19
+	VMINPS       Z19, Z27, Z19
+	VMAXPS       Z20, Z26, Z20
+	VMINPS       Z20, Z27, Z20
+	VMAXPS       Z21, Z26, Z21
+	VMINPS       Z21, Z27, Z21
+	VMAXPS       Z22, Z26, Z22
+	VMINPS       Z22, Z27, Z22
+	VMAXPS       Z23, Z26, Z23
+	VMINPS       Z23, Z27, Z23
+	JMP          sgemm24x16zind_store
+
+sgemm24x16zind_leaky:
+	VBROADCASTSS (DX), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	VCMPPS       $0x01, Z27, Z12, K1
+	VMULPS       Z26, Z12, K1, Z12
+	VCMPPS       $0x01, Z27, Z13, K1
+	VMULPS       Z26, Z13, K1, Z13
+	VCMPPS       $0x01, Z27, Z14, K1
+	VMULPS       Z26, Z14, K1, Z14
+	VCMPPS       $0x01, Z27, Z15, K1
+	VMULPS       Z26, Z15, K1, Z15
+	VCMPPS       $0x01, Z27, Z16, K1
+	VMULPS       Z26, Z16, K1, Z16
+	VCMPPS       $0x01, Z27, Z17, K1
+	VMULPS       Z26, Z17, K1, Z17
+	VCMPPS       $0x01, Z27, Z18, K1
+	VMULPS       Z26, Z18, K1, Z18
+	VCMPPS       $0x01, Z27, Z19, K1
+	VMULPS       Z26, Z19, K1, Z19
+	VCMPPS       $0x01, Z27, Z20, K1
+	VMULPS       Z26, Z20, K1, Z20
+	VCMPPS       $0x01, Z27, Z21, K1
+	VMULPS       Z26, Z21, K1, Z21
+	VCMPPS       $0x01, Z27, Z22, K1
+	VMULPS       Z26, Z22, K1, Z22
+	VCMPPS       $0x01, Z27, Z23, K1
+	VMULPS       Z26, Z23, K1, Z23
+	JMP          sgemm24x16zind_store
+
+sgemm24x16zind_hswish:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VBROADCASTSS 64(DX), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z12, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z12, Z12
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z13, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z13, Z13
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z14, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z14, Z14
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z15, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z15, Z15
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z16, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z16, Z16
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z17, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z17, Z17
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z18, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z18, Z18
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z19, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z19, Z19
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z20, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z20, Z20
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z21, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z21, Z21
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z22, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z22, Z22
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z23, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z23, Z23
+
+sgemm24x16zind_store:
+	MOVQ    BX, R11
+	VMOVUPS Z0, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x01
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z1, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x02
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x03
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z3, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x04
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z4, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x05
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z5, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x06
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z6, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x07
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z7, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x08
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z8, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x09
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z9, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x0a
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z10, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x0b
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z11, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x0c
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z12, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x0d
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z13, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x0e
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z14, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x0f
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z15, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x10
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z16, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x11
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z17, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x12
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z18, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x13
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z19, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x14
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z20, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x15
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z21, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x16
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z22, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x17
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z23, (R11)
+
+sgemm24x16zind_done:
+	VZEROUPPER
+	RET
+
+// func fmaPeak512(n int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·fmaPeak512(SB), NOSPLIT, $0-8
+	MOVQ   n+0(FP), AX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z24, Z24, Z24
+	VXORPS Z25, Z25, Z25
+	TESTQ  AX, AX
+	JE     peak512_done
+
+peak512_loop:
+	VFMADD231PS Z24, Z25, Z0
+	VFMADD231PS Z24, Z25, Z1
+	VFMADD231PS Z24, Z25, Z2
+	VFMADD231PS Z24, Z25, Z3
+	VFMADD231PS Z24, Z25, Z4
+	VFMADD231PS Z24, Z25, Z5
+	VFMADD231PS Z24, Z25, Z6
+	VFMADD231PS Z24, Z25, Z7
+	VFMADD231PS Z24, Z25, Z8
+	VFMADD231PS Z24, Z25, Z9
+	VFMADD231PS Z24, Z25, Z10
+	VFMADD231PS Z24, Z25, Z11
+	DECQ        AX
+	JNE         peak512_loop
+
+peak512_done:
+	VZEROUPPER
+	RET
+
 // func clampF32(dst []float32, x []float32, lo float32, hi float32)
 // Requires: AVX
 TEXT ·clampF32(SB), NOSPLIT, $0-56

@@ -25,6 +25,57 @@ func sgemm6x8(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags
 // fmaPeak runs n iterations of 12 independent VFMADD231PS on YMM registers (192 flops each).
 func fmaPeak(n int)
 
+// sgemm6x16z computes the 6x16 tile of 1 consecutive packed A panels (kc*6
+// floats apart) times one packed B panel, in ZMM registers, and stores its first
+// mr rows (1 <= mr <= 6) to c with sgemm6x16's epilogue.
+//
+//go:noescape
+func sgemm6x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm6x16zind is sgemm6x16z with row k of B the 16 floats at b[offs[k]:].
+//
+//go:noescape
+func sgemm6x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm12x16z computes the 12x16 tile of 2 consecutive packed A panels (kc*6
+// floats apart) times one packed B panel, in ZMM registers, and stores its first
+// mr rows (1 <= mr <= 12) to c with sgemm6x16's epilogue.
+//
+//go:noescape
+func sgemm12x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm12x16zind is sgemm12x16z with row k of B the 16 floats at b[offs[k]:].
+//
+//go:noescape
+func sgemm12x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm18x16z computes the 18x16 tile of 3 consecutive packed A panels (kc*6
+// floats apart) times one packed B panel, in ZMM registers, and stores its first
+// mr rows (1 <= mr <= 18) to c with sgemm6x16's epilogue.
+//
+//go:noescape
+func sgemm18x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm18x16zind is sgemm18x16z with row k of B the 16 floats at b[offs[k]:].
+//
+//go:noescape
+func sgemm18x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm24x16z computes the 24x16 tile of 4 consecutive packed A panels (kc*6
+// floats apart) times one packed B panel, in ZMM registers, and stores its first
+// mr rows (1 <= mr <= 24) to c with sgemm6x16's epilogue.
+//
+//go:noescape
+func sgemm24x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm24x16zind is sgemm24x16z with row k of B the 16 floats at b[offs[k]:].
+//
+//go:noescape
+func sgemm24x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// fmaPeak512 runs n iterations of 12 independent VFMADD231PS on ZMM registers (384 flops each).
+func fmaPeak512(n int)
+
 // clampF32 sets dst[i] = min(max(x[i], lo), hi), NaN staying NaN.
 func clampF32(dst []float32, x []float32, lo float32, hi float32)
 

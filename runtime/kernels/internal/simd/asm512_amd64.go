@@ -1,0 +1,41 @@
+//go:build !noasm
+
+package simd
+
+// avx512Ops is the AVX-512 tier: the AVX2 tier's loops with the ZMM ones
+// in their place where those pay (see RATIONALE.md, "AVX-512 tier").
+var avx512Ops = func() Ops {
+	o := asmOps
+	o.Name = "avx512"
+	o.FMAPeak = func(n int) int { fmaPeak512(n); return 384 }
+	o.TallRows = 4 * MR
+	o.SgemmTall = func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
+		switch (mr + MR - 1) / MR {
+		case 4:
+			sgemm24x16z(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
+		case 3:
+			sgemm18x16z(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
+		case 2:
+			sgemm12x16z(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
+		default:
+			sgemm6x16z(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
+		}
+	}
+	o.SgemmTallInd = func(kc int, a *float32, b *IndPanel, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
+		if kc > b.rows.kc {
+			panic("simd: kc past the in-place panel")
+		}
+		base, offs := &b.base[0], &b.rows.offs[0]
+		switch (mr + MR - 1) / MR {
+		case 4:
+			sgemm24x16zind(kc, a, base, offs, c, ldc, mr, flags, rowBias, colBias, &params[0])
+		case 3:
+			sgemm18x16zind(kc, a, base, offs, c, ldc, mr, flags, rowBias, colBias, &params[0])
+		case 2:
+			sgemm12x16zind(kc, a, base, offs, c, ldc, mr, flags, rowBias, colBias, &params[0])
+		default:
+			sgemm6x16zind(kc, a, base, offs, c, ldc, mr, flags, rowBias, colBias, &params[0])
+		}
+	}
+	return o
+}()
