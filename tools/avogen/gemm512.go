@@ -18,6 +18,11 @@ import (
 //
 // Variants for 1..4 panels (6, 12, 18, 24 rows) keep short M blocks from
 // computing rows that are not there; the caller picks one by mr.
+//
+// A partial last B panel (fewer than 16 columns, zero past them as packed)
+// needs no separate path: (flags >> colsShift) & 31, when not 0, is the
+// number of columns of C to read and write, and an opmask (K2) limits the
+// loads and stores of C and of the column bias to them.
 
 // zmmAcc are the accumulators: row r of the tile in Z(r).
 var zmmAcc = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11,
@@ -144,6 +149,19 @@ func genSgemmZ(panels int, indirect bool) {
 	Label(L("epilogue"))
 	flags := Load(Param("flags"), GP64())
 	rows := Load(Param("mr"), GP64())
+	// K2 = the columns of C: (1 << cols) - 1, all 16 when cols is 0.
+	cols := GP64()
+	MOVQ(flags, cols)
+	SHRQ(U8(colsShift), cols)
+	ANDQ(U8(31), cols)
+	MOVQ(U32(0xffff), t)
+	JE(LabelRef(L("mask")))
+	one := GP64()
+	MOVQ(U32(1), one)
+	SHLXQ(cols, one, t) // BMI2, which every AVX-512 CPU has
+	DECQ(t)
+	Label(L("mask"))
+	KMOVW(t.As32(), K2)
 	// forRows emits body for each row r < mr, jumping to next past the last.
 	forRows := func(next string, body func(r int, z VecPhysical)) {
 		for r, z := range acc {
@@ -158,7 +176,7 @@ func genSgemmZ(panels int, indirect bool) {
 	JE(LabelRef(L("rowbias")))
 	MOVQ(pc, t)
 	forRows("rowbias", func(r int, z VecPhysical) {
-		VADDPS(Mem{Base: t}, z, z)
+		VADDPS(Mem{Base: t}, z, K2, z) // masked-off lanes: no read, no fault
 		if r < rowsMax-1 {
 			ADDQ(ldc, t)
 		}
@@ -176,7 +194,7 @@ func genSgemmZ(panels int, indirect bool) {
 	TESTQ(U32(flagColBias), flags)
 	JE(LabelRef(L("act")))
 	cb := Load(Param("colBias"), GP64())
-	VMOVUPS(Mem{Base: cb}, Z26)
+	VMOVUPS_Z(Mem{Base: cb}, K2, Z26)
 	for _, z := range acc {
 		VADDPS(Z26, z, z)
 	}
@@ -229,7 +247,7 @@ func genSgemmZ(panels int, indirect bool) {
 	Label(L("store"))
 	MOVQ(pc, t)
 	forRows("done", func(r int, z VecPhysical) {
-		VMOVUPS(z, Mem{Base: t})
+		VMOVUPS(z, K2, Mem{Base: t})
 		if r < rowsMax-1 {
 			ADDQ(ldc, t)
 		}

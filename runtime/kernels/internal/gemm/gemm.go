@@ -226,17 +226,21 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 					nrr := min(NR, nc-jr)
 					bpan := bp[(jr/NR)*kc*NR : (jr/NR+1)*kc*NR]
 					col := jc + jr
-					// A whole panel's rows go TallRows at a time where the
-					// tier has a tall micro-kernel (AVX-512: 24 rows).
-					step, tall := MR, nrr == NR && ops.SgemmTall != nil
+					// Rows go TallRows at a time where the tier has a tall
+					// micro-kernel (AVX-512: 24 rows), a partial panel too
+					// (its column count in the flags).
+					step, tall, tflags := MR, ops.SgemmTall != nil, flags
 					if tall {
 						step = ops.TallRows
+						if nrr < NR {
+							tflags |= nrr << simd.ColsShift
+						}
 					}
 					for ir := 0; ir < mc; ir += step {
 						mrr := min(step, mc-ir)
 						apan := ap[(ir/MR)*kc*MR : (ir+mrr+MR-1)/MR*kc*MR]
 						row := ic + ir
-						if nrr == NR {
+						if nrr == NR || tall {
 							var rb, cb *float32
 							if flags&simd.FlagRowBias != 0 {
 								rb = &p.RowBias[row]
@@ -244,13 +248,13 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 							if flags&simd.FlagColBias != 0 {
 								cb = &p.ColBias[col]
 							}
-							c := p.C[row*p.LDC+col : (row+mrr-1)*p.LDC+col+NR]
+							c := p.C[row*p.LDC+col : (row+mrr-1)*p.LDC+col+nrr]
 							inPlace := direct != nil && panels[jr/NR].InPlace()
 							switch {
 							case tall && inPlace:
-								ops.SgemmTallInd(kc, &apan[0], &panels[jr/NR], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
+								ops.SgemmTallInd(kc, &apan[0], &panels[jr/NR], &c[0], p.LDC, mrr, tflags, rb, cb, &p.Params)
 							case tall:
-								ops.SgemmTall(kc, &apan[0], &bpan[0], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
+								ops.SgemmTall(kc, &apan[0], &bpan[0], &c[0], p.LDC, mrr, tflags, rb, cb, &p.Params)
 							case inPlace:
 								ops.SgemmInd(kc, &apan[0], &panels[jr/NR], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
 							default:

@@ -21,7 +21,7 @@ var asmTierNames = []string{"avx512", "avx2"}
 // them; its kernels use F only, so no CPU of interest is left out).
 func available() []*Ops {
 	var out []*Ops
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasBMI2 {
 		out = append(out, &avx512Ops)
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {

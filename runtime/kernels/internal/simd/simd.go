@@ -8,6 +8,11 @@ const (
 	FlagRowBias    = 1 << 1
 	FlagColBias    = 1 << 2
 	ActShift       = 4
+	// ColsShift: for SgemmTall only, (flags >> ColsShift) & 31, when not
+	// 0, is how many columns of C (and of colBias) are read and written,
+	// the rest of the tile computed but left alone: a partial last B panel
+	// (packed with zeros past its columns) then needs no separate path.
+	ColsShift = 8
 
 	ActNone      = 0
 	ActClamp     = 1 // min(max(x, p0), p1); Relu is [0, +Inf]
@@ -106,8 +111,9 @@ type Ops struct {
 	// SgemmTall, when not nil, computes up to TallRows rows at once: the
 	// tile of ceil(mr/MR) consecutive A panels (kc*MR floats apart, as a
 	// packed A block holds them) times one B panel, 1 <= mr <= TallRows,
-	// with Sgemm's epilogue (rowBias points at mr values). SgemmTallInd is
-	// the same with B an in-place panel (nil when SgemmInd is).
+	// with Sgemm's epilogue (rowBias points at mr values) and the column
+	// count of ColsShift. SgemmTallInd is the same with B an in-place
+	// panel (nil when SgemmInd is).
 	SgemmTall    SgemmFunc
 	SgemmTallInd SgemmIndFunc
 	TallRows     int

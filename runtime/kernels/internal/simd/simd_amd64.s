@@ -1206,7 +1206,7 @@ peak_done:
 	RET
 
 // func sgemm6x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
-// Requires: AVX, AVX512DQ, AVX512F, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·sgemm6x16z(SB), NOSPLIT, $0-80
 	MOVQ kc+0(FP), AX
 	MOVQ b+16(FP), CX
@@ -1295,32 +1295,43 @@ sgemm6x16z_tail:
 	JMP              sgemm6x16z_tail
 
 sgemm6x16z_epilogue:
-	MOVQ   flags+48(FP), AX
-	MOVQ   mr+40(FP), CX
+	MOVQ  flags+48(FP), AX
+	MOVQ  mr+40(FP), CX
+	MOVQ  AX, SI
+	SHRQ  $0x08, SI
+	ANDQ  $0x1f, SI
+	MOVQ  $0x0000ffff, DI
+	JE    sgemm6x16z_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ SI, DI, DI
+	DECQ  DI
+
+sgemm6x16z_mask:
+	KMOVW  DI, K2
 	TESTQ  $0x00000001, AX
 	JE     sgemm6x16z_rowbias
 	MOVQ   DX, DI
-	VADDPS (DI), Z0, Z0
+	VADDPS (DI), Z0, K2, Z0
 	ADDQ   BX, DI
 	CMPQ   CX, $0x01
 	JLE    sgemm6x16z_rowbias
-	VADDPS (DI), Z1, Z1
+	VADDPS (DI), Z1, K2, Z1
 	ADDQ   BX, DI
 	CMPQ   CX, $0x02
 	JLE    sgemm6x16z_rowbias
-	VADDPS (DI), Z2, Z2
+	VADDPS (DI), Z2, K2, Z2
 	ADDQ   BX, DI
 	CMPQ   CX, $0x03
 	JLE    sgemm6x16z_rowbias
-	VADDPS (DI), Z3, Z3
+	VADDPS (DI), Z3, K2, Z3
 	ADDQ   BX, DI
 	CMPQ   CX, $0x04
 	JLE    sgemm6x16z_rowbias
-	VADDPS (DI), Z4, Z4
+	VADDPS (DI), Z4, K2, Z4
 	ADDQ   BX, DI
 	CMPQ   CX, $0x05
 	JLE    sgemm6x16z_rowbias
-	VADDPS (DI), Z5, Z5
+	VADDPS (DI), Z5, K2, Z5
 
 sgemm6x16z_rowbias:
 	TESTQ       $0x00000002, AX
@@ -1344,16 +1355,16 @@ sgemm6x16z_rowbias:
 	VADDPS.BCST 20(SI), Z5, Z5
 
 sgemm6x16z_colbias:
-	TESTQ   $0x00000004, AX
-	JE      sgemm6x16z_act
-	MOVQ    colBias+64(FP), SI
-	VMOVUPS (SI), Z26
-	VADDPS  Z26, Z0, Z0
-	VADDPS  Z26, Z1, Z1
-	VADDPS  Z26, Z2, Z2
-	VADDPS  Z26, Z3, Z3
-	VADDPS  Z26, Z4, Z4
-	VADDPS  Z26, Z5, Z5
+	TESTQ     $0x00000004, AX
+	JE        sgemm6x16z_act
+	MOVQ      colBias+64(FP), SI
+	VMOVUPS.Z (SI), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
 
 sgemm6x16z_act:
 	SHRQ $0x04, AX
@@ -1439,34 +1450,34 @@ sgemm6x16z_hswish:
 
 sgemm6x16z_store:
 	MOVQ    DX, DI
-	VMOVUPS Z0, (DI)
+	VMOVUPS Z0, K2, (DI)
 	ADDQ    BX, DI
 	CMPQ    CX, $0x01
 	JLE     sgemm6x16z_done
-	VMOVUPS Z1, (DI)
+	VMOVUPS Z1, K2, (DI)
 	ADDQ    BX, DI
 	CMPQ    CX, $0x02
 	JLE     sgemm6x16z_done
-	VMOVUPS Z2, (DI)
+	VMOVUPS Z2, K2, (DI)
 	ADDQ    BX, DI
 	CMPQ    CX, $0x03
 	JLE     sgemm6x16z_done
-	VMOVUPS Z3, (DI)
+	VMOVUPS Z3, K2, (DI)
 	ADDQ    BX, DI
 	CMPQ    CX, $0x04
 	JLE     sgemm6x16z_done
-	VMOVUPS Z4, (DI)
+	VMOVUPS Z4, K2, (DI)
 	ADDQ    BX, DI
 	CMPQ    CX, $0x05
 	JLE     sgemm6x16z_done
-	VMOVUPS Z5, (DI)
+	VMOVUPS Z5, K2, (DI)
 
 sgemm6x16z_done:
 	VZEROUPPER
 	RET
 
 // func sgemm6x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
-// Requires: AVX, AVX512DQ, AVX512F, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·sgemm6x16zind(SB), NOSPLIT, $0-88
 	MOVQ kc+0(FP), AX
 	MOVQ b+16(FP), CX
@@ -1562,32 +1573,43 @@ sgemm6x16zind_tail:
 	JMP              sgemm6x16zind_tail
 
 sgemm6x16zind_epilogue:
-	MOVQ   flags+56(FP), AX
-	MOVQ   mr+48(FP), CX
+	MOVQ  flags+56(FP), AX
+	MOVQ  mr+48(FP), CX
+	MOVQ  AX, DX
+	SHRQ  $0x08, DX
+	ANDQ  $0x1f, DX
+	MOVQ  $0x0000ffff, R8
+	JE    sgemm6x16zind_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ DX, DI, R8
+	DECQ  R8
+
+sgemm6x16zind_mask:
+	KMOVW  R8, K2
 	TESTQ  $0x00000001, AX
 	JE     sgemm6x16zind_rowbias
 	MOVQ   BX, R8
-	VADDPS (R8), Z0, Z0
+	VADDPS (R8), Z0, K2, Z0
 	ADDQ   SI, R8
 	CMPQ   CX, $0x01
 	JLE    sgemm6x16zind_rowbias
-	VADDPS (R8), Z1, Z1
+	VADDPS (R8), Z1, K2, Z1
 	ADDQ   SI, R8
 	CMPQ   CX, $0x02
 	JLE    sgemm6x16zind_rowbias
-	VADDPS (R8), Z2, Z2
+	VADDPS (R8), Z2, K2, Z2
 	ADDQ   SI, R8
 	CMPQ   CX, $0x03
 	JLE    sgemm6x16zind_rowbias
-	VADDPS (R8), Z3, Z3
+	VADDPS (R8), Z3, K2, Z3
 	ADDQ   SI, R8
 	CMPQ   CX, $0x04
 	JLE    sgemm6x16zind_rowbias
-	VADDPS (R8), Z4, Z4
+	VADDPS (R8), Z4, K2, Z4
 	ADDQ   SI, R8
 	CMPQ   CX, $0x05
 	JLE    sgemm6x16zind_rowbias
-	VADDPS (R8), Z5, Z5
+	VADDPS (R8), Z5, K2, Z5
 
 sgemm6x16zind_rowbias:
 	TESTQ       $0x00000002, AX
@@ -1611,16 +1633,16 @@ sgemm6x16zind_rowbias:
 	VADDPS.BCST 20(DX), Z5, Z5
 
 sgemm6x16zind_colbias:
-	TESTQ   $0x00000004, AX
-	JE      sgemm6x16zind_act
-	MOVQ    colBias+72(FP), DX
-	VMOVUPS (DX), Z26
-	VADDPS  Z26, Z0, Z0
-	VADDPS  Z26, Z1, Z1
-	VADDPS  Z26, Z2, Z2
-	VADDPS  Z26, Z3, Z3
-	VADDPS  Z26, Z4, Z4
-	VADDPS  Z26, Z5, Z5
+	TESTQ     $0x00000004, AX
+	JE        sgemm6x16zind_act
+	MOVQ      colBias+72(FP), DX
+	VMOVUPS.Z (DX), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
 
 sgemm6x16zind_act:
 	SHRQ $0x04, AX
@@ -1706,34 +1728,34 @@ sgemm6x16zind_hswish:
 
 sgemm6x16zind_store:
 	MOVQ    BX, R8
-	VMOVUPS Z0, (R8)
+	VMOVUPS Z0, K2, (R8)
 	ADDQ    SI, R8
 	CMPQ    CX, $0x01
 	JLE     sgemm6x16zind_done
-	VMOVUPS Z1, (R8)
+	VMOVUPS Z1, K2, (R8)
 	ADDQ    SI, R8
 	CMPQ    CX, $0x02
 	JLE     sgemm6x16zind_done
-	VMOVUPS Z2, (R8)
+	VMOVUPS Z2, K2, (R8)
 	ADDQ    SI, R8
 	CMPQ    CX, $0x03
 	JLE     sgemm6x16zind_done
-	VMOVUPS Z3, (R8)
+	VMOVUPS Z3, K2, (R8)
 	ADDQ    SI, R8
 	CMPQ    CX, $0x04
 	JLE     sgemm6x16zind_done
-	VMOVUPS Z4, (R8)
+	VMOVUPS Z4, K2, (R8)
 	ADDQ    SI, R8
 	CMPQ    CX, $0x05
 	JLE     sgemm6x16zind_done
-	VMOVUPS Z5, (R8)
+	VMOVUPS Z5, K2, (R8)
 
 sgemm6x16zind_done:
 	VZEROUPPER
 	RET
 
 // func sgemm12x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
-// Requires: AVX, AVX512DQ, AVX512F, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·sgemm12x16z(SB), NOSPLIT, $0-80
 	MOVQ   kc+0(FP), AX
 	MOVQ   b+16(FP), CX
@@ -1882,56 +1904,67 @@ sgemm12x16z_tail:
 	JMP              sgemm12x16z_tail
 
 sgemm12x16z_epilogue:
-	MOVQ   flags+48(FP), AX
-	MOVQ   mr+40(FP), CX
+	MOVQ  flags+48(FP), AX
+	MOVQ  mr+40(FP), CX
+	MOVQ  AX, SI
+	SHRQ  $0x08, SI
+	ANDQ  $0x1f, SI
+	MOVQ  $0x0000ffff, R8
+	JE    sgemm12x16z_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ SI, DI, R8
+	DECQ  R8
+
+sgemm12x16z_mask:
+	KMOVW  R8, K2
 	TESTQ  $0x00000001, AX
 	JE     sgemm12x16z_rowbias
 	MOVQ   DX, R8
-	VADDPS (R8), Z0, Z0
+	VADDPS (R8), Z0, K2, Z0
 	ADDQ   BX, R8
 	CMPQ   CX, $0x01
 	JLE    sgemm12x16z_rowbias
-	VADDPS (R8), Z1, Z1
+	VADDPS (R8), Z1, K2, Z1
 	ADDQ   BX, R8
 	CMPQ   CX, $0x02
 	JLE    sgemm12x16z_rowbias
-	VADDPS (R8), Z2, Z2
+	VADDPS (R8), Z2, K2, Z2
 	ADDQ   BX, R8
 	CMPQ   CX, $0x03
 	JLE    sgemm12x16z_rowbias
-	VADDPS (R8), Z3, Z3
+	VADDPS (R8), Z3, K2, Z3
 	ADDQ   BX, R8
 	CMPQ   CX, $0x04
 	JLE    sgemm12x16z_rowbias
-	VADDPS (R8), Z4, Z4
+	VADDPS (R8), Z4, K2, Z4
 	ADDQ   BX, R8
 	CMPQ   CX, $0x05
 	JLE    sgemm12x16z_rowbias
-	VADDPS (R8), Z5, Z5
+	VADDPS (R8), Z5, K2, Z5
 	ADDQ   BX, R8
 	CMPQ   CX, $0x06
 	JLE    sgemm12x16z_rowbias
-	VADDPS (R8), Z6, Z6
+	VADDPS (R8), Z6, K2, Z6
 	ADDQ   BX, R8
 	CMPQ   CX, $0x07
 	JLE    sgemm12x16z_rowbias
-	VADDPS (R8), Z7, Z7
+	VADDPS (R8), Z7, K2, Z7
 	ADDQ   BX, R8
 	CMPQ   CX, $0x08
 	JLE    sgemm12x16z_rowbias
-	VADDPS (R8), Z8, Z8
+	VADDPS (R8), Z8, K2, Z8
 	ADDQ   BX, R8
 	CMPQ   CX, $0x09
 	JLE    sgemm12x16z_rowbias
-	VADDPS (R8), Z9, Z9
+	VADDPS (R8), Z9, K2, Z9
 	ADDQ   BX, R8
 	CMPQ   CX, $0x0a
 	JLE    sgemm12x16z_rowbias
-	VADDPS (R8), Z10, Z10
+	VADDPS (R8), Z10, K2, Z10
 	ADDQ   BX, R8
 	CMPQ   CX, $0x0b
 	JLE    sgemm12x16z_rowbias
-	VADDPS (R8), Z11, Z11
+	VADDPS (R8), Z11, K2, Z11
 
 sgemm12x16z_rowbias:
 	TESTQ       $0x00000002, AX
@@ -1973,22 +2006,22 @@ sgemm12x16z_rowbias:
 	VADDPS.BCST 44(SI), Z11, Z11
 
 sgemm12x16z_colbias:
-	TESTQ   $0x00000004, AX
-	JE      sgemm12x16z_act
-	MOVQ    colBias+64(FP), SI
-	VMOVUPS (SI), Z26
-	VADDPS  Z26, Z0, Z0
-	VADDPS  Z26, Z1, Z1
-	VADDPS  Z26, Z2, Z2
-	VADDPS  Z26, Z3, Z3
-	VADDPS  Z26, Z4, Z4
-	VADDPS  Z26, Z5, Z5
-	VADDPS  Z26, Z6, Z6
-	VADDPS  Z26, Z7, Z7
-	VADDPS  Z26, Z8, Z8
-	VADDPS  Z26, Z9, Z9
-	VADDPS  Z26, Z10, Z10
-	VADDPS  Z26, Z11, Z11
+	TESTQ     $0x00000004, AX
+	JE        sgemm12x16z_act
+	MOVQ      colBias+64(FP), SI
+	VMOVUPS.Z (SI), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z26, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z26, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z26, Z11, Z11
 
 sgemm12x16z_act:
 	SHRQ $0x04, AX
@@ -2128,58 +2161,58 @@ sgemm12x16z_hswish:
 
 sgemm12x16z_store:
 	MOVQ    DX, R8
-	VMOVUPS Z0, (R8)
+	VMOVUPS Z0, K2, (R8)
 	ADDQ    BX, R8
 	CMPQ    CX, $0x01
 	JLE     sgemm12x16z_done
-	VMOVUPS Z1, (R8)
+	VMOVUPS Z1, K2, (R8)
 	ADDQ    BX, R8
 	CMPQ    CX, $0x02
 	JLE     sgemm12x16z_done
-	VMOVUPS Z2, (R8)
+	VMOVUPS Z2, K2, (R8)
 	ADDQ    BX, R8
 	CMPQ    CX, $0x03
 	JLE     sgemm12x16z_done
-	VMOVUPS Z3, (R8)
+	VMOVUPS Z3, K2, (R8)
 	ADDQ    BX, R8
 	CMPQ    CX, $0x04
 	JLE     sgemm12x16z_done
-	VMOVUPS Z4, (R8)
+	VMOVUPS Z4, K2, (R8)
 	ADDQ    BX, R8
 	CMPQ    CX, $0x05
 	JLE     sgemm12x16z_done
-	VMOVUPS Z5, (R8)
+	VMOVUPS Z5, K2, (R8)
 	ADDQ    BX, R8
 	CMPQ    CX, $0x06
 	JLE     sgemm12x16z_done
-	VMOVUPS Z6, (R8)
+	VMOVUPS Z6, K2, (R8)
 	ADDQ    BX, R8
 	CMPQ    CX, $0x07
 	JLE     sgemm12x16z_done
-	VMOVUPS Z7, (R8)
+	VMOVUPS Z7, K2, (R8)
 	ADDQ    BX, R8
 	CMPQ    CX, $0x08
 	JLE     sgemm12x16z_done
-	VMOVUPS Z8, (R8)
+	VMOVUPS Z8, K2, (R8)
 	ADDQ    BX, R8
 	CMPQ    CX, $0x09
 	JLE     sgemm12x16z_done
-	VMOVUPS Z9, (R8)
+	VMOVUPS Z9, K2, (R8)
 	ADDQ    BX, R8
 	CMPQ    CX, $0x0a
 	JLE     sgemm12x16z_done
-	VMOVUPS Z10, (R8)
+	VMOVUPS Z10, K2, (R8)
 	ADDQ    BX, R8
 	CMPQ    CX, $0x0b
 	JLE     sgemm12x16z_done
-	VMOVUPS Z11, (R8)
+	VMOVUPS Z11, K2, (R8)
 
 sgemm12x16z_done:
 	VZEROUPPER
 	RET
 
 // func sgemm12x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
-// Requires: AVX, AVX512DQ, AVX512F, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·sgemm12x16zind(SB), NOSPLIT, $0-88
 	MOVQ   kc+0(FP), AX
 	MOVQ   b+16(FP), CX
@@ -2335,56 +2368,67 @@ sgemm12x16zind_tail:
 	JMP              sgemm12x16zind_tail
 
 sgemm12x16zind_epilogue:
-	MOVQ   flags+56(FP), AX
-	MOVQ   mr+48(FP), CX
+	MOVQ  flags+56(FP), AX
+	MOVQ  mr+48(FP), CX
+	MOVQ  AX, DX
+	SHRQ  $0x08, DX
+	ANDQ  $0x1f, DX
+	MOVQ  $0x0000ffff, R9
+	JE    sgemm12x16zind_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ DX, DI, R9
+	DECQ  R9
+
+sgemm12x16zind_mask:
+	KMOVW  R9, K2
 	TESTQ  $0x00000001, AX
 	JE     sgemm12x16zind_rowbias
 	MOVQ   BX, R9
-	VADDPS (R9), Z0, Z0
+	VADDPS (R9), Z0, K2, Z0
 	ADDQ   SI, R9
 	CMPQ   CX, $0x01
 	JLE    sgemm12x16zind_rowbias
-	VADDPS (R9), Z1, Z1
+	VADDPS (R9), Z1, K2, Z1
 	ADDQ   SI, R9
 	CMPQ   CX, $0x02
 	JLE    sgemm12x16zind_rowbias
-	VADDPS (R9), Z2, Z2
+	VADDPS (R9), Z2, K2, Z2
 	ADDQ   SI, R9
 	CMPQ   CX, $0x03
 	JLE    sgemm12x16zind_rowbias
-	VADDPS (R9), Z3, Z3
+	VADDPS (R9), Z3, K2, Z3
 	ADDQ   SI, R9
 	CMPQ   CX, $0x04
 	JLE    sgemm12x16zind_rowbias
-	VADDPS (R9), Z4, Z4
+	VADDPS (R9), Z4, K2, Z4
 	ADDQ   SI, R9
 	CMPQ   CX, $0x05
 	JLE    sgemm12x16zind_rowbias
-	VADDPS (R9), Z5, Z5
+	VADDPS (R9), Z5, K2, Z5
 	ADDQ   SI, R9
 	CMPQ   CX, $0x06
 	JLE    sgemm12x16zind_rowbias
-	VADDPS (R9), Z6, Z6
+	VADDPS (R9), Z6, K2, Z6
 	ADDQ   SI, R9
 	CMPQ   CX, $0x07
 	JLE    sgemm12x16zind_rowbias
-	VADDPS (R9), Z7, Z7
+	VADDPS (R9), Z7, K2, Z7
 	ADDQ   SI, R9
 	CMPQ   CX, $0x08
 	JLE    sgemm12x16zind_rowbias
-	VADDPS (R9), Z8, Z8
+	VADDPS (R9), Z8, K2, Z8
 	ADDQ   SI, R9
 	CMPQ   CX, $0x09
 	JLE    sgemm12x16zind_rowbias
-	VADDPS (R9), Z9, Z9
+	VADDPS (R9), Z9, K2, Z9
 	ADDQ   SI, R9
 	CMPQ   CX, $0x0a
 	JLE    sgemm12x16zind_rowbias
-	VADDPS (R9), Z10, Z10
+	VADDPS (R9), Z10, K2, Z10
 	ADDQ   SI, R9
 	CMPQ   CX, $0x0b
 	JLE    sgemm12x16zind_rowbias
-	VADDPS (R9), Z11, Z11
+	VADDPS (R9), Z11, K2, Z11
 
 sgemm12x16zind_rowbias:
 	TESTQ       $0x00000002, AX
@@ -2426,22 +2470,22 @@ sgemm12x16zind_rowbias:
 	VADDPS.BCST 44(DX), Z11, Z11
 
 sgemm12x16zind_colbias:
-	TESTQ   $0x00000004, AX
-	JE      sgemm12x16zind_act
-	MOVQ    colBias+72(FP), DX
-	VMOVUPS (DX), Z26
-	VADDPS  Z26, Z0, Z0
-	VADDPS  Z26, Z1, Z1
-	VADDPS  Z26, Z2, Z2
-	VADDPS  Z26, Z3, Z3
-	VADDPS  Z26, Z4, Z4
-	VADDPS  Z26, Z5, Z5
-	VADDPS  Z26, Z6, Z6
-	VADDPS  Z26, Z7, Z7
-	VADDPS  Z26, Z8, Z8
-	VADDPS  Z26, Z9, Z9
-	VADDPS  Z26, Z10, Z10
-	VADDPS  Z26, Z11, Z11
+	TESTQ     $0x00000004, AX
+	JE        sgemm12x16zind_act
+	MOVQ      colBias+72(FP), DX
+	VMOVUPS.Z (DX), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z26, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z26, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z26, Z11, Z11
 
 sgemm12x16zind_act:
 	SHRQ $0x04, AX
@@ -2581,58 +2625,58 @@ sgemm12x16zind_hswish:
 
 sgemm12x16zind_store:
 	MOVQ    BX, R9
-	VMOVUPS Z0, (R9)
+	VMOVUPS Z0, K2, (R9)
 	ADDQ    SI, R9
 	CMPQ    CX, $0x01
 	JLE     sgemm12x16zind_done
-	VMOVUPS Z1, (R9)
+	VMOVUPS Z1, K2, (R9)
 	ADDQ    SI, R9
 	CMPQ    CX, $0x02
 	JLE     sgemm12x16zind_done
-	VMOVUPS Z2, (R9)
+	VMOVUPS Z2, K2, (R9)
 	ADDQ    SI, R9
 	CMPQ    CX, $0x03
 	JLE     sgemm12x16zind_done
-	VMOVUPS Z3, (R9)
+	VMOVUPS Z3, K2, (R9)
 	ADDQ    SI, R9
 	CMPQ    CX, $0x04
 	JLE     sgemm12x16zind_done
-	VMOVUPS Z4, (R9)
+	VMOVUPS Z4, K2, (R9)
 	ADDQ    SI, R9
 	CMPQ    CX, $0x05
 	JLE     sgemm12x16zind_done
-	VMOVUPS Z5, (R9)
+	VMOVUPS Z5, K2, (R9)
 	ADDQ    SI, R9
 	CMPQ    CX, $0x06
 	JLE     sgemm12x16zind_done
-	VMOVUPS Z6, (R9)
+	VMOVUPS Z6, K2, (R9)
 	ADDQ    SI, R9
 	CMPQ    CX, $0x07
 	JLE     sgemm12x16zind_done
-	VMOVUPS Z7, (R9)
+	VMOVUPS Z7, K2, (R9)
 	ADDQ    SI, R9
 	CMPQ    CX, $0x08
 	JLE     sgemm12x16zind_done
-	VMOVUPS Z8, (R9)
+	VMOVUPS Z8, K2, (R9)
 	ADDQ    SI, R9
 	CMPQ    CX, $0x09
 	JLE     sgemm12x16zind_done
-	VMOVUPS Z9, (R9)
+	VMOVUPS Z9, K2, (R9)
 	ADDQ    SI, R9
 	CMPQ    CX, $0x0a
 	JLE     sgemm12x16zind_done
-	VMOVUPS Z10, (R9)
+	VMOVUPS Z10, K2, (R9)
 	ADDQ    SI, R9
 	CMPQ    CX, $0x0b
 	JLE     sgemm12x16zind_done
-	VMOVUPS Z11, (R9)
+	VMOVUPS Z11, K2, (R9)
 
 sgemm12x16zind_done:
 	VZEROUPPER
 	RET
 
 // func sgemm18x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
-// Requires: AVX, AVX512DQ, AVX512F, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·sgemm18x16z(SB), NOSPLIT, $0-80
 	MOVQ   kc+0(FP), AX
 	MOVQ   b+16(FP), CX
@@ -2839,80 +2883,91 @@ sgemm18x16z_tail:
 	JMP              sgemm18x16z_tail
 
 sgemm18x16z_epilogue:
-	MOVQ   flags+48(FP), AX
-	MOVQ   mr+40(FP), CX
+	MOVQ  flags+48(FP), AX
+	MOVQ  mr+40(FP), CX
+	MOVQ  AX, SI
+	SHRQ  $0x08, SI
+	ANDQ  $0x1f, SI
+	MOVQ  $0x0000ffff, R9
+	JE    sgemm18x16z_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ SI, DI, R9
+	DECQ  R9
+
+sgemm18x16z_mask:
+	KMOVW  R9, K2
 	TESTQ  $0x00000001, AX
 	JE     sgemm18x16z_rowbias
 	MOVQ   DX, R9
-	VADDPS (R9), Z0, Z0
+	VADDPS (R9), Z0, K2, Z0
 	ADDQ   BX, R9
 	CMPQ   CX, $0x01
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z1, Z1
+	VADDPS (R9), Z1, K2, Z1
 	ADDQ   BX, R9
 	CMPQ   CX, $0x02
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z2, Z2
+	VADDPS (R9), Z2, K2, Z2
 	ADDQ   BX, R9
 	CMPQ   CX, $0x03
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z3, Z3
+	VADDPS (R9), Z3, K2, Z3
 	ADDQ   BX, R9
 	CMPQ   CX, $0x04
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z4, Z4
+	VADDPS (R9), Z4, K2, Z4
 	ADDQ   BX, R9
 	CMPQ   CX, $0x05
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z5, Z5
+	VADDPS (R9), Z5, K2, Z5
 	ADDQ   BX, R9
 	CMPQ   CX, $0x06
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z6, Z6
+	VADDPS (R9), Z6, K2, Z6
 	ADDQ   BX, R9
 	CMPQ   CX, $0x07
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z7, Z7
+	VADDPS (R9), Z7, K2, Z7
 	ADDQ   BX, R9
 	CMPQ   CX, $0x08
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z8, Z8
+	VADDPS (R9), Z8, K2, Z8
 	ADDQ   BX, R9
 	CMPQ   CX, $0x09
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z9, Z9
+	VADDPS (R9), Z9, K2, Z9
 	ADDQ   BX, R9
 	CMPQ   CX, $0x0a
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z10, Z10
+	VADDPS (R9), Z10, K2, Z10
 	ADDQ   BX, R9
 	CMPQ   CX, $0x0b
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z11, Z11
+	VADDPS (R9), Z11, K2, Z11
 	ADDQ   BX, R9
 	CMPQ   CX, $0x0c
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z12, Z12
+	VADDPS (R9), Z12, K2, Z12
 	ADDQ   BX, R9
 	CMPQ   CX, $0x0d
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z13, Z13
+	VADDPS (R9), Z13, K2, Z13
 	ADDQ   BX, R9
 	CMPQ   CX, $0x0e
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z14, Z14
+	VADDPS (R9), Z14, K2, Z14
 	ADDQ   BX, R9
 	CMPQ   CX, $0x0f
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z15, Z15
+	VADDPS (R9), Z15, K2, Z15
 	ADDQ   BX, R9
 	CMPQ   CX, $0x10
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z16, Z16
+	VADDPS (R9), Z16, K2, Z16
 	ADDQ   BX, R9
 	CMPQ   CX, $0x11
 	JLE    sgemm18x16z_rowbias
-	VADDPS (R9), Z17, Z17
+	VADDPS (R9), Z17, K2, Z17
 
 sgemm18x16z_rowbias:
 	TESTQ       $0x00000002, AX
@@ -2972,28 +3027,28 @@ sgemm18x16z_rowbias:
 	VADDPS.BCST 68(SI), Z17, Z17
 
 sgemm18x16z_colbias:
-	TESTQ   $0x00000004, AX
-	JE      sgemm18x16z_act
-	MOVQ    colBias+64(FP), SI
-	VMOVUPS (SI), Z26
-	VADDPS  Z26, Z0, Z0
-	VADDPS  Z26, Z1, Z1
-	VADDPS  Z26, Z2, Z2
-	VADDPS  Z26, Z3, Z3
-	VADDPS  Z26, Z4, Z4
-	VADDPS  Z26, Z5, Z5
-	VADDPS  Z26, Z6, Z6
-	VADDPS  Z26, Z7, Z7
-	VADDPS  Z26, Z8, Z8
-	VADDPS  Z26, Z9, Z9
-	VADDPS  Z26, Z10, Z10
-	VADDPS  Z26, Z11, Z11
-	VADDPS  Z26, Z12, Z12
-	VADDPS  Z26, Z13, Z13
-	VADDPS  Z26, Z14, Z14
-	VADDPS  Z26, Z15, Z15
-	VADDPS  Z26, Z16, Z16
-	VADDPS  Z26, Z17, Z17
+	TESTQ     $0x00000004, AX
+	JE        sgemm18x16z_act
+	MOVQ      colBias+64(FP), SI
+	VMOVUPS.Z (SI), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z26, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z26, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z26, Z11, Z11
+	VADDPS    Z26, Z12, Z12
+	VADDPS    Z26, Z13, Z13
+	VADDPS    Z26, Z14, Z14
+	VADDPS    Z26, Z15, Z15
+	VADDPS    Z26, Z16, Z16
+	VADDPS    Z26, Z17, Z17
 
 sgemm18x16z_act:
 	SHRQ $0x04, AX
@@ -3187,82 +3242,82 @@ sgemm18x16z_hswish:
 
 sgemm18x16z_store:
 	MOVQ    DX, R9
-	VMOVUPS Z0, (R9)
+	VMOVUPS Z0, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x01
 	JLE     sgemm18x16z_done
-	VMOVUPS Z1, (R9)
+	VMOVUPS Z1, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x02
 	JLE     sgemm18x16z_done
-	VMOVUPS Z2, (R9)
+	VMOVUPS Z2, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x03
 	JLE     sgemm18x16z_done
-	VMOVUPS Z3, (R9)
+	VMOVUPS Z3, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x04
 	JLE     sgemm18x16z_done
-	VMOVUPS Z4, (R9)
+	VMOVUPS Z4, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x05
 	JLE     sgemm18x16z_done
-	VMOVUPS Z5, (R9)
+	VMOVUPS Z5, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x06
 	JLE     sgemm18x16z_done
-	VMOVUPS Z6, (R9)
+	VMOVUPS Z6, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x07
 	JLE     sgemm18x16z_done
-	VMOVUPS Z7, (R9)
+	VMOVUPS Z7, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x08
 	JLE     sgemm18x16z_done
-	VMOVUPS Z8, (R9)
+	VMOVUPS Z8, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x09
 	JLE     sgemm18x16z_done
-	VMOVUPS Z9, (R9)
+	VMOVUPS Z9, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x0a
 	JLE     sgemm18x16z_done
-	VMOVUPS Z10, (R9)
+	VMOVUPS Z10, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x0b
 	JLE     sgemm18x16z_done
-	VMOVUPS Z11, (R9)
+	VMOVUPS Z11, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x0c
 	JLE     sgemm18x16z_done
-	VMOVUPS Z12, (R9)
+	VMOVUPS Z12, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x0d
 	JLE     sgemm18x16z_done
-	VMOVUPS Z13, (R9)
+	VMOVUPS Z13, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x0e
 	JLE     sgemm18x16z_done
-	VMOVUPS Z14, (R9)
+	VMOVUPS Z14, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x0f
 	JLE     sgemm18x16z_done
-	VMOVUPS Z15, (R9)
+	VMOVUPS Z15, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x10
 	JLE     sgemm18x16z_done
-	VMOVUPS Z16, (R9)
+	VMOVUPS Z16, K2, (R9)
 	ADDQ    BX, R9
 	CMPQ    CX, $0x11
 	JLE     sgemm18x16z_done
-	VMOVUPS Z17, (R9)
+	VMOVUPS Z17, K2, (R9)
 
 sgemm18x16z_done:
 	VZEROUPPER
 	RET
 
 // func sgemm18x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
-// Requires: AVX, AVX512DQ, AVX512F, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·sgemm18x16zind(SB), NOSPLIT, $0-88
 	MOVQ   kc+0(FP), AX
 	MOVQ   b+16(FP), CX
@@ -3476,80 +3531,91 @@ sgemm18x16zind_tail:
 	JMP              sgemm18x16zind_tail
 
 sgemm18x16zind_epilogue:
-	MOVQ   flags+56(FP), AX
-	MOVQ   mr+48(FP), CX
+	MOVQ  flags+56(FP), AX
+	MOVQ  mr+48(FP), CX
+	MOVQ  AX, DX
+	SHRQ  $0x08, DX
+	ANDQ  $0x1f, DX
+	MOVQ  $0x0000ffff, R10
+	JE    sgemm18x16zind_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ DX, DI, R10
+	DECQ  R10
+
+sgemm18x16zind_mask:
+	KMOVW  R10, K2
 	TESTQ  $0x00000001, AX
 	JE     sgemm18x16zind_rowbias
 	MOVQ   BX, R10
-	VADDPS (R10), Z0, Z0
+	VADDPS (R10), Z0, K2, Z0
 	ADDQ   SI, R10
 	CMPQ   CX, $0x01
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z1, Z1
+	VADDPS (R10), Z1, K2, Z1
 	ADDQ   SI, R10
 	CMPQ   CX, $0x02
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z2, Z2
+	VADDPS (R10), Z2, K2, Z2
 	ADDQ   SI, R10
 	CMPQ   CX, $0x03
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z3, Z3
+	VADDPS (R10), Z3, K2, Z3
 	ADDQ   SI, R10
 	CMPQ   CX, $0x04
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z4, Z4
+	VADDPS (R10), Z4, K2, Z4
 	ADDQ   SI, R10
 	CMPQ   CX, $0x05
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z5, Z5
+	VADDPS (R10), Z5, K2, Z5
 	ADDQ   SI, R10
 	CMPQ   CX, $0x06
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z6, Z6
+	VADDPS (R10), Z6, K2, Z6
 	ADDQ   SI, R10
 	CMPQ   CX, $0x07
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z7, Z7
+	VADDPS (R10), Z7, K2, Z7
 	ADDQ   SI, R10
 	CMPQ   CX, $0x08
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z8, Z8
+	VADDPS (R10), Z8, K2, Z8
 	ADDQ   SI, R10
 	CMPQ   CX, $0x09
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z9, Z9
+	VADDPS (R10), Z9, K2, Z9
 	ADDQ   SI, R10
 	CMPQ   CX, $0x0a
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z10, Z10
+	VADDPS (R10), Z10, K2, Z10
 	ADDQ   SI, R10
 	CMPQ   CX, $0x0b
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z11, Z11
+	VADDPS (R10), Z11, K2, Z11
 	ADDQ   SI, R10
 	CMPQ   CX, $0x0c
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z12, Z12
+	VADDPS (R10), Z12, K2, Z12
 	ADDQ   SI, R10
 	CMPQ   CX, $0x0d
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z13, Z13
+	VADDPS (R10), Z13, K2, Z13
 	ADDQ   SI, R10
 	CMPQ   CX, $0x0e
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z14, Z14
+	VADDPS (R10), Z14, K2, Z14
 	ADDQ   SI, R10
 	CMPQ   CX, $0x0f
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z15, Z15
+	VADDPS (R10), Z15, K2, Z15
 	ADDQ   SI, R10
 	CMPQ   CX, $0x10
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z16, Z16
+	VADDPS (R10), Z16, K2, Z16
 	ADDQ   SI, R10
 	CMPQ   CX, $0x11
 	JLE    sgemm18x16zind_rowbias
-	VADDPS (R10), Z17, Z17
+	VADDPS (R10), Z17, K2, Z17
 
 sgemm18x16zind_rowbias:
 	TESTQ       $0x00000002, AX
@@ -3609,28 +3675,28 @@ sgemm18x16zind_rowbias:
 	VADDPS.BCST 68(DX), Z17, Z17
 
 sgemm18x16zind_colbias:
-	TESTQ   $0x00000004, AX
-	JE      sgemm18x16zind_act
-	MOVQ    colBias+72(FP), DX
-	VMOVUPS (DX), Z26
-	VADDPS  Z26, Z0, Z0
-	VADDPS  Z26, Z1, Z1
-	VADDPS  Z26, Z2, Z2
-	VADDPS  Z26, Z3, Z3
-	VADDPS  Z26, Z4, Z4
-	VADDPS  Z26, Z5, Z5
-	VADDPS  Z26, Z6, Z6
-	VADDPS  Z26, Z7, Z7
-	VADDPS  Z26, Z8, Z8
-	VADDPS  Z26, Z9, Z9
-	VADDPS  Z26, Z10, Z10
-	VADDPS  Z26, Z11, Z11
-	VADDPS  Z26, Z12, Z12
-	VADDPS  Z26, Z13, Z13
-	VADDPS  Z26, Z14, Z14
-	VADDPS  Z26, Z15, Z15
-	VADDPS  Z26, Z16, Z16
-	VADDPS  Z26, Z17, Z17
+	TESTQ     $0x00000004, AX
+	JE        sgemm18x16zind_act
+	MOVQ      colBias+72(FP), DX
+	VMOVUPS.Z (DX), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z26, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z26, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z26, Z11, Z11
+	VADDPS    Z26, Z12, Z12
+	VADDPS    Z26, Z13, Z13
+	VADDPS    Z26, Z14, Z14
+	VADDPS    Z26, Z15, Z15
+	VADDPS    Z26, Z16, Z16
+	VADDPS    Z26, Z17, Z17
 
 sgemm18x16zind_act:
 	SHRQ $0x04, AX
@@ -3824,82 +3890,82 @@ sgemm18x16zind_hswish:
 
 sgemm18x16zind_store:
 	MOVQ    BX, R10
-	VMOVUPS Z0, (R10)
+	VMOVUPS Z0, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x01
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z1, (R10)
+	VMOVUPS Z1, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x02
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z2, (R10)
+	VMOVUPS Z2, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x03
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z3, (R10)
+	VMOVUPS Z3, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x04
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z4, (R10)
+	VMOVUPS Z4, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x05
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z5, (R10)
+	VMOVUPS Z5, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x06
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z6, (R10)
+	VMOVUPS Z6, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x07
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z7, (R10)
+	VMOVUPS Z7, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x08
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z8, (R10)
+	VMOVUPS Z8, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x09
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z9, (R10)
+	VMOVUPS Z9, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x0a
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z10, (R10)
+	VMOVUPS Z10, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x0b
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z11, (R10)
+	VMOVUPS Z11, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x0c
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z12, (R10)
+	VMOVUPS Z12, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x0d
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z13, (R10)
+	VMOVUPS Z13, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x0e
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z14, (R10)
+	VMOVUPS Z14, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x0f
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z15, (R10)
+	VMOVUPS Z15, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x10
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z16, (R10)
+	VMOVUPS Z16, K2, (R10)
 	ADDQ    SI, R10
 	CMPQ    CX, $0x11
 	JLE     sgemm18x16zind_done
-	VMOVUPS Z17, (R10)
+	VMOVUPS Z17, K2, (R10)
 
 sgemm18x16zind_done:
 	VZEROUPPER
 	RET
 
 // func sgemm24x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
-// Requires: AVX, AVX512DQ, AVX512F, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·sgemm24x16z(SB), NOSPLIT, $0-80
 	MOVQ   kc+0(FP), AX
 	MOVQ   b+16(FP), CX
@@ -4164,104 +4230,115 @@ sgemm24x16z_tail:
 	JMP              sgemm24x16z_tail
 
 sgemm24x16z_epilogue:
-	MOVQ   flags+48(FP), AX
-	MOVQ   mr+40(FP), CX
+	MOVQ  flags+48(FP), AX
+	MOVQ  mr+40(FP), CX
+	MOVQ  AX, SI
+	SHRQ  $0x08, SI
+	ANDQ  $0x1f, SI
+	MOVQ  $0x0000ffff, R10
+	JE    sgemm24x16z_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ SI, DI, R10
+	DECQ  R10
+
+sgemm24x16z_mask:
+	KMOVW  R10, K2
 	TESTQ  $0x00000001, AX
 	JE     sgemm24x16z_rowbias
 	MOVQ   DX, R10
-	VADDPS (R10), Z0, Z0
+	VADDPS (R10), Z0, K2, Z0
 	ADDQ   BX, R10
 	CMPQ   CX, $0x01
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z1, Z1
+	VADDPS (R10), Z1, K2, Z1
 	ADDQ   BX, R10
 	CMPQ   CX, $0x02
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z2, Z2
+	VADDPS (R10), Z2, K2, Z2
 	ADDQ   BX, R10
 	CMPQ   CX, $0x03
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z3, Z3
+	VADDPS (R10), Z3, K2, Z3
 	ADDQ   BX, R10
 	CMPQ   CX, $0x04
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z4, Z4
+	VADDPS (R10), Z4, K2, Z4
 	ADDQ   BX, R10
 	CMPQ   CX, $0x05
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z5, Z5
+	VADDPS (R10), Z5, K2, Z5
 	ADDQ   BX, R10
 	CMPQ   CX, $0x06
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z6, Z6
+	VADDPS (R10), Z6, K2, Z6
 	ADDQ   BX, R10
 	CMPQ   CX, $0x07
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z7, Z7
+	VADDPS (R10), Z7, K2, Z7
 	ADDQ   BX, R10
 	CMPQ   CX, $0x08
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z8, Z8
+	VADDPS (R10), Z8, K2, Z8
 	ADDQ   BX, R10
 	CMPQ   CX, $0x09
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z9, Z9
+	VADDPS (R10), Z9, K2, Z9
 	ADDQ   BX, R10
 	CMPQ   CX, $0x0a
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z10, Z10
+	VADDPS (R10), Z10, K2, Z10
 	ADDQ   BX, R10
 	CMPQ   CX, $0x0b
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z11, Z11
+	VADDPS (R10), Z11, K2, Z11
 	ADDQ   BX, R10
 	CMPQ   CX, $0x0c
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z12, Z12
+	VADDPS (R10), Z12, K2, Z12
 	ADDQ   BX, R10
 	CMPQ   CX, $0x0d
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z13, Z13
+	VADDPS (R10), Z13, K2, Z13
 	ADDQ   BX, R10
 	CMPQ   CX, $0x0e
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z14, Z14
+	VADDPS (R10), Z14, K2, Z14
 	ADDQ   BX, R10
 	CMPQ   CX, $0x0f
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z15, Z15
+	VADDPS (R10), Z15, K2, Z15
 	ADDQ   BX, R10
 	CMPQ   CX, $0x10
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z16, Z16
+	VADDPS (R10), Z16, K2, Z16
 	ADDQ   BX, R10
 	CMPQ   CX, $0x11
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z17, Z17
+	VADDPS (R10), Z17, K2, Z17
 	ADDQ   BX, R10
 	CMPQ   CX, $0x12
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z18, Z18
+	VADDPS (R10), Z18, K2, Z18
 	ADDQ   BX, R10
 	CMPQ   CX, $0x13
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z19, Z19
+	VADDPS (R10), Z19, K2, Z19
 	ADDQ   BX, R10
 	CMPQ   CX, $0x14
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z20, Z20
+	VADDPS (R10), Z20, K2, Z20
 	ADDQ   BX, R10
 	CMPQ   CX, $0x15
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z21, Z21
+	VADDPS (R10), Z21, K2, Z21
 	ADDQ   BX, R10
 	CMPQ   CX, $0x16
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z22, Z22
+	VADDPS (R10), Z22, K2, Z22
 	ADDQ   BX, R10
 	CMPQ   CX, $0x17
 	JLE    sgemm24x16z_rowbias
-	VADDPS (R10), Z23, Z23
+	VADDPS (R10), Z23, K2, Z23
 
 sgemm24x16z_rowbias:
 	TESTQ       $0x00000002, AX
@@ -4339,34 +4416,34 @@ sgemm24x16z_rowbias:
 	VADDPS.BCST 92(SI), Z23, Z23
 
 sgemm24x16z_colbias:
-	TESTQ   $0x00000004, AX
-	JE      sgemm24x16z_act
-	MOVQ    colBias+64(FP), SI
-	VMOVUPS (SI), Z26
-	VADDPS  Z26, Z0, Z0
-	VADDPS  Z26, Z1, Z1
-	VADDPS  Z26, Z2, Z2
-	VADDPS  Z26, Z3, Z3
-	VADDPS  Z26, Z4, Z4
-	VADDPS  Z26, Z5, Z5
-	VADDPS  Z26, Z6, Z6
-	VADDPS  Z26, Z7, Z7
-	VADDPS  Z26, Z8, Z8
-	VADDPS  Z26, Z9, Z9
-	VADDPS  Z26, Z10, Z10
-	VADDPS  Z26, Z11, Z11
-	VADDPS  Z26, Z12, Z12
-	VADDPS  Z26, Z13, Z13
-	VADDPS  Z26, Z14, Z14
-	VADDPS  Z26, Z15, Z15
-	VADDPS  Z26, Z16, Z16
-	VADDPS  Z26, Z17, Z17
-	VADDPS  Z26, Z18, Z18
-	VADDPS  Z26, Z19, Z19
-	VADDPS  Z26, Z20, Z20
-	VADDPS  Z26, Z21, Z21
-	VADDPS  Z26, Z22, Z22
-	VADDPS  Z26, Z23, Z23
+	TESTQ     $0x00000004, AX
+	JE        sgemm24x16z_act
+	MOVQ      colBias+64(FP), SI
+	VMOVUPS.Z (SI), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z26, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z26, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z26, Z11, Z11
+	VADDPS    Z26, Z12, Z12
+	VADDPS    Z26, Z13, Z13
+	VADDPS    Z26, Z14, Z14
+	VADDPS    Z26, Z15, Z15
+	VADDPS    Z26, Z16, Z16
+	VADDPS    Z26, Z17, Z17
+	VADDPS    Z26, Z18, Z18
+	VADDPS    Z26, Z19, Z19
+	VADDPS    Z26, Z20, Z20
+	VADDPS    Z26, Z21, Z21
+	VADDPS    Z26, Z22, Z22
+	VADDPS    Z26, Z23, Z23
 
 sgemm24x16z_act:
 	SHRQ $0x04, AX
@@ -4614,106 +4691,106 @@ sgemm24x16z_hswish:
 
 sgemm24x16z_store:
 	MOVQ    DX, R10
-	VMOVUPS Z0, (R10)
+	VMOVUPS Z0, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x01
 	JLE     sgemm24x16z_done
-	VMOVUPS Z1, (R10)
+	VMOVUPS Z1, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x02
 	JLE     sgemm24x16z_done
-	VMOVUPS Z2, (R10)
+	VMOVUPS Z2, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x03
 	JLE     sgemm24x16z_done
-	VMOVUPS Z3, (R10)
+	VMOVUPS Z3, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x04
 	JLE     sgemm24x16z_done
-	VMOVUPS Z4, (R10)
+	VMOVUPS Z4, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x05
 	JLE     sgemm24x16z_done
-	VMOVUPS Z5, (R10)
+	VMOVUPS Z5, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x06
 	JLE     sgemm24x16z_done
-	VMOVUPS Z6, (R10)
+	VMOVUPS Z6, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x07
 	JLE     sgemm24x16z_done
-	VMOVUPS Z7, (R10)
+	VMOVUPS Z7, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x08
 	JLE     sgemm24x16z_done
-	VMOVUPS Z8, (R10)
+	VMOVUPS Z8, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x09
 	JLE     sgemm24x16z_done
-	VMOVUPS Z9, (R10)
+	VMOVUPS Z9, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x0a
 	JLE     sgemm24x16z_done
-	VMOVUPS Z10, (R10)
+	VMOVUPS Z10, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x0b
 	JLE     sgemm24x16z_done
-	VMOVUPS Z11, (R10)
+	VMOVUPS Z11, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x0c
 	JLE     sgemm24x16z_done
-	VMOVUPS Z12, (R10)
+	VMOVUPS Z12, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x0d
 	JLE     sgemm24x16z_done
-	VMOVUPS Z13, (R10)
+	VMOVUPS Z13, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x0e
 	JLE     sgemm24x16z_done
-	VMOVUPS Z14, (R10)
+	VMOVUPS Z14, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x0f
 	JLE     sgemm24x16z_done
-	VMOVUPS Z15, (R10)
+	VMOVUPS Z15, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x10
 	JLE     sgemm24x16z_done
-	VMOVUPS Z16, (R10)
+	VMOVUPS Z16, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x11
 	JLE     sgemm24x16z_done
-	VMOVUPS Z17, (R10)
+	VMOVUPS Z17, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x12
 	JLE     sgemm24x16z_done
-	VMOVUPS Z18, (R10)
+	VMOVUPS Z18, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x13
 	JLE     sgemm24x16z_done
-	VMOVUPS Z19, (R10)
+	VMOVUPS Z19, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x14
 	JLE     sgemm24x16z_done
-	VMOVUPS Z20, (R10)
+	VMOVUPS Z20, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x15
 	JLE     sgemm24x16z_done
-	VMOVUPS Z21, (R10)
+	VMOVUPS Z21, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x16
 	JLE     sgemm24x16z_done
-	VMOVUPS Z22, (R10)
+	VMOVUPS Z22, K2, (R10)
 	ADDQ    BX, R10
 	CMPQ    CX, $0x17
 	JLE     sgemm24x16z_done
-	VMOVUPS Z23, (R10)
+	VMOVUPS Z23, K2, (R10)
 
 sgemm24x16z_done:
 	VZEROUPPER
 	RET
 
 // func sgemm24x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
-// Requires: AVX, AVX512DQ, AVX512F, MMX+
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
 TEXT ·sgemm24x16zind(SB), NOSPLIT, $0-88
 	MOVQ   kc+0(FP), AX
 	MOVQ   b+16(FP), CX
@@ -4985,104 +5062,115 @@ sgemm24x16zind_tail:
 	JMP              sgemm24x16zind_tail
 
 sgemm24x16zind_epilogue:
-	MOVQ   flags+56(FP), AX
-	MOVQ   mr+48(FP), CX
+	MOVQ  flags+56(FP), AX
+	MOVQ  mr+48(FP), CX
+	MOVQ  AX, DX
+	SHRQ  $0x08, DX
+	ANDQ  $0x1f, DX
+	MOVQ  $0x0000ffff, R11
+	JE    sgemm24x16zind_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ DX, DI, R11
+	DECQ  R11
+
+sgemm24x16zind_mask:
+	KMOVW  R11, K2
 	TESTQ  $0x00000001, AX
 	JE     sgemm24x16zind_rowbias
 	MOVQ   BX, R11
-	VADDPS (R11), Z0, Z0
+	VADDPS (R11), Z0, K2, Z0
 	ADDQ   SI, R11
 	CMPQ   CX, $0x01
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z1, Z1
+	VADDPS (R11), Z1, K2, Z1
 	ADDQ   SI, R11
 	CMPQ   CX, $0x02
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z2, Z2
+	VADDPS (R11), Z2, K2, Z2
 	ADDQ   SI, R11
 	CMPQ   CX, $0x03
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z3, Z3
+	VADDPS (R11), Z3, K2, Z3
 	ADDQ   SI, R11
 	CMPQ   CX, $0x04
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z4, Z4
+	VADDPS (R11), Z4, K2, Z4
 	ADDQ   SI, R11
 	CMPQ   CX, $0x05
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z5, Z5
+	VADDPS (R11), Z5, K2, Z5
 	ADDQ   SI, R11
 	CMPQ   CX, $0x06
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z6, Z6
+	VADDPS (R11), Z6, K2, Z6
 	ADDQ   SI, R11
 	CMPQ   CX, $0x07
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z7, Z7
+	VADDPS (R11), Z7, K2, Z7
 	ADDQ   SI, R11
 	CMPQ   CX, $0x08
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z8, Z8
+	VADDPS (R11), Z8, K2, Z8
 	ADDQ   SI, R11
 	CMPQ   CX, $0x09
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z9, Z9
+	VADDPS (R11), Z9, K2, Z9
 	ADDQ   SI, R11
 	CMPQ   CX, $0x0a
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z10, Z10
+	VADDPS (R11), Z10, K2, Z10
 	ADDQ   SI, R11
 	CMPQ   CX, $0x0b
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z11, Z11
+	VADDPS (R11), Z11, K2, Z11
 	ADDQ   SI, R11
 	CMPQ   CX, $0x0c
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z12, Z12
+	VADDPS (R11), Z12, K2, Z12
 	ADDQ   SI, R11
 	CMPQ   CX, $0x0d
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z13, Z13
+	VADDPS (R11), Z13, K2, Z13
 	ADDQ   SI, R11
 	CMPQ   CX, $0x0e
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z14, Z14
+	VADDPS (R11), Z14, K2, Z14
 	ADDQ   SI, R11
 	CMPQ   CX, $0x0f
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z15, Z15
+	VADDPS (R11), Z15, K2, Z15
 	ADDQ   SI, R11
 	CMPQ   CX, $0x10
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z16, Z16
+	VADDPS (R11), Z16, K2, Z16
 	ADDQ   SI, R11
 	CMPQ   CX, $0x11
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z17, Z17
+	VADDPS (R11), Z17, K2, Z17
 	ADDQ   SI, R11
 	CMPQ   CX, $0x12
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z18, Z18
+	VADDPS (R11), Z18, K2, Z18
 	ADDQ   SI, R11
 	CMPQ   CX, $0x13
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z19, Z19
+	VADDPS (R11), Z19, K2, Z19
 	ADDQ   SI, R11
 	CMPQ   CX, $0x14
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z20, Z20
+	VADDPS (R11), Z20, K2, Z20
 	ADDQ   SI, R11
 	CMPQ   CX, $0x15
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z21, Z21
+	VADDPS (R11), Z21, K2, Z21
 	ADDQ   SI, R11
 	CMPQ   CX, $0x16
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z22, Z22
+	VADDPS (R11), Z22, K2, Z22
 	ADDQ   SI, R11
 	CMPQ   CX, $0x17
 	JLE    sgemm24x16zind_rowbias
-	VADDPS (R11), Z23, Z23
+	VADDPS (R11), Z23, K2, Z23
 
 sgemm24x16zind_rowbias:
 	TESTQ       $0x00000002, AX
@@ -5160,34 +5248,34 @@ sgemm24x16zind_rowbias:
 	VADDPS.BCST 92(DX), Z23, Z23
 
 sgemm24x16zind_colbias:
-	TESTQ   $0x00000004, AX
-	JE      sgemm24x16zind_act
-	MOVQ    colBias+72(FP), DX
-	VMOVUPS (DX), Z26
-	VADDPS  Z26, Z0, Z0
-	VADDPS  Z26, Z1, Z1
-	VADDPS  Z26, Z2, Z2
-	VADDPS  Z26, Z3, Z3
-	VADDPS  Z26, Z4, Z4
-	VADDPS  Z26, Z5, Z5
-	VADDPS  Z26, Z6, Z6
-	VADDPS  Z26, Z7, Z7
-	VADDPS  Z26, Z8, Z8
-	VADDPS  Z26, Z9, Z9
-	VADDPS  Z26, Z10, Z10
-	VADDPS  Z26, Z11, Z11
-	VADDPS  Z26, Z12, Z12
-	VADDPS  Z26, Z13, Z13
-	VADDPS  Z26, Z14, Z14
-	VADDPS  Z26, Z15, Z15
-	VADDPS  Z26, Z16, Z16
-	VADDPS  Z26, Z17, Z17
-	VADDPS  Z26, Z18, Z18
-	VADDPS  Z26, Z19, Z19
-	VADDPS  Z26, Z20, Z20
-	VADDPS  Z26, Z21, Z21
-	VADDPS  Z26, Z22, Z22
-	VADDPS  Z26, Z23, Z23
+	TESTQ     $0x00000004, AX
+	JE        sgemm24x16zind_act
+	MOVQ      colBias+72(FP), DX
+	VMOVUPS.Z (DX), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z26, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z26, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z26, Z11, Z11
+	VADDPS    Z26, Z12, Z12
+	VADDPS    Z26, Z13, Z13
+	VADDPS    Z26, Z14, Z14
+	VADDPS    Z26, Z15, Z15
+	VADDPS    Z26, Z16, Z16
+	VADDPS    Z26, Z17, Z17
+	VADDPS    Z26, Z18, Z18
+	VADDPS    Z26, Z19, Z19
+	VADDPS    Z26, Z20, Z20
+	VADDPS    Z26, Z21, Z21
+	VADDPS    Z26, Z22, Z22
+	VADDPS    Z26, Z23, Z23
 
 sgemm24x16zind_act:
 	SHRQ $0x04, AX
@@ -5435,99 +5523,99 @@ sgemm24x16zind_hswish:
 
 sgemm24x16zind_store:
 	MOVQ    BX, R11
-	VMOVUPS Z0, (R11)
+	VMOVUPS Z0, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x01
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z1, (R11)
+	VMOVUPS Z1, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x02
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z2, (R11)
+	VMOVUPS Z2, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x03
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z3, (R11)
+	VMOVUPS Z3, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x04
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z4, (R11)
+	VMOVUPS Z4, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x05
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z5, (R11)
+	VMOVUPS Z5, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x06
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z6, (R11)
+	VMOVUPS Z6, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x07
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z7, (R11)
+	VMOVUPS Z7, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x08
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z8, (R11)
+	VMOVUPS Z8, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x09
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z9, (R11)
+	VMOVUPS Z9, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x0a
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z10, (R11)
+	VMOVUPS Z10, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x0b
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z11, (R11)
+	VMOVUPS Z11, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x0c
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z12, (R11)
+	VMOVUPS Z12, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x0d
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z13, (R11)
+	VMOVUPS Z13, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x0e
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z14, (R11)
+	VMOVUPS Z14, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x0f
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z15, (R11)
+	VMOVUPS Z15, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x10
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z16, (R11)
+	VMOVUPS Z16, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x11
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z17, (R11)
+	VMOVUPS Z17, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x12
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z18, (R11)
+	VMOVUPS Z18, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x13
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z19, (R11)
+	VMOVUPS Z19, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x14
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z20, (R11)
+	VMOVUPS Z20, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x15
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z21, (R11)
+	VMOVUPS Z21, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x16
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z22, (R11)
+	VMOVUPS Z22, K2, (R11)
 	ADDQ    SI, R11
 	CMPQ    CX, $0x17
 	JLE     sgemm24x16zind_done
-	VMOVUPS Z23, (R11)
+	VMOVUPS Z23, K2, (R11)
 
 sgemm24x16zind_done:
 	VZEROUPPER

@@ -6,15 +6,30 @@ import (
 	"testing"
 )
 
-// tallGo is the plain reference of SgemmTall: Go's Sgemm on each A panel.
+// tallGo is the plain reference of SgemmTall: Go's Sgemm on each A panel,
+// into a whole tile whose first cols columns are copied (0: all of them).
 func tallGo(kc int, a, b, c []float32, ldc, mr, flags int, rb, cb []float32, prm *Params) {
+	cols := (flags >> ColsShift) & 31
+	if cols == 0 {
+		cols = NR
+	}
+	flags &= 1<<ColsShift - 1
+	tile := make([]float32, MR*NR)
 	for p := 0; p*MR < mr; p++ {
 		rows := min(MR, mr-p*MR)
+		for r := 0; r < rows; r++ {
+			copy(tile[r*NR:r*NR+cols], c[(p*MR+r)*ldc:])
+		}
 		var pa, pb *float32
 		if kc > 0 {
 			pa, pb = &a[p*kc*MR], &b[0]
 		}
-		Go().Sgemm(kc, pa, pb, &c[p*MR*ldc], ldc, rows, flags, &rb[p*MR], &cb[0], prm)
+		cbFull := make([]float32, NR)
+		copy(cbFull, cb[:cols])
+		Go().Sgemm(kc, pa, pb, &tile[0], NR, rows, flags, &rb[p*MR], &cbFull[0], prm)
+		for r := 0; r < rows; r++ {
+			copy(c[(p*MR+r)*ldc:(p*MR+r)*ldc+cols], tile[r*NR:])
+		}
 	}
 }
 
@@ -50,6 +65,11 @@ func TestSgemmTall_MatchesGo(t *testing.T) {
 					var prm Params
 					prm.Set(ac.p...)
 					flags := fl | ac.act<<ActShift
+					cols := NR
+					if mr%3 != 0 { // a partial panel: its columns in the flags
+						cols = 1 + (kc+mr)%(NR-1)
+						flags |= cols << ColsShift
+					}
 					ldc := NR + 3 + mr%5
 					n := maxRows * ldc
 					c0 := randVals(r, n, true)
@@ -58,7 +78,7 @@ func TestSgemmTall_MatchesGo(t *testing.T) {
 					check := func(how string, got []float32) {
 						t.Helper()
 						for i := range got {
-							if i%ldc >= NR || i/ldc >= mr {
+							if i%ldc >= cols || i/ldc >= mr {
 								if math.Float32bits(got[i]) != math.Float32bits(c0[i]) {
 									t.Fatalf("%s kc=%d mr=%d: element (%d,%d) outside the tile changed", how, kc, mr, i/ldc, i%ldc)
 								}

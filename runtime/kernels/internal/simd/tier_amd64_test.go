@@ -8,7 +8,7 @@ import "golang.org/x/sys/cpu"
 // its features as golang.org/x/sys/cpu reports them.
 func wantTiers() []string {
 	var out []string
-	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasBMI2 {
 		out = append(out, "avx512")
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
