@@ -47,7 +47,7 @@ type winoRows struct {
 // slower; at 14x14 the plane is too small to split into enough tiles.
 // The transforms need the vector maps (Ops.VecMaps): in Go, or on arm64
 // where they were never timed, the GEMM stays.
-const (
+var (
 	winoMinChannels = 256
 	winoMinRows     = 28
 )

@@ -167,7 +167,11 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 	// 144->24 at 56x56 67.5 vs 57.1 GFLOP/s in place; 1x1 64->256 54.6 vs
 	// 60.4; 3x3 128->256 at 52x52 66.6 vs 76.3).
 	direct, _ := p.B.(DirectB)
-	if ops.SgemmInd == nil || i1-i0 > inPlaceMaxRows || (direct != nil && aliasing(direct.DirectRows(kb[0], kb[1]-kb[0])[:kb[1]-kb[0]])) {
+	maxRows := inPlaceMaxRows
+	if ops.SgemmTall != nil {
+		maxRows = InPlaceMaxRowsTall
+	}
+	if ops.SgemmInd == nil || i1-i0 > maxRows || (direct != nil && aliasing(direct.DirectRows(kb[0], kb[1]-kb[0])[:kb[1]-kb[0]])) {
 		direct = nil
 	}
 	var rows []*simd.IndRows   // per K block
@@ -339,6 +343,14 @@ var bufPool = stash.Stash[*buffer]{New: func() *buffer { return nil }}
 // inPlaceMaxRows is the most rows of C a task may have to read B panels
 // in place.
 const inPlaceMaxRows = 8 * MR
+
+// InPlaceMaxRowsTall is inPlaceMaxRows for tiers with a tall micro-kernel
+// (a variable so that a benchmark can compare settings in one run). With
+// ZMM products twice as fast, packing weighs twice as much: in place paid
+// up to 96 rows (BenchmarkABInPlaceTall, min of 40 alternating runs: 1x1
+// 256->64 at 56x56 0.83x the time, twice; 3x3 64->64 at 56x56 0.93-0.95x;
+// 1x1 64->256, 3x3 128->128 at 28x28 within the noise, +-3%).
+var InPlaceMaxRowsTall = 16 * MR
 
 // aliasing reports whether B's rows lie a multiple of 1 KiB apart, so that
 // in place they share 4 of the 64 L1 sets (4 KiB apart: 1): 112x112 and

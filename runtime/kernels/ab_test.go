@@ -1,0 +1,103 @@
+package kernels_test
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/kernelapi"
+	"github.com/edgectl/edgectl/runtime/kernels"
+	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
+	"github.com/edgectl/edgectl/runtime/kernels/kerneltest"
+)
+
+// abRuns times setting a and setting b of one convolution alternately,
+// runs times each, and reports the median and minimum time of each and
+// the ratio b/a of the minima (a shared machine inflates single runs;
+// alternating in one process and comparing minima cancels most of it).
+func abRuns(b *testing.B, s kerneltest.ConvSpec, threads, runs int, set func(useB bool)) {
+	n, in, out := specNode(b, s)
+	prep := kernels.PrepareAsm(graphir.OpConv)
+	var ks [2]kernelapi.Kernel
+	for i := range ks {
+		set(i == 1)
+		k, err := prep(n, kernelapi.Env{Threads: threads})
+		if err != nil || k == nil {
+			b.Fatalf("prepare: %v", err)
+		}
+		ks[i] = k
+	}
+	var ts [2][]time.Duration
+	for r := 0; r < runs; r++ {
+		for i, k := range ks {
+			set(i == 1)
+			t0 := time.Now()
+			if err := k(n, in, out); err != nil {
+				b.Fatal(err)
+			}
+			ts[i] = append(ts[i], time.Since(t0))
+		}
+	}
+	set(false)
+	for i := range ts {
+		slices.Sort(ts[i])
+	}
+	b.Logf("%s t%d: a median %v min %v, b median %v min %v, b/a (min) %.3f", s, threads,
+		ts[0][runs/2], ts[0][0], ts[1][runs/2], ts[1][0], float64(ts[1][0])/float64(ts[0][0]))
+}
+
+// BenchmarkABInPlaceTall compares reading B panels in place up to
+// gemm.InPlaceMaxRowsTall rows (a: the default) against up to
+// EDGECTL_AB rows (b), on ResNet-50's shapes:
+//
+//	EDGECTL_AB=144 go test -run '^$' -bench ABInPlaceTall -benchtime 1x -v ./runtime/kernels/
+func BenchmarkABInPlaceTall(b *testing.B) {
+	var alt int
+	if _, err := fmt.Sscan(getenv("EDGECTL_AB", "144"), &alt); err != nil {
+		b.Fatal(err)
+	}
+	def := gemm.InPlaceMaxRowsTall
+	for _, l := range resNet50Convs {
+		pad := l.k / 2
+		s := kerneltest.ConvSpec{N: 1, C: l.c, H: l.size, W: l.size, M: l.m, KH: l.k, KW: l.k, SH: l.s, SW: l.s,
+			DH: 1, DW: 1, Pads: [4]int{pad, pad, pad, pad}, Group: 1, Bias: true, Act: "Relu"}
+		abRuns(b, s, 1, 40, func(useB bool) {
+			gemm.InPlaceMaxRowsTall = def
+			if useB {
+				gemm.InPlaceMaxRowsTall = alt
+			}
+		})
+	}
+}
+
+func getenv(k, def string) string {
+	if v, ok := os.LookupEnv(k); ok {
+		return v
+	}
+	return def
+}
+
+// BenchmarkABWinograd compares VGG-16's convolutions with Winograd from
+// its default channel count (a) against Winograd from EDGECTL_AB channels
+// (b; default: the GEMM alone), through the active tier:
+//
+//	go test -run '^$' -bench ABWinograd -benchtime 1x -v ./runtime/kernels/
+func BenchmarkABWinograd(b *testing.B) {
+	def, alt := *kernels.WinoMinChannels, 1<<30
+	if _, err := fmt.Sscan(getenv("EDGECTL_AB", "1073741824"), &alt); err != nil {
+		b.Fatal(err)
+	}
+	for _, l := range vgg16[2:] {
+		for _, threads := range []int{1, 2} {
+			abRuns(b, l.spec(), threads, 15, func(useB bool) {
+				*kernels.WinoMinChannels = def
+				if useB {
+					*kernels.WinoMinChannels = alt
+				}
+			})
+		}
+	}
+}
