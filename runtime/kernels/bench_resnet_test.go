@@ -14,7 +14,7 @@ import (
 // resNet50Convs are ResNet-50's distinct convolution shapes (bias, Relu):
 // the stem, the 3x3 of each stage and a 1x1 pair and downsample.
 var resNet50Convs = []struct {
-	name              string
+	name             string
 	c, m, size, k, s int
 }{
 	{"conv1", 3, 64, 224, 7, 2},
