@@ -101,3 +101,34 @@ func BenchmarkABWinograd(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkABBlocking compares the GEMM blocking (a: gemm.KC, MC, NC as
+// they are) against EDGECTL_AB="KC,MC,NC" (b) on VGG-16's and ResNet-50's
+// convolutions, through the active tier:
+//
+//	EDGECTL_AB=256,144,384 go test -run '^$' -bench ABBlocking -benchtime 1x -v ./runtime/kernels/
+func BenchmarkABBlocking(b *testing.B) {
+	var kc, mc, nc int
+	if _, err := fmt.Sscanf(getenv("EDGECTL_AB", "256,144,384"), "%d,%d,%d", &kc, &mc, &nc); err != nil {
+		b.Fatal(err)
+	}
+	k0, m0, n0 := gemm.KC, gemm.MC, gemm.NC
+	set := func(useB bool) {
+		gemm.KC, gemm.MC, gemm.NC = k0, m0, n0
+		if useB {
+			gemm.KC, gemm.MC, gemm.NC = kc, mc, nc
+		}
+	}
+	var specs []kerneltest.ConvSpec
+	for _, l := range vgg16 {
+		specs = append(specs, l.spec())
+	}
+	for _, l := range resNet50Convs[1:] {
+		pad := l.k / 2
+		specs = append(specs, kerneltest.ConvSpec{N: 1, C: l.c, H: l.size, W: l.size, M: l.m, KH: l.k, KW: l.k, SH: l.s, SW: l.s,
+			DH: 1, DW: 1, Pads: [4]int{pad, pad, pad, pad}, Group: 1, Bias: true, Act: "Relu"})
+	}
+	for _, s := range specs {
+		abRuns(b, s, 1, 15, set)
+	}
+}

@@ -88,7 +88,11 @@ func Run(p *Problem, ops *simd.Ops, threads int) {
 		runEmpty(p)
 		return
 	}
-	tm, tn := Split(p.M, p.N, p.K, threads, isPacked(p.A))
+	madds := 16.0 // per cycle: two 8-wide FMAs
+	if ops.SgemmTall != nil {
+		madds = 32 // two 16-wide FMAs
+	}
+	tm, tn := Split(p.M, p.N, p.K, threads, isPacked(p.A), madds)
 	// With several threads each column block is cut into a few tasks,
 	// handed out as threads come free: a helper that starts late (woken,
 	// or its core taken for a moment) then delays the call by a task, not
@@ -118,10 +122,10 @@ const (
 func isPacked(a ASource) bool { _, ok := a.(*PackedA); return ok }
 
 // Split chooses a tm x tn grid of at most threads tasks that minimises the
-// largest task's estimated cycles: its multiply-adds at 16 per cycle plus
-// its packing at one element per cycle (B for its columns, A for its rows
-// when A is not prepacked).
-func Split(M, N, K, threads int, aPacked bool) (tm, tn int) {
+// largest task's estimated cycles: its multiply-adds at madds per cycle
+// plus its packing at one element per cycle (B for its columns, A for its
+// rows when A is not prepacked).
+func Split(M, N, K, threads int, aPacked bool, madds float64) (tm, tn int) {
 	flops := 2 * float64(M) * float64(N) * float64(K)
 	threads = par.Chunks(threads, flops, 2e6)
 	best := math.Inf(1)
@@ -130,7 +134,7 @@ func Split(M, N, K, threads int, aPacked bool) (tm, tn int) {
 		for b := 1; a*b <= threads; b++ {
 			m := float64(ceilDiv(ceilDiv(M, MR), a) * MR)
 			n := float64(ceilDiv(ceilDiv(N, NR), b) * NR)
-			c := m*n*float64(K)/16 + float64(K)*n
+			c := m*n*float64(K)/madds + float64(K)*n
 			if !aPacked {
 				c += m * float64(K) * float64(ceilDiv(int(n), NC))
 			}
@@ -152,7 +156,10 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 	for b := 0; b+1 < len(kb); b++ {
 		maxKC = max(maxKC, kb[b+1]-kb[b])
 	}
-	ncMax := min(NC, ceilDiv(j1-j0, NR)*NR)
+	// Column blocks of at most NC, balanced: a thin last block would
+	// stream all of A for a panel or two (196 columns: 192 + 4).
+	nb := ceilDiv(j1-j0, NC)
+	ncMax := ceilDiv(ceilDiv(j1-j0, nb), NR) * NR
 	bBuf := getBuf(maxKC * ncMax)
 	defer putBuf(bBuf)
 	pa, packed := p.A.(*PackedA)
@@ -182,8 +189,8 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 		}
 		panels = make([]simd.IndPanel, ceilDiv(ncMax, NR))
 	}
-	for jc := j0; jc < j1; jc += NC {
-		nc := min(NC, j1-jc)
+	for jc := j0; jc < j1; jc += ncMax {
+		nc := min(ncMax, j1-jc)
 		for b := 0; b+1 < len(kb); b++ {
 			k0, kc := kb[b], kb[b+1]-kb[b]
 			first, last := b == 0, b+2 == len(kb)
