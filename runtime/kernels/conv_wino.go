@@ -6,6 +6,7 @@ import (
 	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
+	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
 )
 
 // winoConv runs a 3x3 stride-1 convolution (pads 1, one group) as
@@ -23,6 +24,8 @@ type winoConv struct {
 	th, tw int               // tile rows and tiles per row
 	hp, wp int               // the zero-padded input plane
 	band   int               // tile rows per block of GEMMs
+	lo, hi float32           // the activation as a clamp, for ops.WinoOut
+	post   bool              // the activation runs after WinoOut
 	pool   stash.Stash[*winoScratch]
 	rows   stash.Stash[*winoRows]
 }
@@ -60,6 +63,7 @@ func prepareWinograd(c *convPlan, w []float32) kernelapi.Kernel {
 	d := &winoConv{convPlan: c, th: (c.oh + 1) / 2, tw: (c.ow + 1) / 2}
 	d.hp, d.wp = 2*d.th+2, 2*d.tw+2
 	d.band = max(1, 256/d.tw)
+	d.lo, d.hi, d.post = c.act.bounds()
 	// U = G g G' per (o, c), G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1].
 	G := [4][3]float64{{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}}
 	us := make([][]float32, 16)
@@ -93,7 +97,8 @@ func prepareWinograd(c *convPlan, w []float32) kernelapi.Kernel {
 	}
 	nb := min(d.band, d.th) * d.tw
 	d.pool.New = func() *winoScratch {
-		return &winoScratch{pad: make([]float32, c.cin*d.hp*d.wp), v: make([]float32, 16*c.cin*nb), m: make([]float32, 16*c.cout*nb)}
+		// WinoIn reads whole 16-tile blocks: slack past the last plane.
+		return &winoScratch{pad: make([]float32, c.cin*d.hp*d.wp+simd.WinoInSlack), v: make([]float32, 16*c.cin*nb), m: make([]float32, 16*c.cout*nb)}
 	}
 	d.rows.New = func() *winoRows {
 		return &winoRows{e: make([]float32, 4*(d.tw+1)), o: make([]float32, 4*(d.tw+1)), r: make([]float32, 16*d.tw), s: make([]float32, 8*d.tw)}
@@ -154,6 +159,10 @@ func (d *winoConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 // each of the 16 matrices.
 func (d *winoConv) inputRow(s *winoScratch, w *winoRows, ci, ty, T, col int) {
 	ops, tw := d.ops, d.tw
+	if ops.WinoIn != nil { // one fused call (AVX-512)
+		ops.WinoIn(s.v[ci*T+col:], d.cin*T, s.pad[ci*d.hp*d.wp+2*ty*d.wp:], d.wp, tw)
+		return
+	}
 	for i := 0; i < 4; i++ {
 		row := s.pad[ci*d.hp*d.wp+(2*ty+i)*d.wp:][:d.wp]
 		ops.Deinterleave2(w.e[i*(tw+1):(i+1)*(tw+1)], w.o[i*(tw+1):(i+1)*(tw+1)], row)
@@ -179,6 +188,15 @@ func (d *winoConv) inputRow(s *winoScratch, w *winoRows, ci, ty, T, col int) {
 // rows 2ty and 2ty+1 of yo, adding the bias.
 func (d *winoConv) outputRow(s *winoScratch, w *winoRows, o, ty, T, col int, yo []float32, b0 float32) {
 	ops, tw := d.ops, d.tw
+	if ops.WinoOut != nil { // one fused call (AVX-512)
+		rows := min(2, d.oh-2*ty)
+		y := yo[2*ty*d.ow : (2*ty+rows)*d.ow]
+		ops.WinoOut(y, d.ow, rows, s.m[o*T+col:], d.cout*T, tw, b0, d.lo, d.hi)
+		if d.post {
+			d.act.apply(ops, y) // while the rows are in L1
+		}
+		return
+	}
 	m := func(xi, nu int) []float32 { return s.m[((xi*4+nu)*d.cout+o)*T+col:][:tw] }
 	// s[xi][0] = m0+m1+m2, s[xi][1] = m1-m2-m3
 	for xi := 0; xi < 4; xi++ {

@@ -28,6 +28,7 @@ func main() {
 	genSgemm()
 	genFMAPeak()
 	genSgemm512()
+	genWino512()
 	genVec()
 	genPack()
 	genDepthwise()

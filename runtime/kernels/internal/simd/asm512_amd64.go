@@ -37,5 +37,13 @@ var avx512Ops = func() Ops {
 			sgemm6x16zind(kc, a, base, offs, c, ldc, mr, flags, rowBias, colBias, &params[0])
 		}
 	}
+	o.WinoIn = func(v []float32, vstride int, src []float32, wp, tw int) {
+		checkWinoIn(v, vstride, src, wp, tw)
+		winoInZ(&v[0], vstride, &src[0], wp, tw)
+	}
+	o.WinoOut = func(y []float32, ow, rows int, m []float32, mstride, tw int, bias, lo, hi float32) {
+		checkWinoOut(y, ow, rows, m, mstride, tw)
+		winoOutZ(&y[0], ow, rows, &m[0], mstride, tw, bias, lo, hi)
+	}
 	return o
 }()

@@ -118,6 +118,18 @@ type Ops struct {
 	SgemmTallInd SgemmIndFunc
 	TallRows     int
 
+	// WinoIn, when not nil, is Winograd F(2x2, 3x3)'s input transform of
+	// one tile row (runtime/kernels/conv_wino.go) in one call: tile t < tw
+	// is the 4x4 block d[i][j] = src[i*wp+2t+j]; its 16 values V = B'dB go
+	// to v[q*vstride+t], q = 4*xi+nu, added in WinoInGo's order. src must
+	// hold WinoInSlack floats past the last row's 2*tw+2 (read, unused).
+	WinoIn func(v []float32, vstride int, src []float32, wp, tw int)
+	// WinoOut, when not nil, is the output transform: with value q of tile
+	// t at m[q*mstride+t], it sets the 2x2 outputs A'mA plus bias, clamped
+	// to [lo, hi] (NaN staying), at y[r*ow+2t+c] for r < rows (1 or 2) and
+	// 2t+c < ow (ow is 2tw or 2tw-1), in WinoOutGo's order.
+	WinoOut func(y []float32, ow, rows int, m []float32, mstride, tw int, bias, lo, hi float32)
+
 	// VecMaps says the element-wise loops below are vector assembly, not
 	// Go: a kernel built of many of them (Winograd's transforms) only pays
 	// then.

@@ -76,6 +76,21 @@ func sgemm24x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc
 // fmaPeak512 runs n iterations of 12 independent VFMADD231PS on ZMM registers (384 flops each).
 func fmaPeak512(n int)
 
+// winoInZ transforms tw Winograd input tiles: tile t is the 4x4 block of the
+// rows src[i*wp:] (i < 4) from column 2t; its 16 values go to v[q*vstride+t].
+// It reads up to 34 floats past column 2t of each row (past the plane's end
+// for the last tiles: the caller leaves slack there).
+//
+//go:noescape
+func winoInZ(v *float32, vstride int, src *float32, wp int, tw int)
+
+// winoOutZ transforms tw Winograd output tiles back: value q of tile t is
+// m[q*mstride+t]; output row r < rows of the tile row is y[r*ow:], columns
+// 2t and 2t+1 (those below ow), each plus bias, clamped to [lo, hi].
+//
+//go:noescape
+func winoOutZ(y *float32, ow int, rows int, m *float32, mstride int, tw int, bias float32, lo float32, hi float32)
+
 // clampF32 sets dst[i] = min(max(x[i], lo), hi), NaN staying NaN.
 func clampF32(dst []float32, x []float32, lo float32, hi float32)
 
