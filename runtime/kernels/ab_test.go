@@ -11,6 +11,7 @@ import (
 	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
+	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
 	"github.com/edgectl/edgectl/runtime/kernels/kerneltest"
 )
 
@@ -86,16 +87,17 @@ func getenv(k, def string) string {
 //
 //	go test -run '^$' -bench ABWinograd -benchtime 1x -v ./runtime/kernels/
 func BenchmarkABWinograd(b *testing.B) {
-	def, alt := *kernels.WinoMinChannels, 1<<30
+	minC, _ := kernels.WinoMin(simd.Asm() != nil && simd.Asm().WinoIn != nil)
+	def, alt := *minC, 1<<30
 	if _, err := fmt.Sscan(getenv("EDGECTL_AB", "1073741824"), &alt); err != nil {
 		b.Fatal(err)
 	}
-	for _, l := range vgg16[2:] {
+	for _, l := range vgg16[1:] {
 		for _, threads := range []int{1, 2} {
 			abRuns(b, l.spec(), threads, 15, func(useB bool) {
-				*kernels.WinoMinChannels = def
+				*minC = def
 				if useB {
-					*kernels.WinoMinChannels = alt
+					*minC = alt
 				}
 			})
 		}
@@ -130,5 +132,34 @@ func BenchmarkABBlocking(b *testing.B) {
 	}
 	for _, s := range specs {
 		abRuns(b, s, 1, 15, set)
+	}
+}
+
+// BenchmarkABWinogradSmall compares the GEMM (a) against Winograd (b) on
+// 3x3 layers below the default thresholds: YOLOv2's and ResNet-50's, and
+// VGG-16's 14x14 ones:
+//
+//	go test -run '^$' -bench ABWinogradSmall -benchtime 1x -v ./runtime/kernels/
+func BenchmarkABWinogradSmall(b *testing.B) {
+	minC, minR := kernels.WinoMin(simd.Asm() != nil && simd.Asm().WinoIn != nil)
+	ch, rows := *minC, *minR
+	set := func(useB bool) {
+		*minC, *minR = 1<<30, rows
+		if useB {
+			*minC, *minR = 1, 1
+		}
+	}
+	defer func() { *minC, *minR = ch, rows }()
+	conv3 := func(c, m, size int) kerneltest.ConvSpec {
+		return kerneltest.ConvSpec{N: 1, C: c, H: size, W: size, M: m, KH: 3, KW: 3, SH: 1, SW: 1,
+			DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 1, Bias: true, Act: "Relu"}
+	}
+	for _, s := range []kerneltest.ConvSpec{
+		conv3(32, 64, 208), conv3(64, 128, 104), conv3(128, 256, 52), conv3(256, 512, 26), conv3(512, 1024, 13), conv3(1024, 1024, 13),
+		conv3(64, 64, 56), conv3(128, 128, 28), conv3(256, 256, 14), conv3(512, 512, 7), conv3(512, 512, 14),
+	} {
+		for _, threads := range []int{1, 2} {
+			abRuns(b, s, threads, 15, set)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package kernels_test
 
 import (
+	"math/rand"
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
@@ -74,4 +75,20 @@ func TestBinary(t *testing.T) {
 			suite(t, op, allowed, func(t *testing.T, p kerneltest.Prepare) kerneltest.Stats { return kerneltest.Binary(t, op, p) })
 		})
 	}
+}
+
+// TestConv2D_WinogradBlocksOnThreads runs the Winograd cases with blocks
+// of one tile row, so that with several threads each thread takes whole
+// blocks (the path of large planes, whose reference would be slow here).
+func TestConv2D_WinogradBlocksOnThreads(t *testing.T) {
+	defer func(v int) { *kernels.WinoBandCols = v }(*kernels.WinoBandCols)
+	*kernels.WinoBandCols = 1
+	r := rand.New(rand.NewSource(3))
+	var cases []kerneltest.Case
+	for _, s := range kerneltest.ConvCases(2, 0) {
+		if s.Winograd {
+			cases = append(cases, s.Case(r))
+		}
+	}
+	suite(t, graphir.OpConv, nil, func(t *testing.T, p kerneltest.Prepare) kerneltest.Stats { return kerneltest.Run(t, p, cases) })
 }
