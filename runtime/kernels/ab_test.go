@@ -20,12 +20,17 @@ import (
 // the ratio b/a of the minima (a shared machine inflates single runs;
 // alternating in one process and comparing minima cancels most of it).
 func abRuns(b *testing.B, s kerneltest.ConvSpec, threads, runs int, set func(useB bool)) {
-	n, in, out := specNode(b, s)
 	prep := kernels.PrepareAsm(graphir.OpConv)
+	abPrep(b, s, threads, runs, [2]func(*graphir.Node, kernelapi.Env) (kernelapi.Kernel, error){prep, prep}, set)
+}
+
+// abPrep is abRuns with the kernels of a and b from their own Prepare.
+func abPrep(b *testing.B, s kerneltest.ConvSpec, threads, runs int, preps [2]func(*graphir.Node, kernelapi.Env) (kernelapi.Kernel, error), set func(useB bool)) {
+	n, in, out := specNode(b, s)
 	var ks [2]kernelapi.Kernel
 	for i := range ks {
 		set(i == 1)
-		k, err := prep(n, kernelapi.Env{Threads: threads})
+		k, err := preps[i](n, kernelapi.Env{Threads: threads})
 		if err != nil || k == nil {
 			b.Fatalf("prepare: %v", err)
 		}
@@ -48,6 +53,34 @@ func abRuns(b *testing.B, s kerneltest.ConvSpec, threads, runs int, set func(use
 	}
 	b.Logf("%s t%d: a median %v min %v, b median %v min %v, b/a (min) %.3f", s, threads,
 		ts[0][runs/2], ts[0][0], ts[1][runs/2], ts[1][0], float64(ts[1][0])/float64(ts[0][0]))
+}
+
+// BenchmarkABTiers compares the avx2 tier (a) against the avx512 tier (b)
+// on the layers whose AVX-512 paths are not the GEMM: direct first layers
+// and interleaved depthwise convolutions (MobileNetV2's):
+//
+//	go test -run '^$' -bench ABTiers -benchtime 1x -v ./runtime/kernels/
+func BenchmarkABTiers(b *testing.B) {
+	pa, pb := kernels.PrepareTier("avx2", graphir.OpConv), kernels.PrepareTier("avx512", graphir.OpConv)
+	if pa == nil || pb == nil {
+		b.Skip("this CPU lacks the avx2 or the avx512 tier")
+	}
+	first := func(c, m, size, s int) kerneltest.ConvSpec {
+		return kerneltest.ConvSpec{N: 1, C: c, H: size, W: size, M: m, KH: 3, KW: 3, SH: s, SW: s,
+			DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 1, Bias: true, Act: "Relu"}
+	}
+	dw := func(c, size, s int) kerneltest.ConvSpec {
+		return kerneltest.ConvSpec{N: 1, C: c, H: size, W: size, M: c, KH: 3, KW: 3, SH: s, SW: s,
+			DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: c, Bias: true, Act: "Clip", Lo: 0, Hi: 6}
+	}
+	for _, s := range []kerneltest.ConvSpec{
+		first(3, 64, 224, 1), first(3, 32, 416, 1), first(3, 32, 224, 2),
+		dw(32, 112, 1), dw(144, 56, 1), dw(192, 28, 1), dw(384, 14, 1), dw(960, 7, 1), dw(96, 112, 2), dw(144, 56, 2),
+	} {
+		for _, threads := range []int{1, 2} {
+			abPrep(b, s, threads, 21, [2]func(*graphir.Node, kernelapi.Env) (kernelapi.Kernel, error){pa, pb}, func(bool) {})
+		}
+	}
 }
 
 // BenchmarkABInPlaceTall compares reading B panels in place up to

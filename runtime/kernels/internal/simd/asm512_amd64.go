@@ -37,6 +37,26 @@ var avx512Ops = func() Ops {
 			sgemm6x16zind(kc, a, base, offs, c, ldc, mr, flags, rowBias, colBias, &params[0])
 		}
 	}
+	o.ConvC16 = func(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, groupStride, step int, lo, hi float32) {
+		if !checkConvC16(dst, src, offs, w, bias, rows, n, dstStride, srcStride, groupStride, step) {
+			return
+		}
+		if step == 1 {
+			convc16s1Z(dst, src, offs, w, bias, rows, n, dstStride, srcStride, groupStride, lo, hi)
+		} else {
+			convc16s2Z(dst, src, offs, w, bias, rows, n, dstStride, srcStride, groupStride, lo, hi)
+		}
+	}
+	o.DWC8 = func(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, step int, lo, hi float32) {
+		if !checkDWC8(dst, src, offs, w, bias, rows, n, dstStride, srcStride, step) {
+			return
+		}
+		if step == 1 {
+			dwc8s1Z(dst, src, offs, w, bias, rows, n, dstStride, srcStride, lo, hi)
+		} else {
+			dwc8s2F32(dst, src, offs, w, bias, rows, n, dstStride, srcStride, lo, hi)
+		}
+	}
 	o.WinoIn = func(v []float32, vstride int, src []float32, wp, tw int) {
 		checkWinoIn(v, vstride, src, wp, tw)
 		winoInZ(&v[0], vstride, &src[0], wp, tw)

@@ -91,6 +91,21 @@ func winoInZ(v *float32, vstride int, src *float32, wp int, tw int)
 //go:noescape
 func winoOutZ(y *float32, ow int, rows int, m *float32, mstride int, tw int, bias float32, lo float32, hi float32)
 
+// convc16s1Z is convc16s1F32 in ZMM registers, 12 positions per block.
+//
+//go:noescape
+func convc16s1Z(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, groupStride int, lo float32, hi float32)
+
+// convc16s2Z is convc16s2F32 in ZMM registers, 12 positions per block.
+//
+//go:noescape
+func convc16s2Z(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, groupStride int, lo float32, hi float32)
+
+// dwc8s1Z is dwc8s1F32 in ZMM registers, two positions per register.
+//
+//go:noescape
+func dwc8s1Z(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, lo float32, hi float32)
+
 // clampF32 sets dst[i] = min(max(x[i], lo), hi), NaN staying NaN.
 func clampF32(dst []float32, x []float32, lo float32, hi float32)
 
