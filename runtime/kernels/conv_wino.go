@@ -186,11 +186,14 @@ func (d *winoConv) block(s *winoScratch, bs *winoBand, ty0, threads int, y, bias
 	T := nb * tw
 	// Input transform, a tile row and a channel at a time.
 	par.For(threads, d.cin, func(ci int) {
-		w := d.rows.Get()
+		var w *winoRows
+		if ops.WinoIn == nil { // the map-based transform's rows
+			w = d.rows.Get()
+			defer d.rows.Put(w)
+		}
 		for ty := ty0; ty < ty0+nb; ty++ {
 			d.inputRow(s, bs, w, ci, ty, T, (ty-ty0)*tw)
 		}
-		d.rows.Put(w)
 	})
 	// The 16 products are independent: whole ones go to the threads
 	// (each on one thread), not each split between them.
@@ -205,12 +208,15 @@ func (d *winoConv) block(s *winoScratch, bs *winoBand, ty0, threads int, y, bias
 		if bias != nil {
 			b0 = bias[o]
 		}
-		w := d.rows.Get()
+		var w *winoRows
+		if ops.WinoOut == nil {
+			w = d.rows.Get()
+			defer d.rows.Put(w)
+		}
 		yo := y[o*d.oh*d.ow:]
 		for ty := ty0; ty < ty0+nb; ty++ {
 			d.outputRow(bs, w, o, ty, T, (ty-ty0)*tw, yo, b0)
 		}
-		d.rows.Put(w)
 	})
 }
 
