@@ -196,3 +196,19 @@ func BenchmarkABWinogradSmall(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkABTallPartial compares partial B panels through the tall
+// micro-kernel under an opmask (a) against edge's 6-row tiles (b), on
+// 1x1 convolutions whose columns end in a partial panel (7x7: 16+16+16+1,
+// 14x14: 12x16+4):
+//
+//	go test -run '^$' -bench ABTallPartial -benchtime 1x -v ./runtime/kernels/
+func BenchmarkABTallPartial(b *testing.B) {
+	pw := func(c, m, size int) kerneltest.ConvSpec {
+		return kerneltest.ConvSpec{N: 1, C: c, H: size, W: size, M: m, KH: 1, KW: 1, SH: 1, SW: 1,
+			DH: 1, DW: 1, Group: 1, Bias: true, Act: "Relu"}
+	}
+	for _, s := range []kerneltest.ConvSpec{pw(2048, 512, 7), pw(512, 2048, 7), pw(1024, 256, 14), pw(256, 1024, 14), pw(960, 160, 7)} {
+		abRuns(b, s, 1, 21, func(useB bool) { gemm.TallPartial = !useB })
+	}
+}

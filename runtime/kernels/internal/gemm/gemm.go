@@ -240,7 +240,7 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 					// Rows go TallRows at a time where the tier has a tall
 					// micro-kernel (AVX-512: 24 rows), a partial panel too
 					// (its column count in the flags).
-					step, tall, tflags := MR, ops.SgemmTall != nil, flags
+					step, tall, tflags := MR, ops.SgemmTall != nil && (nrr == NR || TallPartial), flags
 					if tall {
 						step = ops.TallRows
 						if nrr < NR {
@@ -350,6 +350,11 @@ var bufPool = stash.Stash[*buffer]{New: func() *buffer { return nil }}
 // inPlaceMaxRows is the most rows of C a task may have to read B panels
 // in place.
 const inPlaceMaxRows = 8 * MR
+
+// TallPartial lets the tall micro-kernel take partial panels (their
+// columns in the flags) instead of edge's tile of 6 rows (a variable so
+// that a benchmark can compare both in one run).
+var TallPartial = true
 
 // InPlaceMaxRowsTall is inPlaceMaxRows for tiers with a tall micro-kernel
 // (a variable so that a benchmark can compare settings in one run). With
