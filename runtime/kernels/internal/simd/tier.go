@@ -65,7 +65,7 @@ func choose(env string, names []string, avail []*Ops) (*Ops, error) {
 		}
 	}
 	if limit < 0 {
-		return best(), fmt.Errorf("%s=%q names no kernel tier of this build (want one of %s): using the best the CPU has",
+		return best(), fmt.Errorf("kernels: %s=%q names no kernel tier of this build (want one of %s): using the best the CPU has",
 			EnvTier, env, strings.Join(append(append([]string(nil), names...), "go"), ", "))
 	}
 	for _, o := range avail {
