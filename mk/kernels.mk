@@ -1,5 +1,6 @@
-# Fast kernels (runtime/kernels): regenerate the AVX2 assembly, test the
-# arm64 build under qemu, test the pure-Go build, benchmark. Included by the
+# Fast kernels (runtime/kernels): regenerate the AVX2 and AVX-512 assembly
+# (and check that the committed one is current), test the arm64 build under
+# qemu, test the pure-Go build, benchmark. Included by the
 # Makefile; every tool a target needs is installed by the target.
 
 GO ?= go
@@ -11,7 +12,7 @@ KERNEL_COUNT     ?= 1
 
 .PHONY: generate-kernels check-kernels-generated test-arm64 test-noasm kernel-bench kernel-bench-ref
 
-# Regenerates the AVX2+FMA assembly and its Go stubs with avo
+# Regenerates the AVX2+FMA and AVX-512 assembly and its Go stubs with avo
 # (tools/avogen is its own module); the output is committed.
 generate-kernels:
 	cd tools/avogen && $(GO) run . -out ../../$(SIMD_DIR)/simd_amd64.s -stubs ../../$(SIMD_DIR)/stubs_amd64.go -pkg simd
@@ -37,7 +38,8 @@ test-noasm:
 	$(GO) test -count=1 -tags noasm $(KERNEL_PKGS)
 
 # GFLOP/s of each VGG-16 convolution (1 and 2 threads), the whole 13-layer
-# stack, and the FMA peak. Run on an idle machine.
+# stack, and the FMA peak, on the selected tier (EDGECTL_KERNELS=avx2 for
+# the AVX2 tier on an AVX-512 host). Run on an idle machine.
 kernel-bench:
 	$(GO) test -run '^$$' -bench '$(KERNEL_BENCH)' -benchtime $(KERNEL_BENCHTIME) -count $(KERNEL_COUNT) $(KERNEL_PKGS)
 

@@ -1,5 +1,5 @@
-// Command avogen generates edgectl's AVX2+FMA kernels (Go assembly for
-// amd64) with avo. Its output is committed under
+// Command avogen generates edgectl's AVX2+FMA and AVX-512 kernels (Go
+// assembly for amd64) with avo. Its output is committed under
 // runtime/kernels/internal/simd; `make generate-kernels` reruns it:
 //
 //	go run . -out ../../runtime/kernels/internal/simd/simd_amd64.s \
@@ -15,7 +15,11 @@
 //   - the depthwise convolution's weighted sum of shifted rows and its
 //     stride-2 deinterleave (dw.go);
 //   - the interleaved depthwise and direct first-layer convolutions (c8.go)
-//     and the GEMM packing loops (pack.go).
+//     and the GEMM packing loops (pack.go);
+//   - for the AVX-512 tier: the tall GEMM micro-kernels (6 to 24 rows of
+//     16 columns in ZMM registers, partial panels under an opmask) and
+//     fmaPeak512 (gemm512.go), Winograd's fused transforms (wino512.go),
+//     the ZMM direct first-layer and stride-1 depthwise rows (c16z.go).
 //
 // CPU detection is not here: runtime/kernels/internal/simd uses
 // golang.org/x/sys/cpu.
