@@ -212,3 +212,23 @@ func BenchmarkABTallPartial(b *testing.B) {
 		abRuns(b, s, 1, 21, func(useB bool) { gemm.TallPartial = !useB })
 	}
 }
+
+// BenchmarkABWide compares the wide micro-kernel (two B panels, 12x32:
+// a) against the tall one alone (24x16: b) on VGG-16's and ResNet-50's
+// convolutions:
+//
+//	go test -run '^$' -bench ABWide -benchtime 1x -v ./runtime/kernels/
+func BenchmarkABWide(b *testing.B) {
+	var specs []kerneltest.ConvSpec
+	for _, l := range vgg16 {
+		specs = append(specs, l.spec())
+	}
+	for _, l := range resNet50Convs {
+		pad := l.k / 2
+		specs = append(specs, kerneltest.ConvSpec{N: 1, C: l.c, H: l.size, W: l.size, M: l.m, KH: l.k, KW: l.k, SH: l.s, SW: l.s,
+			DH: 1, DW: 1, Pads: [4]int{pad, pad, pad, pad}, Group: 1, Bias: true, Act: "Relu"})
+	}
+	for _, s := range specs {
+		abRuns(b, s, 1, 15, func(useB bool) { gemm.Wide = !useB })
+	}
+}

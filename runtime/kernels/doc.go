@@ -28,8 +28,9 @@
 // ("avx512": F, BW, DQ, VL, with AVX2, FMA and BMI2) or else AVX2+FMA
 // ("avx2"), NEON ("neon") on arm64, none with -tags noasm or elsewhere
 // ("go"). The avx512 tier is the avx2 one with ZMM loops where they paid:
-// the GEMM computes 24x16 tiles (four packed A panels at once, partial B
-// panels under an opmask), Winograd's transforms are fused into one call
+// the GEMM computes 12x32 tiles (two packed A and two B panels at once)
+// and 24x16 ones (four A panels, for a last panel or one read in place),
+// partial B panels under an opmask, Winograd's transforms are fused into one call
 // per tile row, first layers and stride-1 depthwise rows use ZMM FMAs
 // (RATIONALE.md, "An AVX-512 tier chosen at run time"). EDGECTL_KERNELS=
 // avx512|avx2|neon|go caps the choice (for tests and comparisons); a

@@ -263,7 +263,7 @@ func genFMAPeak512() {
 	TEXT("fmaPeak512", NOSPLIT, "func(n int)")
 	Doc("fmaPeak512 runs n iterations of 12 independent VFMADD231PS on ZMM registers (384 flops each).")
 	n := Load(Param("n"), GP64())
-	acc := zmmAcc[:12]
+	acc := zmmAcc[:12:12] // (a full slice: the append below must not write into zmmAcc)
 	for _, z := range append(acc, Z24, Z25) {
 		VXORPS(z, z, z)
 	}

@@ -32,6 +32,8 @@ func main() {
 	genSgemm()
 	genFMAPeak()
 	genSgemm512()
+	genSgemmWide(2)
+	genSgemmWide(1)
 	genWino512()
 	genConvC16Z(1)
 	genConvC16Z(2)

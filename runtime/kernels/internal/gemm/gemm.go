@@ -234,6 +234,12 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 					p.A.PackA(ap, ic, mc, k0, kc)
 				}
 				for jr := 0; jr < nc; jr += NR {
+					if ops.SgemmWide != nil && Wide && direct == nil && nc-jr > NR {
+						// Two B panels at once (the second may be partial).
+						wide(p, ops, ap, bp[(jr/NR)*kc*NR:(jr/NR+2)*kc*NR], kc, ic, mc, jc+jr, min(2*NR, nc-jr), flags, last)
+						jr += NR
+						continue
+					}
 					nrr := min(NR, nc-jr)
 					bpan := bp[(jr/NR)*kc*NR : (jr/NR+1)*kc*NR]
 					col := jc + jr
@@ -281,6 +287,35 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+// wide computes rows [ic, ic+mc) and columns [col, col+ncols) of C,
+// 16 < ncols <= 2*NR, from the packed A block ap and two B panels bp,
+// WideRows rows at a time.
+func wide(p *Problem, ops *simd.Ops, ap, bp []float32, kc, ic, mc, col, ncols, flags int, last bool) {
+	if ncols < 2*NR {
+		flags |= ncols << simd.ColsShift
+	}
+	var cb *float32
+	if flags&simd.FlagColBias != 0 {
+		cb = &p.ColBias[col]
+	}
+	for ir := 0; ir < mc; ir += ops.WideRows {
+		mrr := min(ops.WideRows, mc-ir)
+		apan := ap[(ir/MR)*kc*MR : (ir+mrr+MR-1)/MR*kc*MR]
+		row := ic + ir
+		var rb *float32
+		if flags&simd.FlagRowBias != 0 {
+			rb = &p.RowBias[row]
+		}
+		c := p.C[row*p.LDC+col : (row+mrr-1)*p.LDC+col+ncols]
+		ops.SgemmWide(kc, &apan[0], &bp[0], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
+		if last && p.Post != nil {
+			for r := row; r < row+mrr; r++ {
+				p.Post(p.C[r*p.LDC+col : r*p.LDC+col+ncols])
 			}
 		}
 	}
@@ -350,6 +385,10 @@ var bufPool = stash.Stash[*buffer]{New: func() *buffer { return nil }}
 // inPlaceMaxRows is the most rows of C a task may have to read B panels
 // in place.
 const inPlaceMaxRows = 8 * MR
+
+// Wide lets the wide micro-kernel (two B panels at once) run where the
+// tier has one (a variable so that a benchmark can compare in one run).
+var Wide = true
 
 // TallPartial lets the tall micro-kernel take partial panels (their
 // columns in the flags) instead of edge's tile of 6 rows (a variable so

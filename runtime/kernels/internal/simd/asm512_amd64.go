@@ -57,6 +57,14 @@ var avx512Ops = func() Ops {
 			dwc8s2F32(dst, src, offs, w, bias, rows, n, dstStride, srcStride, lo, hi)
 		}
 	}
+	o.WideRows = 2 * MR
+	o.SgemmWide = func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
+		if mr > MR {
+			sgemm12x32z(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
+		} else {
+			sgemm6x32z(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
+		}
+	}
 	o.WinoIn = func(v []float32, vstride int, src []float32, wp, tw int) {
 		checkWinoIn(v, vstride, src, wp, tw)
 		winoInZ(&v[0], vstride, &src[0], wp, tw)

@@ -117,6 +117,12 @@ type Ops struct {
 	SgemmTall    SgemmFunc
 	SgemmTallInd SgemmIndFunc
 	TallRows     int
+	// SgemmWide, when not nil, computes up to WideRows rows of two
+	// consecutive B panels (kc*NR floats apart) at once: ceil(mr/MR) A
+	// panels as SgemmTall, (flags >> ColsShift) & 63 (when not 0) the
+	// columns of C read and written, 17 to 32 (colBias holds that many).
+	SgemmWide SgemmFunc
+	WideRows  int
 
 	// WinoIn, when not nil, is Winograd F(2x2, 3x3)'s input transform of
 	// one tile row (runtime/kernels/conv_wino.go) in one call: tile t < tw

@@ -76,6 +76,20 @@ func sgemm24x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc
 // fmaPeak512 runs n iterations of 12 independent VFMADD231PS on ZMM registers (384 flops each).
 func fmaPeak512(n int)
 
+// sgemm12x32z computes the 12x32 tile of 2 consecutive packed A panels times two
+// consecutive packed B panels (kc*16 floats apart) and stores its first mr rows
+// and the columns the flags name to c with sgemm6x16's epilogue.
+//
+//go:noescape
+func sgemm12x32z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm6x32z computes the 6x32 tile of 1 consecutive packed A panels times two
+// consecutive packed B panels (kc*16 floats apart) and stores its first mr rows
+// and the columns the flags name to c with sgemm6x16's epilogue.
+//
+//go:noescape
+func sgemm6x32z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
 // winoInZ transforms tw Winograd input tiles: tile t is the 4x4 block of the
 // rows src[i*wp:] (i < 4) from column 2t; its 16 values go to v[q*vstride+t].
 // It reads up to 34 floats past column 2t of each row (past the plane's end
