@@ -1,5 +1,6 @@
-# Fast kernels (runtime/kernels): regenerate the AVX2 assembly, test the
-# arm64 build under qemu, test the pure-Go build, benchmark. Included by the
+# Fast kernels (runtime/kernels): regenerate the AVX2 and AVX-512 assembly
+# (and check that the committed one is current), test the arm64 build under
+# qemu, test the pure-Go build, benchmark. Included by the
 # Makefile; every tool a target needs is installed by the target.
 
 GO ?= go
@@ -9,9 +10,9 @@ KERNEL_BENCH     ?= FMAPeak|MicroKernel|VGG16Conv$$|VGG16ConvTotal
 KERNEL_BENCHTIME ?= 1s
 KERNEL_COUNT     ?= 1
 
-.PHONY: generate-kernels test-arm64 test-noasm kernel-bench kernel-bench-ref
+.PHONY: generate-kernels check-kernels-generated test-arm64 test-noasm kernel-bench kernel-bench-ref
 
-# Regenerates the AVX2+FMA assembly and its Go stubs with avo
+# Regenerates the AVX2+FMA and AVX-512 assembly and its Go stubs with avo
 # (tools/avogen is its own module); the output is committed.
 generate-kernels:
 	cd tools/avogen && $(GO) run . -out ../../$(SIMD_DIR)/simd_amd64.s -stubs ../../$(SIMD_DIR)/stubs_amd64.go -pkg simd
@@ -37,10 +38,24 @@ test-noasm:
 	$(GO) test -count=1 -tags noasm $(KERNEL_PKGS)
 
 # GFLOP/s of each VGG-16 convolution (1 and 2 threads), the whole 13-layer
-# stack, and the FMA peak. Run on an idle machine.
+# stack, and the FMA peak, on the selected tier (EDGECTL_KERNELS=avx2 for
+# the AVX2 tier on an AVX-512 host). Run on an idle machine.
 kernel-bench:
 	$(GO) test -run '^$$' -bench '$(KERNEL_BENCH)' -benchtime $(KERNEL_BENCHTIME) -count $(KERNEL_COUNT) $(KERNEL_PKGS)
 
 # The same layers through the reference kernel (slow: a few minutes).
 kernel-bench-ref:
 	$(GO) test -run '^$$' -bench 'VGG16ConvRef' -benchtime 1x -timeout 30m ./runtime/kernels/
+
+# Fails when the committed assembly or its stubs differ from what
+# tools/avogen generates now (an edit to the generator not regenerated, or
+# a hand edit of its output). The first line, which names the output
+# paths, is left out of the comparison.
+check-kernels-generated:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	(cd tools/avogen && $(GO) run . -out $$tmp/simd_amd64.s -stubs $$tmp/stubs_amd64.go -pkg simd); \
+	ok=1; for f in simd_amd64.s stubs_amd64.go; do \
+		tail -n +2 $(SIMD_DIR)/$$f > $$tmp/$$f.committed; tail -n +2 $$tmp/$$f > $$tmp/$$f.generated; \
+		if ! diff -u $$tmp/$$f.committed $$tmp/$$f.generated > $$tmp/$$f.diff; then \
+			ok=0; echo "$(SIMD_DIR)/$$f differs from tools/avogen's output (run make generate-kernels):"; head -40 $$tmp/$$f.diff; fi; \
+	done; test $$ok = 1; echo "generated kernels up to date"

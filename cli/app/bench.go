@@ -121,12 +121,16 @@ func runBench(ctx context.Context, stdout, stderr io.Writer, f benchFlags) error
 	}
 	// The assembly FMA loop gives the real peak; the bench falls back to its
 	// portable Go loop (which underestimates) where that cannot run.
-	bench.SetPeakKernel(bench.PeakKernel{Name: "assembly FMA loop", Run: kernels.FMAPeak})
+	bench.SetPeakKernel(bench.PeakKernel{Name: kernels.Tier() + " FMA loop", Run: kernels.FMAPeak})
+	if err := kernels.TierError(); err != nil {
+		fmt.Fprintf(stderr, "edgectl: %v\n", err)
+	}
 	start := time.Now()
 	res, err := bench.Run(ctx, bench.Config{
 		Model: path, InputShapes: f.shapes, Threads: f.threads,
 		ConvsOnly: f.convsOnly, Layers: f.layers, Compare: f.compare,
 		Plan: f.plan, Seed: f.seed, Profile: f.profile, Log: stderr,
+		CPU: kernels.CPUModel(), Tier: kernels.Tier(),
 	})
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
+	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
 )
 
 // winoConv runs a 3x3 stride-1 convolution (pads 1, one group) as
@@ -23,12 +24,20 @@ type winoConv struct {
 	th, tw int               // tile rows and tiles per row
 	hp, wp int               // the zero-padded input plane
 	band   int               // tile rows per block of GEMMs
+	lo, hi float32           // the activation as a clamp, for ops.WinoOut
+	post   bool              // the activation runs after WinoOut
 	pool   stash.Stash[*winoScratch]
+	bands  stash.Stash[*winoBand]
 	rows   stash.Stash[*winoRows]
 }
 
 type winoScratch struct {
-	pad  []float32 // C x hp x wp, border zero
+	pad []float32 // C x hp x wp, border zero
+}
+
+// winoBand is the transformed scratch of one block of tile rows (one per
+// thread when the threads take whole blocks).
+type winoBand struct {
 	v, m []float32 // 16 x C x band*tw, 16 x M x band*tw
 }
 
@@ -39,27 +48,48 @@ type winoRows struct {
 	s    []float32 // 8 x tw: A'm per row of m
 }
 
-// Winograd runs where it measured faster than the GEMM (same-process A/B,
-// one thread): at least 256 input and output channels on a plane of at
-// least 28 rows, VGG-16's conv3_2 to conv4_3 (18-25% faster). Below that
-// the transforms' many short vector calls eat the gain: 128->256 at 56x56
-// was 4% faster to 8% slower, ResNet-50's 128->128 at 28x28 17-40%
-// slower; at 14x14 the plane is too small to split into enough tiles.
+// Winograd runs where it measured faster than the GEMM (same-process A/B).
+//
+// With the map-based transforms (AVX2): at least 256 input and output
+// channels on a plane of at least 28 rows, VGG-16's conv3_2 to conv4_3
+// (18-25% faster, one thread). Below that the transforms' many short
+// vector calls eat the gain: 128->256 at 56x56 was 4% faster to 8% slower,
+// ResNet-50's 128->128 at 28x28 17-40% slower; at 14x14 the plane is too
+// small to split into enough tiles.
+//
+// With the fused transforms (Ops.WinoIn, AVX-512) from 64 channels on any
+// plane (BenchmarkABWinogradSmall and BenchmarkABWinograd, min of 15
+// alternating runs, Winograd's time over the GEMM's at 1 / 2 threads):
+// 64->64 at 224x224 0.72 / 0.87, 64->128 at 104x104 0.65 / 0.83, 128->256
+// at 52x52 0.52 / 0.78, 128->128 at 28x28 0.54 / 0.59, 512->512 at 7x7
+// 0.60 / 0.60, 1024->1024 at 13x13 0.75 / 0.67; 32->64 at 208x208 0.94 /
+// 1.02, hence not below 64.
+//
 // The transforms need the vector maps (Ops.VecMaps): in Go, or on arm64
 // where they were never timed, the GEMM stays.
-const (
-	winoMinChannels = 256
-	winoMinRows     = 28
+var (
+	winoLimits = [2]struct{ channels, rows int }{
+		{256, 28}, // map-based transforms
+		{64, 1},   // fused transforms
+	}
+	// winoBandCols is the target of tiles (GEMM columns) per block of tile
+	// rows.
+	winoBandCols = 256
 )
 
 func prepareWinograd(c *convPlan, w []float32) kernelapi.Kernel {
-	if !c.ops.VecMaps || c.cin < winoMinChannels || c.cout < winoMinChannels || c.oh < winoMinRows || c.group != 1 || c.kh != 3 || c.kw != 3 || c.sh != 1 || c.sw != 1 || c.dh != 1 || c.dw != 1 ||
+	lim := winoLimits[0]
+	if c.ops.WinoIn != nil {
+		lim = winoLimits[1]
+	}
+	if !c.ops.VecMaps || c.cin < lim.channels || c.cout < lim.channels || c.oh < lim.rows || c.group != 1 || c.kh != 3 || c.kw != 3 || c.sh != 1 || c.sw != 1 || c.dh != 1 || c.dw != 1 ||
 		c.pt != 1 || c.pl != 1 || c.oh != c.h || c.ow != c.w || c.sum {
 		return nil
 	}
 	d := &winoConv{convPlan: c, th: (c.oh + 1) / 2, tw: (c.ow + 1) / 2}
 	d.hp, d.wp = 2*d.th+2, 2*d.tw+2
-	d.band = max(1, 256/d.tw)
+	d.band = max(1, winoBandCols/d.tw)
+	d.lo, d.hi, d.post = c.act.bounds()
 	// U = G g G' per (o, c), G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1].
 	G := [4][3]float64{{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}}
 	us := make([][]float32, 16)
@@ -93,7 +123,11 @@ func prepareWinograd(c *convPlan, w []float32) kernelapi.Kernel {
 	}
 	nb := min(d.band, d.th) * d.tw
 	d.pool.New = func() *winoScratch {
-		return &winoScratch{pad: make([]float32, c.cin*d.hp*d.wp), v: make([]float32, 16*c.cin*nb), m: make([]float32, 16*c.cout*nb)}
+		// WinoIn reads whole 16-tile blocks: slack past the last plane.
+		return &winoScratch{pad: make([]float32, c.cin*d.hp*d.wp+simd.WinoInSlack)}
+	}
+	d.bands.New = func() *winoBand {
+		return &winoBand{v: make([]float32, 16*c.cin*nb), m: make([]float32, 16*c.cout*nb)}
 	}
 	d.rows.New = func() *winoRows {
 		return &winoRows{e: make([]float32, 4*(d.tw+1)), o: make([]float32, 4*(d.tw+1)), r: make([]float32, 16*d.tw), s: make([]float32, 8*d.tw)}
@@ -109,51 +143,91 @@ func (d *winoConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	}
 	s := d.pool.Get()
 	defer d.pool.Put(s)
-	ops, tw, plane := d.ops, d.tw, d.h*d.w
+	ops, plane := d.ops, d.h*d.w
+	nbands := (d.th + d.band - 1) / d.band
 	for b := 0; b < d.batch; b++ {
 		for ci := 0; ci < d.cin; ci++ {
 			ops.CopyRows(s.pad[ci*d.hp*d.wp+d.wp+1:], x[(b*d.cin+ci)*plane:], d.h, d.w, d.wp, d.w)
 		}
-		for ty0 := 0; ty0 < d.th; ty0 += d.band {
-			nb := min(d.band, d.th-ty0)
-			T := nb * tw
-			// Input transform, a tile row and a channel at a time.
-			par.For(d.threads, d.cin, func(ci int) {
-				w := d.rows.Get()
-				for ty := ty0; ty < ty0+nb; ty++ {
-					d.inputRow(s, w, ci, ty, T, (ty-ty0)*tw)
-				}
-				d.rows.Put(w)
+		yb := y[b*d.cout*d.oh*d.ow:]
+		if d.threads > 1 && nbands >= winoBandsPerThread*d.threads {
+			// Many blocks (large planes, few channels): each thread takes
+			// whole blocks, one synchronisation per call instead of three
+			// per block.
+			par.For(d.threads, nbands, func(i int) {
+				bs := d.bands.Get()
+				d.block(s, bs, i*d.band, 1, yb, bias)
+				d.bands.Put(bs)
 			})
-			// The 16 products are independent: whole ones go to the
-			// threads (each on one thread), not each split between them.
-			par.For(d.threads, 16, func(q int) {
-				p := &gemm.Problem{M: d.cout, N: T, K: d.cin, A: d.u[q],
-					B: gemm.Matrix{Data: s.v[q*d.cin*T : (q+1)*d.cin*T], RowStride: T, ColStride: 1},
-					C: s.m[q*d.cout*T : (q+1)*d.cout*T], LDC: T}
-				gemm.Run(p, ops, 1)
-			})
-			par.For(d.threads, d.cout, func(o int) {
-				var b0 float32
-				if bias != nil {
-					b0 = bias[o]
-				}
-				w := d.rows.Get()
-				yo := y[(b*d.cout+o)*d.oh*d.ow:]
-				for ty := ty0; ty < ty0+nb; ty++ {
-					d.outputRow(s, w, o, ty, T, (ty-ty0)*tw, yo, b0)
-				}
-				d.rows.Put(w)
-			})
+			continue
 		}
+		bs := d.bands.Get()
+		for ty0 := 0; ty0 < d.th; ty0 += d.band {
+			d.block(s, bs, ty0, d.threads, yb, bias)
+		}
+		d.bands.Put(bs)
 	}
 	return nil
 }
 
+// winoBandsPerThread is how many blocks of tile rows each thread must get
+// for the threads to take whole blocks. At 2 threads (BenchmarkABWinograd,
+// Winograd's time over the GEMM's, min of 15 alternating runs), 64->64 at
+// 224x224 (56 blocks) went from 1.34 with every block split between the
+// threads to 0.87, 64->128 at 112x112 from 1.11 to 0.64.
+const winoBandsPerThread = 2
+
+// block runs the tile rows from ty0 (a block of at most d.band) on
+// threads: the input transform, the 16 products, the output transform
+// into y (the batch element's output).
+func (d *winoConv) block(s *winoScratch, bs *winoBand, ty0, threads int, y, bias []float32) {
+	ops, tw := d.ops, d.tw
+	nb := min(d.band, d.th-ty0)
+	T := nb * tw
+	// Input transform, a tile row and a channel at a time.
+	par.For(threads, d.cin, func(ci int) {
+		var w *winoRows
+		if ops.WinoIn == nil { // the map-based transform's rows
+			w = d.rows.Get()
+			defer d.rows.Put(w)
+		}
+		for ty := ty0; ty < ty0+nb; ty++ {
+			d.inputRow(s, bs, w, ci, ty, T, (ty-ty0)*tw)
+		}
+	})
+	// The 16 products are independent: whole ones go to the threads
+	// (each on one thread), not each split between them.
+	par.For(threads, 16, func(q int) {
+		p := &gemm.Problem{M: d.cout, N: T, K: d.cin, A: d.u[q],
+			B: gemm.Matrix{Data: bs.v[q*d.cin*T : (q+1)*d.cin*T], RowStride: T, ColStride: 1},
+			C: bs.m[q*d.cout*T : (q+1)*d.cout*T], LDC: T}
+		gemm.Run(p, ops, 1)
+	})
+	par.For(threads, d.cout, func(o int) {
+		var b0 float32
+		if bias != nil {
+			b0 = bias[o]
+		}
+		var w *winoRows
+		if ops.WinoOut == nil {
+			w = d.rows.Get()
+			defer d.rows.Put(w)
+		}
+		yo := y[o*d.oh*d.ow:]
+		for ty := ty0; ty < ty0+nb; ty++ {
+			d.outputRow(bs, w, o, ty, T, (ty-ty0)*tw, yo, b0)
+		}
+	})
+}
+
 // inputRow transforms tile row ty of channel ci into V, at column col of
 // each of the 16 matrices.
-func (d *winoConv) inputRow(s *winoScratch, w *winoRows, ci, ty, T, col int) {
+func (d *winoConv) inputRow(s *winoScratch, bs *winoBand, w *winoRows, ci, ty, T, col int) {
 	ops, tw := d.ops, d.tw
+	if ops.WinoIn != nil { // one fused call (AVX-512)
+		ops.WinoIn(bs.v[ci*T+col:], d.cin*T, s.pad[ci*d.hp*d.wp+2*ty*d.wp:], d.wp, tw)
+		return
+	}
 	for i := 0; i < 4; i++ {
 		row := s.pad[ci*d.hp*d.wp+(2*ty+i)*d.wp:][:d.wp]
 		ops.Deinterleave2(w.e[i*(tw+1):(i+1)*(tw+1)], w.o[i*(tw+1):(i+1)*(tw+1)], row)
@@ -167,7 +241,7 @@ func (d *winoConv) inputRow(s *winoScratch, w *winoRows, ci, ty, T, col int) {
 	}
 	for nu := 0; nu < 4; nu++ {
 		dbr := func(i int) []float32 { return w.r[(4*i+nu)*tw:][:tw] }
-		v := func(xi int) []float32 { return s.v[((xi*4+nu)*d.cin+ci)*T+col:][:tw] }
+		v := func(xi int) []float32 { return bs.v[((xi*4+nu)*d.cin+ci)*T+col:][:tw] }
 		ops.Sub(v(0), dbr(0), dbr(2))
 		ops.Add(v(1), dbr(1), dbr(2))
 		ops.Sub(v(2), dbr(2), dbr(1))
@@ -177,9 +251,18 @@ func (d *winoConv) inputRow(s *winoScratch, w *winoRows, ci, ty, T, col int) {
 
 // outputRow transforms tile row ty of output channel o back into output
 // rows 2ty and 2ty+1 of yo, adding the bias.
-func (d *winoConv) outputRow(s *winoScratch, w *winoRows, o, ty, T, col int, yo []float32, b0 float32) {
+func (d *winoConv) outputRow(bs *winoBand, w *winoRows, o, ty, T, col int, yo []float32, b0 float32) {
 	ops, tw := d.ops, d.tw
-	m := func(xi, nu int) []float32 { return s.m[((xi*4+nu)*d.cout+o)*T+col:][:tw] }
+	if ops.WinoOut != nil { // one fused call (AVX-512)
+		rows := min(2, d.oh-2*ty)
+		y := yo[2*ty*d.ow : (2*ty+rows)*d.ow]
+		ops.WinoOut(y, d.ow, rows, bs.m[o*T+col:], d.cout*T, tw, b0, d.lo, d.hi)
+		if d.post {
+			d.act.apply(ops, y) // while the rows are in L1
+		}
+		return
+	}
+	m := func(xi, nu int) []float32 { return bs.m[((xi*4+nu)*d.cout+o)*T+col:][:tw] }
 	// s[xi][0] = m0+m1+m2, s[xi][1] = m1-m2-m3
 	for xi := 0; xi < 4; xi++ {
 		s0, s1 := w.s[(2*xi)*tw:][:tw], w.s[(2*xi+1)*tw:][:tw]

@@ -1,6 +1,7 @@
 package kernels_test
 
 import (
+	"math/rand"
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
@@ -9,8 +10,9 @@ import (
 	"github.com/edgectl/edgectl/runtime/kernels/kerneltest"
 )
 
-// tiers are the implementations under test: Go always, assembly when this
-// build and CPU have it. Each dispatches on the node's op.
+// tiers are the implementations under test: every tier this build and CPU
+// run (go always; avx2 and avx512 where the CPU has them, neon on arm64),
+// whatever EDGECTL_KERNELS selects. Each dispatches on the node's op.
 func tiers() map[string]kerneltest.Prepare {
 	out := map[string]kerneltest.Prepare{}
 	add := func(name string, get func(graphir.Op) func(*graphir.Node, kernelapi.Env) (kernelapi.Kernel, error)) {
@@ -22,9 +24,10 @@ func tiers() map[string]kerneltest.Prepare {
 			return p(n, kernelapi.Env{Threads: threads})
 		}
 	}
-	add("go", kernels.PrepareGo)
-	if kernels.HaveAsm() {
-		add("asm", kernels.PrepareAsm)
+	for _, tier := range kernels.Tiers() {
+		add(tier, func(op graphir.Op) func(*graphir.Node, kernelapi.Env) (kernelapi.Kernel, error) {
+			return kernels.PrepareTier(tier, op)
+		})
 	}
 	return out
 }
@@ -72,4 +75,20 @@ func TestBinary(t *testing.T) {
 			suite(t, op, allowed, func(t *testing.T, p kerneltest.Prepare) kerneltest.Stats { return kerneltest.Binary(t, op, p) })
 		})
 	}
+}
+
+// TestConv2D_WinogradBlocksOnThreads runs the Winograd cases with blocks
+// of one tile row, so that with several threads each thread takes whole
+// blocks (the path of large planes, whose reference would be slow here).
+func TestConv2D_WinogradBlocksOnThreads(t *testing.T) {
+	defer func(v int) { *kernels.WinoBandCols = v }(*kernels.WinoBandCols)
+	*kernels.WinoBandCols = 1
+	r := rand.New(rand.NewSource(3))
+	var cases []kerneltest.Case
+	for _, s := range kerneltest.ConvCases(2, 0) {
+		if s.Winograd {
+			cases = append(cases, s.Case(r))
+		}
+	}
+	suite(t, graphir.OpConv, nil, func(t *testing.T, p kerneltest.Prepare) kerneltest.Stats { return kerneltest.Run(t, p, cases) })
 }

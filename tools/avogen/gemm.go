@@ -12,6 +12,7 @@ const (
 	flagRowBias    = 1 << 1 // tile row r += rowBias[r]
 	flagColBias    = 1 << 2 // tile column j += colBias[j]
 	actShift       = 4      // (flags >> 4) & 15 selects the activation
+	colsShift      = 8      // (flags >> 8) & 31: the columns of C (0: all 16), ZMM kernels only
 	actClamp       = 1      // min(max(x, p0), p1): Relu, Clip
 	actLeaky       = 2      // x < 0 ? p0*x : x
 	actHardSwish   = 3      // x * min(max(x*p0 + p1, 0), p2)

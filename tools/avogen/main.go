@@ -1,5 +1,5 @@
-// Command avogen generates edgectl's AVX2+FMA kernels (Go assembly for
-// amd64) with avo. Its output is committed under
+// Command avogen generates edgectl's AVX2+FMA and AVX-512 kernels (Go
+// assembly for amd64) with avo. Its output is committed under
 // runtime/kernels/internal/simd; `make generate-kernels` reruns it:
 //
 //	go run . -out ../../runtime/kernels/internal/simd/simd_amd64.s \
@@ -14,44 +14,33 @@
 //   - element-wise maps, reductions and pooling rows (vec.go);
 //   - the depthwise convolution's weighted sum of shifted rows and its
 //     stride-2 deinterleave (dw.go);
-//   - cpuid and xgetbv to detect AVX2 and FMA at run time.
+//   - the interleaved depthwise and direct first-layer convolutions (c8.go)
+//     and the GEMM packing loops (pack.go);
+//   - for the AVX-512 tier: the tall GEMM micro-kernels (6 to 24 rows of
+//     16 columns in ZMM registers, partial panels under an opmask) and
+//     fmaPeak512 (gemm512.go), Winograd's fused transforms (wino512.go),
+//     the ZMM direct first-layer and stride-1 depthwise rows (c16z.go).
+//
+// CPU detection is not here: runtime/kernels/internal/simd uses
+// golang.org/x/sys/cpu.
 package main
 
-import (
-	. "github.com/mmcloughlin/avo/build"
-	. "github.com/mmcloughlin/avo/reg"
-)
+import . "github.com/mmcloughlin/avo/build"
 
 func main() {
 	ConstraintExpr("!noasm")
-	genCPU()
 	genSgemm()
 	genFMAPeak()
+	genSgemm512()
+	genSgemmWide(2)
+	genSgemmWide(1)
+	genWino512()
+	genConvC16Z(1)
+	genConvC16Z(2)
+	genDWC8Z()
 	genVec()
 	genPack()
 	genDepthwise()
 	genC8()
 	Generate()
-}
-
-func genCPU() {
-	TEXT("cpuid", NOSPLIT, "func(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)")
-	Doc("cpuid executes CPUID with the given leaf and sub-leaf.")
-	a := Load(Param("eaxArg"), EAX)
-	c := Load(Param("ecxArg"), ECX)
-	_, _ = a, c
-	CPUID()
-	Store(EAX, Return("eax"))
-	Store(EBX, Return("ebx"))
-	Store(ECX, Return("ecx"))
-	Store(EDX, Return("edx"))
-	RET()
-
-	TEXT("xgetbv", NOSPLIT, "func() (eax, edx uint32)")
-	Doc("xgetbv reads extended control register 0 (the OS-enabled state).")
-	XORL(ECX, ECX)
-	XGETBV()
-	Store(EAX, Return("eax"))
-	Store(EDX, Return("edx"))
-	RET()
 }

@@ -40,6 +40,9 @@ type Config struct {
 	// Log gets progress lines (model generation, which item is timed);
 	// nil discards them.
 	Log io.Writer
+	// CPU and Tier describe the host and the kernel tier in use, for the
+	// report (the caller knows them; the bench does not import kernels).
+	CPU, Tier string
 }
 
 // Item is the measurement of one graph: the model, the conv stack or one
@@ -62,6 +65,7 @@ func (it Item) Ratio() float64 { return Ratio(it.Ours, it.Theirs) }
 type Result struct {
 	Model      string
 	Threads    int
+	CPU, Tier  string
 	Engine     string // "" without comparison
 	EngineInfo string
 	Kernels    string // which of our implementations ran, per op, in Items[0]
@@ -101,7 +105,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Plan.Threads <= 0 {
 		cfg.Plan.Threads = threads
 	}
-	res := &Result{Model: cfg.Model, Threads: threads, Plan: cfg.Plan}
+	res := &Result{Model: cfg.Model, Threads: threads, Plan: cfg.Plan, CPU: cfg.CPU, Tier: cfg.Tier}
 	if eng != nil {
 		res.Engine, res.EngineInfo = eng.Name(), eng.Describe(threads)
 	}

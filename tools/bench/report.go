@@ -24,6 +24,12 @@ func (r *Result) Format(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "model    %s\n", r.Model)
 	fmt.Fprintf(&b, "threads  %d\n", r.Threads)
+	if r.CPU != "" {
+		fmt.Fprintf(&b, "cpu      %s\n", r.CPU)
+	}
+	if r.Tier != "" {
+		fmt.Fprintf(&b, "tier     %s kernels\n", r.Tier)
+	}
 	if r.Engine != "" {
 		fmt.Fprintf(&b, "engine   %s\n", r.EngineInfo)
 	}

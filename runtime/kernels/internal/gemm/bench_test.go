@@ -23,6 +23,22 @@ func BenchmarkMicroKernel(b *testing.B) {
 			}
 			b.ReportMetric(float64(2*MR*NR*kc)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
+		if ops.SgemmTall == nil {
+			continue
+		}
+		b.Run(ops.Name+"/tall", func(b *testing.B) {
+			const kc = 256
+			rows := ops.TallRows
+			r := rand.New(rand.NewSource(1))
+			a, bb := randSlice(r, kc*rows), randSlice(r, kc*NR)
+			c := make([]float32, rows*NR)
+			var prm simd.Params
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ops.SgemmTall(kc, &a[0], &bb[0], &c[0], NR, rows, simd.FlagAccumulate, nil, nil, &prm)
+			}
+			b.ReportMetric(float64(2*rows*NR*kc)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
 	}
 }
 

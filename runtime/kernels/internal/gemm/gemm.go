@@ -88,7 +88,11 @@ func Run(p *Problem, ops *simd.Ops, threads int) {
 		runEmpty(p)
 		return
 	}
-	tm, tn := Split(p.M, p.N, p.K, threads, isPacked(p.A))
+	madds := 16.0 // per cycle: two 8-wide FMAs
+	if ops.SgemmTall != nil {
+		madds = 32 // two 16-wide FMAs
+	}
+	tm, tn := Split(p.M, p.N, p.K, threads, isPacked(p.A), madds)
 	// With several threads each column block is cut into a few tasks,
 	// handed out as threads come free: a helper that starts late (woken,
 	// or its core taken for a moment) then delays the call by a task, not
@@ -118,10 +122,10 @@ const (
 func isPacked(a ASource) bool { _, ok := a.(*PackedA); return ok }
 
 // Split chooses a tm x tn grid of at most threads tasks that minimises the
-// largest task's estimated cycles: its multiply-adds at 16 per cycle plus
-// its packing at one element per cycle (B for its columns, A for its rows
-// when A is not prepacked).
-func Split(M, N, K, threads int, aPacked bool) (tm, tn int) {
+// largest task's estimated cycles: its multiply-adds at madds per cycle
+// plus its packing at one element per cycle (B for its columns, A for its
+// rows when A is not prepacked).
+func Split(M, N, K, threads int, aPacked bool, madds float64) (tm, tn int) {
 	flops := 2 * float64(M) * float64(N) * float64(K)
 	threads = par.Chunks(threads, flops, 2e6)
 	best := math.Inf(1)
@@ -130,7 +134,7 @@ func Split(M, N, K, threads int, aPacked bool) (tm, tn int) {
 		for b := 1; a*b <= threads; b++ {
 			m := float64(ceilDiv(ceilDiv(M, MR), a) * MR)
 			n := float64(ceilDiv(ceilDiv(N, NR), b) * NR)
-			c := m*n*float64(K)/16 + float64(K)*n
+			c := m*n*float64(K)/madds + float64(K)*n
 			if !aPacked {
 				c += m * float64(K) * float64(ceilDiv(int(n), NC))
 			}
@@ -152,7 +156,10 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 	for b := 0; b+1 < len(kb); b++ {
 		maxKC = max(maxKC, kb[b+1]-kb[b])
 	}
-	ncMax := min(NC, ceilDiv(j1-j0, NR)*NR)
+	// Column blocks of at most NC, balanced: a thin last block would
+	// stream all of A for a panel or two (196 columns: 192 + 4).
+	nb := ceilDiv(j1-j0, NC)
+	ncMax := ceilDiv(ceilDiv(j1-j0, nb), NR) * NR
 	bBuf := getBuf(maxKC * ncMax)
 	defer putBuf(bBuf)
 	pa, packed := p.A.(*PackedA)
@@ -167,7 +174,11 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 	// 144->24 at 56x56 67.5 vs 57.1 GFLOP/s in place; 1x1 64->256 54.6 vs
 	// 60.4; 3x3 128->256 at 52x52 66.6 vs 76.3).
 	direct, _ := p.B.(DirectB)
-	if ops.SgemmInd == nil || i1-i0 > inPlaceMaxRows || (direct != nil && aliasing(direct.DirectRows(kb[0], kb[1]-kb[0])[:kb[1]-kb[0]])) {
+	maxRows := inPlaceMaxRows
+	if ops.SgemmTall != nil {
+		maxRows = InPlaceMaxRowsTall
+	}
+	if ops.SgemmInd == nil || i1-i0 > maxRows || (direct != nil && aliasing(direct.DirectRows(kb[0], kb[1]-kb[0])[:kb[1]-kb[0]])) {
 		direct = nil
 	}
 	var rows []*simd.IndRows   // per K block
@@ -178,8 +189,8 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 		}
 		panels = make([]simd.IndPanel, ceilDiv(ncMax, NR))
 	}
-	for jc := j0; jc < j1; jc += NC {
-		nc := min(NC, j1-jc)
+	for jc := j0; jc < j1; jc += ncMax {
+		nc := min(ncMax, j1-jc)
 		for b := 0; b+1 < len(kb); b++ {
 			k0, kc := kb[b], kb[b+1]-kb[b]
 			first, last := b == 0, b+2 == len(kb)
@@ -223,14 +234,30 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 					p.A.PackA(ap, ic, mc, k0, kc)
 				}
 				for jr := 0; jr < nc; jr += NR {
+					if ops.SgemmWide != nil && Wide && direct == nil && nc-jr > NR {
+						// Two B panels at once (the second may be partial).
+						wide(p, ops, ap, bp[(jr/NR)*kc*NR:(jr/NR+2)*kc*NR], kc, ic, mc, jc+jr, min(2*NR, nc-jr), flags, last)
+						jr += NR
+						continue
+					}
 					nrr := min(NR, nc-jr)
 					bpan := bp[(jr/NR)*kc*NR : (jr/NR+1)*kc*NR]
 					col := jc + jr
-					for ir := 0; ir < mc; ir += MR {
-						mrr := min(MR, mc-ir)
-						apan := ap[(ir/MR)*kc*MR : (ir/MR+1)*kc*MR]
+					// Rows go TallRows at a time where the tier has a tall
+					// micro-kernel (AVX-512: 24 rows), a partial panel too
+					// (its column count in the flags).
+					step, tall, tflags := MR, ops.SgemmTall != nil && (nrr == NR || TallPartial), flags
+					if tall {
+						step = ops.TallRows
+						if nrr < NR {
+							tflags |= nrr << simd.ColsShift
+						}
+					}
+					for ir := 0; ir < mc; ir += step {
+						mrr := min(step, mc-ir)
+						apan := ap[(ir/MR)*kc*MR : (ir+mrr+MR-1)/MR*kc*MR]
 						row := ic + ir
-						if nrr == NR {
+						if nrr == NR || tall {
 							var rb, cb *float32
 							if flags&simd.FlagRowBias != 0 {
 								rb = &p.RowBias[row]
@@ -238,10 +265,16 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 							if flags&simd.FlagColBias != 0 {
 								cb = &p.ColBias[col]
 							}
-							c := p.C[row*p.LDC+col : (row+mrr-1)*p.LDC+col+NR]
-							if direct != nil && panels[jr/NR].InPlace() {
+							c := p.C[row*p.LDC+col : (row+mrr-1)*p.LDC+col+nrr]
+							inPlace := direct != nil && panels[jr/NR].InPlace()
+							switch {
+							case tall && inPlace:
+								ops.SgemmTallInd(kc, &apan[0], &panels[jr/NR], &c[0], p.LDC, mrr, tflags, rb, cb, &p.Params)
+							case tall:
+								ops.SgemmTall(kc, &apan[0], &bpan[0], &c[0], p.LDC, mrr, tflags, rb, cb, &p.Params)
+							case inPlace:
 								ops.SgemmInd(kc, &apan[0], &panels[jr/NR], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
-							} else {
+							default:
 								ops.Sgemm(kc, &apan[0], &bpan[0], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
 							}
 						} else {
@@ -254,6 +287,35 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 						}
 					}
 				}
+			}
+		}
+	}
+}
+
+// wide computes rows [ic, ic+mc) and columns [col, col+ncols) of C,
+// 16 < ncols <= 2*NR, from the packed A block ap and two B panels bp,
+// WideRows rows at a time.
+func wide(p *Problem, ops *simd.Ops, ap, bp []float32, kc, ic, mc, col, ncols, flags int, last bool) {
+	if ncols < 2*NR {
+		flags |= ncols << simd.ColsShift
+	}
+	var cb *float32
+	if flags&simd.FlagColBias != 0 {
+		cb = &p.ColBias[col]
+	}
+	for ir := 0; ir < mc; ir += ops.WideRows {
+		mrr := min(ops.WideRows, mc-ir)
+		apan := ap[(ir/MR)*kc*MR : (ir+mrr+MR-1)/MR*kc*MR]
+		row := ic + ir
+		var rb *float32
+		if flags&simd.FlagRowBias != 0 {
+			rb = &p.RowBias[row]
+		}
+		c := p.C[row*p.LDC+col : (row+mrr-1)*p.LDC+col+ncols]
+		ops.SgemmWide(kc, &apan[0], &bp[0], &c[0], p.LDC, mrr, flags, rb, cb, &p.Params)
+		if last && p.Post != nil {
+			for r := row; r < row+mrr; r++ {
+				p.Post(p.C[r*p.LDC+col : r*p.LDC+col+ncols])
 			}
 		}
 	}
@@ -323,6 +385,25 @@ var bufPool = stash.Stash[*buffer]{New: func() *buffer { return nil }}
 // inPlaceMaxRows is the most rows of C a task may have to read B panels
 // in place.
 const inPlaceMaxRows = 8 * MR
+
+// Wide lets the wide micro-kernel (two B panels at once) run where the
+// tier has one (a variable so that a benchmark can compare in one run).
+var Wide = true
+
+// TallPartial lets the tall micro-kernel take partial panels (their
+// columns in the flags) instead of edge's tile of 6 rows (a variable so
+// that a benchmark can compare both in one run).
+var TallPartial = true
+
+// InPlaceMaxRowsTall is inPlaceMaxRows for tiers with a tall micro-kernel
+// (a variable so that a benchmark can compare settings in one run). With
+// ZMM products twice as fast, packing weighs twice as much: in place paid
+// up to 96 rows (BenchmarkABInPlaceTall, min of 40 alternating runs: 1x1
+// 256->64 at 56x56 0.83x the time, twice; 3x3 64->64 at 56x56 0.93-0.95x;
+// 1x1 64->256, 3x3 128->128 at 28x28 within the noise, +-3%). Since packed
+// panels have the faster 12x32 kernel, 48 and 96 rows measured the same
+// (1x1 256->64 at 56x56: 1.01-1.02).
+var InPlaceMaxRowsTall = 16 * MR
 
 // aliasing reports whether B's rows lie a multiple of 1 KiB apart, so that
 // in place they share 4 of the 64 L1 sets (4 KiB apart: 1): 112x112 and

@@ -2,49 +2,38 @@
 
 package simd
 
-import "unsafe"
+import (
+	"unsafe"
 
-// Asm returns the AVX2+FMA implementation, or nil when the CPU or the
-// operating system lacks AVX2 or FMA.
-func Asm() *Ops {
-	if hasAVX2FMA {
-		return &asmOps
-	}
-	return nil
-}
+	"golang.org/x/sys/cpu"
+)
 
-// FMAPeak runs n iterations of a register-only loop of 12 independent
-// 8-wide FMAs (192 flops each); ok is false when there is no assembly.
-func FMAPeak(n int) (flopsPerIter int, ok bool) {
-	if !hasAVX2FMA {
-		return 0, false
-	}
-	fmaPeak(n)
-	return 192, true
-}
+// NoAsmBuild is true where this build has no assembly by construction.
+const NoAsmBuild = false
 
-var hasAVX2FMA = detectAVX2FMA()
+// asmTierNames are the assembly tiers of amd64, best first.
+var asmTierNames = []string{"avx512", "avx2"}
 
-func detectAVX2FMA() bool {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
-		return false
+// available lists the tiers this CPU and operating system can run, best
+// first. golang.org/x/sys/cpu checks the OS side too (XGETBV: the XMM
+// and YMM state, and for AVX-512 the opmask and ZMM state). The avx512
+// tier asks for F, BW, DQ and VL (every AVX-512 CPU since Skylake-SP has
+// them; its kernels use F only, so no CPU of interest is left out).
+func available() []*Ops {
+	var out []*Ops
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL && cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasBMI2 {
+		out = append(out, &avx512Ops)
 	}
-	_, _, c, _ := cpuid(1, 0)
-	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
-	if c&fma == 0 || c&osxsave == 0 || c&avx == 0 {
-		return false
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		out = append(out, &asmOps)
 	}
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // XMM and YMM state enabled
-		return false
-	}
-	_, b, _, _ := cpuid(7, 0)
-	return b&(1<<5) != 0 // AVX2
+	return out
 }
 
 var asmOps = Ops{
 	Name:    "avx2",
 	VecMaps: true,
+	FMAPeak: func(n int) int { fmaPeak(n); return 192 },
 	Sgemm: func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
 		sgemm6x16(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
 	},

@@ -2,16 +2,15 @@
 
 package simd
 
-// Asm returns the NEON implementation: the GEMM micro-kernel in assembly
-// (sgemm_arm64.s), the element-wise loops in Go.
-func Asm() *Ops { return &neonOps }
+// NoAsmBuild is true where this build has no assembly by construction.
+const NoAsmBuild = false
 
-// FMAPeak runs n iterations of a register-only loop of 12 independent
-// 4-wide FMLA (96 flops each).
-func FMAPeak(n int) (flopsPerIter int, ok bool) {
-	fmaPeak(n)
-	return 96, true
-}
+// asmTierNames are the assembly tiers of arm64.
+var asmTierNames = []string{"neon"}
+
+// available returns the NEON tier (every arm64 CPU has NEON): the GEMM
+// micro-kernel in assembly (sgemm_arm64.s), the element-wise loops in Go.
+func available() []*Ops { return []*Ops{&neonOps} }
 
 //go:noescape
 func sgemm8x8(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias, params *float32)
@@ -21,6 +20,8 @@ func fmaPeak(n int)
 var neonOps = func() Ops {
 	o := goOps
 	o.Name = "neon"
+	// 12 independent 4-wide FMLA per iteration (96 flops).
+	o.FMAPeak = func(n int) int { fmaPeak(n); return 96 }
 	o.SgemmInd = nil // no NEON in-place kernel: panels are packed
 	// The interleaved depthwise and the direct first-layer convolution are
 	// plain Go here; they replace NEON GEMM calls (first layers) or the

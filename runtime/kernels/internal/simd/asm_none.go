@@ -2,8 +2,10 @@
 
 package simd
 
-// Asm returns nil: this build has no assembly.
-func Asm() *Ops { return nil }
+// NoAsmBuild is true where this build has no assembly by construction
+// (-tags noasm, or an architecture without any).
+const NoAsmBuild = true
 
-// FMAPeak is unavailable without assembly.
-func FMAPeak(n int) (flopsPerIter int, ok bool) { return 0, false }
+var asmTierNames []string
+
+func available() []*Ops { return nil }

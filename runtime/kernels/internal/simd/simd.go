@@ -8,6 +8,11 @@ const (
 	FlagRowBias    = 1 << 1
 	FlagColBias    = 1 << 2
 	ActShift       = 4
+	// ColsShift: for SgemmTall only, (flags >> ColsShift) & 31, when not
+	// 0, is how many columns of C (and of colBias) are read and written,
+	// the rest of the tile computed but left alone: a partial last B panel
+	// (packed with zeros past its columns) then needs no separate path.
+	ColsShift = 8
 
 	ActNone      = 0
 	ActClamp     = 1 // min(max(x, p0), p1); Relu is [0, +Inf]
@@ -90,7 +95,11 @@ type SgemmIndFunc func(kc int, a *float32, b *IndPanel, c *float32, ldc, mr, fla
 // Ops is one implementation of the loops. Slices: dst sets the length; the
 // inputs must be at least as long (the wrappers check).
 type Ops struct {
-	Name  string
+	Name string
+	// FMAPeak, when not nil, runs n iterations of a register-only FMA loop
+	// of the tier's widest vectors and returns the flops of one.
+	FMAPeak func(n int) (flopsPerIter int)
+
 	Sgemm SgemmFunc
 	// Sgemm8, when not nil, computes only the first 8 columns of the tile
 	// (the others of c are left as they are), at half Sgemm's work: for a
@@ -99,6 +108,33 @@ type Ops struct {
 	// SgemmInd, when not nil, lets the GEMM read whole im2col panels in
 	// place instead of packing them.
 	SgemmInd SgemmIndFunc
+	// SgemmTall, when not nil, computes up to TallRows rows at once: the
+	// tile of ceil(mr/MR) consecutive A panels (kc*MR floats apart, as a
+	// packed A block holds them) times one B panel, 1 <= mr <= TallRows,
+	// with Sgemm's epilogue (rowBias points at mr values) and the column
+	// count of ColsShift. SgemmTallInd is the same with B an in-place
+	// panel (nil when SgemmInd is).
+	SgemmTall    SgemmFunc
+	SgemmTallInd SgemmIndFunc
+	TallRows     int
+	// SgemmWide, when not nil, computes up to WideRows rows of two
+	// consecutive B panels (kc*NR floats apart) at once: ceil(mr/MR) A
+	// panels as SgemmTall, (flags >> ColsShift) & 63 (when not 0) the
+	// columns of C read and written, 17 to 32 (colBias holds that many).
+	SgemmWide SgemmFunc
+	WideRows  int
+
+	// WinoIn, when not nil, is Winograd F(2x2, 3x3)'s input transform of
+	// one tile row (runtime/kernels/conv_wino.go) in one call: tile t < tw
+	// is the 4x4 block d[i][j] = src[i*wp+2t+j]; its 16 values V = B'dB go
+	// to v[q*vstride+t], q = 4*xi+nu, added in WinoInGo's order. src must
+	// hold WinoInSlack floats past the last row's 2*tw+2 (read, unused).
+	WinoIn func(v []float32, vstride int, src []float32, wp, tw int)
+	// WinoOut, when not nil, is the output transform: with value q of tile
+	// t at m[q*mstride+t], it sets the 2x2 outputs A'mA plus bias, clamped
+	// to [lo, hi] (NaN staying), at y[r*ow+2t+c] for r < rows (1 or 2) and
+	// 2t+c < ow (ow is 2tw or 2tw-1), in WinoOutGo's order.
+	WinoOut func(y []float32, ow, rows int, m []float32, mstride, tw int, bias, lo, hi float32)
 
 	// VecMaps says the element-wise loops below are vector assembly, not
 	// Go: a kernel built of many of them (Winograd's transforms) only pays

@@ -4,26 +4,6 @@
 
 #include "textflag.h"
 
-// func cpuid(eaxArg uint32, ecxArg uint32) (eax uint32, ebx uint32, ecx uint32, edx uint32)
-// Requires: CPUID
-TEXT ·cpuid(SB), NOSPLIT, $0-24
-	MOVL eaxArg+0(FP), AX
-	MOVL ecxArg+4(FP), CX
-	CPUID
-	MOVL AX, eax+8(FP)
-	MOVL BX, ebx+12(FP)
-	MOVL CX, ecx+16(FP)
-	MOVL DX, edx+20(FP)
-	RET
-
-// func xgetbv() (eax uint32, edx uint32)
-TEXT ·xgetbv(SB), NOSPLIT, $0-8
-	XORL CX, CX
-	XGETBV
-	MOVL AX, eax+0(FP)
-	MOVL DX, edx+4(FP)
-	RET
-
 // func sgemm6x16(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
 // Requires: AVX, FMA3, MMX+
 TEXT ·sgemm6x16(SB), NOSPLIT, $0-80
@@ -1222,6 +1202,6922 @@ peak_loop:
 	JNE         peak_loop
 
 peak_done:
+	VZEROUPPER
+	RET
+
+// func sgemm6x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·sgemm6x16z(SB), NOSPLIT, $0-80
+	MOVQ kc+0(FP), AX
+	MOVQ b+16(FP), CX
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), BX
+	SHLQ $0x02, BX
+	MOVQ a+8(FP), SI
+
+	// Prefetch the C tile while the products run.
+	MOVQ       DX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 60(DI)
+	ADDQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 60(DI)
+	ADDQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 60(DI)
+	ADDQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 60(DI)
+	ADDQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 60(DI)
+	ADDQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 60(DI)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+
+sgemm6x16z_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm6x16z_tail
+	PREFETCHT0       384(SI)
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VMOVUPS          64(CX), Z25
+	VFMADD231PS.BCST 24(SI), Z25, Z0
+	VFMADD231PS.BCST 28(SI), Z25, Z1
+	VFMADD231PS.BCST 32(SI), Z25, Z2
+	VFMADD231PS.BCST 36(SI), Z25, Z3
+	VFMADD231PS.BCST 40(SI), Z25, Z4
+	VFMADD231PS.BCST 44(SI), Z25, Z5
+	PREFETCHT0       512(CX)
+	VMOVUPS          128(CX), Z24
+	VFMADD231PS.BCST 48(SI), Z24, Z0
+	VFMADD231PS.BCST 52(SI), Z24, Z1
+	VFMADD231PS.BCST 56(SI), Z24, Z2
+	VFMADD231PS.BCST 60(SI), Z24, Z3
+	VFMADD231PS.BCST 64(SI), Z24, Z4
+	VFMADD231PS.BCST 68(SI), Z24, Z5
+	VMOVUPS          192(CX), Z25
+	VFMADD231PS.BCST 72(SI), Z25, Z0
+	VFMADD231PS.BCST 76(SI), Z25, Z1
+	VFMADD231PS.BCST 80(SI), Z25, Z2
+	VFMADD231PS.BCST 84(SI), Z25, Z3
+	VFMADD231PS.BCST 88(SI), Z25, Z4
+	VFMADD231PS.BCST 92(SI), Z25, Z5
+	ADDQ             $0x00000060, SI
+	ADDQ             $0x00000100, CX
+	SUBQ             $0x04, AX
+	JMP              sgemm6x16z_loop4
+
+sgemm6x16z_tail:
+	TESTQ            AX, AX
+	JE               sgemm6x16z_epilogue
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	ADDQ             $0x00000018, SI
+	ADDQ             $0x00000040, CX
+	DECQ             AX
+	JMP              sgemm6x16z_tail
+
+sgemm6x16z_epilogue:
+	MOVQ  flags+48(FP), AX
+	MOVQ  mr+40(FP), CX
+	MOVQ  AX, SI
+	SHRQ  $0x08, SI
+	ANDQ  $0x1f, SI
+	MOVQ  $0x0000ffff, DI
+	JE    sgemm6x16z_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ SI, DI, DI
+	DECQ  DI
+
+sgemm6x16z_mask:
+	KMOVW  DI, K2
+	TESTQ  $0x00000001, AX
+	JE     sgemm6x16z_rowbias
+	MOVQ   DX, DI
+	VADDPS (DI), Z0, K2, Z0
+	ADDQ   BX, DI
+	CMPQ   CX, $0x01
+	JLE    sgemm6x16z_rowbias
+	VADDPS (DI), Z1, K2, Z1
+	ADDQ   BX, DI
+	CMPQ   CX, $0x02
+	JLE    sgemm6x16z_rowbias
+	VADDPS (DI), Z2, K2, Z2
+	ADDQ   BX, DI
+	CMPQ   CX, $0x03
+	JLE    sgemm6x16z_rowbias
+	VADDPS (DI), Z3, K2, Z3
+	ADDQ   BX, DI
+	CMPQ   CX, $0x04
+	JLE    sgemm6x16z_rowbias
+	VADDPS (DI), Z4, K2, Z4
+	ADDQ   BX, DI
+	CMPQ   CX, $0x05
+	JLE    sgemm6x16z_rowbias
+	VADDPS (DI), Z5, K2, Z5
+
+sgemm6x16z_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm6x16z_colbias
+	MOVQ        rowBias+56(FP), SI
+	VADDPS.BCST (SI), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm6x16z_colbias
+	VADDPS.BCST 4(SI), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm6x16z_colbias
+	VADDPS.BCST 8(SI), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm6x16z_colbias
+	VADDPS.BCST 12(SI), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm6x16z_colbias
+	VADDPS.BCST 16(SI), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm6x16z_colbias
+	VADDPS.BCST 20(SI), Z5, Z5
+
+sgemm6x16z_colbias:
+	TESTQ     $0x00000004, AX
+	JE        sgemm6x16z_act
+	MOVQ      colBias+64(FP), SI
+	VMOVUPS.Z (SI), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+
+sgemm6x16z_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+72(FP), SI
+	CMPQ AX, $0x01
+	JE   sgemm6x16z_clamp
+	CMPQ AX, $0x02
+	JE   sgemm6x16z_leaky
+	CMPQ AX, $0x03
+	JE   sgemm6x16z_hswish
+	JMP  sgemm6x16z_store
+
+sgemm6x16z_clamp:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	JMP          sgemm6x16z_store
+
+sgemm6x16z_leaky:
+	VBROADCASTSS (SI), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	JMP          sgemm6x16z_store
+
+sgemm6x16z_hswish:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VBROADCASTSS 64(SI), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+
+sgemm6x16z_store:
+	MOVQ    DX, DI
+	VMOVUPS Z0, K2, (DI)
+	ADDQ    BX, DI
+	CMPQ    CX, $0x01
+	JLE     sgemm6x16z_done
+	VMOVUPS Z1, K2, (DI)
+	ADDQ    BX, DI
+	CMPQ    CX, $0x02
+	JLE     sgemm6x16z_done
+	VMOVUPS Z2, K2, (DI)
+	ADDQ    BX, DI
+	CMPQ    CX, $0x03
+	JLE     sgemm6x16z_done
+	VMOVUPS Z3, K2, (DI)
+	ADDQ    BX, DI
+	CMPQ    CX, $0x04
+	JLE     sgemm6x16z_done
+	VMOVUPS Z4, K2, (DI)
+	ADDQ    BX, DI
+	CMPQ    CX, $0x05
+	JLE     sgemm6x16z_done
+	VMOVUPS Z5, K2, (DI)
+
+sgemm6x16z_done:
+	VZEROUPPER
+	RET
+
+// func sgemm6x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·sgemm6x16zind(SB), NOSPLIT, $0-88
+	MOVQ kc+0(FP), AX
+	MOVQ b+16(FP), CX
+	MOVQ offs+24(FP), DX
+	MOVQ c+32(FP), BX
+	MOVQ ldc+40(FP), SI
+	SHLQ $0x02, SI
+	MOVQ a+8(FP), DI
+
+	// Prefetch the C tile while the products run.
+	MOVQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+
+sgemm6x16zind_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm6x16zind_tail
+	PREFETCHT0       384(DI)
+	MOVLQSX          (DX), R8
+	VMOVUPS          (CX)(R8*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	MOVLQSX          4(DX), R8
+	VMOVUPS          (CX)(R8*4), Z25
+	VFMADD231PS.BCST 24(DI), Z25, Z0
+	VFMADD231PS.BCST 28(DI), Z25, Z1
+	VFMADD231PS.BCST 32(DI), Z25, Z2
+	VFMADD231PS.BCST 36(DI), Z25, Z3
+	VFMADD231PS.BCST 40(DI), Z25, Z4
+	VFMADD231PS.BCST 44(DI), Z25, Z5
+	MOVLQSX          32(DX), R8
+	PREFETCHT0       (CX)(R8*4)
+	MOVLQSX          8(DX), R8
+	VMOVUPS          (CX)(R8*4), Z24
+	VFMADD231PS.BCST 48(DI), Z24, Z0
+	VFMADD231PS.BCST 52(DI), Z24, Z1
+	VFMADD231PS.BCST 56(DI), Z24, Z2
+	VFMADD231PS.BCST 60(DI), Z24, Z3
+	VFMADD231PS.BCST 64(DI), Z24, Z4
+	VFMADD231PS.BCST 68(DI), Z24, Z5
+	MOVLQSX          12(DX), R8
+	VMOVUPS          (CX)(R8*4), Z25
+	VFMADD231PS.BCST 72(DI), Z25, Z0
+	VFMADD231PS.BCST 76(DI), Z25, Z1
+	VFMADD231PS.BCST 80(DI), Z25, Z2
+	VFMADD231PS.BCST 84(DI), Z25, Z3
+	VFMADD231PS.BCST 88(DI), Z25, Z4
+	VFMADD231PS.BCST 92(DI), Z25, Z5
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000010, DX
+	SUBQ             $0x04, AX
+	JMP              sgemm6x16zind_loop4
+
+sgemm6x16zind_tail:
+	TESTQ            AX, AX
+	JE               sgemm6x16zind_epilogue
+	MOVLQSX          (DX), R8
+	VMOVUPS          (CX)(R8*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000004, DX
+	DECQ             AX
+	JMP              sgemm6x16zind_tail
+
+sgemm6x16zind_epilogue:
+	MOVQ  flags+56(FP), AX
+	MOVQ  mr+48(FP), CX
+	MOVQ  AX, DX
+	SHRQ  $0x08, DX
+	ANDQ  $0x1f, DX
+	MOVQ  $0x0000ffff, R8
+	JE    sgemm6x16zind_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ DX, DI, R8
+	DECQ  R8
+
+sgemm6x16zind_mask:
+	KMOVW  R8, K2
+	TESTQ  $0x00000001, AX
+	JE     sgemm6x16zind_rowbias
+	MOVQ   BX, R8
+	VADDPS (R8), Z0, K2, Z0
+	ADDQ   SI, R8
+	CMPQ   CX, $0x01
+	JLE    sgemm6x16zind_rowbias
+	VADDPS (R8), Z1, K2, Z1
+	ADDQ   SI, R8
+	CMPQ   CX, $0x02
+	JLE    sgemm6x16zind_rowbias
+	VADDPS (R8), Z2, K2, Z2
+	ADDQ   SI, R8
+	CMPQ   CX, $0x03
+	JLE    sgemm6x16zind_rowbias
+	VADDPS (R8), Z3, K2, Z3
+	ADDQ   SI, R8
+	CMPQ   CX, $0x04
+	JLE    sgemm6x16zind_rowbias
+	VADDPS (R8), Z4, K2, Z4
+	ADDQ   SI, R8
+	CMPQ   CX, $0x05
+	JLE    sgemm6x16zind_rowbias
+	VADDPS (R8), Z5, K2, Z5
+
+sgemm6x16zind_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm6x16zind_colbias
+	MOVQ        rowBias+64(FP), DX
+	VADDPS.BCST (DX), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm6x16zind_colbias
+	VADDPS.BCST 4(DX), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm6x16zind_colbias
+	VADDPS.BCST 8(DX), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm6x16zind_colbias
+	VADDPS.BCST 12(DX), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm6x16zind_colbias
+	VADDPS.BCST 16(DX), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm6x16zind_colbias
+	VADDPS.BCST 20(DX), Z5, Z5
+
+sgemm6x16zind_colbias:
+	TESTQ     $0x00000004, AX
+	JE        sgemm6x16zind_act
+	MOVQ      colBias+72(FP), DX
+	VMOVUPS.Z (DX), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+
+sgemm6x16zind_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+80(FP), DX
+	CMPQ AX, $0x01
+	JE   sgemm6x16zind_clamp
+	CMPQ AX, $0x02
+	JE   sgemm6x16zind_leaky
+	CMPQ AX, $0x03
+	JE   sgemm6x16zind_hswish
+	JMP  sgemm6x16zind_store
+
+sgemm6x16zind_clamp:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	JMP          sgemm6x16zind_store
+
+sgemm6x16zind_leaky:
+	VBROADCASTSS (DX), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	JMP          sgemm6x16zind_store
+
+sgemm6x16zind_hswish:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VBROADCASTSS 64(DX), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+
+sgemm6x16zind_store:
+	MOVQ    BX, R8
+	VMOVUPS Z0, K2, (R8)
+	ADDQ    SI, R8
+	CMPQ    CX, $0x01
+	JLE     sgemm6x16zind_done
+	VMOVUPS Z1, K2, (R8)
+	ADDQ    SI, R8
+	CMPQ    CX, $0x02
+	JLE     sgemm6x16zind_done
+	VMOVUPS Z2, K2, (R8)
+	ADDQ    SI, R8
+	CMPQ    CX, $0x03
+	JLE     sgemm6x16zind_done
+	VMOVUPS Z3, K2, (R8)
+	ADDQ    SI, R8
+	CMPQ    CX, $0x04
+	JLE     sgemm6x16zind_done
+	VMOVUPS Z4, K2, (R8)
+	ADDQ    SI, R8
+	CMPQ    CX, $0x05
+	JLE     sgemm6x16zind_done
+	VMOVUPS Z5, K2, (R8)
+
+sgemm6x16zind_done:
+	VZEROUPPER
+	RET
+
+// func sgemm12x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·sgemm12x16z(SB), NOSPLIT, $0-80
+	MOVQ   kc+0(FP), AX
+	MOVQ   b+16(FP), CX
+	MOVQ   c+24(FP), DX
+	MOVQ   ldc+32(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   a+8(FP), SI
+	MOVQ   AX, DI
+	IMUL3Q $0x00000018, DI, DI
+	LEAQ   (SI)(DI*1), DI
+
+	// Prefetch the C tile while the products run.
+	MOVQ       DX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 60(R8)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+
+sgemm12x16z_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm12x16z_tail
+	PREFETCHT0       384(SI)
+	PREFETCHT0       384(DI)
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VFMADD231PS.BCST (DI), Z24, Z6
+	VFMADD231PS.BCST 4(DI), Z24, Z7
+	VFMADD231PS.BCST 8(DI), Z24, Z8
+	VFMADD231PS.BCST 12(DI), Z24, Z9
+	VFMADD231PS.BCST 16(DI), Z24, Z10
+	VFMADD231PS.BCST 20(DI), Z24, Z11
+	VMOVUPS          64(CX), Z25
+	VFMADD231PS.BCST 24(SI), Z25, Z0
+	VFMADD231PS.BCST 28(SI), Z25, Z1
+	VFMADD231PS.BCST 32(SI), Z25, Z2
+	VFMADD231PS.BCST 36(SI), Z25, Z3
+	VFMADD231PS.BCST 40(SI), Z25, Z4
+	VFMADD231PS.BCST 44(SI), Z25, Z5
+	VFMADD231PS.BCST 24(DI), Z25, Z6
+	VFMADD231PS.BCST 28(DI), Z25, Z7
+	VFMADD231PS.BCST 32(DI), Z25, Z8
+	VFMADD231PS.BCST 36(DI), Z25, Z9
+	VFMADD231PS.BCST 40(DI), Z25, Z10
+	VFMADD231PS.BCST 44(DI), Z25, Z11
+	PREFETCHT0       512(CX)
+	VMOVUPS          128(CX), Z24
+	VFMADD231PS.BCST 48(SI), Z24, Z0
+	VFMADD231PS.BCST 52(SI), Z24, Z1
+	VFMADD231PS.BCST 56(SI), Z24, Z2
+	VFMADD231PS.BCST 60(SI), Z24, Z3
+	VFMADD231PS.BCST 64(SI), Z24, Z4
+	VFMADD231PS.BCST 68(SI), Z24, Z5
+	VFMADD231PS.BCST 48(DI), Z24, Z6
+	VFMADD231PS.BCST 52(DI), Z24, Z7
+	VFMADD231PS.BCST 56(DI), Z24, Z8
+	VFMADD231PS.BCST 60(DI), Z24, Z9
+	VFMADD231PS.BCST 64(DI), Z24, Z10
+	VFMADD231PS.BCST 68(DI), Z24, Z11
+	VMOVUPS          192(CX), Z25
+	VFMADD231PS.BCST 72(SI), Z25, Z0
+	VFMADD231PS.BCST 76(SI), Z25, Z1
+	VFMADD231PS.BCST 80(SI), Z25, Z2
+	VFMADD231PS.BCST 84(SI), Z25, Z3
+	VFMADD231PS.BCST 88(SI), Z25, Z4
+	VFMADD231PS.BCST 92(SI), Z25, Z5
+	VFMADD231PS.BCST 72(DI), Z25, Z6
+	VFMADD231PS.BCST 76(DI), Z25, Z7
+	VFMADD231PS.BCST 80(DI), Z25, Z8
+	VFMADD231PS.BCST 84(DI), Z25, Z9
+	VFMADD231PS.BCST 88(DI), Z25, Z10
+	VFMADD231PS.BCST 92(DI), Z25, Z11
+	ADDQ             $0x00000060, SI
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000100, CX
+	SUBQ             $0x04, AX
+	JMP              sgemm12x16z_loop4
+
+sgemm12x16z_tail:
+	TESTQ            AX, AX
+	JE               sgemm12x16z_epilogue
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VFMADD231PS.BCST (DI), Z24, Z6
+	VFMADD231PS.BCST 4(DI), Z24, Z7
+	VFMADD231PS.BCST 8(DI), Z24, Z8
+	VFMADD231PS.BCST 12(DI), Z24, Z9
+	VFMADD231PS.BCST 16(DI), Z24, Z10
+	VFMADD231PS.BCST 20(DI), Z24, Z11
+	ADDQ             $0x00000018, SI
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000040, CX
+	DECQ             AX
+	JMP              sgemm12x16z_tail
+
+sgemm12x16z_epilogue:
+	MOVQ  flags+48(FP), AX
+	MOVQ  mr+40(FP), CX
+	MOVQ  AX, SI
+	SHRQ  $0x08, SI
+	ANDQ  $0x1f, SI
+	MOVQ  $0x0000ffff, R8
+	JE    sgemm12x16z_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ SI, DI, R8
+	DECQ  R8
+
+sgemm12x16z_mask:
+	KMOVW  R8, K2
+	TESTQ  $0x00000001, AX
+	JE     sgemm12x16z_rowbias
+	MOVQ   DX, R8
+	VADDPS (R8), Z0, K2, Z0
+	ADDQ   BX, R8
+	CMPQ   CX, $0x01
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z1, K2, Z1
+	ADDQ   BX, R8
+	CMPQ   CX, $0x02
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z2, K2, Z2
+	ADDQ   BX, R8
+	CMPQ   CX, $0x03
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z3, K2, Z3
+	ADDQ   BX, R8
+	CMPQ   CX, $0x04
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z4, K2, Z4
+	ADDQ   BX, R8
+	CMPQ   CX, $0x05
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z5, K2, Z5
+	ADDQ   BX, R8
+	CMPQ   CX, $0x06
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z6, K2, Z6
+	ADDQ   BX, R8
+	CMPQ   CX, $0x07
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z7, K2, Z7
+	ADDQ   BX, R8
+	CMPQ   CX, $0x08
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z8, K2, Z8
+	ADDQ   BX, R8
+	CMPQ   CX, $0x09
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z9, K2, Z9
+	ADDQ   BX, R8
+	CMPQ   CX, $0x0a
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z10, K2, Z10
+	ADDQ   BX, R8
+	CMPQ   CX, $0x0b
+	JLE    sgemm12x16z_rowbias
+	VADDPS (R8), Z11, K2, Z11
+
+sgemm12x16z_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm12x16z_colbias
+	MOVQ        rowBias+56(FP), SI
+	VADDPS.BCST (SI), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 4(SI), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 8(SI), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 12(SI), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 16(SI), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 20(SI), Z5, Z5
+	CMPQ        CX, $0x06
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 24(SI), Z6, Z6
+	CMPQ        CX, $0x07
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 28(SI), Z7, Z7
+	CMPQ        CX, $0x08
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 32(SI), Z8, Z8
+	CMPQ        CX, $0x09
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 36(SI), Z9, Z9
+	CMPQ        CX, $0x0a
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 40(SI), Z10, Z10
+	CMPQ        CX, $0x0b
+	JLE         sgemm12x16z_colbias
+	VADDPS.BCST 44(SI), Z11, Z11
+
+sgemm12x16z_colbias:
+	TESTQ     $0x00000004, AX
+	JE        sgemm12x16z_act
+	MOVQ      colBias+64(FP), SI
+	VMOVUPS.Z (SI), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z26, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z26, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z26, Z11, Z11
+
+sgemm12x16z_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+72(FP), SI
+	CMPQ AX, $0x01
+	JE   sgemm12x16z_clamp
+	CMPQ AX, $0x02
+	JE   sgemm12x16z_leaky
+	CMPQ AX, $0x03
+	JE   sgemm12x16z_hswish
+	JMP  sgemm12x16z_store
+
+sgemm12x16z_clamp:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	JMP          sgemm12x16z_store
+
+sgemm12x16z_leaky:
+	VBROADCASTSS (SI), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	JMP          sgemm12x16z_store
+
+sgemm12x16z_hswish:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VBROADCASTSS 64(SI), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+
+sgemm12x16z_store:
+	MOVQ    DX, R8
+	VMOVUPS Z0, K2, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x01
+	JLE     sgemm12x16z_done
+	VMOVUPS Z1, K2, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x02
+	JLE     sgemm12x16z_done
+	VMOVUPS Z2, K2, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x03
+	JLE     sgemm12x16z_done
+	VMOVUPS Z3, K2, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x04
+	JLE     sgemm12x16z_done
+	VMOVUPS Z4, K2, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x05
+	JLE     sgemm12x16z_done
+	VMOVUPS Z5, K2, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x06
+	JLE     sgemm12x16z_done
+	VMOVUPS Z6, K2, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x07
+	JLE     sgemm12x16z_done
+	VMOVUPS Z7, K2, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x08
+	JLE     sgemm12x16z_done
+	VMOVUPS Z8, K2, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x09
+	JLE     sgemm12x16z_done
+	VMOVUPS Z9, K2, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x0a
+	JLE     sgemm12x16z_done
+	VMOVUPS Z10, K2, (R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x0b
+	JLE     sgemm12x16z_done
+	VMOVUPS Z11, K2, (R8)
+
+sgemm12x16z_done:
+	VZEROUPPER
+	RET
+
+// func sgemm12x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·sgemm12x16zind(SB), NOSPLIT, $0-88
+	MOVQ   kc+0(FP), AX
+	MOVQ   b+16(FP), CX
+	MOVQ   offs+24(FP), DX
+	MOVQ   c+32(FP), BX
+	MOVQ   ldc+40(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   a+8(FP), DI
+	MOVQ   AX, R8
+	IMUL3Q $0x00000018, R8, R8
+	LEAQ   (DI)(R8*1), R8
+
+	// Prefetch the C tile while the products run.
+	MOVQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       SI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+
+sgemm12x16zind_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm12x16zind_tail
+	PREFETCHT0       384(DI)
+	PREFETCHT0       384(R8)
+	MOVLQSX          (DX), R9
+	VMOVUPS          (CX)(R9*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	VFMADD231PS.BCST (R8), Z24, Z6
+	VFMADD231PS.BCST 4(R8), Z24, Z7
+	VFMADD231PS.BCST 8(R8), Z24, Z8
+	VFMADD231PS.BCST 12(R8), Z24, Z9
+	VFMADD231PS.BCST 16(R8), Z24, Z10
+	VFMADD231PS.BCST 20(R8), Z24, Z11
+	MOVLQSX          4(DX), R9
+	VMOVUPS          (CX)(R9*4), Z25
+	VFMADD231PS.BCST 24(DI), Z25, Z0
+	VFMADD231PS.BCST 28(DI), Z25, Z1
+	VFMADD231PS.BCST 32(DI), Z25, Z2
+	VFMADD231PS.BCST 36(DI), Z25, Z3
+	VFMADD231PS.BCST 40(DI), Z25, Z4
+	VFMADD231PS.BCST 44(DI), Z25, Z5
+	VFMADD231PS.BCST 24(R8), Z25, Z6
+	VFMADD231PS.BCST 28(R8), Z25, Z7
+	VFMADD231PS.BCST 32(R8), Z25, Z8
+	VFMADD231PS.BCST 36(R8), Z25, Z9
+	VFMADD231PS.BCST 40(R8), Z25, Z10
+	VFMADD231PS.BCST 44(R8), Z25, Z11
+	MOVLQSX          32(DX), R9
+	PREFETCHT0       (CX)(R9*4)
+	MOVLQSX          8(DX), R9
+	VMOVUPS          (CX)(R9*4), Z24
+	VFMADD231PS.BCST 48(DI), Z24, Z0
+	VFMADD231PS.BCST 52(DI), Z24, Z1
+	VFMADD231PS.BCST 56(DI), Z24, Z2
+	VFMADD231PS.BCST 60(DI), Z24, Z3
+	VFMADD231PS.BCST 64(DI), Z24, Z4
+	VFMADD231PS.BCST 68(DI), Z24, Z5
+	VFMADD231PS.BCST 48(R8), Z24, Z6
+	VFMADD231PS.BCST 52(R8), Z24, Z7
+	VFMADD231PS.BCST 56(R8), Z24, Z8
+	VFMADD231PS.BCST 60(R8), Z24, Z9
+	VFMADD231PS.BCST 64(R8), Z24, Z10
+	VFMADD231PS.BCST 68(R8), Z24, Z11
+	MOVLQSX          12(DX), R9
+	VMOVUPS          (CX)(R9*4), Z25
+	VFMADD231PS.BCST 72(DI), Z25, Z0
+	VFMADD231PS.BCST 76(DI), Z25, Z1
+	VFMADD231PS.BCST 80(DI), Z25, Z2
+	VFMADD231PS.BCST 84(DI), Z25, Z3
+	VFMADD231PS.BCST 88(DI), Z25, Z4
+	VFMADD231PS.BCST 92(DI), Z25, Z5
+	VFMADD231PS.BCST 72(R8), Z25, Z6
+	VFMADD231PS.BCST 76(R8), Z25, Z7
+	VFMADD231PS.BCST 80(R8), Z25, Z8
+	VFMADD231PS.BCST 84(R8), Z25, Z9
+	VFMADD231PS.BCST 88(R8), Z25, Z10
+	VFMADD231PS.BCST 92(R8), Z25, Z11
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000060, R8
+	ADDQ             $0x00000010, DX
+	SUBQ             $0x04, AX
+	JMP              sgemm12x16zind_loop4
+
+sgemm12x16zind_tail:
+	TESTQ            AX, AX
+	JE               sgemm12x16zind_epilogue
+	MOVLQSX          (DX), R9
+	VMOVUPS          (CX)(R9*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	VFMADD231PS.BCST (R8), Z24, Z6
+	VFMADD231PS.BCST 4(R8), Z24, Z7
+	VFMADD231PS.BCST 8(R8), Z24, Z8
+	VFMADD231PS.BCST 12(R8), Z24, Z9
+	VFMADD231PS.BCST 16(R8), Z24, Z10
+	VFMADD231PS.BCST 20(R8), Z24, Z11
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000018, R8
+	ADDQ             $0x00000004, DX
+	DECQ             AX
+	JMP              sgemm12x16zind_tail
+
+sgemm12x16zind_epilogue:
+	MOVQ  flags+56(FP), AX
+	MOVQ  mr+48(FP), CX
+	MOVQ  AX, DX
+	SHRQ  $0x08, DX
+	ANDQ  $0x1f, DX
+	MOVQ  $0x0000ffff, R9
+	JE    sgemm12x16zind_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ DX, DI, R9
+	DECQ  R9
+
+sgemm12x16zind_mask:
+	KMOVW  R9, K2
+	TESTQ  $0x00000001, AX
+	JE     sgemm12x16zind_rowbias
+	MOVQ   BX, R9
+	VADDPS (R9), Z0, K2, Z0
+	ADDQ   SI, R9
+	CMPQ   CX, $0x01
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z1, K2, Z1
+	ADDQ   SI, R9
+	CMPQ   CX, $0x02
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z2, K2, Z2
+	ADDQ   SI, R9
+	CMPQ   CX, $0x03
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z3, K2, Z3
+	ADDQ   SI, R9
+	CMPQ   CX, $0x04
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z4, K2, Z4
+	ADDQ   SI, R9
+	CMPQ   CX, $0x05
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z5, K2, Z5
+	ADDQ   SI, R9
+	CMPQ   CX, $0x06
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z6, K2, Z6
+	ADDQ   SI, R9
+	CMPQ   CX, $0x07
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z7, K2, Z7
+	ADDQ   SI, R9
+	CMPQ   CX, $0x08
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z8, K2, Z8
+	ADDQ   SI, R9
+	CMPQ   CX, $0x09
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z9, K2, Z9
+	ADDQ   SI, R9
+	CMPQ   CX, $0x0a
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z10, K2, Z10
+	ADDQ   SI, R9
+	CMPQ   CX, $0x0b
+	JLE    sgemm12x16zind_rowbias
+	VADDPS (R9), Z11, K2, Z11
+
+sgemm12x16zind_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm12x16zind_colbias
+	MOVQ        rowBias+64(FP), DX
+	VADDPS.BCST (DX), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 4(DX), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 8(DX), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 12(DX), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 16(DX), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 20(DX), Z5, Z5
+	CMPQ        CX, $0x06
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 24(DX), Z6, Z6
+	CMPQ        CX, $0x07
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 28(DX), Z7, Z7
+	CMPQ        CX, $0x08
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 32(DX), Z8, Z8
+	CMPQ        CX, $0x09
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 36(DX), Z9, Z9
+	CMPQ        CX, $0x0a
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 40(DX), Z10, Z10
+	CMPQ        CX, $0x0b
+	JLE         sgemm12x16zind_colbias
+	VADDPS.BCST 44(DX), Z11, Z11
+
+sgemm12x16zind_colbias:
+	TESTQ     $0x00000004, AX
+	JE        sgemm12x16zind_act
+	MOVQ      colBias+72(FP), DX
+	VMOVUPS.Z (DX), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z26, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z26, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z26, Z11, Z11
+
+sgemm12x16zind_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+80(FP), DX
+	CMPQ AX, $0x01
+	JE   sgemm12x16zind_clamp
+	CMPQ AX, $0x02
+	JE   sgemm12x16zind_leaky
+	CMPQ AX, $0x03
+	JE   sgemm12x16zind_hswish
+	JMP  sgemm12x16zind_store
+
+sgemm12x16zind_clamp:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	JMP          sgemm12x16zind_store
+
+sgemm12x16zind_leaky:
+	VBROADCASTSS (DX), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	JMP          sgemm12x16zind_store
+
+sgemm12x16zind_hswish:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VBROADCASTSS 64(DX), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+
+sgemm12x16zind_store:
+	MOVQ    BX, R9
+	VMOVUPS Z0, K2, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x01
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z1, K2, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x02
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z2, K2, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x03
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z3, K2, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x04
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z4, K2, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x05
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z5, K2, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x06
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z6, K2, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x07
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z7, K2, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x08
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z8, K2, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x09
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z9, K2, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x0a
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z10, K2, (R9)
+	ADDQ    SI, R9
+	CMPQ    CX, $0x0b
+	JLE     sgemm12x16zind_done
+	VMOVUPS Z11, K2, (R9)
+
+sgemm12x16zind_done:
+	VZEROUPPER
+	RET
+
+// func sgemm18x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·sgemm18x16z(SB), NOSPLIT, $0-80
+	MOVQ   kc+0(FP), AX
+	MOVQ   b+16(FP), CX
+	MOVQ   c+24(FP), DX
+	MOVQ   ldc+32(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   a+8(FP), SI
+	MOVQ   AX, DI
+	IMUL3Q $0x00000018, DI, DI
+	LEAQ   (SI)(DI*1), R8
+	LEAQ   (R8)(DI*1), DI
+
+	// Prefetch the C tile while the products run.
+	MOVQ       DX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 60(R9)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+	VXORPS     Z12, Z12, Z12
+	VXORPS     Z13, Z13, Z13
+	VXORPS     Z14, Z14, Z14
+	VXORPS     Z15, Z15, Z15
+	VXORPS     Z16, Z16, Z16
+	VXORPS     Z17, Z17, Z17
+
+sgemm18x16z_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm18x16z_tail
+	PREFETCHT0       384(SI)
+	PREFETCHT0       384(R8)
+	PREFETCHT0       384(DI)
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VFMADD231PS.BCST (R8), Z24, Z6
+	VFMADD231PS.BCST 4(R8), Z24, Z7
+	VFMADD231PS.BCST 8(R8), Z24, Z8
+	VFMADD231PS.BCST 12(R8), Z24, Z9
+	VFMADD231PS.BCST 16(R8), Z24, Z10
+	VFMADD231PS.BCST 20(R8), Z24, Z11
+	VFMADD231PS.BCST (DI), Z24, Z12
+	VFMADD231PS.BCST 4(DI), Z24, Z13
+	VFMADD231PS.BCST 8(DI), Z24, Z14
+	VFMADD231PS.BCST 12(DI), Z24, Z15
+	VFMADD231PS.BCST 16(DI), Z24, Z16
+	VFMADD231PS.BCST 20(DI), Z24, Z17
+	VMOVUPS          64(CX), Z25
+	VFMADD231PS.BCST 24(SI), Z25, Z0
+	VFMADD231PS.BCST 28(SI), Z25, Z1
+	VFMADD231PS.BCST 32(SI), Z25, Z2
+	VFMADD231PS.BCST 36(SI), Z25, Z3
+	VFMADD231PS.BCST 40(SI), Z25, Z4
+	VFMADD231PS.BCST 44(SI), Z25, Z5
+	VFMADD231PS.BCST 24(R8), Z25, Z6
+	VFMADD231PS.BCST 28(R8), Z25, Z7
+	VFMADD231PS.BCST 32(R8), Z25, Z8
+	VFMADD231PS.BCST 36(R8), Z25, Z9
+	VFMADD231PS.BCST 40(R8), Z25, Z10
+	VFMADD231PS.BCST 44(R8), Z25, Z11
+	VFMADD231PS.BCST 24(DI), Z25, Z12
+	VFMADD231PS.BCST 28(DI), Z25, Z13
+	VFMADD231PS.BCST 32(DI), Z25, Z14
+	VFMADD231PS.BCST 36(DI), Z25, Z15
+	VFMADD231PS.BCST 40(DI), Z25, Z16
+	VFMADD231PS.BCST 44(DI), Z25, Z17
+	PREFETCHT0       512(CX)
+	VMOVUPS          128(CX), Z24
+	VFMADD231PS.BCST 48(SI), Z24, Z0
+	VFMADD231PS.BCST 52(SI), Z24, Z1
+	VFMADD231PS.BCST 56(SI), Z24, Z2
+	VFMADD231PS.BCST 60(SI), Z24, Z3
+	VFMADD231PS.BCST 64(SI), Z24, Z4
+	VFMADD231PS.BCST 68(SI), Z24, Z5
+	VFMADD231PS.BCST 48(R8), Z24, Z6
+	VFMADD231PS.BCST 52(R8), Z24, Z7
+	VFMADD231PS.BCST 56(R8), Z24, Z8
+	VFMADD231PS.BCST 60(R8), Z24, Z9
+	VFMADD231PS.BCST 64(R8), Z24, Z10
+	VFMADD231PS.BCST 68(R8), Z24, Z11
+	VFMADD231PS.BCST 48(DI), Z24, Z12
+	VFMADD231PS.BCST 52(DI), Z24, Z13
+	VFMADD231PS.BCST 56(DI), Z24, Z14
+	VFMADD231PS.BCST 60(DI), Z24, Z15
+	VFMADD231PS.BCST 64(DI), Z24, Z16
+	VFMADD231PS.BCST 68(DI), Z24, Z17
+	VMOVUPS          192(CX), Z25
+	VFMADD231PS.BCST 72(SI), Z25, Z0
+	VFMADD231PS.BCST 76(SI), Z25, Z1
+	VFMADD231PS.BCST 80(SI), Z25, Z2
+	VFMADD231PS.BCST 84(SI), Z25, Z3
+	VFMADD231PS.BCST 88(SI), Z25, Z4
+	VFMADD231PS.BCST 92(SI), Z25, Z5
+	VFMADD231PS.BCST 72(R8), Z25, Z6
+	VFMADD231PS.BCST 76(R8), Z25, Z7
+	VFMADD231PS.BCST 80(R8), Z25, Z8
+	VFMADD231PS.BCST 84(R8), Z25, Z9
+	VFMADD231PS.BCST 88(R8), Z25, Z10
+	VFMADD231PS.BCST 92(R8), Z25, Z11
+	VFMADD231PS.BCST 72(DI), Z25, Z12
+	VFMADD231PS.BCST 76(DI), Z25, Z13
+	VFMADD231PS.BCST 80(DI), Z25, Z14
+	VFMADD231PS.BCST 84(DI), Z25, Z15
+	VFMADD231PS.BCST 88(DI), Z25, Z16
+	VFMADD231PS.BCST 92(DI), Z25, Z17
+	ADDQ             $0x00000060, SI
+	ADDQ             $0x00000060, R8
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000100, CX
+	SUBQ             $0x04, AX
+	JMP              sgemm18x16z_loop4
+
+sgemm18x16z_tail:
+	TESTQ            AX, AX
+	JE               sgemm18x16z_epilogue
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VFMADD231PS.BCST (R8), Z24, Z6
+	VFMADD231PS.BCST 4(R8), Z24, Z7
+	VFMADD231PS.BCST 8(R8), Z24, Z8
+	VFMADD231PS.BCST 12(R8), Z24, Z9
+	VFMADD231PS.BCST 16(R8), Z24, Z10
+	VFMADD231PS.BCST 20(R8), Z24, Z11
+	VFMADD231PS.BCST (DI), Z24, Z12
+	VFMADD231PS.BCST 4(DI), Z24, Z13
+	VFMADD231PS.BCST 8(DI), Z24, Z14
+	VFMADD231PS.BCST 12(DI), Z24, Z15
+	VFMADD231PS.BCST 16(DI), Z24, Z16
+	VFMADD231PS.BCST 20(DI), Z24, Z17
+	ADDQ             $0x00000018, SI
+	ADDQ             $0x00000018, R8
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000040, CX
+	DECQ             AX
+	JMP              sgemm18x16z_tail
+
+sgemm18x16z_epilogue:
+	MOVQ  flags+48(FP), AX
+	MOVQ  mr+40(FP), CX
+	MOVQ  AX, SI
+	SHRQ  $0x08, SI
+	ANDQ  $0x1f, SI
+	MOVQ  $0x0000ffff, R9
+	JE    sgemm18x16z_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ SI, DI, R9
+	DECQ  R9
+
+sgemm18x16z_mask:
+	KMOVW  R9, K2
+	TESTQ  $0x00000001, AX
+	JE     sgemm18x16z_rowbias
+	MOVQ   DX, R9
+	VADDPS (R9), Z0, K2, Z0
+	ADDQ   BX, R9
+	CMPQ   CX, $0x01
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z1, K2, Z1
+	ADDQ   BX, R9
+	CMPQ   CX, $0x02
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z2, K2, Z2
+	ADDQ   BX, R9
+	CMPQ   CX, $0x03
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z3, K2, Z3
+	ADDQ   BX, R9
+	CMPQ   CX, $0x04
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z4, K2, Z4
+	ADDQ   BX, R9
+	CMPQ   CX, $0x05
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z5, K2, Z5
+	ADDQ   BX, R9
+	CMPQ   CX, $0x06
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z6, K2, Z6
+	ADDQ   BX, R9
+	CMPQ   CX, $0x07
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z7, K2, Z7
+	ADDQ   BX, R9
+	CMPQ   CX, $0x08
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z8, K2, Z8
+	ADDQ   BX, R9
+	CMPQ   CX, $0x09
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z9, K2, Z9
+	ADDQ   BX, R9
+	CMPQ   CX, $0x0a
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z10, K2, Z10
+	ADDQ   BX, R9
+	CMPQ   CX, $0x0b
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z11, K2, Z11
+	ADDQ   BX, R9
+	CMPQ   CX, $0x0c
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z12, K2, Z12
+	ADDQ   BX, R9
+	CMPQ   CX, $0x0d
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z13, K2, Z13
+	ADDQ   BX, R9
+	CMPQ   CX, $0x0e
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z14, K2, Z14
+	ADDQ   BX, R9
+	CMPQ   CX, $0x0f
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z15, K2, Z15
+	ADDQ   BX, R9
+	CMPQ   CX, $0x10
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z16, K2, Z16
+	ADDQ   BX, R9
+	CMPQ   CX, $0x11
+	JLE    sgemm18x16z_rowbias
+	VADDPS (R9), Z17, K2, Z17
+
+sgemm18x16z_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm18x16z_colbias
+	MOVQ        rowBias+56(FP), SI
+	VADDPS.BCST (SI), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 4(SI), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 8(SI), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 12(SI), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 16(SI), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 20(SI), Z5, Z5
+	CMPQ        CX, $0x06
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 24(SI), Z6, Z6
+	CMPQ        CX, $0x07
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 28(SI), Z7, Z7
+	CMPQ        CX, $0x08
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 32(SI), Z8, Z8
+	CMPQ        CX, $0x09
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 36(SI), Z9, Z9
+	CMPQ        CX, $0x0a
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 40(SI), Z10, Z10
+	CMPQ        CX, $0x0b
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 44(SI), Z11, Z11
+	CMPQ        CX, $0x0c
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 48(SI), Z12, Z12
+	CMPQ        CX, $0x0d
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 52(SI), Z13, Z13
+	CMPQ        CX, $0x0e
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 56(SI), Z14, Z14
+	CMPQ        CX, $0x0f
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 60(SI), Z15, Z15
+	CMPQ        CX, $0x10
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 64(SI), Z16, Z16
+	CMPQ        CX, $0x11
+	JLE         sgemm18x16z_colbias
+	VADDPS.BCST 68(SI), Z17, Z17
+
+sgemm18x16z_colbias:
+	TESTQ     $0x00000004, AX
+	JE        sgemm18x16z_act
+	MOVQ      colBias+64(FP), SI
+	VMOVUPS.Z (SI), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z26, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z26, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z26, Z11, Z11
+	VADDPS    Z26, Z12, Z12
+	VADDPS    Z26, Z13, Z13
+	VADDPS    Z26, Z14, Z14
+	VADDPS    Z26, Z15, Z15
+	VADDPS    Z26, Z16, Z16
+	VADDPS    Z26, Z17, Z17
+
+sgemm18x16z_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+72(FP), SI
+	CMPQ AX, $0x01
+	JE   sgemm18x16z_clamp
+	CMPQ AX, $0x02
+	JE   sgemm18x16z_leaky
+	CMPQ AX, $0x03
+	JE   sgemm18x16z_hswish
+	JMP  sgemm18x16z_store
+
+sgemm18x16z_clamp:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	VMAXPS       Z12, Z26, Z12
+	VMINPS       Z12, Z27, Z12
+	VMAXPS       Z13, Z26, Z13
+	VMINPS       Z13, Z27, Z13
+	VMAXPS       Z14, Z26, Z14
+	VMINPS       Z14, Z27, Z14
+	VMAXPS       Z15, Z26, Z15
+	VMINPS       Z15, Z27, Z15
+	VMAXPS       Z16, Z26, Z16
+	VMINPS       Z16, Z27, Z16
+	VMAXPS       Z17, Z26, Z17
+	VMINPS       Z17, Z27, Z17
+	JMP          sgemm18x16z_store
+
+sgemm18x16z_leaky:
+	VBROADCASTSS (SI), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	VCMPPS       $0x01, Z27, Z12, K1
+	VMULPS       Z26, Z12, K1, Z12
+	VCMPPS       $0x01, Z27, Z13, K1
+	VMULPS       Z26, Z13, K1, Z13
+	VCMPPS       $0x01, Z27, Z14, K1
+	VMULPS       Z26, Z14, K1, Z14
+	VCMPPS       $0x01, Z27, Z15, K1
+	VMULPS       Z26, Z15, K1, Z15
+	VCMPPS       $0x01, Z27, Z16, K1
+	VMULPS       Z26, Z16, K1, Z16
+	VCMPPS       $0x01, Z27, Z17, K1
+	VMULPS       Z26, Z17, K1, Z17
+	JMP          sgemm18x16z_store
+
+sgemm18x16z_hswish:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VBROADCASTSS 64(SI), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z12, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z12, Z12
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z13, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z13, Z13
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z14, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z14, Z14
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z15, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z15, Z15
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z16, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z16, Z16
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z17, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z17, Z17
+
+sgemm18x16z_store:
+	MOVQ    DX, R9
+	VMOVUPS Z0, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x01
+	JLE     sgemm18x16z_done
+	VMOVUPS Z1, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x02
+	JLE     sgemm18x16z_done
+	VMOVUPS Z2, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x03
+	JLE     sgemm18x16z_done
+	VMOVUPS Z3, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x04
+	JLE     sgemm18x16z_done
+	VMOVUPS Z4, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x05
+	JLE     sgemm18x16z_done
+	VMOVUPS Z5, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x06
+	JLE     sgemm18x16z_done
+	VMOVUPS Z6, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x07
+	JLE     sgemm18x16z_done
+	VMOVUPS Z7, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x08
+	JLE     sgemm18x16z_done
+	VMOVUPS Z8, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x09
+	JLE     sgemm18x16z_done
+	VMOVUPS Z9, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0a
+	JLE     sgemm18x16z_done
+	VMOVUPS Z10, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0b
+	JLE     sgemm18x16z_done
+	VMOVUPS Z11, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0c
+	JLE     sgemm18x16z_done
+	VMOVUPS Z12, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0d
+	JLE     sgemm18x16z_done
+	VMOVUPS Z13, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0e
+	JLE     sgemm18x16z_done
+	VMOVUPS Z14, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0f
+	JLE     sgemm18x16z_done
+	VMOVUPS Z15, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x10
+	JLE     sgemm18x16z_done
+	VMOVUPS Z16, K2, (R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x11
+	JLE     sgemm18x16z_done
+	VMOVUPS Z17, K2, (R9)
+
+sgemm18x16z_done:
+	VZEROUPPER
+	RET
+
+// func sgemm18x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·sgemm18x16zind(SB), NOSPLIT, $0-88
+	MOVQ   kc+0(FP), AX
+	MOVQ   b+16(FP), CX
+	MOVQ   offs+24(FP), DX
+	MOVQ   c+32(FP), BX
+	MOVQ   ldc+40(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   a+8(FP), DI
+	MOVQ   AX, R8
+	IMUL3Q $0x00000018, R8, R8
+	LEAQ   (DI)(R8*1), R9
+	LEAQ   (R9)(R8*1), R8
+
+	// Prefetch the C tile while the products run.
+	MOVQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       SI, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+	VXORPS     Z12, Z12, Z12
+	VXORPS     Z13, Z13, Z13
+	VXORPS     Z14, Z14, Z14
+	VXORPS     Z15, Z15, Z15
+	VXORPS     Z16, Z16, Z16
+	VXORPS     Z17, Z17, Z17
+
+sgemm18x16zind_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm18x16zind_tail
+	PREFETCHT0       384(DI)
+	PREFETCHT0       384(R9)
+	PREFETCHT0       384(R8)
+	MOVLQSX          (DX), R10
+	VMOVUPS          (CX)(R10*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	VFMADD231PS.BCST (R9), Z24, Z6
+	VFMADD231PS.BCST 4(R9), Z24, Z7
+	VFMADD231PS.BCST 8(R9), Z24, Z8
+	VFMADD231PS.BCST 12(R9), Z24, Z9
+	VFMADD231PS.BCST 16(R9), Z24, Z10
+	VFMADD231PS.BCST 20(R9), Z24, Z11
+	VFMADD231PS.BCST (R8), Z24, Z12
+	VFMADD231PS.BCST 4(R8), Z24, Z13
+	VFMADD231PS.BCST 8(R8), Z24, Z14
+	VFMADD231PS.BCST 12(R8), Z24, Z15
+	VFMADD231PS.BCST 16(R8), Z24, Z16
+	VFMADD231PS.BCST 20(R8), Z24, Z17
+	MOVLQSX          4(DX), R10
+	VMOVUPS          (CX)(R10*4), Z25
+	VFMADD231PS.BCST 24(DI), Z25, Z0
+	VFMADD231PS.BCST 28(DI), Z25, Z1
+	VFMADD231PS.BCST 32(DI), Z25, Z2
+	VFMADD231PS.BCST 36(DI), Z25, Z3
+	VFMADD231PS.BCST 40(DI), Z25, Z4
+	VFMADD231PS.BCST 44(DI), Z25, Z5
+	VFMADD231PS.BCST 24(R9), Z25, Z6
+	VFMADD231PS.BCST 28(R9), Z25, Z7
+	VFMADD231PS.BCST 32(R9), Z25, Z8
+	VFMADD231PS.BCST 36(R9), Z25, Z9
+	VFMADD231PS.BCST 40(R9), Z25, Z10
+	VFMADD231PS.BCST 44(R9), Z25, Z11
+	VFMADD231PS.BCST 24(R8), Z25, Z12
+	VFMADD231PS.BCST 28(R8), Z25, Z13
+	VFMADD231PS.BCST 32(R8), Z25, Z14
+	VFMADD231PS.BCST 36(R8), Z25, Z15
+	VFMADD231PS.BCST 40(R8), Z25, Z16
+	VFMADD231PS.BCST 44(R8), Z25, Z17
+	MOVLQSX          32(DX), R10
+	PREFETCHT0       (CX)(R10*4)
+	MOVLQSX          8(DX), R10
+	VMOVUPS          (CX)(R10*4), Z24
+	VFMADD231PS.BCST 48(DI), Z24, Z0
+	VFMADD231PS.BCST 52(DI), Z24, Z1
+	VFMADD231PS.BCST 56(DI), Z24, Z2
+	VFMADD231PS.BCST 60(DI), Z24, Z3
+	VFMADD231PS.BCST 64(DI), Z24, Z4
+	VFMADD231PS.BCST 68(DI), Z24, Z5
+	VFMADD231PS.BCST 48(R9), Z24, Z6
+	VFMADD231PS.BCST 52(R9), Z24, Z7
+	VFMADD231PS.BCST 56(R9), Z24, Z8
+	VFMADD231PS.BCST 60(R9), Z24, Z9
+	VFMADD231PS.BCST 64(R9), Z24, Z10
+	VFMADD231PS.BCST 68(R9), Z24, Z11
+	VFMADD231PS.BCST 48(R8), Z24, Z12
+	VFMADD231PS.BCST 52(R8), Z24, Z13
+	VFMADD231PS.BCST 56(R8), Z24, Z14
+	VFMADD231PS.BCST 60(R8), Z24, Z15
+	VFMADD231PS.BCST 64(R8), Z24, Z16
+	VFMADD231PS.BCST 68(R8), Z24, Z17
+	MOVLQSX          12(DX), R10
+	VMOVUPS          (CX)(R10*4), Z25
+	VFMADD231PS.BCST 72(DI), Z25, Z0
+	VFMADD231PS.BCST 76(DI), Z25, Z1
+	VFMADD231PS.BCST 80(DI), Z25, Z2
+	VFMADD231PS.BCST 84(DI), Z25, Z3
+	VFMADD231PS.BCST 88(DI), Z25, Z4
+	VFMADD231PS.BCST 92(DI), Z25, Z5
+	VFMADD231PS.BCST 72(R9), Z25, Z6
+	VFMADD231PS.BCST 76(R9), Z25, Z7
+	VFMADD231PS.BCST 80(R9), Z25, Z8
+	VFMADD231PS.BCST 84(R9), Z25, Z9
+	VFMADD231PS.BCST 88(R9), Z25, Z10
+	VFMADD231PS.BCST 92(R9), Z25, Z11
+	VFMADD231PS.BCST 72(R8), Z25, Z12
+	VFMADD231PS.BCST 76(R8), Z25, Z13
+	VFMADD231PS.BCST 80(R8), Z25, Z14
+	VFMADD231PS.BCST 84(R8), Z25, Z15
+	VFMADD231PS.BCST 88(R8), Z25, Z16
+	VFMADD231PS.BCST 92(R8), Z25, Z17
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000060, R9
+	ADDQ             $0x00000060, R8
+	ADDQ             $0x00000010, DX
+	SUBQ             $0x04, AX
+	JMP              sgemm18x16zind_loop4
+
+sgemm18x16zind_tail:
+	TESTQ            AX, AX
+	JE               sgemm18x16zind_epilogue
+	MOVLQSX          (DX), R10
+	VMOVUPS          (CX)(R10*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	VFMADD231PS.BCST (R9), Z24, Z6
+	VFMADD231PS.BCST 4(R9), Z24, Z7
+	VFMADD231PS.BCST 8(R9), Z24, Z8
+	VFMADD231PS.BCST 12(R9), Z24, Z9
+	VFMADD231PS.BCST 16(R9), Z24, Z10
+	VFMADD231PS.BCST 20(R9), Z24, Z11
+	VFMADD231PS.BCST (R8), Z24, Z12
+	VFMADD231PS.BCST 4(R8), Z24, Z13
+	VFMADD231PS.BCST 8(R8), Z24, Z14
+	VFMADD231PS.BCST 12(R8), Z24, Z15
+	VFMADD231PS.BCST 16(R8), Z24, Z16
+	VFMADD231PS.BCST 20(R8), Z24, Z17
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000018, R9
+	ADDQ             $0x00000018, R8
+	ADDQ             $0x00000004, DX
+	DECQ             AX
+	JMP              sgemm18x16zind_tail
+
+sgemm18x16zind_epilogue:
+	MOVQ  flags+56(FP), AX
+	MOVQ  mr+48(FP), CX
+	MOVQ  AX, DX
+	SHRQ  $0x08, DX
+	ANDQ  $0x1f, DX
+	MOVQ  $0x0000ffff, R10
+	JE    sgemm18x16zind_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ DX, DI, R10
+	DECQ  R10
+
+sgemm18x16zind_mask:
+	KMOVW  R10, K2
+	TESTQ  $0x00000001, AX
+	JE     sgemm18x16zind_rowbias
+	MOVQ   BX, R10
+	VADDPS (R10), Z0, K2, Z0
+	ADDQ   SI, R10
+	CMPQ   CX, $0x01
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z1, K2, Z1
+	ADDQ   SI, R10
+	CMPQ   CX, $0x02
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z2, K2, Z2
+	ADDQ   SI, R10
+	CMPQ   CX, $0x03
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z3, K2, Z3
+	ADDQ   SI, R10
+	CMPQ   CX, $0x04
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z4, K2, Z4
+	ADDQ   SI, R10
+	CMPQ   CX, $0x05
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z5, K2, Z5
+	ADDQ   SI, R10
+	CMPQ   CX, $0x06
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z6, K2, Z6
+	ADDQ   SI, R10
+	CMPQ   CX, $0x07
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z7, K2, Z7
+	ADDQ   SI, R10
+	CMPQ   CX, $0x08
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z8, K2, Z8
+	ADDQ   SI, R10
+	CMPQ   CX, $0x09
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z9, K2, Z9
+	ADDQ   SI, R10
+	CMPQ   CX, $0x0a
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z10, K2, Z10
+	ADDQ   SI, R10
+	CMPQ   CX, $0x0b
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z11, K2, Z11
+	ADDQ   SI, R10
+	CMPQ   CX, $0x0c
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z12, K2, Z12
+	ADDQ   SI, R10
+	CMPQ   CX, $0x0d
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z13, K2, Z13
+	ADDQ   SI, R10
+	CMPQ   CX, $0x0e
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z14, K2, Z14
+	ADDQ   SI, R10
+	CMPQ   CX, $0x0f
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z15, K2, Z15
+	ADDQ   SI, R10
+	CMPQ   CX, $0x10
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z16, K2, Z16
+	ADDQ   SI, R10
+	CMPQ   CX, $0x11
+	JLE    sgemm18x16zind_rowbias
+	VADDPS (R10), Z17, K2, Z17
+
+sgemm18x16zind_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm18x16zind_colbias
+	MOVQ        rowBias+64(FP), DX
+	VADDPS.BCST (DX), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 4(DX), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 8(DX), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 12(DX), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 16(DX), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 20(DX), Z5, Z5
+	CMPQ        CX, $0x06
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 24(DX), Z6, Z6
+	CMPQ        CX, $0x07
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 28(DX), Z7, Z7
+	CMPQ        CX, $0x08
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 32(DX), Z8, Z8
+	CMPQ        CX, $0x09
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 36(DX), Z9, Z9
+	CMPQ        CX, $0x0a
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 40(DX), Z10, Z10
+	CMPQ        CX, $0x0b
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 44(DX), Z11, Z11
+	CMPQ        CX, $0x0c
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 48(DX), Z12, Z12
+	CMPQ        CX, $0x0d
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 52(DX), Z13, Z13
+	CMPQ        CX, $0x0e
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 56(DX), Z14, Z14
+	CMPQ        CX, $0x0f
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 60(DX), Z15, Z15
+	CMPQ        CX, $0x10
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 64(DX), Z16, Z16
+	CMPQ        CX, $0x11
+	JLE         sgemm18x16zind_colbias
+	VADDPS.BCST 68(DX), Z17, Z17
+
+sgemm18x16zind_colbias:
+	TESTQ     $0x00000004, AX
+	JE        sgemm18x16zind_act
+	MOVQ      colBias+72(FP), DX
+	VMOVUPS.Z (DX), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z26, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z26, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z26, Z11, Z11
+	VADDPS    Z26, Z12, Z12
+	VADDPS    Z26, Z13, Z13
+	VADDPS    Z26, Z14, Z14
+	VADDPS    Z26, Z15, Z15
+	VADDPS    Z26, Z16, Z16
+	VADDPS    Z26, Z17, Z17
+
+sgemm18x16zind_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+80(FP), DX
+	CMPQ AX, $0x01
+	JE   sgemm18x16zind_clamp
+	CMPQ AX, $0x02
+	JE   sgemm18x16zind_leaky
+	CMPQ AX, $0x03
+	JE   sgemm18x16zind_hswish
+	JMP  sgemm18x16zind_store
+
+sgemm18x16zind_clamp:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	VMAXPS       Z12, Z26, Z12
+	VMINPS       Z12, Z27, Z12
+	VMAXPS       Z13, Z26, Z13
+	VMINPS       Z13, Z27, Z13
+	VMAXPS       Z14, Z26, Z14
+	VMINPS       Z14, Z27, Z14
+	VMAXPS       Z15, Z26, Z15
+	VMINPS       Z15, Z27, Z15
+	VMAXPS       Z16, Z26, Z16
+	VMINPS       Z16, Z27, Z16
+	VMAXPS       Z17, Z26, Z17
+	VMINPS       Z17, Z27, Z17
+	JMP          sgemm18x16zind_store
+
+sgemm18x16zind_leaky:
+	VBROADCASTSS (DX), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	VCMPPS       $0x01, Z27, Z12, K1
+	VMULPS       Z26, Z12, K1, Z12
+	VCMPPS       $0x01, Z27, Z13, K1
+	VMULPS       Z26, Z13, K1, Z13
+	VCMPPS       $0x01, Z27, Z14, K1
+	VMULPS       Z26, Z14, K1, Z14
+	VCMPPS       $0x01, Z27, Z15, K1
+	VMULPS       Z26, Z15, K1, Z15
+	VCMPPS       $0x01, Z27, Z16, K1
+	VMULPS       Z26, Z16, K1, Z16
+	VCMPPS       $0x01, Z27, Z17, K1
+	VMULPS       Z26, Z17, K1, Z17
+	JMP          sgemm18x16zind_store
+
+sgemm18x16zind_hswish:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VBROADCASTSS 64(DX), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z12, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z12, Z12
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z13, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z13, Z13
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z14, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z14, Z14
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z15, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z15, Z15
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z16, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z16, Z16
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z17, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z17, Z17
+
+sgemm18x16zind_store:
+	MOVQ    BX, R10
+	VMOVUPS Z0, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x01
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z1, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x02
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z2, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x03
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z3, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x04
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z4, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x05
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z5, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x06
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z6, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x07
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z7, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x08
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z8, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x09
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z9, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x0a
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z10, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x0b
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z11, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x0c
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z12, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x0d
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z13, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x0e
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z14, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x0f
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z15, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x10
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z16, K2, (R10)
+	ADDQ    SI, R10
+	CMPQ    CX, $0x11
+	JLE     sgemm18x16zind_done
+	VMOVUPS Z17, K2, (R10)
+
+sgemm18x16zind_done:
+	VZEROUPPER
+	RET
+
+// func sgemm24x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·sgemm24x16z(SB), NOSPLIT, $0-80
+	MOVQ   kc+0(FP), AX
+	MOVQ   b+16(FP), CX
+	MOVQ   c+24(FP), DX
+	MOVQ   ldc+32(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   a+8(FP), SI
+	MOVQ   AX, DI
+	IMUL3Q $0x00000018, DI, DI
+	LEAQ   (SI)(DI*1), R8
+	LEAQ   (R8)(DI*1), R9
+	LEAQ   (R9)(DI*1), DI
+
+	// Prefetch the C tile while the products run.
+	MOVQ       DX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	ADDQ       BX, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 60(R10)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+	VXORPS     Z12, Z12, Z12
+	VXORPS     Z13, Z13, Z13
+	VXORPS     Z14, Z14, Z14
+	VXORPS     Z15, Z15, Z15
+	VXORPS     Z16, Z16, Z16
+	VXORPS     Z17, Z17, Z17
+	VXORPS     Z18, Z18, Z18
+	VXORPS     Z19, Z19, Z19
+	VXORPS     Z20, Z20, Z20
+	VXORPS     Z21, Z21, Z21
+	VXORPS     Z22, Z22, Z22
+	VXORPS     Z23, Z23, Z23
+
+sgemm24x16z_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm24x16z_tail
+	PREFETCHT0       384(SI)
+	PREFETCHT0       384(R8)
+	PREFETCHT0       384(R9)
+	PREFETCHT0       384(DI)
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VFMADD231PS.BCST (R8), Z24, Z6
+	VFMADD231PS.BCST 4(R8), Z24, Z7
+	VFMADD231PS.BCST 8(R8), Z24, Z8
+	VFMADD231PS.BCST 12(R8), Z24, Z9
+	VFMADD231PS.BCST 16(R8), Z24, Z10
+	VFMADD231PS.BCST 20(R8), Z24, Z11
+	VFMADD231PS.BCST (R9), Z24, Z12
+	VFMADD231PS.BCST 4(R9), Z24, Z13
+	VFMADD231PS.BCST 8(R9), Z24, Z14
+	VFMADD231PS.BCST 12(R9), Z24, Z15
+	VFMADD231PS.BCST 16(R9), Z24, Z16
+	VFMADD231PS.BCST 20(R9), Z24, Z17
+	VFMADD231PS.BCST (DI), Z24, Z18
+	VFMADD231PS.BCST 4(DI), Z24, Z19
+	VFMADD231PS.BCST 8(DI), Z24, Z20
+	VFMADD231PS.BCST 12(DI), Z24, Z21
+	VFMADD231PS.BCST 16(DI), Z24, Z22
+	VFMADD231PS.BCST 20(DI), Z24, Z23
+	VMOVUPS          64(CX), Z25
+	VFMADD231PS.BCST 24(SI), Z25, Z0
+	VFMADD231PS.BCST 28(SI), Z25, Z1
+	VFMADD231PS.BCST 32(SI), Z25, Z2
+	VFMADD231PS.BCST 36(SI), Z25, Z3
+	VFMADD231PS.BCST 40(SI), Z25, Z4
+	VFMADD231PS.BCST 44(SI), Z25, Z5
+	VFMADD231PS.BCST 24(R8), Z25, Z6
+	VFMADD231PS.BCST 28(R8), Z25, Z7
+	VFMADD231PS.BCST 32(R8), Z25, Z8
+	VFMADD231PS.BCST 36(R8), Z25, Z9
+	VFMADD231PS.BCST 40(R8), Z25, Z10
+	VFMADD231PS.BCST 44(R8), Z25, Z11
+	VFMADD231PS.BCST 24(R9), Z25, Z12
+	VFMADD231PS.BCST 28(R9), Z25, Z13
+	VFMADD231PS.BCST 32(R9), Z25, Z14
+	VFMADD231PS.BCST 36(R9), Z25, Z15
+	VFMADD231PS.BCST 40(R9), Z25, Z16
+	VFMADD231PS.BCST 44(R9), Z25, Z17
+	VFMADD231PS.BCST 24(DI), Z25, Z18
+	VFMADD231PS.BCST 28(DI), Z25, Z19
+	VFMADD231PS.BCST 32(DI), Z25, Z20
+	VFMADD231PS.BCST 36(DI), Z25, Z21
+	VFMADD231PS.BCST 40(DI), Z25, Z22
+	VFMADD231PS.BCST 44(DI), Z25, Z23
+	PREFETCHT0       512(CX)
+	VMOVUPS          128(CX), Z24
+	VFMADD231PS.BCST 48(SI), Z24, Z0
+	VFMADD231PS.BCST 52(SI), Z24, Z1
+	VFMADD231PS.BCST 56(SI), Z24, Z2
+	VFMADD231PS.BCST 60(SI), Z24, Z3
+	VFMADD231PS.BCST 64(SI), Z24, Z4
+	VFMADD231PS.BCST 68(SI), Z24, Z5
+	VFMADD231PS.BCST 48(R8), Z24, Z6
+	VFMADD231PS.BCST 52(R8), Z24, Z7
+	VFMADD231PS.BCST 56(R8), Z24, Z8
+	VFMADD231PS.BCST 60(R8), Z24, Z9
+	VFMADD231PS.BCST 64(R8), Z24, Z10
+	VFMADD231PS.BCST 68(R8), Z24, Z11
+	VFMADD231PS.BCST 48(R9), Z24, Z12
+	VFMADD231PS.BCST 52(R9), Z24, Z13
+	VFMADD231PS.BCST 56(R9), Z24, Z14
+	VFMADD231PS.BCST 60(R9), Z24, Z15
+	VFMADD231PS.BCST 64(R9), Z24, Z16
+	VFMADD231PS.BCST 68(R9), Z24, Z17
+	VFMADD231PS.BCST 48(DI), Z24, Z18
+	VFMADD231PS.BCST 52(DI), Z24, Z19
+	VFMADD231PS.BCST 56(DI), Z24, Z20
+	VFMADD231PS.BCST 60(DI), Z24, Z21
+	VFMADD231PS.BCST 64(DI), Z24, Z22
+	VFMADD231PS.BCST 68(DI), Z24, Z23
+	VMOVUPS          192(CX), Z25
+	VFMADD231PS.BCST 72(SI), Z25, Z0
+	VFMADD231PS.BCST 76(SI), Z25, Z1
+	VFMADD231PS.BCST 80(SI), Z25, Z2
+	VFMADD231PS.BCST 84(SI), Z25, Z3
+	VFMADD231PS.BCST 88(SI), Z25, Z4
+	VFMADD231PS.BCST 92(SI), Z25, Z5
+	VFMADD231PS.BCST 72(R8), Z25, Z6
+	VFMADD231PS.BCST 76(R8), Z25, Z7
+	VFMADD231PS.BCST 80(R8), Z25, Z8
+	VFMADD231PS.BCST 84(R8), Z25, Z9
+	VFMADD231PS.BCST 88(R8), Z25, Z10
+	VFMADD231PS.BCST 92(R8), Z25, Z11
+	VFMADD231PS.BCST 72(R9), Z25, Z12
+	VFMADD231PS.BCST 76(R9), Z25, Z13
+	VFMADD231PS.BCST 80(R9), Z25, Z14
+	VFMADD231PS.BCST 84(R9), Z25, Z15
+	VFMADD231PS.BCST 88(R9), Z25, Z16
+	VFMADD231PS.BCST 92(R9), Z25, Z17
+	VFMADD231PS.BCST 72(DI), Z25, Z18
+	VFMADD231PS.BCST 76(DI), Z25, Z19
+	VFMADD231PS.BCST 80(DI), Z25, Z20
+	VFMADD231PS.BCST 84(DI), Z25, Z21
+	VFMADD231PS.BCST 88(DI), Z25, Z22
+	VFMADD231PS.BCST 92(DI), Z25, Z23
+	ADDQ             $0x00000060, SI
+	ADDQ             $0x00000060, R8
+	ADDQ             $0x00000060, R9
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000100, CX
+	SUBQ             $0x04, AX
+	JMP              sgemm24x16z_loop4
+
+sgemm24x16z_tail:
+	TESTQ            AX, AX
+	JE               sgemm24x16z_epilogue
+	VMOVUPS          (CX), Z24
+	VFMADD231PS.BCST (SI), Z24, Z0
+	VFMADD231PS.BCST 4(SI), Z24, Z1
+	VFMADD231PS.BCST 8(SI), Z24, Z2
+	VFMADD231PS.BCST 12(SI), Z24, Z3
+	VFMADD231PS.BCST 16(SI), Z24, Z4
+	VFMADD231PS.BCST 20(SI), Z24, Z5
+	VFMADD231PS.BCST (R8), Z24, Z6
+	VFMADD231PS.BCST 4(R8), Z24, Z7
+	VFMADD231PS.BCST 8(R8), Z24, Z8
+	VFMADD231PS.BCST 12(R8), Z24, Z9
+	VFMADD231PS.BCST 16(R8), Z24, Z10
+	VFMADD231PS.BCST 20(R8), Z24, Z11
+	VFMADD231PS.BCST (R9), Z24, Z12
+	VFMADD231PS.BCST 4(R9), Z24, Z13
+	VFMADD231PS.BCST 8(R9), Z24, Z14
+	VFMADD231PS.BCST 12(R9), Z24, Z15
+	VFMADD231PS.BCST 16(R9), Z24, Z16
+	VFMADD231PS.BCST 20(R9), Z24, Z17
+	VFMADD231PS.BCST (DI), Z24, Z18
+	VFMADD231PS.BCST 4(DI), Z24, Z19
+	VFMADD231PS.BCST 8(DI), Z24, Z20
+	VFMADD231PS.BCST 12(DI), Z24, Z21
+	VFMADD231PS.BCST 16(DI), Z24, Z22
+	VFMADD231PS.BCST 20(DI), Z24, Z23
+	ADDQ             $0x00000018, SI
+	ADDQ             $0x00000018, R8
+	ADDQ             $0x00000018, R9
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000040, CX
+	DECQ             AX
+	JMP              sgemm24x16z_tail
+
+sgemm24x16z_epilogue:
+	MOVQ  flags+48(FP), AX
+	MOVQ  mr+40(FP), CX
+	MOVQ  AX, SI
+	SHRQ  $0x08, SI
+	ANDQ  $0x1f, SI
+	MOVQ  $0x0000ffff, R10
+	JE    sgemm24x16z_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ SI, DI, R10
+	DECQ  R10
+
+sgemm24x16z_mask:
+	KMOVW  R10, K2
+	TESTQ  $0x00000001, AX
+	JE     sgemm24x16z_rowbias
+	MOVQ   DX, R10
+	VADDPS (R10), Z0, K2, Z0
+	ADDQ   BX, R10
+	CMPQ   CX, $0x01
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z1, K2, Z1
+	ADDQ   BX, R10
+	CMPQ   CX, $0x02
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z2, K2, Z2
+	ADDQ   BX, R10
+	CMPQ   CX, $0x03
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z3, K2, Z3
+	ADDQ   BX, R10
+	CMPQ   CX, $0x04
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z4, K2, Z4
+	ADDQ   BX, R10
+	CMPQ   CX, $0x05
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z5, K2, Z5
+	ADDQ   BX, R10
+	CMPQ   CX, $0x06
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z6, K2, Z6
+	ADDQ   BX, R10
+	CMPQ   CX, $0x07
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z7, K2, Z7
+	ADDQ   BX, R10
+	CMPQ   CX, $0x08
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z8, K2, Z8
+	ADDQ   BX, R10
+	CMPQ   CX, $0x09
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z9, K2, Z9
+	ADDQ   BX, R10
+	CMPQ   CX, $0x0a
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z10, K2, Z10
+	ADDQ   BX, R10
+	CMPQ   CX, $0x0b
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z11, K2, Z11
+	ADDQ   BX, R10
+	CMPQ   CX, $0x0c
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z12, K2, Z12
+	ADDQ   BX, R10
+	CMPQ   CX, $0x0d
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z13, K2, Z13
+	ADDQ   BX, R10
+	CMPQ   CX, $0x0e
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z14, K2, Z14
+	ADDQ   BX, R10
+	CMPQ   CX, $0x0f
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z15, K2, Z15
+	ADDQ   BX, R10
+	CMPQ   CX, $0x10
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z16, K2, Z16
+	ADDQ   BX, R10
+	CMPQ   CX, $0x11
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z17, K2, Z17
+	ADDQ   BX, R10
+	CMPQ   CX, $0x12
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z18, K2, Z18
+	ADDQ   BX, R10
+	CMPQ   CX, $0x13
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z19, K2, Z19
+	ADDQ   BX, R10
+	CMPQ   CX, $0x14
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z20, K2, Z20
+	ADDQ   BX, R10
+	CMPQ   CX, $0x15
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z21, K2, Z21
+	ADDQ   BX, R10
+	CMPQ   CX, $0x16
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z22, K2, Z22
+	ADDQ   BX, R10
+	CMPQ   CX, $0x17
+	JLE    sgemm24x16z_rowbias
+	VADDPS (R10), Z23, K2, Z23
+
+sgemm24x16z_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm24x16z_colbias
+	MOVQ        rowBias+56(FP), SI
+	VADDPS.BCST (SI), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 4(SI), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 8(SI), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 12(SI), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 16(SI), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 20(SI), Z5, Z5
+	CMPQ        CX, $0x06
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 24(SI), Z6, Z6
+	CMPQ        CX, $0x07
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 28(SI), Z7, Z7
+	CMPQ        CX, $0x08
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 32(SI), Z8, Z8
+	CMPQ        CX, $0x09
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 36(SI), Z9, Z9
+	CMPQ        CX, $0x0a
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 40(SI), Z10, Z10
+	CMPQ        CX, $0x0b
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 44(SI), Z11, Z11
+	CMPQ        CX, $0x0c
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 48(SI), Z12, Z12
+	CMPQ        CX, $0x0d
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 52(SI), Z13, Z13
+	CMPQ        CX, $0x0e
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 56(SI), Z14, Z14
+	CMPQ        CX, $0x0f
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 60(SI), Z15, Z15
+	CMPQ        CX, $0x10
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 64(SI), Z16, Z16
+	CMPQ        CX, $0x11
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 68(SI), Z17, Z17
+	CMPQ        CX, $0x12
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 72(SI), Z18, Z18
+	CMPQ        CX, $0x13
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 76(SI), Z19, Z19
+	CMPQ        CX, $0x14
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 80(SI), Z20, Z20
+	CMPQ        CX, $0x15
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 84(SI), Z21, Z21
+	CMPQ        CX, $0x16
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 88(SI), Z22, Z22
+	CMPQ        CX, $0x17
+	JLE         sgemm24x16z_colbias
+	VADDPS.BCST 92(SI), Z23, Z23
+
+sgemm24x16z_colbias:
+	TESTQ     $0x00000004, AX
+	JE        sgemm24x16z_act
+	MOVQ      colBias+64(FP), SI
+	VMOVUPS.Z (SI), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z26, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z26, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z26, Z11, Z11
+	VADDPS    Z26, Z12, Z12
+	VADDPS    Z26, Z13, Z13
+	VADDPS    Z26, Z14, Z14
+	VADDPS    Z26, Z15, Z15
+	VADDPS    Z26, Z16, Z16
+	VADDPS    Z26, Z17, Z17
+	VADDPS    Z26, Z18, Z18
+	VADDPS    Z26, Z19, Z19
+	VADDPS    Z26, Z20, Z20
+	VADDPS    Z26, Z21, Z21
+	VADDPS    Z26, Z22, Z22
+	VADDPS    Z26, Z23, Z23
+
+sgemm24x16z_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+72(FP), SI
+	CMPQ AX, $0x01
+	JE   sgemm24x16z_clamp
+	CMPQ AX, $0x02
+	JE   sgemm24x16z_leaky
+	CMPQ AX, $0x03
+	JE   sgemm24x16z_hswish
+	JMP  sgemm24x16z_store
+
+sgemm24x16z_clamp:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	VMAXPS       Z12, Z26, Z12
+	VMINPS       Z12, Z27, Z12
+	VMAXPS       Z13, Z26, Z13
+	VMINPS       Z13, Z27, Z13
+	VMAXPS       Z14, Z26, Z14
+	VMINPS       Z14, Z27, Z14
+	VMAXPS       Z15, Z26, Z15
+	VMINPS       Z15, Z27, Z15
+	VMAXPS       Z16, Z26, Z16
+	VMINPS       Z16, Z27, Z16
+	VMAXPS       Z17, Z26, Z17
+	VMINPS       Z17, Z27, Z17
+	VMAXPS       Z18, Z26, Z18
+	VMINPS       Z18, Z27, Z18
+	VMAXPS       Z19, Z26, Z19
+	VMINPS       Z19, Z27, Z19
+	VMAXPS       Z20, Z26, Z20
+	VMINPS       Z20, Z27, Z20
+	VMAXPS       Z21, Z26, Z21
+	VMINPS       Z21, Z27, Z21
+	VMAXPS       Z22, Z26, Z22
+	VMINPS       Z22, Z27, Z22
+	VMAXPS       Z23, Z26, Z23
+	VMINPS       Z23, Z27, Z23
+	JMP          sgemm24x16z_store
+
+sgemm24x16z_leaky:
+	VBROADCASTSS (SI), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	VCMPPS       $0x01, Z27, Z12, K1
+	VMULPS       Z26, Z12, K1, Z12
+	VCMPPS       $0x01, Z27, Z13, K1
+	VMULPS       Z26, Z13, K1, Z13
+	VCMPPS       $0x01, Z27, Z14, K1
+	VMULPS       Z26, Z14, K1, Z14
+	VCMPPS       $0x01, Z27, Z15, K1
+	VMULPS       Z26, Z15, K1, Z15
+	VCMPPS       $0x01, Z27, Z16, K1
+	VMULPS       Z26, Z16, K1, Z16
+	VCMPPS       $0x01, Z27, Z17, K1
+	VMULPS       Z26, Z17, K1, Z17
+	VCMPPS       $0x01, Z27, Z18, K1
+	VMULPS       Z26, Z18, K1, Z18
+	VCMPPS       $0x01, Z27, Z19, K1
+	VMULPS       Z26, Z19, K1, Z19
+	VCMPPS       $0x01, Z27, Z20, K1
+	VMULPS       Z26, Z20, K1, Z20
+	VCMPPS       $0x01, Z27, Z21, K1
+	VMULPS       Z26, Z21, K1, Z21
+	VCMPPS       $0x01, Z27, Z22, K1
+	VMULPS       Z26, Z22, K1, Z22
+	VCMPPS       $0x01, Z27, Z23, K1
+	VMULPS       Z26, Z23, K1, Z23
+	JMP          sgemm24x16z_store
+
+sgemm24x16z_hswish:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VBROADCASTSS 64(SI), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z12, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z12, Z12
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z13, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z13, Z13
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z14, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z14, Z14
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z15, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z15, Z15
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z16, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z16, Z16
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z17, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z17, Z17
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z18, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z18, Z18
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z19, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z19, Z19
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z20, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z20, Z20
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z21, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z21, Z21
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z22, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z22, Z22
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z23, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z23, Z23
+
+sgemm24x16z_store:
+	MOVQ    DX, R10
+	VMOVUPS Z0, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x01
+	JLE     sgemm24x16z_done
+	VMOVUPS Z1, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x02
+	JLE     sgemm24x16z_done
+	VMOVUPS Z2, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x03
+	JLE     sgemm24x16z_done
+	VMOVUPS Z3, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x04
+	JLE     sgemm24x16z_done
+	VMOVUPS Z4, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x05
+	JLE     sgemm24x16z_done
+	VMOVUPS Z5, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x06
+	JLE     sgemm24x16z_done
+	VMOVUPS Z6, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x07
+	JLE     sgemm24x16z_done
+	VMOVUPS Z7, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x08
+	JLE     sgemm24x16z_done
+	VMOVUPS Z8, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x09
+	JLE     sgemm24x16z_done
+	VMOVUPS Z9, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x0a
+	JLE     sgemm24x16z_done
+	VMOVUPS Z10, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x0b
+	JLE     sgemm24x16z_done
+	VMOVUPS Z11, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x0c
+	JLE     sgemm24x16z_done
+	VMOVUPS Z12, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x0d
+	JLE     sgemm24x16z_done
+	VMOVUPS Z13, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x0e
+	JLE     sgemm24x16z_done
+	VMOVUPS Z14, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x0f
+	JLE     sgemm24x16z_done
+	VMOVUPS Z15, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x10
+	JLE     sgemm24x16z_done
+	VMOVUPS Z16, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x11
+	JLE     sgemm24x16z_done
+	VMOVUPS Z17, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x12
+	JLE     sgemm24x16z_done
+	VMOVUPS Z18, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x13
+	JLE     sgemm24x16z_done
+	VMOVUPS Z19, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x14
+	JLE     sgemm24x16z_done
+	VMOVUPS Z20, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x15
+	JLE     sgemm24x16z_done
+	VMOVUPS Z21, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x16
+	JLE     sgemm24x16z_done
+	VMOVUPS Z22, K2, (R10)
+	ADDQ    BX, R10
+	CMPQ    CX, $0x17
+	JLE     sgemm24x16z_done
+	VMOVUPS Z23, K2, (R10)
+
+sgemm24x16z_done:
+	VZEROUPPER
+	RET
+
+// func sgemm24x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+
+TEXT ·sgemm24x16zind(SB), NOSPLIT, $0-88
+	MOVQ   kc+0(FP), AX
+	MOVQ   b+16(FP), CX
+	MOVQ   offs+24(FP), DX
+	MOVQ   c+32(FP), BX
+	MOVQ   ldc+40(FP), SI
+	SHLQ   $0x02, SI
+	MOVQ   a+8(FP), DI
+	MOVQ   AX, R8
+	IMUL3Q $0x00000018, R8, R8
+	LEAQ   (DI)(R8*1), R9
+	LEAQ   (R9)(R8*1), R10
+	LEAQ   (R10)(R8*1), R8
+
+	// Prefetch the C tile while the products run.
+	MOVQ       BX, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	ADDQ       SI, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 60(R11)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+	VXORPS     Z12, Z12, Z12
+	VXORPS     Z13, Z13, Z13
+	VXORPS     Z14, Z14, Z14
+	VXORPS     Z15, Z15, Z15
+	VXORPS     Z16, Z16, Z16
+	VXORPS     Z17, Z17, Z17
+	VXORPS     Z18, Z18, Z18
+	VXORPS     Z19, Z19, Z19
+	VXORPS     Z20, Z20, Z20
+	VXORPS     Z21, Z21, Z21
+	VXORPS     Z22, Z22, Z22
+	VXORPS     Z23, Z23, Z23
+
+sgemm24x16zind_loop4:
+	CMPQ             AX, $0x04
+	JL               sgemm24x16zind_tail
+	PREFETCHT0       384(DI)
+	PREFETCHT0       384(R9)
+	PREFETCHT0       384(R10)
+	PREFETCHT0       384(R8)
+	MOVLQSX          (DX), R11
+	VMOVUPS          (CX)(R11*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	VFMADD231PS.BCST (R9), Z24, Z6
+	VFMADD231PS.BCST 4(R9), Z24, Z7
+	VFMADD231PS.BCST 8(R9), Z24, Z8
+	VFMADD231PS.BCST 12(R9), Z24, Z9
+	VFMADD231PS.BCST 16(R9), Z24, Z10
+	VFMADD231PS.BCST 20(R9), Z24, Z11
+	VFMADD231PS.BCST (R10), Z24, Z12
+	VFMADD231PS.BCST 4(R10), Z24, Z13
+	VFMADD231PS.BCST 8(R10), Z24, Z14
+	VFMADD231PS.BCST 12(R10), Z24, Z15
+	VFMADD231PS.BCST 16(R10), Z24, Z16
+	VFMADD231PS.BCST 20(R10), Z24, Z17
+	VFMADD231PS.BCST (R8), Z24, Z18
+	VFMADD231PS.BCST 4(R8), Z24, Z19
+	VFMADD231PS.BCST 8(R8), Z24, Z20
+	VFMADD231PS.BCST 12(R8), Z24, Z21
+	VFMADD231PS.BCST 16(R8), Z24, Z22
+	VFMADD231PS.BCST 20(R8), Z24, Z23
+	MOVLQSX          4(DX), R11
+	VMOVUPS          (CX)(R11*4), Z25
+	VFMADD231PS.BCST 24(DI), Z25, Z0
+	VFMADD231PS.BCST 28(DI), Z25, Z1
+	VFMADD231PS.BCST 32(DI), Z25, Z2
+	VFMADD231PS.BCST 36(DI), Z25, Z3
+	VFMADD231PS.BCST 40(DI), Z25, Z4
+	VFMADD231PS.BCST 44(DI), Z25, Z5
+	VFMADD231PS.BCST 24(R9), Z25, Z6
+	VFMADD231PS.BCST 28(R9), Z25, Z7
+	VFMADD231PS.BCST 32(R9), Z25, Z8
+	VFMADD231PS.BCST 36(R9), Z25, Z9
+	VFMADD231PS.BCST 40(R9), Z25, Z10
+	VFMADD231PS.BCST 44(R9), Z25, Z11
+	VFMADD231PS.BCST 24(R10), Z25, Z12
+	VFMADD231PS.BCST 28(R10), Z25, Z13
+	VFMADD231PS.BCST 32(R10), Z25, Z14
+	VFMADD231PS.BCST 36(R10), Z25, Z15
+	VFMADD231PS.BCST 40(R10), Z25, Z16
+	VFMADD231PS.BCST 44(R10), Z25, Z17
+	VFMADD231PS.BCST 24(R8), Z25, Z18
+	VFMADD231PS.BCST 28(R8), Z25, Z19
+	VFMADD231PS.BCST 32(R8), Z25, Z20
+	VFMADD231PS.BCST 36(R8), Z25, Z21
+	VFMADD231PS.BCST 40(R8), Z25, Z22
+	VFMADD231PS.BCST 44(R8), Z25, Z23
+	MOVLQSX          32(DX), R11
+	PREFETCHT0       (CX)(R11*4)
+	MOVLQSX          8(DX), R11
+	VMOVUPS          (CX)(R11*4), Z24
+	VFMADD231PS.BCST 48(DI), Z24, Z0
+	VFMADD231PS.BCST 52(DI), Z24, Z1
+	VFMADD231PS.BCST 56(DI), Z24, Z2
+	VFMADD231PS.BCST 60(DI), Z24, Z3
+	VFMADD231PS.BCST 64(DI), Z24, Z4
+	VFMADD231PS.BCST 68(DI), Z24, Z5
+	VFMADD231PS.BCST 48(R9), Z24, Z6
+	VFMADD231PS.BCST 52(R9), Z24, Z7
+	VFMADD231PS.BCST 56(R9), Z24, Z8
+	VFMADD231PS.BCST 60(R9), Z24, Z9
+	VFMADD231PS.BCST 64(R9), Z24, Z10
+	VFMADD231PS.BCST 68(R9), Z24, Z11
+	VFMADD231PS.BCST 48(R10), Z24, Z12
+	VFMADD231PS.BCST 52(R10), Z24, Z13
+	VFMADD231PS.BCST 56(R10), Z24, Z14
+	VFMADD231PS.BCST 60(R10), Z24, Z15
+	VFMADD231PS.BCST 64(R10), Z24, Z16
+	VFMADD231PS.BCST 68(R10), Z24, Z17
+	VFMADD231PS.BCST 48(R8), Z24, Z18
+	VFMADD231PS.BCST 52(R8), Z24, Z19
+	VFMADD231PS.BCST 56(R8), Z24, Z20
+	VFMADD231PS.BCST 60(R8), Z24, Z21
+	VFMADD231PS.BCST 64(R8), Z24, Z22
+	VFMADD231PS.BCST 68(R8), Z24, Z23
+	MOVLQSX          12(DX), R11
+	VMOVUPS          (CX)(R11*4), Z25
+	VFMADD231PS.BCST 72(DI), Z25, Z0
+	VFMADD231PS.BCST 76(DI), Z25, Z1
+	VFMADD231PS.BCST 80(DI), Z25, Z2
+	VFMADD231PS.BCST 84(DI), Z25, Z3
+	VFMADD231PS.BCST 88(DI), Z25, Z4
+	VFMADD231PS.BCST 92(DI), Z25, Z5
+	VFMADD231PS.BCST 72(R9), Z25, Z6
+	VFMADD231PS.BCST 76(R9), Z25, Z7
+	VFMADD231PS.BCST 80(R9), Z25, Z8
+	VFMADD231PS.BCST 84(R9), Z25, Z9
+	VFMADD231PS.BCST 88(R9), Z25, Z10
+	VFMADD231PS.BCST 92(R9), Z25, Z11
+	VFMADD231PS.BCST 72(R10), Z25, Z12
+	VFMADD231PS.BCST 76(R10), Z25, Z13
+	VFMADD231PS.BCST 80(R10), Z25, Z14
+	VFMADD231PS.BCST 84(R10), Z25, Z15
+	VFMADD231PS.BCST 88(R10), Z25, Z16
+	VFMADD231PS.BCST 92(R10), Z25, Z17
+	VFMADD231PS.BCST 72(R8), Z25, Z18
+	VFMADD231PS.BCST 76(R8), Z25, Z19
+	VFMADD231PS.BCST 80(R8), Z25, Z20
+	VFMADD231PS.BCST 84(R8), Z25, Z21
+	VFMADD231PS.BCST 88(R8), Z25, Z22
+	VFMADD231PS.BCST 92(R8), Z25, Z23
+	ADDQ             $0x00000060, DI
+	ADDQ             $0x00000060, R9
+	ADDQ             $0x00000060, R10
+	ADDQ             $0x00000060, R8
+	ADDQ             $0x00000010, DX
+	SUBQ             $0x04, AX
+	JMP              sgemm24x16zind_loop4
+
+sgemm24x16zind_tail:
+	TESTQ            AX, AX
+	JE               sgemm24x16zind_epilogue
+	MOVLQSX          (DX), R11
+	VMOVUPS          (CX)(R11*4), Z24
+	VFMADD231PS.BCST (DI), Z24, Z0
+	VFMADD231PS.BCST 4(DI), Z24, Z1
+	VFMADD231PS.BCST 8(DI), Z24, Z2
+	VFMADD231PS.BCST 12(DI), Z24, Z3
+	VFMADD231PS.BCST 16(DI), Z24, Z4
+	VFMADD231PS.BCST 20(DI), Z24, Z5
+	VFMADD231PS.BCST (R9), Z24, Z6
+	VFMADD231PS.BCST 4(R9), Z24, Z7
+	VFMADD231PS.BCST 8(R9), Z24, Z8
+	VFMADD231PS.BCST 12(R9), Z24, Z9
+	VFMADD231PS.BCST 16(R9), Z24, Z10
+	VFMADD231PS.BCST 20(R9), Z24, Z11
+	VFMADD231PS.BCST (R10), Z24, Z12
+	VFMADD231PS.BCST 4(R10), Z24, Z13
+	VFMADD231PS.BCST 8(R10), Z24, Z14
+	VFMADD231PS.BCST 12(R10), Z24, Z15
+	VFMADD231PS.BCST 16(R10), Z24, Z16
+	VFMADD231PS.BCST 20(R10), Z24, Z17
+	VFMADD231PS.BCST (R8), Z24, Z18
+	VFMADD231PS.BCST 4(R8), Z24, Z19
+	VFMADD231PS.BCST 8(R8), Z24, Z20
+	VFMADD231PS.BCST 12(R8), Z24, Z21
+	VFMADD231PS.BCST 16(R8), Z24, Z22
+	VFMADD231PS.BCST 20(R8), Z24, Z23
+	ADDQ             $0x00000018, DI
+	ADDQ             $0x00000018, R9
+	ADDQ             $0x00000018, R10
+	ADDQ             $0x00000018, R8
+	ADDQ             $0x00000004, DX
+	DECQ             AX
+	JMP              sgemm24x16zind_tail
+
+sgemm24x16zind_epilogue:
+	MOVQ  flags+56(FP), AX
+	MOVQ  mr+48(FP), CX
+	MOVQ  AX, DX
+	SHRQ  $0x08, DX
+	ANDQ  $0x1f, DX
+	MOVQ  $0x0000ffff, R11
+	JE    sgemm24x16zind_mask
+	MOVQ  $0x00000001, DI
+	SHLXQ DX, DI, R11
+	DECQ  R11
+
+sgemm24x16zind_mask:
+	KMOVW  R11, K2
+	TESTQ  $0x00000001, AX
+	JE     sgemm24x16zind_rowbias
+	MOVQ   BX, R11
+	VADDPS (R11), Z0, K2, Z0
+	ADDQ   SI, R11
+	CMPQ   CX, $0x01
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z1, K2, Z1
+	ADDQ   SI, R11
+	CMPQ   CX, $0x02
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z2, K2, Z2
+	ADDQ   SI, R11
+	CMPQ   CX, $0x03
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z3, K2, Z3
+	ADDQ   SI, R11
+	CMPQ   CX, $0x04
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z4, K2, Z4
+	ADDQ   SI, R11
+	CMPQ   CX, $0x05
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z5, K2, Z5
+	ADDQ   SI, R11
+	CMPQ   CX, $0x06
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z6, K2, Z6
+	ADDQ   SI, R11
+	CMPQ   CX, $0x07
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z7, K2, Z7
+	ADDQ   SI, R11
+	CMPQ   CX, $0x08
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z8, K2, Z8
+	ADDQ   SI, R11
+	CMPQ   CX, $0x09
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z9, K2, Z9
+	ADDQ   SI, R11
+	CMPQ   CX, $0x0a
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z10, K2, Z10
+	ADDQ   SI, R11
+	CMPQ   CX, $0x0b
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z11, K2, Z11
+	ADDQ   SI, R11
+	CMPQ   CX, $0x0c
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z12, K2, Z12
+	ADDQ   SI, R11
+	CMPQ   CX, $0x0d
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z13, K2, Z13
+	ADDQ   SI, R11
+	CMPQ   CX, $0x0e
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z14, K2, Z14
+	ADDQ   SI, R11
+	CMPQ   CX, $0x0f
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z15, K2, Z15
+	ADDQ   SI, R11
+	CMPQ   CX, $0x10
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z16, K2, Z16
+	ADDQ   SI, R11
+	CMPQ   CX, $0x11
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z17, K2, Z17
+	ADDQ   SI, R11
+	CMPQ   CX, $0x12
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z18, K2, Z18
+	ADDQ   SI, R11
+	CMPQ   CX, $0x13
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z19, K2, Z19
+	ADDQ   SI, R11
+	CMPQ   CX, $0x14
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z20, K2, Z20
+	ADDQ   SI, R11
+	CMPQ   CX, $0x15
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z21, K2, Z21
+	ADDQ   SI, R11
+	CMPQ   CX, $0x16
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z22, K2, Z22
+	ADDQ   SI, R11
+	CMPQ   CX, $0x17
+	JLE    sgemm24x16zind_rowbias
+	VADDPS (R11), Z23, K2, Z23
+
+sgemm24x16zind_rowbias:
+	TESTQ       $0x00000002, AX
+	JE          sgemm24x16zind_colbias
+	MOVQ        rowBias+64(FP), DX
+	VADDPS.BCST (DX), Z0, Z0
+	CMPQ        CX, $0x01
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 4(DX), Z1, Z1
+	CMPQ        CX, $0x02
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 8(DX), Z2, Z2
+	CMPQ        CX, $0x03
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 12(DX), Z3, Z3
+	CMPQ        CX, $0x04
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 16(DX), Z4, Z4
+	CMPQ        CX, $0x05
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 20(DX), Z5, Z5
+	CMPQ        CX, $0x06
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 24(DX), Z6, Z6
+	CMPQ        CX, $0x07
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 28(DX), Z7, Z7
+	CMPQ        CX, $0x08
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 32(DX), Z8, Z8
+	CMPQ        CX, $0x09
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 36(DX), Z9, Z9
+	CMPQ        CX, $0x0a
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 40(DX), Z10, Z10
+	CMPQ        CX, $0x0b
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 44(DX), Z11, Z11
+	CMPQ        CX, $0x0c
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 48(DX), Z12, Z12
+	CMPQ        CX, $0x0d
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 52(DX), Z13, Z13
+	CMPQ        CX, $0x0e
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 56(DX), Z14, Z14
+	CMPQ        CX, $0x0f
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 60(DX), Z15, Z15
+	CMPQ        CX, $0x10
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 64(DX), Z16, Z16
+	CMPQ        CX, $0x11
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 68(DX), Z17, Z17
+	CMPQ        CX, $0x12
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 72(DX), Z18, Z18
+	CMPQ        CX, $0x13
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 76(DX), Z19, Z19
+	CMPQ        CX, $0x14
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 80(DX), Z20, Z20
+	CMPQ        CX, $0x15
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 84(DX), Z21, Z21
+	CMPQ        CX, $0x16
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 88(DX), Z22, Z22
+	CMPQ        CX, $0x17
+	JLE         sgemm24x16zind_colbias
+	VADDPS.BCST 92(DX), Z23, Z23
+
+sgemm24x16zind_colbias:
+	TESTQ     $0x00000004, AX
+	JE        sgemm24x16zind_act
+	MOVQ      colBias+72(FP), DX
+	VMOVUPS.Z (DX), K2, Z26
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z26, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z26, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z26, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z26, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z26, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z26, Z11, Z11
+	VADDPS    Z26, Z12, Z12
+	VADDPS    Z26, Z13, Z13
+	VADDPS    Z26, Z14, Z14
+	VADDPS    Z26, Z15, Z15
+	VADDPS    Z26, Z16, Z16
+	VADDPS    Z26, Z17, Z17
+	VADDPS    Z26, Z18, Z18
+	VADDPS    Z26, Z19, Z19
+	VADDPS    Z26, Z20, Z20
+	VADDPS    Z26, Z21, Z21
+	VADDPS    Z26, Z22, Z22
+	VADDPS    Z26, Z23, Z23
+
+sgemm24x16zind_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+80(FP), DX
+	CMPQ AX, $0x01
+	JE   sgemm24x16zind_clamp
+	CMPQ AX, $0x02
+	JE   sgemm24x16zind_leaky
+	CMPQ AX, $0x03
+	JE   sgemm24x16zind_hswish
+	JMP  sgemm24x16zind_store
+
+sgemm24x16zind_clamp:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	VMAXPS       Z12, Z26, Z12
+	VMINPS       Z12, Z27, Z12
+	VMAXPS       Z13, Z26, Z13
+	VMINPS       Z13, Z27, Z13
+	VMAXPS       Z14, Z26, Z14
+	VMINPS       Z14, Z27, Z14
+	VMAXPS       Z15, Z26, Z15
+	VMINPS       Z15, Z27, Z15
+	VMAXPS       Z16, Z26, Z16
+	VMINPS       Z16, Z27, Z16
+	VMAXPS       Z17, Z26, Z17
+	VMINPS       Z17, Z27, Z17
+	VMAXPS       Z18, Z26, Z18
+	VMINPS       Z18, Z27, Z18
+	VMAXPS       Z19, Z26, Z19
+	VMINPS       Z19, Z27, Z19
+	VMAXPS       Z20, Z26, Z20
+	VMINPS       Z20, Z27, Z20
+	VMAXPS       Z21, Z26, Z21
+	VMINPS       Z21, Z27, Z21
+	VMAXPS       Z22, Z26, Z22
+	VMINPS       Z22, Z27, Z22
+	VMAXPS       Z23, Z26, Z23
+	VMINPS       Z23, Z27, Z23
+	JMP          sgemm24x16zind_store
+
+sgemm24x16zind_leaky:
+	VBROADCASTSS (DX), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	VCMPPS       $0x01, Z27, Z12, K1
+	VMULPS       Z26, Z12, K1, Z12
+	VCMPPS       $0x01, Z27, Z13, K1
+	VMULPS       Z26, Z13, K1, Z13
+	VCMPPS       $0x01, Z27, Z14, K1
+	VMULPS       Z26, Z14, K1, Z14
+	VCMPPS       $0x01, Z27, Z15, K1
+	VMULPS       Z26, Z15, K1, Z15
+	VCMPPS       $0x01, Z27, Z16, K1
+	VMULPS       Z26, Z16, K1, Z16
+	VCMPPS       $0x01, Z27, Z17, K1
+	VMULPS       Z26, Z17, K1, Z17
+	VCMPPS       $0x01, Z27, Z18, K1
+	VMULPS       Z26, Z18, K1, Z18
+	VCMPPS       $0x01, Z27, Z19, K1
+	VMULPS       Z26, Z19, K1, Z19
+	VCMPPS       $0x01, Z27, Z20, K1
+	VMULPS       Z26, Z20, K1, Z20
+	VCMPPS       $0x01, Z27, Z21, K1
+	VMULPS       Z26, Z21, K1, Z21
+	VCMPPS       $0x01, Z27, Z22, K1
+	VMULPS       Z26, Z22, K1, Z22
+	VCMPPS       $0x01, Z27, Z23, K1
+	VMULPS       Z26, Z23, K1, Z23
+	JMP          sgemm24x16zind_store
+
+sgemm24x16zind_hswish:
+	VBROADCASTSS (DX), Z26
+	VBROADCASTSS 32(DX), Z27
+	VBROADCASTSS 64(DX), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z12, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z12, Z12
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z13, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z13, Z13
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z14, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z14, Z14
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z15, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z15, Z15
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z16, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z16, Z16
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z17, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z17, Z17
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z18, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z18, Z18
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z19, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z19, Z19
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z20, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z20, Z20
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z21, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z21, Z21
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z22, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z22, Z22
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z23, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z23, Z23
+
+sgemm24x16zind_store:
+	MOVQ    BX, R11
+	VMOVUPS Z0, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x01
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z1, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x02
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z2, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x03
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z3, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x04
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z4, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x05
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z5, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x06
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z6, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x07
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z7, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x08
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z8, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x09
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z9, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x0a
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z10, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x0b
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z11, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x0c
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z12, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x0d
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z13, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x0e
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z14, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x0f
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z15, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x10
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z16, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x11
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z17, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x12
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z18, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x13
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z19, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x14
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z20, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x15
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z21, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x16
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z22, K2, (R11)
+	ADDQ    SI, R11
+	CMPQ    CX, $0x17
+	JLE     sgemm24x16zind_done
+	VMOVUPS Z23, K2, (R11)
+
+sgemm24x16zind_done:
+	VZEROUPPER
+	RET
+
+// func fmaPeak512(n int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·fmaPeak512(SB), NOSPLIT, $0-8
+	MOVQ   n+0(FP), AX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z24, Z24, Z24
+	VXORPS Z25, Z25, Z25
+	TESTQ  AX, AX
+	JE     peak512_done
+
+peak512_loop:
+	VFMADD231PS Z24, Z25, Z0
+	VFMADD231PS Z24, Z25, Z1
+	VFMADD231PS Z24, Z25, Z2
+	VFMADD231PS Z24, Z25, Z3
+	VFMADD231PS Z24, Z25, Z4
+	VFMADD231PS Z24, Z25, Z5
+	VFMADD231PS Z24, Z25, Z6
+	VFMADD231PS Z24, Z25, Z7
+	VFMADD231PS Z24, Z25, Z8
+	VFMADD231PS Z24, Z25, Z9
+	VFMADD231PS Z24, Z25, Z10
+	VFMADD231PS Z24, Z25, Z11
+	DECQ        AX
+	JNE         peak512_loop
+
+peak512_done:
+	VZEROUPPER
+	RET
+
+// func sgemm12x32z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
+TEXT ·sgemm12x32z(SB), NOSPLIT, $0-80
+	MOVQ       kc+0(FP), AX
+	MOVQ       b+16(FP), CX
+	MOVQ       c+24(FP), DX
+	MOVQ       ldc+32(FP), BX
+	SHLQ       $0x02, BX
+	MOVQ       a+8(FP), SI
+	MOVQ       AX, DI
+	SHLQ       $0x06, DI
+	LEAQ       (CX)(DI*1), R8
+	MOVQ       AX, DI
+	IMUL3Q     $0x00000018, DI, DI
+	LEAQ       (SI)(DI*1), DI
+	MOVQ       DX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 124(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 124(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 124(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 124(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 124(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 124(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 124(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 124(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 124(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 124(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 124(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 64(R9)
+	PREFETCHT0 124(R9)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+	VXORPS     Z12, Z12, Z12
+	VXORPS     Z13, Z13, Z13
+	VXORPS     Z14, Z14, Z14
+	VXORPS     Z15, Z15, Z15
+	VXORPS     Z16, Z16, Z16
+	VXORPS     Z17, Z17, Z17
+	VXORPS     Z18, Z18, Z18
+	VXORPS     Z19, Z19, Z19
+	VXORPS     Z20, Z20, Z20
+	VXORPS     Z21, Z21, Z21
+	VXORPS     Z22, Z22, Z22
+	VXORPS     Z23, Z23, Z23
+
+sgemm12x32z_loop4:
+	CMPQ         AX, $0x04
+	JL           sgemm12x32z_tail
+	PREFETCHT0   384(SI)
+	PREFETCHT0   384(DI)
+	VMOVUPS      (CX), Z24
+	VMOVUPS      (R8), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 4(SI), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 8(SI), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS 12(SI), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS 16(SI), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS 20(SI), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VBROADCASTSS (DI), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS 4(DI), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS 8(DI), Z26
+	VFMADD231PS  Z26, Z24, Z16
+	VFMADD231PS  Z26, Z25, Z17
+	VBROADCASTSS 12(DI), Z27
+	VFMADD231PS  Z27, Z24, Z18
+	VFMADD231PS  Z27, Z25, Z19
+	VBROADCASTSS 16(DI), Z26
+	VFMADD231PS  Z26, Z24, Z20
+	VFMADD231PS  Z26, Z25, Z21
+	VBROADCASTSS 20(DI), Z27
+	VFMADD231PS  Z27, Z24, Z22
+	VFMADD231PS  Z27, Z25, Z23
+	VMOVUPS      64(CX), Z24
+	VMOVUPS      64(R8), Z25
+	VBROADCASTSS 24(SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 28(SI), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 32(SI), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS 36(SI), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS 40(SI), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS 44(SI), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VBROADCASTSS 24(DI), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS 28(DI), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS 32(DI), Z26
+	VFMADD231PS  Z26, Z24, Z16
+	VFMADD231PS  Z26, Z25, Z17
+	VBROADCASTSS 36(DI), Z27
+	VFMADD231PS  Z27, Z24, Z18
+	VFMADD231PS  Z27, Z25, Z19
+	VBROADCASTSS 40(DI), Z26
+	VFMADD231PS  Z26, Z24, Z20
+	VFMADD231PS  Z26, Z25, Z21
+	VBROADCASTSS 44(DI), Z27
+	VFMADD231PS  Z27, Z24, Z22
+	VFMADD231PS  Z27, Z25, Z23
+	VMOVUPS      128(CX), Z24
+	VMOVUPS      128(R8), Z25
+	VBROADCASTSS 48(SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 52(SI), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 56(SI), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS 60(SI), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS 64(SI), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS 68(SI), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VBROADCASTSS 48(DI), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS 52(DI), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS 56(DI), Z26
+	VFMADD231PS  Z26, Z24, Z16
+	VFMADD231PS  Z26, Z25, Z17
+	VBROADCASTSS 60(DI), Z27
+	VFMADD231PS  Z27, Z24, Z18
+	VFMADD231PS  Z27, Z25, Z19
+	VBROADCASTSS 64(DI), Z26
+	VFMADD231PS  Z26, Z24, Z20
+	VFMADD231PS  Z26, Z25, Z21
+	VBROADCASTSS 68(DI), Z27
+	VFMADD231PS  Z27, Z24, Z22
+	VFMADD231PS  Z27, Z25, Z23
+	VMOVUPS      192(CX), Z24
+	VMOVUPS      192(R8), Z25
+	VBROADCASTSS 72(SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 76(SI), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 80(SI), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS 84(SI), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS 88(SI), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS 92(SI), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VBROADCASTSS 72(DI), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS 76(DI), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS 80(DI), Z26
+	VFMADD231PS  Z26, Z24, Z16
+	VFMADD231PS  Z26, Z25, Z17
+	VBROADCASTSS 84(DI), Z27
+	VFMADD231PS  Z27, Z24, Z18
+	VFMADD231PS  Z27, Z25, Z19
+	VBROADCASTSS 88(DI), Z26
+	VFMADD231PS  Z26, Z24, Z20
+	VFMADD231PS  Z26, Z25, Z21
+	VBROADCASTSS 92(DI), Z27
+	VFMADD231PS  Z27, Z24, Z22
+	VFMADD231PS  Z27, Z25, Z23
+	ADDQ         $0x00000060, SI
+	ADDQ         $0x00000060, DI
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000100, R8
+	SUBQ         $0x04, AX
+	JMP          sgemm12x32z_loop4
+
+sgemm12x32z_tail:
+	TESTQ        AX, AX
+	JE           sgemm12x32z_epilogue
+	VMOVUPS      (CX), Z24
+	VMOVUPS      (R8), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 4(SI), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 8(SI), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS 12(SI), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS 16(SI), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS 20(SI), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VBROADCASTSS (DI), Z26
+	VFMADD231PS  Z26, Z24, Z12
+	VFMADD231PS  Z26, Z25, Z13
+	VBROADCASTSS 4(DI), Z27
+	VFMADD231PS  Z27, Z24, Z14
+	VFMADD231PS  Z27, Z25, Z15
+	VBROADCASTSS 8(DI), Z26
+	VFMADD231PS  Z26, Z24, Z16
+	VFMADD231PS  Z26, Z25, Z17
+	VBROADCASTSS 12(DI), Z27
+	VFMADD231PS  Z27, Z24, Z18
+	VFMADD231PS  Z27, Z25, Z19
+	VBROADCASTSS 16(DI), Z26
+	VFMADD231PS  Z26, Z24, Z20
+	VFMADD231PS  Z26, Z25, Z21
+	VBROADCASTSS 20(DI), Z27
+	VFMADD231PS  Z27, Z24, Z22
+	VFMADD231PS  Z27, Z25, Z23
+	ADDQ         $0x00000018, SI
+	ADDQ         $0x00000018, DI
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, R8
+	DECQ         AX
+	JMP          sgemm12x32z_tail
+
+sgemm12x32z_epilogue:
+	MOVQ    flags+48(FP), AX
+	MOVQ    mr+40(FP), CX
+	MOVQ    AX, SI
+	SHRQ    $0x08, SI
+	ANDQ    $0x3f, SI
+	MOVQ    $0x00000020, R8
+	CMOVQEQ R8, SI
+	MOVQ    $0x00000001, DI
+	MOVQ    $0x00000010, R9
+	MOVQ    SI, R8
+	CMPQ    R8, R9
+	CMOVQGT R9, R8
+	SHLXQ   R8, DI, R8
+	DECQ    R8
+	KMOVW   R8, K2
+	SUBQ    R9, SI
+	XORQ    R8, R8
+	CMPQ    SI, $0x00
+	CMOVQLT R8, SI
+	SHLXQ   SI, DI, R8
+	DECQ    R8
+	KMOVW   R8, K3
+	TESTQ   $0x00000001, AX
+	JE      sgemm12x32z_rowbias
+	MOVQ    DX, R9
+	VADDPS  (R9), Z0, K2, Z0
+	VADDPS  64(R9), Z1, K3, Z1
+	ADDQ    BX, R9
+	CMPQ    CX, $0x01
+	JLE     sgemm12x32z_rowbias
+	VADDPS  (R9), Z2, K2, Z2
+	VADDPS  64(R9), Z3, K3, Z3
+	ADDQ    BX, R9
+	CMPQ    CX, $0x02
+	JLE     sgemm12x32z_rowbias
+	VADDPS  (R9), Z4, K2, Z4
+	VADDPS  64(R9), Z5, K3, Z5
+	ADDQ    BX, R9
+	CMPQ    CX, $0x03
+	JLE     sgemm12x32z_rowbias
+	VADDPS  (R9), Z6, K2, Z6
+	VADDPS  64(R9), Z7, K3, Z7
+	ADDQ    BX, R9
+	CMPQ    CX, $0x04
+	JLE     sgemm12x32z_rowbias
+	VADDPS  (R9), Z8, K2, Z8
+	VADDPS  64(R9), Z9, K3, Z9
+	ADDQ    BX, R9
+	CMPQ    CX, $0x05
+	JLE     sgemm12x32z_rowbias
+	VADDPS  (R9), Z10, K2, Z10
+	VADDPS  64(R9), Z11, K3, Z11
+	ADDQ    BX, R9
+	CMPQ    CX, $0x06
+	JLE     sgemm12x32z_rowbias
+	VADDPS  (R9), Z12, K2, Z12
+	VADDPS  64(R9), Z13, K3, Z13
+	ADDQ    BX, R9
+	CMPQ    CX, $0x07
+	JLE     sgemm12x32z_rowbias
+	VADDPS  (R9), Z14, K2, Z14
+	VADDPS  64(R9), Z15, K3, Z15
+	ADDQ    BX, R9
+	CMPQ    CX, $0x08
+	JLE     sgemm12x32z_rowbias
+	VADDPS  (R9), Z16, K2, Z16
+	VADDPS  64(R9), Z17, K3, Z17
+	ADDQ    BX, R9
+	CMPQ    CX, $0x09
+	JLE     sgemm12x32z_rowbias
+	VADDPS  (R9), Z18, K2, Z18
+	VADDPS  64(R9), Z19, K3, Z19
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0a
+	JLE     sgemm12x32z_rowbias
+	VADDPS  (R9), Z20, K2, Z20
+	VADDPS  64(R9), Z21, K3, Z21
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0b
+	JLE     sgemm12x32z_rowbias
+	VADDPS  (R9), Z22, K2, Z22
+	VADDPS  64(R9), Z23, K3, Z23
+
+sgemm12x32z_rowbias:
+	TESTQ        $0x00000002, AX
+	JE           sgemm12x32z_colbias
+	MOVQ         rowBias+56(FP), SI
+	VBROADCASTSS (SI), Z26
+	VADDPS       Z26, Z0, Z0
+	VADDPS       Z26, Z1, Z1
+	CMPQ         CX, $0x01
+	JLE          sgemm12x32z_colbias
+	VBROADCASTSS 4(SI), Z26
+	VADDPS       Z26, Z2, Z2
+	VADDPS       Z26, Z3, Z3
+	CMPQ         CX, $0x02
+	JLE          sgemm12x32z_colbias
+	VBROADCASTSS 8(SI), Z26
+	VADDPS       Z26, Z4, Z4
+	VADDPS       Z26, Z5, Z5
+	CMPQ         CX, $0x03
+	JLE          sgemm12x32z_colbias
+	VBROADCASTSS 12(SI), Z26
+	VADDPS       Z26, Z6, Z6
+	VADDPS       Z26, Z7, Z7
+	CMPQ         CX, $0x04
+	JLE          sgemm12x32z_colbias
+	VBROADCASTSS 16(SI), Z26
+	VADDPS       Z26, Z8, Z8
+	VADDPS       Z26, Z9, Z9
+	CMPQ         CX, $0x05
+	JLE          sgemm12x32z_colbias
+	VBROADCASTSS 20(SI), Z26
+	VADDPS       Z26, Z10, Z10
+	VADDPS       Z26, Z11, Z11
+	CMPQ         CX, $0x06
+	JLE          sgemm12x32z_colbias
+	VBROADCASTSS 24(SI), Z26
+	VADDPS       Z26, Z12, Z12
+	VADDPS       Z26, Z13, Z13
+	CMPQ         CX, $0x07
+	JLE          sgemm12x32z_colbias
+	VBROADCASTSS 28(SI), Z26
+	VADDPS       Z26, Z14, Z14
+	VADDPS       Z26, Z15, Z15
+	CMPQ         CX, $0x08
+	JLE          sgemm12x32z_colbias
+	VBROADCASTSS 32(SI), Z26
+	VADDPS       Z26, Z16, Z16
+	VADDPS       Z26, Z17, Z17
+	CMPQ         CX, $0x09
+	JLE          sgemm12x32z_colbias
+	VBROADCASTSS 36(SI), Z26
+	VADDPS       Z26, Z18, Z18
+	VADDPS       Z26, Z19, Z19
+	CMPQ         CX, $0x0a
+	JLE          sgemm12x32z_colbias
+	VBROADCASTSS 40(SI), Z26
+	VADDPS       Z26, Z20, Z20
+	VADDPS       Z26, Z21, Z21
+	CMPQ         CX, $0x0b
+	JLE          sgemm12x32z_colbias
+	VBROADCASTSS 44(SI), Z26
+	VADDPS       Z26, Z22, Z22
+	VADDPS       Z26, Z23, Z23
+
+sgemm12x32z_colbias:
+	TESTQ     $0x00000004, AX
+	JE        sgemm12x32z_act
+	MOVQ      colBias+64(FP), SI
+	VMOVUPS.Z (SI), K2, Z26
+	VMOVUPS.Z 64(SI), K3, Z27
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z27, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z27, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z27, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z27, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z27, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z27, Z11, Z11
+	VADDPS    Z26, Z12, Z12
+	VADDPS    Z27, Z13, Z13
+	VADDPS    Z26, Z14, Z14
+	VADDPS    Z27, Z15, Z15
+	VADDPS    Z26, Z16, Z16
+	VADDPS    Z27, Z17, Z17
+	VADDPS    Z26, Z18, Z18
+	VADDPS    Z27, Z19, Z19
+	VADDPS    Z26, Z20, Z20
+	VADDPS    Z27, Z21, Z21
+	VADDPS    Z26, Z22, Z22
+	VADDPS    Z27, Z23, Z23
+
+sgemm12x32z_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+72(FP), SI
+	CMPQ AX, $0x01
+	JE   sgemm12x32z_clamp
+	CMPQ AX, $0x02
+	JE   sgemm12x32z_leaky
+	CMPQ AX, $0x03
+	JE   sgemm12x32z_hswish
+	JMP  sgemm12x32z_store
+
+sgemm12x32z_clamp:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	VMAXPS       Z12, Z26, Z12
+	VMINPS       Z12, Z27, Z12
+	VMAXPS       Z13, Z26, Z13
+	VMINPS       Z13, Z27, Z13
+	VMAXPS       Z14, Z26, Z14
+	VMINPS       Z14, Z27, Z14
+	VMAXPS       Z15, Z26, Z15
+	VMINPS       Z15, Z27, Z15
+	VMAXPS       Z16, Z26, Z16
+	VMINPS       Z16, Z27, Z16
+	VMAXPS       Z17, Z26, Z17
+	VMINPS       Z17, Z27, Z17
+	VMAXPS       Z18, Z26, Z18
+	VMINPS       Z18, Z27, Z18
+	VMAXPS       Z19, Z26, Z19
+	VMINPS       Z19, Z27, Z19
+	VMAXPS       Z20, Z26, Z20
+	VMINPS       Z20, Z27, Z20
+	VMAXPS       Z21, Z26, Z21
+	VMINPS       Z21, Z27, Z21
+	VMAXPS       Z22, Z26, Z22
+	VMINPS       Z22, Z27, Z22
+	VMAXPS       Z23, Z26, Z23
+	VMINPS       Z23, Z27, Z23
+	JMP          sgemm12x32z_store
+
+sgemm12x32z_leaky:
+	VBROADCASTSS (SI), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	VCMPPS       $0x01, Z27, Z12, K1
+	VMULPS       Z26, Z12, K1, Z12
+	VCMPPS       $0x01, Z27, Z13, K1
+	VMULPS       Z26, Z13, K1, Z13
+	VCMPPS       $0x01, Z27, Z14, K1
+	VMULPS       Z26, Z14, K1, Z14
+	VCMPPS       $0x01, Z27, Z15, K1
+	VMULPS       Z26, Z15, K1, Z15
+	VCMPPS       $0x01, Z27, Z16, K1
+	VMULPS       Z26, Z16, K1, Z16
+	VCMPPS       $0x01, Z27, Z17, K1
+	VMULPS       Z26, Z17, K1, Z17
+	VCMPPS       $0x01, Z27, Z18, K1
+	VMULPS       Z26, Z18, K1, Z18
+	VCMPPS       $0x01, Z27, Z19, K1
+	VMULPS       Z26, Z19, K1, Z19
+	VCMPPS       $0x01, Z27, Z20, K1
+	VMULPS       Z26, Z20, K1, Z20
+	VCMPPS       $0x01, Z27, Z21, K1
+	VMULPS       Z26, Z21, K1, Z21
+	VCMPPS       $0x01, Z27, Z22, K1
+	VMULPS       Z26, Z22, K1, Z22
+	VCMPPS       $0x01, Z27, Z23, K1
+	VMULPS       Z26, Z23, K1, Z23
+	JMP          sgemm12x32z_store
+
+sgemm12x32z_hswish:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VBROADCASTSS 64(SI), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z12, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z12, Z12
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z13, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z13, Z13
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z14, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z14, Z14
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z15, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z15, Z15
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z16, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z16, Z16
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z17, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z17, Z17
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z18, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z18, Z18
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z19, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z19, Z19
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z20, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z20, Z20
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z21, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z21, Z21
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z22, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z22, Z22
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z23, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z23, Z23
+
+sgemm12x32z_store:
+	MOVQ    DX, R9
+	VMOVUPS Z0, K2, (R9)
+	VMOVUPS Z1, K3, 64(R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x01
+	JLE     sgemm12x32z_done
+	VMOVUPS Z2, K2, (R9)
+	VMOVUPS Z3, K3, 64(R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x02
+	JLE     sgemm12x32z_done
+	VMOVUPS Z4, K2, (R9)
+	VMOVUPS Z5, K3, 64(R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x03
+	JLE     sgemm12x32z_done
+	VMOVUPS Z6, K2, (R9)
+	VMOVUPS Z7, K3, 64(R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x04
+	JLE     sgemm12x32z_done
+	VMOVUPS Z8, K2, (R9)
+	VMOVUPS Z9, K3, 64(R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x05
+	JLE     sgemm12x32z_done
+	VMOVUPS Z10, K2, (R9)
+	VMOVUPS Z11, K3, 64(R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x06
+	JLE     sgemm12x32z_done
+	VMOVUPS Z12, K2, (R9)
+	VMOVUPS Z13, K3, 64(R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x07
+	JLE     sgemm12x32z_done
+	VMOVUPS Z14, K2, (R9)
+	VMOVUPS Z15, K3, 64(R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x08
+	JLE     sgemm12x32z_done
+	VMOVUPS Z16, K2, (R9)
+	VMOVUPS Z17, K3, 64(R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x09
+	JLE     sgemm12x32z_done
+	VMOVUPS Z18, K2, (R9)
+	VMOVUPS Z19, K3, 64(R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0a
+	JLE     sgemm12x32z_done
+	VMOVUPS Z20, K2, (R9)
+	VMOVUPS Z21, K3, 64(R9)
+	ADDQ    BX, R9
+	CMPQ    CX, $0x0b
+	JLE     sgemm12x32z_done
+	VMOVUPS Z22, K2, (R9)
+	VMOVUPS Z23, K3, 64(R9)
+
+sgemm12x32z_done:
+	VZEROUPPER
+	RET
+
+// func sgemm6x32z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, CMOV, MMX+
+TEXT ·sgemm6x32z(SB), NOSPLIT, $0-80
+	MOVQ       kc+0(FP), AX
+	MOVQ       b+16(FP), CX
+	MOVQ       c+24(FP), DX
+	MOVQ       ldc+32(FP), BX
+	SHLQ       $0x02, BX
+	MOVQ       a+8(FP), SI
+	MOVQ       AX, DI
+	SHLQ       $0x06, DI
+	LEAQ       (CX)(DI*1), DI
+	MOVQ       DX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 124(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 124(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 124(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 124(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 124(R8)
+	ADDQ       BX, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	PREFETCHT0 124(R8)
+	VXORPS     Z0, Z0, Z0
+	VXORPS     Z1, Z1, Z1
+	VXORPS     Z2, Z2, Z2
+	VXORPS     Z3, Z3, Z3
+	VXORPS     Z4, Z4, Z4
+	VXORPS     Z5, Z5, Z5
+	VXORPS     Z6, Z6, Z6
+	VXORPS     Z7, Z7, Z7
+	VXORPS     Z8, Z8, Z8
+	VXORPS     Z9, Z9, Z9
+	VXORPS     Z10, Z10, Z10
+	VXORPS     Z11, Z11, Z11
+
+sgemm6x32z_loop4:
+	CMPQ         AX, $0x04
+	JL           sgemm6x32z_tail
+	PREFETCHT0   384(SI)
+	VMOVUPS      (CX), Z24
+	VMOVUPS      (DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 4(SI), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 8(SI), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS 12(SI), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS 16(SI), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS 20(SI), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VMOVUPS      64(CX), Z24
+	VMOVUPS      64(DI), Z25
+	VBROADCASTSS 24(SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 28(SI), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 32(SI), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS 36(SI), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS 40(SI), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS 44(SI), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VMOVUPS      128(CX), Z24
+	VMOVUPS      128(DI), Z25
+	VBROADCASTSS 48(SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 52(SI), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 56(SI), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS 60(SI), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS 64(SI), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS 68(SI), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	VMOVUPS      192(CX), Z24
+	VMOVUPS      192(DI), Z25
+	VBROADCASTSS 72(SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 76(SI), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 80(SI), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS 84(SI), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS 88(SI), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS 92(SI), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	ADDQ         $0x00000060, SI
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000100, DI
+	SUBQ         $0x04, AX
+	JMP          sgemm6x32z_loop4
+
+sgemm6x32z_tail:
+	TESTQ        AX, AX
+	JE           sgemm6x32z_epilogue
+	VMOVUPS      (CX), Z24
+	VMOVUPS      (DI), Z25
+	VBROADCASTSS (SI), Z26
+	VFMADD231PS  Z26, Z24, Z0
+	VFMADD231PS  Z26, Z25, Z1
+	VBROADCASTSS 4(SI), Z27
+	VFMADD231PS  Z27, Z24, Z2
+	VFMADD231PS  Z27, Z25, Z3
+	VBROADCASTSS 8(SI), Z26
+	VFMADD231PS  Z26, Z24, Z4
+	VFMADD231PS  Z26, Z25, Z5
+	VBROADCASTSS 12(SI), Z27
+	VFMADD231PS  Z27, Z24, Z6
+	VFMADD231PS  Z27, Z25, Z7
+	VBROADCASTSS 16(SI), Z26
+	VFMADD231PS  Z26, Z24, Z8
+	VFMADD231PS  Z26, Z25, Z9
+	VBROADCASTSS 20(SI), Z27
+	VFMADD231PS  Z27, Z24, Z10
+	VFMADD231PS  Z27, Z25, Z11
+	ADDQ         $0x00000018, SI
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DI
+	DECQ         AX
+	JMP          sgemm6x32z_tail
+
+sgemm6x32z_epilogue:
+	MOVQ    flags+48(FP), AX
+	MOVQ    mr+40(FP), CX
+	MOVQ    AX, SI
+	SHRQ    $0x08, SI
+	ANDQ    $0x3f, SI
+	MOVQ    $0x00000020, R8
+	CMOVQEQ R8, SI
+	MOVQ    $0x00000001, DI
+	MOVQ    $0x00000010, R9
+	MOVQ    SI, R8
+	CMPQ    R8, R9
+	CMOVQGT R9, R8
+	SHLXQ   R8, DI, R8
+	DECQ    R8
+	KMOVW   R8, K2
+	SUBQ    R9, SI
+	XORQ    R8, R8
+	CMPQ    SI, $0x00
+	CMOVQLT R8, SI
+	SHLXQ   SI, DI, R8
+	DECQ    R8
+	KMOVW   R8, K3
+	TESTQ   $0x00000001, AX
+	JE      sgemm6x32z_rowbias
+	MOVQ    DX, R8
+	VADDPS  (R8), Z0, K2, Z0
+	VADDPS  64(R8), Z1, K3, Z1
+	ADDQ    BX, R8
+	CMPQ    CX, $0x01
+	JLE     sgemm6x32z_rowbias
+	VADDPS  (R8), Z2, K2, Z2
+	VADDPS  64(R8), Z3, K3, Z3
+	ADDQ    BX, R8
+	CMPQ    CX, $0x02
+	JLE     sgemm6x32z_rowbias
+	VADDPS  (R8), Z4, K2, Z4
+	VADDPS  64(R8), Z5, K3, Z5
+	ADDQ    BX, R8
+	CMPQ    CX, $0x03
+	JLE     sgemm6x32z_rowbias
+	VADDPS  (R8), Z6, K2, Z6
+	VADDPS  64(R8), Z7, K3, Z7
+	ADDQ    BX, R8
+	CMPQ    CX, $0x04
+	JLE     sgemm6x32z_rowbias
+	VADDPS  (R8), Z8, K2, Z8
+	VADDPS  64(R8), Z9, K3, Z9
+	ADDQ    BX, R8
+	CMPQ    CX, $0x05
+	JLE     sgemm6x32z_rowbias
+	VADDPS  (R8), Z10, K2, Z10
+	VADDPS  64(R8), Z11, K3, Z11
+
+sgemm6x32z_rowbias:
+	TESTQ        $0x00000002, AX
+	JE           sgemm6x32z_colbias
+	MOVQ         rowBias+56(FP), SI
+	VBROADCASTSS (SI), Z26
+	VADDPS       Z26, Z0, Z0
+	VADDPS       Z26, Z1, Z1
+	CMPQ         CX, $0x01
+	JLE          sgemm6x32z_colbias
+	VBROADCASTSS 4(SI), Z26
+	VADDPS       Z26, Z2, Z2
+	VADDPS       Z26, Z3, Z3
+	CMPQ         CX, $0x02
+	JLE          sgemm6x32z_colbias
+	VBROADCASTSS 8(SI), Z26
+	VADDPS       Z26, Z4, Z4
+	VADDPS       Z26, Z5, Z5
+	CMPQ         CX, $0x03
+	JLE          sgemm6x32z_colbias
+	VBROADCASTSS 12(SI), Z26
+	VADDPS       Z26, Z6, Z6
+	VADDPS       Z26, Z7, Z7
+	CMPQ         CX, $0x04
+	JLE          sgemm6x32z_colbias
+	VBROADCASTSS 16(SI), Z26
+	VADDPS       Z26, Z8, Z8
+	VADDPS       Z26, Z9, Z9
+	CMPQ         CX, $0x05
+	JLE          sgemm6x32z_colbias
+	VBROADCASTSS 20(SI), Z26
+	VADDPS       Z26, Z10, Z10
+	VADDPS       Z26, Z11, Z11
+
+sgemm6x32z_colbias:
+	TESTQ     $0x00000004, AX
+	JE        sgemm6x32z_act
+	MOVQ      colBias+64(FP), SI
+	VMOVUPS.Z (SI), K2, Z26
+	VMOVUPS.Z 64(SI), K3, Z27
+	VADDPS    Z26, Z0, Z0
+	VADDPS    Z27, Z1, Z1
+	VADDPS    Z26, Z2, Z2
+	VADDPS    Z27, Z3, Z3
+	VADDPS    Z26, Z4, Z4
+	VADDPS    Z27, Z5, Z5
+	VADDPS    Z26, Z6, Z6
+	VADDPS    Z27, Z7, Z7
+	VADDPS    Z26, Z8, Z8
+	VADDPS    Z27, Z9, Z9
+	VADDPS    Z26, Z10, Z10
+	VADDPS    Z27, Z11, Z11
+
+sgemm6x32z_act:
+	SHRQ $0x04, AX
+	ANDQ $0x0f, AX
+	MOVQ params+72(FP), SI
+	CMPQ AX, $0x01
+	JE   sgemm6x32z_clamp
+	CMPQ AX, $0x02
+	JE   sgemm6x32z_leaky
+	CMPQ AX, $0x03
+	JE   sgemm6x32z_hswish
+	JMP  sgemm6x32z_store
+
+sgemm6x32z_clamp:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VMAXPS       Z0, Z26, Z0
+	VMINPS       Z0, Z27, Z0
+	VMAXPS       Z1, Z26, Z1
+	VMINPS       Z1, Z27, Z1
+	VMAXPS       Z2, Z26, Z2
+	VMINPS       Z2, Z27, Z2
+	VMAXPS       Z3, Z26, Z3
+	VMINPS       Z3, Z27, Z3
+	VMAXPS       Z4, Z26, Z4
+	VMINPS       Z4, Z27, Z4
+	VMAXPS       Z5, Z26, Z5
+	VMINPS       Z5, Z27, Z5
+	VMAXPS       Z6, Z26, Z6
+	VMINPS       Z6, Z27, Z6
+	VMAXPS       Z7, Z26, Z7
+	VMINPS       Z7, Z27, Z7
+	VMAXPS       Z8, Z26, Z8
+	VMINPS       Z8, Z27, Z8
+	VMAXPS       Z9, Z26, Z9
+	VMINPS       Z9, Z27, Z9
+	VMAXPS       Z10, Z26, Z10
+	VMINPS       Z10, Z27, Z10
+	VMAXPS       Z11, Z26, Z11
+	VMINPS       Z11, Z27, Z11
+	JMP          sgemm6x32z_store
+
+sgemm6x32z_leaky:
+	VBROADCASTSS (SI), Z26
+	VXORPS       Z27, Z27, Z27
+	VCMPPS       $0x01, Z27, Z0, K1
+	VMULPS       Z26, Z0, K1, Z0
+	VCMPPS       $0x01, Z27, Z1, K1
+	VMULPS       Z26, Z1, K1, Z1
+	VCMPPS       $0x01, Z27, Z2, K1
+	VMULPS       Z26, Z2, K1, Z2
+	VCMPPS       $0x01, Z27, Z3, K1
+	VMULPS       Z26, Z3, K1, Z3
+	VCMPPS       $0x01, Z27, Z4, K1
+	VMULPS       Z26, Z4, K1, Z4
+	VCMPPS       $0x01, Z27, Z5, K1
+	VMULPS       Z26, Z5, K1, Z5
+	VCMPPS       $0x01, Z27, Z6, K1
+	VMULPS       Z26, Z6, K1, Z6
+	VCMPPS       $0x01, Z27, Z7, K1
+	VMULPS       Z26, Z7, K1, Z7
+	VCMPPS       $0x01, Z27, Z8, K1
+	VMULPS       Z26, Z8, K1, Z8
+	VCMPPS       $0x01, Z27, Z9, K1
+	VMULPS       Z26, Z9, K1, Z9
+	VCMPPS       $0x01, Z27, Z10, K1
+	VMULPS       Z26, Z10, K1, Z10
+	VCMPPS       $0x01, Z27, Z11, K1
+	VMULPS       Z26, Z11, K1, Z11
+	JMP          sgemm6x32z_store
+
+sgemm6x32z_hswish:
+	VBROADCASTSS (SI), Z26
+	VBROADCASTSS 32(SI), Z27
+	VBROADCASTSS 64(SI), Z28
+	VXORPS       Z29, Z29, Z29
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z0, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z0, Z0
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z1, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z1, Z1
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z2, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z2, Z2
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z3, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z3, Z3
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z4, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z4, Z4
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z5, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z5, Z5
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z6, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z6, Z6
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z7, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z7, Z7
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z8, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z8, Z8
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z9, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z9, Z9
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z10, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z10, Z10
+	VMOVAPS      Z27, Z30
+	VFMADD231PS  Z26, Z11, Z30
+	VMINPS       Z30, Z28, Z30
+	VMAXPS       Z30, Z29, Z30
+	VMULPS       Z30, Z11, Z11
+
+sgemm6x32z_store:
+	MOVQ    DX, R8
+	VMOVUPS Z0, K2, (R8)
+	VMOVUPS Z1, K3, 64(R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x01
+	JLE     sgemm6x32z_done
+	VMOVUPS Z2, K2, (R8)
+	VMOVUPS Z3, K3, 64(R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x02
+	JLE     sgemm6x32z_done
+	VMOVUPS Z4, K2, (R8)
+	VMOVUPS Z5, K3, 64(R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x03
+	JLE     sgemm6x32z_done
+	VMOVUPS Z6, K2, (R8)
+	VMOVUPS Z7, K3, 64(R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x04
+	JLE     sgemm6x32z_done
+	VMOVUPS Z8, K2, (R8)
+	VMOVUPS Z9, K3, 64(R8)
+	ADDQ    BX, R8
+	CMPQ    CX, $0x05
+	JLE     sgemm6x32z_done
+	VMOVUPS Z10, K2, (R8)
+	VMOVUPS Z11, K3, 64(R8)
+
+sgemm6x32z_done:
+	VZEROUPPER
+	RET
+
+DATA wino_idx<>+0(SB)/4, $0x00000000
+DATA wino_idx<>+4(SB)/4, $0x00000002
+DATA wino_idx<>+8(SB)/4, $0x00000004
+DATA wino_idx<>+12(SB)/4, $0x00000006
+DATA wino_idx<>+16(SB)/4, $0x00000008
+DATA wino_idx<>+20(SB)/4, $0x0000000a
+DATA wino_idx<>+24(SB)/4, $0x0000000c
+DATA wino_idx<>+28(SB)/4, $0x0000000e
+DATA wino_idx<>+32(SB)/4, $0x00000010
+DATA wino_idx<>+36(SB)/4, $0x00000012
+DATA wino_idx<>+40(SB)/4, $0x00000014
+DATA wino_idx<>+44(SB)/4, $0x00000016
+DATA wino_idx<>+48(SB)/4, $0x00000018
+DATA wino_idx<>+52(SB)/4, $0x0000001a
+DATA wino_idx<>+56(SB)/4, $0x0000001c
+DATA wino_idx<>+60(SB)/4, $0x0000001e
+DATA wino_idx<>+64(SB)/4, $0x00000001
+DATA wino_idx<>+68(SB)/4, $0x00000003
+DATA wino_idx<>+72(SB)/4, $0x00000005
+DATA wino_idx<>+76(SB)/4, $0x00000007
+DATA wino_idx<>+80(SB)/4, $0x00000009
+DATA wino_idx<>+84(SB)/4, $0x0000000b
+DATA wino_idx<>+88(SB)/4, $0x0000000d
+DATA wino_idx<>+92(SB)/4, $0x0000000f
+DATA wino_idx<>+96(SB)/4, $0x00000011
+DATA wino_idx<>+100(SB)/4, $0x00000013
+DATA wino_idx<>+104(SB)/4, $0x00000015
+DATA wino_idx<>+108(SB)/4, $0x00000017
+DATA wino_idx<>+112(SB)/4, $0x00000019
+DATA wino_idx<>+116(SB)/4, $0x0000001b
+DATA wino_idx<>+120(SB)/4, $0x0000001d
+DATA wino_idx<>+124(SB)/4, $0x0000001f
+DATA wino_idx<>+128(SB)/4, $0x00000000
+DATA wino_idx<>+132(SB)/4, $0x00000010
+DATA wino_idx<>+136(SB)/4, $0x00000001
+DATA wino_idx<>+140(SB)/4, $0x00000011
+DATA wino_idx<>+144(SB)/4, $0x00000002
+DATA wino_idx<>+148(SB)/4, $0x00000012
+DATA wino_idx<>+152(SB)/4, $0x00000003
+DATA wino_idx<>+156(SB)/4, $0x00000013
+DATA wino_idx<>+160(SB)/4, $0x00000004
+DATA wino_idx<>+164(SB)/4, $0x00000014
+DATA wino_idx<>+168(SB)/4, $0x00000005
+DATA wino_idx<>+172(SB)/4, $0x00000015
+DATA wino_idx<>+176(SB)/4, $0x00000006
+DATA wino_idx<>+180(SB)/4, $0x00000016
+DATA wino_idx<>+184(SB)/4, $0x00000007
+DATA wino_idx<>+188(SB)/4, $0x00000017
+DATA wino_idx<>+192(SB)/4, $0x00000008
+DATA wino_idx<>+196(SB)/4, $0x00000018
+DATA wino_idx<>+200(SB)/4, $0x00000009
+DATA wino_idx<>+204(SB)/4, $0x00000019
+DATA wino_idx<>+208(SB)/4, $0x0000000a
+DATA wino_idx<>+212(SB)/4, $0x0000001a
+DATA wino_idx<>+216(SB)/4, $0x0000000b
+DATA wino_idx<>+220(SB)/4, $0x0000001b
+DATA wino_idx<>+224(SB)/4, $0x0000000c
+DATA wino_idx<>+228(SB)/4, $0x0000001c
+DATA wino_idx<>+232(SB)/4, $0x0000000d
+DATA wino_idx<>+236(SB)/4, $0x0000001d
+DATA wino_idx<>+240(SB)/4, $0x0000000e
+DATA wino_idx<>+244(SB)/4, $0x0000001e
+DATA wino_idx<>+248(SB)/4, $0x0000000f
+DATA wino_idx<>+252(SB)/4, $0x0000001f
+GLOBL wino_idx<>(SB), RODATA|NOPTR, $256
+
+// func winoInZ(v *float32, vstride int, src *float32, wp int, tw int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·winoInZ(SB), NOSPLIT, $0-40
+	MOVQ    v+0(FP), AX
+	MOVQ    vstride+8(FP), CX
+	SHLQ    $0x02, CX
+	MOVQ    src+16(FP), DX
+	MOVQ    wp+24(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    tw+32(FP), SI
+	VMOVUPS wino_idx<>+0(SB), Z30
+	VMOVUPS wino_idx<>+64(SB), Z31
+
+winoin_loop:
+	CMPQ      SI, $0x10
+	JL        winoin_tail
+	MOVQ      DX, DI
+	VMOVUPS   (DI), Z16
+	VMOVUPS   64(DI), Z17
+	VMOVUPS   8(DI), Z18
+	VMOVUPS   72(DI), Z19
+	VMOVAPS   Z30, Z20
+	VPERMI2PS Z17, Z16, Z20
+	VMOVAPS   Z31, Z21
+	VPERMI2PS Z17, Z16, Z21
+	VMOVAPS   Z30, Z22
+	VPERMI2PS Z19, Z18, Z22
+	VMOVAPS   Z31, Z23
+	VPERMI2PS Z19, Z18, Z23
+	VSUBPS    Z22, Z20, Z0
+	VADDPS    Z22, Z21, Z1
+	VSUBPS    Z21, Z22, Z2
+	VSUBPS    Z23, Z21, Z3
+	ADDQ      BX, DI
+	VMOVUPS   (DI), Z16
+	VMOVUPS   64(DI), Z17
+	VMOVUPS   8(DI), Z18
+	VMOVUPS   72(DI), Z19
+	VMOVAPS   Z30, Z20
+	VPERMI2PS Z17, Z16, Z20
+	VMOVAPS   Z31, Z21
+	VPERMI2PS Z17, Z16, Z21
+	VMOVAPS   Z30, Z22
+	VPERMI2PS Z19, Z18, Z22
+	VMOVAPS   Z31, Z23
+	VPERMI2PS Z19, Z18, Z23
+	VSUBPS    Z22, Z20, Z4
+	VADDPS    Z22, Z21, Z5
+	VSUBPS    Z21, Z22, Z6
+	VSUBPS    Z23, Z21, Z7
+	ADDQ      BX, DI
+	VMOVUPS   (DI), Z16
+	VMOVUPS   64(DI), Z17
+	VMOVUPS   8(DI), Z18
+	VMOVUPS   72(DI), Z19
+	VMOVAPS   Z30, Z20
+	VPERMI2PS Z17, Z16, Z20
+	VMOVAPS   Z31, Z21
+	VPERMI2PS Z17, Z16, Z21
+	VMOVAPS   Z30, Z22
+	VPERMI2PS Z19, Z18, Z22
+	VMOVAPS   Z31, Z23
+	VPERMI2PS Z19, Z18, Z23
+	VSUBPS    Z22, Z20, Z8
+	VADDPS    Z22, Z21, Z9
+	VSUBPS    Z21, Z22, Z10
+	VSUBPS    Z23, Z21, Z11
+	ADDQ      BX, DI
+	VMOVUPS   (DI), Z16
+	VMOVUPS   64(DI), Z17
+	VMOVUPS   8(DI), Z18
+	VMOVUPS   72(DI), Z19
+	VMOVAPS   Z30, Z20
+	VPERMI2PS Z17, Z16, Z20
+	VMOVAPS   Z31, Z21
+	VPERMI2PS Z17, Z16, Z21
+	VMOVAPS   Z30, Z22
+	VPERMI2PS Z19, Z18, Z22
+	VMOVAPS   Z31, Z23
+	VPERMI2PS Z19, Z18, Z23
+	VSUBPS    Z22, Z20, Z12
+	VADDPS    Z22, Z21, Z13
+	VSUBPS    Z21, Z22, Z14
+	VSUBPS    Z23, Z21, Z15
+	MOVQ      AX, DI
+	VSUBPS    Z8, Z0, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z9, Z1, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z10, Z2, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z11, Z3, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VADDPS    Z8, Z4, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VADDPS    Z9, Z5, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VADDPS    Z10, Z6, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VADDPS    Z11, Z7, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z4, Z8, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z5, Z9, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z6, Z10, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z7, Z11, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z12, Z4, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z13, Z5, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z14, Z6, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z15, Z7, Z24
+	VMOVUPS   Z24, (DI)
+	ADDQ      $0x00000080, DX
+	ADDQ      $0x00000040, AX
+	SUBQ      $0x10, SI
+	JMP       winoin_loop
+
+winoin_tail:
+	TESTQ     SI, SI
+	JE        winoin_done
+	MOVQ      $0x00000001, DI
+	SHLXQ     SI, DI, SI
+	DECQ      SI
+	KMOVW     SI, K1
+	MOVQ      DX, DI
+	VMOVUPS   (DI), Z16
+	VMOVUPS   64(DI), Z17
+	VMOVUPS   8(DI), Z18
+	VMOVUPS   72(DI), Z19
+	VMOVAPS   Z30, Z20
+	VPERMI2PS Z17, Z16, Z20
+	VMOVAPS   Z31, Z21
+	VPERMI2PS Z17, Z16, Z21
+	VMOVAPS   Z30, Z22
+	VPERMI2PS Z19, Z18, Z22
+	VMOVAPS   Z31, Z23
+	VPERMI2PS Z19, Z18, Z23
+	VSUBPS    Z22, Z20, Z0
+	VADDPS    Z22, Z21, Z1
+	VSUBPS    Z21, Z22, Z2
+	VSUBPS    Z23, Z21, Z3
+	ADDQ      BX, DI
+	VMOVUPS   (DI), Z16
+	VMOVUPS   64(DI), Z17
+	VMOVUPS   8(DI), Z18
+	VMOVUPS   72(DI), Z19
+	VMOVAPS   Z30, Z20
+	VPERMI2PS Z17, Z16, Z20
+	VMOVAPS   Z31, Z21
+	VPERMI2PS Z17, Z16, Z21
+	VMOVAPS   Z30, Z22
+	VPERMI2PS Z19, Z18, Z22
+	VMOVAPS   Z31, Z23
+	VPERMI2PS Z19, Z18, Z23
+	VSUBPS    Z22, Z20, Z4
+	VADDPS    Z22, Z21, Z5
+	VSUBPS    Z21, Z22, Z6
+	VSUBPS    Z23, Z21, Z7
+	ADDQ      BX, DI
+	VMOVUPS   (DI), Z16
+	VMOVUPS   64(DI), Z17
+	VMOVUPS   8(DI), Z18
+	VMOVUPS   72(DI), Z19
+	VMOVAPS   Z30, Z20
+	VPERMI2PS Z17, Z16, Z20
+	VMOVAPS   Z31, Z21
+	VPERMI2PS Z17, Z16, Z21
+	VMOVAPS   Z30, Z22
+	VPERMI2PS Z19, Z18, Z22
+	VMOVAPS   Z31, Z23
+	VPERMI2PS Z19, Z18, Z23
+	VSUBPS    Z22, Z20, Z8
+	VADDPS    Z22, Z21, Z9
+	VSUBPS    Z21, Z22, Z10
+	VSUBPS    Z23, Z21, Z11
+	ADDQ      BX, DI
+	VMOVUPS   (DI), Z16
+	VMOVUPS   64(DI), Z17
+	VMOVUPS   8(DI), Z18
+	VMOVUPS   72(DI), Z19
+	VMOVAPS   Z30, Z20
+	VPERMI2PS Z17, Z16, Z20
+	VMOVAPS   Z31, Z21
+	VPERMI2PS Z17, Z16, Z21
+	VMOVAPS   Z30, Z22
+	VPERMI2PS Z19, Z18, Z22
+	VMOVAPS   Z31, Z23
+	VPERMI2PS Z19, Z18, Z23
+	VSUBPS    Z22, Z20, Z12
+	VADDPS    Z22, Z21, Z13
+	VSUBPS    Z21, Z22, Z14
+	VSUBPS    Z23, Z21, Z15
+	MOVQ      AX, DI
+	VSUBPS    Z8, Z0, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z9, Z1, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z10, Z2, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z11, Z3, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VADDPS    Z8, Z4, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VADDPS    Z9, Z5, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VADDPS    Z10, Z6, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VADDPS    Z11, Z7, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z4, Z8, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z5, Z9, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z6, Z10, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z7, Z11, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z12, Z4, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z13, Z5, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z14, Z6, Z24
+	VMOVUPS   Z24, K1, (DI)
+	ADDQ      CX, DI
+	VSUBPS    Z15, Z7, Z24
+	VMOVUPS   Z24, K1, (DI)
+
+winoin_done:
+	VZEROUPPER
+	RET
+
+// func winoOutZ(y *float32, ow int, rows int, m *float32, mstride int, tw int, bias float32, lo float32, hi float32)
+// Requires: AVX, AVX512F, BMI2, CMOV
+TEXT ·winoOutZ(SB), NOSPLIT, $0-60
+	MOVQ         y+0(FP), AX
+	MOVQ         ow+8(FP), CX
+	MOVQ         rows+16(FP), DX
+	MOVQ         m+24(FP), BX
+	MOVQ         mstride+32(FP), SI
+	SHLQ         $0x02, SI
+	MOVQ         tw+40(FP), DI
+	VBROADCASTSS bias+48(FP), Z26
+	VBROADCASTSS lo+52(FP), Z27
+	VBROADCASTSS hi+56(FP), Z28
+	VMOVUPS      wino_idx<>+128(SB), Z29
+	VMOVUPS      wino_idx<>+192(SB), Z30
+	MOVQ         CX, R8
+	SHLQ         $0x02, CX
+	MOVQ         $0x00000010, R10
+	MOVQ         $0x00000001, R11
+
+winoout_loop:
+	CMPQ      R8, $0x20
+	JL        winoout_tail
+	MOVQ      BX, R9
+	VMOVUPS   (R9), Z0
+	ADDQ      SI, R9
+	VMOVUPS   (R9), Z1
+	ADDQ      SI, R9
+	VMOVUPS   (R9), Z2
+	ADDQ      SI, R9
+	VMOVUPS   (R9), Z3
+	ADDQ      SI, R9
+	VADDPS    Z1, Z0, Z4
+	VADDPS    Z2, Z4, Z4
+	VSUBPS    Z2, Z1, Z8
+	VSUBPS    Z3, Z8, Z8
+	VMOVUPS   (R9), Z0
+	ADDQ      SI, R9
+	VMOVUPS   (R9), Z1
+	ADDQ      SI, R9
+	VMOVUPS   (R9), Z2
+	ADDQ      SI, R9
+	VMOVUPS   (R9), Z3
+	ADDQ      SI, R9
+	VADDPS    Z1, Z0, Z5
+	VADDPS    Z2, Z5, Z5
+	VSUBPS    Z2, Z1, Z9
+	VSUBPS    Z3, Z9, Z9
+	VMOVUPS   (R9), Z0
+	ADDQ      SI, R9
+	VMOVUPS   (R9), Z1
+	ADDQ      SI, R9
+	VMOVUPS   (R9), Z2
+	ADDQ      SI, R9
+	VMOVUPS   (R9), Z3
+	ADDQ      SI, R9
+	VADDPS    Z1, Z0, Z6
+	VADDPS    Z2, Z6, Z6
+	VSUBPS    Z2, Z1, Z10
+	VSUBPS    Z3, Z10, Z10
+	VMOVUPS   (R9), Z0
+	ADDQ      SI, R9
+	VMOVUPS   (R9), Z1
+	ADDQ      SI, R9
+	VMOVUPS   (R9), Z2
+	ADDQ      SI, R9
+	VMOVUPS   (R9), Z3
+	VADDPS    Z1, Z0, Z7
+	VADDPS    Z2, Z7, Z7
+	VSUBPS    Z2, Z1, Z11
+	VSUBPS    Z3, Z11, Z11
+	VADDPS    Z5, Z4, Z12
+	VADDPS    Z6, Z12, Z12
+	VSUBPS    Z7, Z5, Z14
+	VSUBPS    Z6, Z14, Z14
+	VADDPS    Z9, Z8, Z13
+	VADDPS    Z10, Z13, Z13
+	VSUBPS    Z11, Z9, Z15
+	VSUBPS    Z10, Z15, Z15
+	VADDPS    Z26, Z12, Z12
+	VMAXPS    Z12, Z27, Z12
+	VMINPS    Z12, Z28, Z12
+	VADDPS    Z26, Z13, Z13
+	VMAXPS    Z13, Z27, Z13
+	VMINPS    Z13, Z28, Z13
+	VADDPS    Z26, Z14, Z14
+	VMAXPS    Z14, Z27, Z14
+	VMINPS    Z14, Z28, Z14
+	VADDPS    Z26, Z15, Z15
+	VMAXPS    Z15, Z27, Z15
+	VMINPS    Z15, Z28, Z15
+	VMOVAPS   Z29, Z16
+	VPERMI2PS Z13, Z12, Z16
+	VMOVAPS   Z30, Z17
+	VPERMI2PS Z13, Z12, Z17
+	VMOVUPS   Z16, (AX)
+	VMOVUPS   Z17, 64(AX)
+	CMPQ      DX, $0x02
+	JL        winoout_row1done
+	LEAQ      (AX)(CX*1), R9
+	VMOVAPS   Z29, Z16
+	VPERMI2PS Z15, Z14, Z16
+	VMOVAPS   Z30, Z17
+	VPERMI2PS Z15, Z14, Z17
+	VMOVUPS   Z16, (R9)
+	VMOVUPS   Z17, 64(R9)
+
+winoout_row1done:
+	ADDQ $0x00000040, BX
+	ADDQ $0x00000080, AX
+	SUBQ $0x20, R8
+	SUBQ $0x10, DI
+	JMP  winoout_loop
+
+winoout_tail:
+	TESTQ     R8, R8
+	JLE       winoout_done
+	SHLXQ     DI, R11, DI
+	DECQ      DI
+	KMOVW     DI, K1
+	MOVQ      R8, R9
+	CMPQ      R9, R10
+	CMOVQGT   R10, R9
+	SHLXQ     R9, R11, DI
+	DECQ      DI
+	KMOVW     DI, K2
+	MOVQ      R8, R9
+	SUBQ      R10, R9
+	XORQ      DI, DI
+	CMPQ      R9, $0x00
+	CMOVQLT   DI, R9
+	SHLXQ     R9, R11, DI
+	DECQ      DI
+	KMOVW     DI, K3
+	MOVQ      BX, R9
+	VMOVUPS.Z (R9), K1, Z0
+	ADDQ      SI, R9
+	VMOVUPS.Z (R9), K1, Z1
+	ADDQ      SI, R9
+	VMOVUPS.Z (R9), K1, Z2
+	ADDQ      SI, R9
+	VMOVUPS.Z (R9), K1, Z3
+	ADDQ      SI, R9
+	VADDPS    Z1, Z0, Z4
+	VADDPS    Z2, Z4, Z4
+	VSUBPS    Z2, Z1, Z8
+	VSUBPS    Z3, Z8, Z8
+	VMOVUPS.Z (R9), K1, Z0
+	ADDQ      SI, R9
+	VMOVUPS.Z (R9), K1, Z1
+	ADDQ      SI, R9
+	VMOVUPS.Z (R9), K1, Z2
+	ADDQ      SI, R9
+	VMOVUPS.Z (R9), K1, Z3
+	ADDQ      SI, R9
+	VADDPS    Z1, Z0, Z5
+	VADDPS    Z2, Z5, Z5
+	VSUBPS    Z2, Z1, Z9
+	VSUBPS    Z3, Z9, Z9
+	VMOVUPS.Z (R9), K1, Z0
+	ADDQ      SI, R9
+	VMOVUPS.Z (R9), K1, Z1
+	ADDQ      SI, R9
+	VMOVUPS.Z (R9), K1, Z2
+	ADDQ      SI, R9
+	VMOVUPS.Z (R9), K1, Z3
+	ADDQ      SI, R9
+	VADDPS    Z1, Z0, Z6
+	VADDPS    Z2, Z6, Z6
+	VSUBPS    Z2, Z1, Z10
+	VSUBPS    Z3, Z10, Z10
+	VMOVUPS.Z (R9), K1, Z0
+	ADDQ      SI, R9
+	VMOVUPS.Z (R9), K1, Z1
+	ADDQ      SI, R9
+	VMOVUPS.Z (R9), K1, Z2
+	ADDQ      SI, R9
+	VMOVUPS.Z (R9), K1, Z3
+	VADDPS    Z1, Z0, Z7
+	VADDPS    Z2, Z7, Z7
+	VSUBPS    Z2, Z1, Z11
+	VSUBPS    Z3, Z11, Z11
+	VADDPS    Z5, Z4, Z12
+	VADDPS    Z6, Z12, Z12
+	VSUBPS    Z7, Z5, Z14
+	VSUBPS    Z6, Z14, Z14
+	VADDPS    Z9, Z8, Z13
+	VADDPS    Z10, Z13, Z13
+	VSUBPS    Z11, Z9, Z15
+	VSUBPS    Z10, Z15, Z15
+	VADDPS    Z26, Z12, Z12
+	VMAXPS    Z12, Z27, Z12
+	VMINPS    Z12, Z28, Z12
+	VADDPS    Z26, Z13, Z13
+	VMAXPS    Z13, Z27, Z13
+	VMINPS    Z13, Z28, Z13
+	VADDPS    Z26, Z14, Z14
+	VMAXPS    Z14, Z27, Z14
+	VMINPS    Z14, Z28, Z14
+	VADDPS    Z26, Z15, Z15
+	VMAXPS    Z15, Z27, Z15
+	VMINPS    Z15, Z28, Z15
+	VMOVAPS   Z29, Z16
+	VPERMI2PS Z13, Z12, Z16
+	VMOVAPS   Z30, Z17
+	VPERMI2PS Z13, Z12, Z17
+	VMOVUPS   Z16, K2, (AX)
+	VMOVUPS   Z17, K3, 64(AX)
+	CMPQ      DX, $0x02
+	JL        winoout_row1done_tail
+	LEAQ      (AX)(CX*1), AX
+	VMOVAPS   Z29, Z16
+	VPERMI2PS Z15, Z14, Z16
+	VMOVAPS   Z30, Z17
+	VPERMI2PS Z15, Z14, Z17
+	VMOVUPS   Z16, K2, (AX)
+	VMOVUPS   Z17, K3, 64(AX)
+
+winoout_row1done_tail:
+winoout_done:
+	VZEROUPPER
+	RET
+
+// func convc16s1Z(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, groupStride int, lo float32, hi float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·convc16s1Z(SB), NOSPLIT, $0-168
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         src_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         w_base+72(FP), BX
+	MOVQ         rows+120(FP), SI
+	MOVQ         groupStride+152(FP), DI
+	SHLQ         $0x02, DI
+	MOVQ         bias_base+96(FP), R8
+	VMOVUPS      (R8), Z28
+	VBROADCASTSS lo+160(FP), Z29
+	VBROADCASTSS hi+164(FP), Z30
+
+cvz1_row:
+	TESTQ SI, SI
+	JE    cvz1_done
+	MOVQ  n+128(FP), R10
+	MOVQ  CX, R8
+	MOVQ  AX, R9
+
+cvz1_block:
+	CMPQ    R10, $0x06
+	JLE     cvz1_last
+	VMOVAPS Z28, Z0
+	VMOVAPS Z28, Z1
+	VMOVAPS Z28, Z2
+	VMOVAPS Z28, Z3
+	VMOVAPS Z28, Z4
+	VMOVAPS Z28, Z5
+	VMOVAPS Z28, Z6
+	VMOVAPS Z28, Z7
+	VMOVAPS Z28, Z8
+	VMOVAPS Z28, Z9
+	VMOVAPS Z28, Z10
+	VMOVAPS Z28, Z11
+	XORQ    R11, R11
+	MOVQ    BX, R13
+	MOVQ    offs_len+56(FP), R14
+	SUBQ    $0x02, R14
+
+cvz1_b12tap3:
+	CMPQ             R11, R14
+	JGE              cvz1_b12tap1
+	MOVLQSX          (DX)(R11*4), R12
+	VMOVUPS          (R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 4(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 12(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 20(R8)(R12*4), Z31, Z5
+	VFMADD231PS.BCST 24(R8)(R12*4), Z31, Z6
+	VFMADD231PS.BCST 28(R8)(R12*4), Z31, Z7
+	VFMADD231PS.BCST 32(R8)(R12*4), Z31, Z8
+	VFMADD231PS.BCST 36(R8)(R12*4), Z31, Z9
+	VFMADD231PS.BCST 40(R8)(R12*4), Z31, Z10
+	VFMADD231PS.BCST 44(R8)(R12*4), Z31, Z11
+	MOVLQSX          4(DX)(R11*4), R12
+	VMOVUPS          64(R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 4(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 12(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 20(R8)(R12*4), Z31, Z5
+	VFMADD231PS.BCST 24(R8)(R12*4), Z31, Z6
+	VFMADD231PS.BCST 28(R8)(R12*4), Z31, Z7
+	VFMADD231PS.BCST 32(R8)(R12*4), Z31, Z8
+	VFMADD231PS.BCST 36(R8)(R12*4), Z31, Z9
+	VFMADD231PS.BCST 40(R8)(R12*4), Z31, Z10
+	VFMADD231PS.BCST 44(R8)(R12*4), Z31, Z11
+	MOVLQSX          8(DX)(R11*4), R12
+	VMOVUPS          128(R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 4(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 12(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 20(R8)(R12*4), Z31, Z5
+	VFMADD231PS.BCST 24(R8)(R12*4), Z31, Z6
+	VFMADD231PS.BCST 28(R8)(R12*4), Z31, Z7
+	VFMADD231PS.BCST 32(R8)(R12*4), Z31, Z8
+	VFMADD231PS.BCST 36(R8)(R12*4), Z31, Z9
+	VFMADD231PS.BCST 40(R8)(R12*4), Z31, Z10
+	VFMADD231PS.BCST 44(R8)(R12*4), Z31, Z11
+	ADDQ             $0xc0, R13
+	ADDQ             $0x03, R11
+	JMP              cvz1_b12tap3
+
+cvz1_b12tap1:
+	CMPQ             R11, offs_len+56(FP)
+	JGE              cvz1_b12tap_end
+	MOVLQSX          (DX)(R11*4), R12
+	VMOVUPS          (R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 4(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 12(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 20(R8)(R12*4), Z31, Z5
+	VFMADD231PS.BCST 24(R8)(R12*4), Z31, Z6
+	VFMADD231PS.BCST 28(R8)(R12*4), Z31, Z7
+	VFMADD231PS.BCST 32(R8)(R12*4), Z31, Z8
+	VFMADD231PS.BCST 36(R8)(R12*4), Z31, Z9
+	VFMADD231PS.BCST 40(R8)(R12*4), Z31, Z10
+	VFMADD231PS.BCST 44(R8)(R12*4), Z31, Z11
+	ADDQ             $0x40, R13
+	INCQ             R11
+	JMP              cvz1_b12tap1
+
+cvz1_b12tap_end:
+	VMAXPS        Z0, Z29, Z0
+	VMINPS        Z0, Z30, Z0
+	VMOVUPS       Y0, (R9)
+	VEXTRACTF32X8 $0x01, Z0, (R9)(DI*1)
+	VMAXPS        Z1, Z29, Z1
+	VMINPS        Z1, Z30, Z1
+	VMOVUPS       Y1, 32(R9)
+	VEXTRACTF32X8 $0x01, Z1, 32(R9)(DI*1)
+	VMAXPS        Z2, Z29, Z2
+	VMINPS        Z2, Z30, Z2
+	VMOVUPS       Y2, 64(R9)
+	VEXTRACTF32X8 $0x01, Z2, 64(R9)(DI*1)
+	VMAXPS        Z3, Z29, Z3
+	VMINPS        Z3, Z30, Z3
+	VMOVUPS       Y3, 96(R9)
+	VEXTRACTF32X8 $0x01, Z3, 96(R9)(DI*1)
+	VMAXPS        Z4, Z29, Z4
+	VMINPS        Z4, Z30, Z4
+	VMOVUPS       Y4, 128(R9)
+	VEXTRACTF32X8 $0x01, Z4, 128(R9)(DI*1)
+	VMAXPS        Z5, Z29, Z5
+	VMINPS        Z5, Z30, Z5
+	VMOVUPS       Y5, 160(R9)
+	VEXTRACTF32X8 $0x01, Z5, 160(R9)(DI*1)
+	VMAXPS        Z6, Z29, Z6
+	VMINPS        Z6, Z30, Z6
+	VMOVUPS       Y6, 192(R9)
+	VEXTRACTF32X8 $0x01, Z6, 192(R9)(DI*1)
+	VMAXPS        Z7, Z29, Z7
+	VMINPS        Z7, Z30, Z7
+	VMOVUPS       Y7, 224(R9)
+	VEXTRACTF32X8 $0x01, Z7, 224(R9)(DI*1)
+	VMAXPS        Z8, Z29, Z8
+	VMINPS        Z8, Z30, Z8
+	VMOVUPS       Y8, 256(R9)
+	VEXTRACTF32X8 $0x01, Z8, 256(R9)(DI*1)
+	VMAXPS        Z9, Z29, Z9
+	VMINPS        Z9, Z30, Z9
+	VMOVUPS       Y9, 288(R9)
+	VEXTRACTF32X8 $0x01, Z9, 288(R9)(DI*1)
+	VMAXPS        Z10, Z29, Z10
+	VMINPS        Z10, Z30, Z10
+	VMOVUPS       Y10, 320(R9)
+	VEXTRACTF32X8 $0x01, Z10, 320(R9)(DI*1)
+	VMAXPS        Z11, Z29, Z11
+	VMINPS        Z11, Z30, Z11
+	VMOVUPS       Y11, 352(R9)
+	VEXTRACTF32X8 $0x01, Z11, 352(R9)(DI*1)
+	ADDQ          $0x00000030, R8
+	ADDQ          $0x00000180, R9
+	SUBQ          $0x0c, R10
+	JMP           cvz1_block
+
+cvz1_last:
+	CMPQ    R10, $0x00
+	JLE     cvz1_next
+	VMOVAPS Z28, Z0
+	VMOVAPS Z28, Z1
+	VMOVAPS Z28, Z2
+	VMOVAPS Z28, Z3
+	VMOVAPS Z28, Z4
+	VMOVAPS Z28, Z5
+	XORQ    R11, R11
+	MOVQ    BX, R13
+	MOVQ    offs_len+56(FP), R14
+	SUBQ    $0x02, R14
+
+cvz1_b6tap3:
+	CMPQ             R11, R14
+	JGE              cvz1_b6tap1
+	MOVLQSX          (DX)(R11*4), R12
+	VMOVUPS          (R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 4(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 12(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 20(R8)(R12*4), Z31, Z5
+	MOVLQSX          4(DX)(R11*4), R12
+	VMOVUPS          64(R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 4(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 12(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 20(R8)(R12*4), Z31, Z5
+	MOVLQSX          8(DX)(R11*4), R12
+	VMOVUPS          128(R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 4(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 12(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 20(R8)(R12*4), Z31, Z5
+	ADDQ             $0xc0, R13
+	ADDQ             $0x03, R11
+	JMP              cvz1_b6tap3
+
+cvz1_b6tap1:
+	CMPQ             R11, offs_len+56(FP)
+	JGE              cvz1_b6tap_end
+	MOVLQSX          (DX)(R11*4), R12
+	VMOVUPS          (R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 4(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 12(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 20(R8)(R12*4), Z31, Z5
+	ADDQ             $0x40, R13
+	INCQ             R11
+	JMP              cvz1_b6tap1
+
+cvz1_b6tap_end:
+	VMAXPS        Z0, Z29, Z0
+	VMINPS        Z0, Z30, Z0
+	VMOVUPS       Y0, (R9)
+	VEXTRACTF32X8 $0x01, Z0, (R9)(DI*1)
+	VMAXPS        Z1, Z29, Z1
+	VMINPS        Z1, Z30, Z1
+	VMOVUPS       Y1, 32(R9)
+	VEXTRACTF32X8 $0x01, Z1, 32(R9)(DI*1)
+	VMAXPS        Z2, Z29, Z2
+	VMINPS        Z2, Z30, Z2
+	VMOVUPS       Y2, 64(R9)
+	VEXTRACTF32X8 $0x01, Z2, 64(R9)(DI*1)
+	VMAXPS        Z3, Z29, Z3
+	VMINPS        Z3, Z30, Z3
+	VMOVUPS       Y3, 96(R9)
+	VEXTRACTF32X8 $0x01, Z3, 96(R9)(DI*1)
+	VMAXPS        Z4, Z29, Z4
+	VMINPS        Z4, Z30, Z4
+	VMOVUPS       Y4, 128(R9)
+	VEXTRACTF32X8 $0x01, Z4, 128(R9)(DI*1)
+	VMAXPS        Z5, Z29, Z5
+	VMINPS        Z5, Z30, Z5
+	VMOVUPS       Y5, 160(R9)
+	VEXTRACTF32X8 $0x01, Z5, 160(R9)(DI*1)
+	ADDQ          $0x00000018, R8
+	ADDQ          $0x000000c0, R9
+	SUBQ          $0x06, R10
+
+cvz1_next:
+	MOVQ srcStride+144(FP), R8
+	SHLQ $0x02, R8
+	ADDQ R8, CX
+	MOVQ dstStride+136(FP), R8
+	SHLQ $0x02, R8
+	ADDQ R8, AX
+	DECQ SI
+	JMP  cvz1_row
+
+cvz1_done:
+	VZEROUPPER
+	RET
+
+// func convc16s2Z(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, groupStride int, lo float32, hi float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·convc16s2Z(SB), NOSPLIT, $0-168
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         src_base+24(FP), CX
+	MOVQ         offs_base+48(FP), DX
+	MOVQ         w_base+72(FP), BX
+	MOVQ         rows+120(FP), SI
+	MOVQ         groupStride+152(FP), DI
+	SHLQ         $0x02, DI
+	MOVQ         bias_base+96(FP), R8
+	VMOVUPS      (R8), Z28
+	VBROADCASTSS lo+160(FP), Z29
+	VBROADCASTSS hi+164(FP), Z30
+
+cvz2_row:
+	TESTQ SI, SI
+	JE    cvz2_done
+	MOVQ  n+128(FP), R10
+	MOVQ  CX, R8
+	MOVQ  AX, R9
+
+cvz2_block:
+	CMPQ    R10, $0x06
+	JLE     cvz2_last
+	VMOVAPS Z28, Z0
+	VMOVAPS Z28, Z1
+	VMOVAPS Z28, Z2
+	VMOVAPS Z28, Z3
+	VMOVAPS Z28, Z4
+	VMOVAPS Z28, Z5
+	VMOVAPS Z28, Z6
+	VMOVAPS Z28, Z7
+	VMOVAPS Z28, Z8
+	VMOVAPS Z28, Z9
+	VMOVAPS Z28, Z10
+	VMOVAPS Z28, Z11
+	XORQ    R11, R11
+	MOVQ    BX, R13
+	MOVQ    offs_len+56(FP), R14
+	SUBQ    $0x02, R14
+
+cvz2_b12tap3:
+	CMPQ             R11, R14
+	JGE              cvz2_b12tap1
+	MOVLQSX          (DX)(R11*4), R12
+	VMOVUPS          (R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 24(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 32(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 40(R8)(R12*4), Z31, Z5
+	VFMADD231PS.BCST 48(R8)(R12*4), Z31, Z6
+	VFMADD231PS.BCST 56(R8)(R12*4), Z31, Z7
+	VFMADD231PS.BCST 64(R8)(R12*4), Z31, Z8
+	VFMADD231PS.BCST 72(R8)(R12*4), Z31, Z9
+	VFMADD231PS.BCST 80(R8)(R12*4), Z31, Z10
+	VFMADD231PS.BCST 88(R8)(R12*4), Z31, Z11
+	MOVLQSX          4(DX)(R11*4), R12
+	VMOVUPS          64(R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 24(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 32(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 40(R8)(R12*4), Z31, Z5
+	VFMADD231PS.BCST 48(R8)(R12*4), Z31, Z6
+	VFMADD231PS.BCST 56(R8)(R12*4), Z31, Z7
+	VFMADD231PS.BCST 64(R8)(R12*4), Z31, Z8
+	VFMADD231PS.BCST 72(R8)(R12*4), Z31, Z9
+	VFMADD231PS.BCST 80(R8)(R12*4), Z31, Z10
+	VFMADD231PS.BCST 88(R8)(R12*4), Z31, Z11
+	MOVLQSX          8(DX)(R11*4), R12
+	VMOVUPS          128(R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 24(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 32(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 40(R8)(R12*4), Z31, Z5
+	VFMADD231PS.BCST 48(R8)(R12*4), Z31, Z6
+	VFMADD231PS.BCST 56(R8)(R12*4), Z31, Z7
+	VFMADD231PS.BCST 64(R8)(R12*4), Z31, Z8
+	VFMADD231PS.BCST 72(R8)(R12*4), Z31, Z9
+	VFMADD231PS.BCST 80(R8)(R12*4), Z31, Z10
+	VFMADD231PS.BCST 88(R8)(R12*4), Z31, Z11
+	ADDQ             $0xc0, R13
+	ADDQ             $0x03, R11
+	JMP              cvz2_b12tap3
+
+cvz2_b12tap1:
+	CMPQ             R11, offs_len+56(FP)
+	JGE              cvz2_b12tap_end
+	MOVLQSX          (DX)(R11*4), R12
+	VMOVUPS          (R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 24(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 32(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 40(R8)(R12*4), Z31, Z5
+	VFMADD231PS.BCST 48(R8)(R12*4), Z31, Z6
+	VFMADD231PS.BCST 56(R8)(R12*4), Z31, Z7
+	VFMADD231PS.BCST 64(R8)(R12*4), Z31, Z8
+	VFMADD231PS.BCST 72(R8)(R12*4), Z31, Z9
+	VFMADD231PS.BCST 80(R8)(R12*4), Z31, Z10
+	VFMADD231PS.BCST 88(R8)(R12*4), Z31, Z11
+	ADDQ             $0x40, R13
+	INCQ             R11
+	JMP              cvz2_b12tap1
+
+cvz2_b12tap_end:
+	VMAXPS        Z0, Z29, Z0
+	VMINPS        Z0, Z30, Z0
+	VMOVUPS       Y0, (R9)
+	VEXTRACTF32X8 $0x01, Z0, (R9)(DI*1)
+	VMAXPS        Z1, Z29, Z1
+	VMINPS        Z1, Z30, Z1
+	VMOVUPS       Y1, 32(R9)
+	VEXTRACTF32X8 $0x01, Z1, 32(R9)(DI*1)
+	VMAXPS        Z2, Z29, Z2
+	VMINPS        Z2, Z30, Z2
+	VMOVUPS       Y2, 64(R9)
+	VEXTRACTF32X8 $0x01, Z2, 64(R9)(DI*1)
+	VMAXPS        Z3, Z29, Z3
+	VMINPS        Z3, Z30, Z3
+	VMOVUPS       Y3, 96(R9)
+	VEXTRACTF32X8 $0x01, Z3, 96(R9)(DI*1)
+	VMAXPS        Z4, Z29, Z4
+	VMINPS        Z4, Z30, Z4
+	VMOVUPS       Y4, 128(R9)
+	VEXTRACTF32X8 $0x01, Z4, 128(R9)(DI*1)
+	VMAXPS        Z5, Z29, Z5
+	VMINPS        Z5, Z30, Z5
+	VMOVUPS       Y5, 160(R9)
+	VEXTRACTF32X8 $0x01, Z5, 160(R9)(DI*1)
+	VMAXPS        Z6, Z29, Z6
+	VMINPS        Z6, Z30, Z6
+	VMOVUPS       Y6, 192(R9)
+	VEXTRACTF32X8 $0x01, Z6, 192(R9)(DI*1)
+	VMAXPS        Z7, Z29, Z7
+	VMINPS        Z7, Z30, Z7
+	VMOVUPS       Y7, 224(R9)
+	VEXTRACTF32X8 $0x01, Z7, 224(R9)(DI*1)
+	VMAXPS        Z8, Z29, Z8
+	VMINPS        Z8, Z30, Z8
+	VMOVUPS       Y8, 256(R9)
+	VEXTRACTF32X8 $0x01, Z8, 256(R9)(DI*1)
+	VMAXPS        Z9, Z29, Z9
+	VMINPS        Z9, Z30, Z9
+	VMOVUPS       Y9, 288(R9)
+	VEXTRACTF32X8 $0x01, Z9, 288(R9)(DI*1)
+	VMAXPS        Z10, Z29, Z10
+	VMINPS        Z10, Z30, Z10
+	VMOVUPS       Y10, 320(R9)
+	VEXTRACTF32X8 $0x01, Z10, 320(R9)(DI*1)
+	VMAXPS        Z11, Z29, Z11
+	VMINPS        Z11, Z30, Z11
+	VMOVUPS       Y11, 352(R9)
+	VEXTRACTF32X8 $0x01, Z11, 352(R9)(DI*1)
+	ADDQ          $0x00000060, R8
+	ADDQ          $0x00000180, R9
+	SUBQ          $0x0c, R10
+	JMP           cvz2_block
+
+cvz2_last:
+	CMPQ    R10, $0x00
+	JLE     cvz2_next
+	VMOVAPS Z28, Z0
+	VMOVAPS Z28, Z1
+	VMOVAPS Z28, Z2
+	VMOVAPS Z28, Z3
+	VMOVAPS Z28, Z4
+	VMOVAPS Z28, Z5
+	XORQ    R11, R11
+	MOVQ    BX, R13
+	MOVQ    offs_len+56(FP), R14
+	SUBQ    $0x02, R14
+
+cvz2_b6tap3:
+	CMPQ             R11, R14
+	JGE              cvz2_b6tap1
+	MOVLQSX          (DX)(R11*4), R12
+	VMOVUPS          (R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 24(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 32(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 40(R8)(R12*4), Z31, Z5
+	MOVLQSX          4(DX)(R11*4), R12
+	VMOVUPS          64(R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 24(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 32(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 40(R8)(R12*4), Z31, Z5
+	MOVLQSX          8(DX)(R11*4), R12
+	VMOVUPS          128(R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 24(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 32(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 40(R8)(R12*4), Z31, Z5
+	ADDQ             $0xc0, R13
+	ADDQ             $0x03, R11
+	JMP              cvz2_b6tap3
+
+cvz2_b6tap1:
+	CMPQ             R11, offs_len+56(FP)
+	JGE              cvz2_b6tap_end
+	MOVLQSX          (DX)(R11*4), R12
+	VMOVUPS          (R13), Z31
+	VFMADD231PS.BCST (R8)(R12*4), Z31, Z0
+	VFMADD231PS.BCST 8(R8)(R12*4), Z31, Z1
+	VFMADD231PS.BCST 16(R8)(R12*4), Z31, Z2
+	VFMADD231PS.BCST 24(R8)(R12*4), Z31, Z3
+	VFMADD231PS.BCST 32(R8)(R12*4), Z31, Z4
+	VFMADD231PS.BCST 40(R8)(R12*4), Z31, Z5
+	ADDQ             $0x40, R13
+	INCQ             R11
+	JMP              cvz2_b6tap1
+
+cvz2_b6tap_end:
+	VMAXPS        Z0, Z29, Z0
+	VMINPS        Z0, Z30, Z0
+	VMOVUPS       Y0, (R9)
+	VEXTRACTF32X8 $0x01, Z0, (R9)(DI*1)
+	VMAXPS        Z1, Z29, Z1
+	VMINPS        Z1, Z30, Z1
+	VMOVUPS       Y1, 32(R9)
+	VEXTRACTF32X8 $0x01, Z1, 32(R9)(DI*1)
+	VMAXPS        Z2, Z29, Z2
+	VMINPS        Z2, Z30, Z2
+	VMOVUPS       Y2, 64(R9)
+	VEXTRACTF32X8 $0x01, Z2, 64(R9)(DI*1)
+	VMAXPS        Z3, Z29, Z3
+	VMINPS        Z3, Z30, Z3
+	VMOVUPS       Y3, 96(R9)
+	VEXTRACTF32X8 $0x01, Z3, 96(R9)(DI*1)
+	VMAXPS        Z4, Z29, Z4
+	VMINPS        Z4, Z30, Z4
+	VMOVUPS       Y4, 128(R9)
+	VEXTRACTF32X8 $0x01, Z4, 128(R9)(DI*1)
+	VMAXPS        Z5, Z29, Z5
+	VMINPS        Z5, Z30, Z5
+	VMOVUPS       Y5, 160(R9)
+	VEXTRACTF32X8 $0x01, Z5, 160(R9)(DI*1)
+	ADDQ          $0x00000030, R8
+	ADDQ          $0x000000c0, R9
+	SUBQ          $0x06, R10
+
+cvz2_next:
+	MOVQ srcStride+144(FP), R8
+	SHLQ $0x02, R8
+	ADDQ R8, CX
+	MOVQ dstStride+136(FP), R8
+	SHLQ $0x02, R8
+	ADDQ R8, AX
+	DECQ SI
+	JMP  cvz2_row
+
+cvz2_done:
+	VZEROUPPER
+	RET
+
+// func dwc8s1Z(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, lo float32, hi float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·dwc8s1Z(SB), NOSPLIT, $0-160
+	MOVQ            dst_base+0(FP), AX
+	MOVQ            src_base+24(FP), CX
+	MOVQ            offs_base+48(FP), DX
+	MOVQ            w_base+72(FP), BX
+	MOVQ            rows+120(FP), SI
+	MOVQ            bias_base+96(FP), DI
+	VBROADCASTF32X8 (DI), Z28
+	VBROADCASTSS    lo+152(FP), Z29
+	VBROADCASTSS    hi+156(FP), Z30
+
+dwz_row:
+	TESTQ SI, SI
+	JE    dwz_done
+	MOVQ  n+128(FP), R9
+	MOVQ  CX, DI
+	MOVQ  AX, R8
+
+dwz_block:
+	CMPQ    R9, $0x08
+	JLE     dwz_last
+	VMOVAPS Z28, Z0
+	VMOVAPS Z28, Z1
+	VMOVAPS Z28, Z2
+	VMOVAPS Z28, Z3
+	VMOVAPS Z28, Z4
+	VMOVAPS Z28, Z5
+	VMOVAPS Z28, Z6
+	VMOVAPS Z28, Z7
+	XORQ    R10, R10
+	MOVQ    BX, R12
+	CMPQ    R10, offs_len+56(FP)
+	JGE     dwz_b16_end
+
+dwz_b16_tap:
+	MOVLQSX         (DX)(R10*4), R11
+	VBROADCASTF32X8 (R12), Z31
+	VFMADD231PS     (DI)(R11*4), Z31, Z0
+	VFMADD231PS     64(DI)(R11*4), Z31, Z1
+	VFMADD231PS     128(DI)(R11*4), Z31, Z2
+	VFMADD231PS     192(DI)(R11*4), Z31, Z3
+	VFMADD231PS     256(DI)(R11*4), Z31, Z4
+	VFMADD231PS     320(DI)(R11*4), Z31, Z5
+	VFMADD231PS     384(DI)(R11*4), Z31, Z6
+	VFMADD231PS     448(DI)(R11*4), Z31, Z7
+	ADDQ            $0x20, R12
+	INCQ            R10
+	CMPQ            R10, offs_len+56(FP)
+	JL              dwz_b16_tap
+
+dwz_b16_end:
+	VMAXPS  Z0, Z29, Z0
+	VMINPS  Z0, Z30, Z0
+	VMOVUPS Z0, (R8)
+	VMAXPS  Z1, Z29, Z1
+	VMINPS  Z1, Z30, Z1
+	VMOVUPS Z1, 64(R8)
+	VMAXPS  Z2, Z29, Z2
+	VMINPS  Z2, Z30, Z2
+	VMOVUPS Z2, 128(R8)
+	VMAXPS  Z3, Z29, Z3
+	VMINPS  Z3, Z30, Z3
+	VMOVUPS Z3, 192(R8)
+	VMAXPS  Z4, Z29, Z4
+	VMINPS  Z4, Z30, Z4
+	VMOVUPS Z4, 256(R8)
+	VMAXPS  Z5, Z29, Z5
+	VMINPS  Z5, Z30, Z5
+	VMOVUPS Z5, 320(R8)
+	VMAXPS  Z6, Z29, Z6
+	VMINPS  Z6, Z30, Z6
+	VMOVUPS Z6, 384(R8)
+	VMAXPS  Z7, Z29, Z7
+	VMINPS  Z7, Z30, Z7
+	VMOVUPS Z7, 448(R8)
+	ADDQ    $0x00000200, DI
+	ADDQ    $0x00000200, R8
+	SUBQ    $0x10, R9
+	JMP     dwz_block
+
+dwz_last:
+	CMPQ    R9, $0x00
+	JLE     dwz_next
+	VMOVAPS Z28, Z0
+	VMOVAPS Z28, Z1
+	VMOVAPS Z28, Z2
+	VMOVAPS Z28, Z3
+	XORQ    R10, R10
+	MOVQ    BX, R12
+	CMPQ    R10, offs_len+56(FP)
+	JGE     dwz_b8_end
+
+dwz_b8_tap:
+	MOVLQSX         (DX)(R10*4), R11
+	VBROADCASTF32X8 (R12), Z31
+	VFMADD231PS     (DI)(R11*4), Z31, Z0
+	VFMADD231PS     64(DI)(R11*4), Z31, Z1
+	VFMADD231PS     128(DI)(R11*4), Z31, Z2
+	VFMADD231PS     192(DI)(R11*4), Z31, Z3
+	ADDQ            $0x20, R12
+	INCQ            R10
+	CMPQ            R10, offs_len+56(FP)
+	JL              dwz_b8_tap
+
+dwz_b8_end:
+	VMAXPS  Z0, Z29, Z0
+	VMINPS  Z0, Z30, Z0
+	VMOVUPS Z0, (R8)
+	VMAXPS  Z1, Z29, Z1
+	VMINPS  Z1, Z30, Z1
+	VMOVUPS Z1, 64(R8)
+	VMAXPS  Z2, Z29, Z2
+	VMINPS  Z2, Z30, Z2
+	VMOVUPS Z2, 128(R8)
+	VMAXPS  Z3, Z29, Z3
+	VMINPS  Z3, Z30, Z3
+	VMOVUPS Z3, 192(R8)
+	ADDQ    $0x00000100, DI
+	ADDQ    $0x00000100, R8
+	SUBQ    $0x08, R9
+
+dwz_next:
+	MOVQ srcStride+144(FP), DI
+	SHLQ $0x02, DI
+	ADDQ DI, CX
+	MOVQ dstStride+136(FP), DI
+	SHLQ $0x02, DI
+	ADDQ DI, AX
+	DECQ SI
+	JMP  dwz_row
+
+dwz_done:
 	VZEROUPPER
 	RET
 

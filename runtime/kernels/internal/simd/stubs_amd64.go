@@ -4,12 +4,6 @@
 
 package simd
 
-// cpuid executes CPUID with the given leaf and sub-leaf.
-func cpuid(eaxArg uint32, ecxArg uint32) (eax uint32, ebx uint32, ecx uint32, edx uint32)
-
-// xgetbv reads extended control register 0 (the OS-enabled state).
-func xgetbv() (eax uint32, edx uint32)
-
 // sgemm6x16 computes the 6x16 tile T = sum over k < kc of a[k*6+r] * b[k*16+j]
 // and stores its first mr rows (1 <= mr <= 6) to c (row stride ldc elements),
 // adding C first with flagAccumulate, then the biases and the activation the
@@ -30,6 +24,101 @@ func sgemm6x8(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags
 
 // fmaPeak runs n iterations of 12 independent VFMADD231PS on YMM registers (192 flops each).
 func fmaPeak(n int)
+
+// sgemm6x16z computes the 6x16 tile of 1 consecutive packed A panels (kc*6
+// floats apart) times one packed B panel, in ZMM registers, and stores its first
+// mr rows (1 <= mr <= 6) to c with sgemm6x16's epilogue.
+//
+//go:noescape
+func sgemm6x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm6x16zind is sgemm6x16z with row k of B the 16 floats at b[offs[k]:].
+//
+//go:noescape
+func sgemm6x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm12x16z computes the 12x16 tile of 2 consecutive packed A panels (kc*6
+// floats apart) times one packed B panel, in ZMM registers, and stores its first
+// mr rows (1 <= mr <= 12) to c with sgemm6x16's epilogue.
+//
+//go:noescape
+func sgemm12x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm12x16zind is sgemm12x16z with row k of B the 16 floats at b[offs[k]:].
+//
+//go:noescape
+func sgemm12x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm18x16z computes the 18x16 tile of 3 consecutive packed A panels (kc*6
+// floats apart) times one packed B panel, in ZMM registers, and stores its first
+// mr rows (1 <= mr <= 18) to c with sgemm6x16's epilogue.
+//
+//go:noescape
+func sgemm18x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm18x16zind is sgemm18x16z with row k of B the 16 floats at b[offs[k]:].
+//
+//go:noescape
+func sgemm18x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm24x16z computes the 24x16 tile of 4 consecutive packed A panels (kc*6
+// floats apart) times one packed B panel, in ZMM registers, and stores its first
+// mr rows (1 <= mr <= 24) to c with sgemm6x16's epilogue.
+//
+//go:noescape
+func sgemm24x16z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm24x16zind is sgemm24x16z with row k of B the 16 floats at b[offs[k]:].
+//
+//go:noescape
+func sgemm24x16zind(kc int, a *float32, b *float32, offs *int32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// fmaPeak512 runs n iterations of 12 independent VFMADD231PS on ZMM registers (384 flops each).
+func fmaPeak512(n int)
+
+// sgemm12x32z computes the 12x32 tile of 2 consecutive packed A panels times two
+// consecutive packed B panels (kc*16 floats apart) and stores its first mr rows
+// and the columns the flags name to c with sgemm6x16's epilogue.
+//
+//go:noescape
+func sgemm12x32z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// sgemm6x32z computes the 6x32 tile of 1 consecutive packed A panels times two
+// consecutive packed B panels (kc*16 floats apart) and stores its first mr rows
+// and the columns the flags name to c with sgemm6x16's epilogue.
+//
+//go:noescape
+func sgemm6x32z(kc int, a *float32, b *float32, c *float32, ldc int, mr int, flags int, rowBias *float32, colBias *float32, params *float32)
+
+// winoInZ transforms tw Winograd input tiles: tile t is the 4x4 block of the
+// rows src[i*wp:] (i < 4) from column 2t; its 16 values go to v[q*vstride+t].
+// It reads up to 34 floats past column 2t of each row (past the plane's end
+// for the last tiles: the caller leaves slack there).
+//
+//go:noescape
+func winoInZ(v *float32, vstride int, src *float32, wp int, tw int)
+
+// winoOutZ transforms tw Winograd output tiles back: value q of tile t is
+// m[q*mstride+t]; output row r < rows of the tile row is y[r*ow:], columns
+// 2t and 2t+1 (those below ow), each plus bias, clamped to [lo, hi].
+//
+//go:noescape
+func winoOutZ(y *float32, ow int, rows int, m *float32, mstride int, tw int, bias float32, lo float32, hi float32)
+
+// convc16s1Z is convc16s1F32 in ZMM registers, 12 positions per block.
+//
+//go:noescape
+func convc16s1Z(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, groupStride int, lo float32, hi float32)
+
+// convc16s2Z is convc16s2F32 in ZMM registers, 12 positions per block.
+//
+//go:noescape
+func convc16s2Z(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, groupStride int, lo float32, hi float32)
+
+// dwc8s1Z is dwc8s1F32 in ZMM registers, two positions per register.
+//
+//go:noescape
+func dwc8s1Z(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, lo float32, hi float32)
 
 // clampF32 sets dst[i] = min(max(x[i], lo), hi), NaN staying NaN.
 func clampF32(dst []float32, x []float32, lo float32, hi float32)
