@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/kube/image"
 	"github.com/edgectl/edgectl/runtime/worker"
 	"github.com/edgectl/edgectl/runtime/worker/coord"
 	"github.com/urfave/cli/v3"
@@ -94,6 +95,10 @@ func flagHint(err error) string {
 		return "give --token, --token-file, $EDGECTL_TOKEN or --client-ca"
 	case errors.Is(err, worker.ErrClientCANeedsCert):
 		return "--client-ca needs --tls-cert and --tls-key"
+	case errors.Is(err, image.ErrNoGo), errors.Is(err, image.ErrNoSource):
+		return "pass --module-dir DIR, or --binary PLATFORM=FILE for every platform"
+	case errors.Is(err, image.ErrDockerOnePlatform):
+		return "build one --platform, or use --format tarball"
 	}
 	return ""
 }

@@ -16,7 +16,7 @@ import (
 
 // ErrNoGo is returned (wrapped) when a platform must be compiled and no Go
 // toolchain is found.
-var ErrNoGo = errors.New("no Go toolchain found: image build compiles edgectl for each platform; install Go or pass --binary PLATFORM=FILE for every platform")
+var ErrNoGo = errors.New("no Go toolchain found: image build compiles edgectl for each platform; install Go or give a prebuilt binary for every platform")
 
 // FindGo returns the go command: "go" on $PATH, else $GOROOT/bin/go.
 func FindGo() (string, error) {

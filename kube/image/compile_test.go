@@ -73,7 +73,7 @@ func TestBuild_NoGo(t *testing.T) {
 	o := helloOptions(t)
 	o.Go = filepath.Join(t.TempDir(), "go")
 	_, err := image.Build(context.Background(), o)
-	if !errors.Is(err, image.ErrNoGo) || !strings.Contains(err.Error(), "no Go toolchain found: image build compiles edgectl for each platform; install Go or pass --binary") {
+	if !errors.Is(err, image.ErrNoGo) || !strings.Contains(err.Error(), "no Go toolchain found: image build compiles edgectl for each platform; install Go or give a prebuilt binary") {
 		t.Fatalf("error %v, want ErrNoGo", err)
 	}
 	t.Setenv("PATH", t.TempDir())

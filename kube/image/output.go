@@ -1,6 +1,7 @@
 package image
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -51,9 +52,13 @@ func Write(path string, f Format, res *Result, ref name.Reference) error {
 		return WriteFile(path, func(w io.Writer) error { return WriteArchive(w, res.Index, ref) })
 	case FormatDocker:
 		if len(res.Images) != 1 {
-			return fmt.Errorf("%s: a docker archive holds one platform and the image has %d; build one --platform, or use --format tarball", path, len(res.Images))
+			return fmt.Errorf("%s: %w; the image has %d (build one platform, or write an OCI archive)", path, ErrDockerOnePlatform, len(res.Images))
 		}
 		return WriteFile(path, func(w io.Writer) error { return WriteDockerArchive(w, res.Images[0].Image, ref) })
 	}
 	return fmt.Errorf("%s: unknown format %q", path, f)
 }
+
+// ErrDockerOnePlatform is returned (wrapped) for a docker archive of more
+// than one platform.
+var ErrDockerOnePlatform = errors.New("a docker archive holds one platform")

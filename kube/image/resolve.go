@@ -2,6 +2,7 @@ package image
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -41,9 +42,13 @@ func FindSource(ctx context.Context, moduleDir, goCmd string) (Source, error) {
 			return ReleaseSource(ctx, goCmd, version)
 		}
 	}
-	return Source{}, fmt.Errorf("cannot find the edgectl source to compile: %v, and this edgectl (version %s) is not a release the module proxy serves; "+
-		"run it inside an edgectl checkout, pass --module-dir DIR, or pass --binary PLATFORM=FILE for every platform", cwdErr, version)
+	return Source{}, fmt.Errorf("%w: %v, and this edgectl (version %s) is not a release the module proxy serves; "+
+		"run it inside an edgectl checkout, name the checkout, or give a prebuilt binary for every platform", ErrNoSource, cwdErr, version)
 }
+
+// ErrNoSource is returned (wrapped) when no edgectl source to compile is
+// found.
+var ErrNoSource = errors.New("cannot find the edgectl source to compile")
 
 // Stamped fills what the labels need and s lacks: the version ("dev"),
 // the revision (this binary's vcs.revision, when it has one and s has no
