@@ -49,7 +49,7 @@ func profileCommand() *cli.Command {
 			"--worker ADDR asks a running worker to measure itself (needs -o).\n" +
 			"--check MODEL (and MODEL arguments: ONNX, .edgeir or zoo names) then prints each\n" +
 			"model's predicted one-device time against its measured time (the executor, median\n" +
-			"of --runs runs; with one thread also the thread's CPU time) and the ratio.\n" +
+			"of --runs runs; with one thread also the thread's CPU time) and the ratios.\n" +
 			"--from FILE checks an existing profile instead of measuring.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the profile to `FILE`"},

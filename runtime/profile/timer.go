@@ -12,7 +12,9 @@ import (
 	"github.com/edgectl/edgectl/runtime"
 )
 
-// Timing of one micro-benchmark. A run is the executor's whole Run (as a
+// Timing of one micro-benchmark: a warm-up pair, then pairs until there
+// are minRuns (longRuns for a bench over longRun) and they took runTarget,
+// at most maxRuns. A run is the executor's whole Run (as a
 // node costs inside a model: its kernel, the executor's bookkeeping, the
 // clearing of an output its kernel does not overwrite), less the median
 // Run of a graph holding only the one-element Slice that ends every
@@ -32,9 +34,11 @@ import (
 // the sample is the median ratio of the pairs times the reference's median
 // over the whole measurement (Measure scales it at the end).
 const (
-	minRuns   = 7
+	minRuns   = 5
 	maxRuns   = 201
-	runTarget = 20 * time.Millisecond
+	runTarget = 10 * time.Millisecond
+	longRun   = 15 * time.Millisecond // a bench this long gets longRuns pairs
+	longRuns  = 3
 )
 
 // Weights of at least coldWeights bytes are evicted from the caches
@@ -158,18 +162,25 @@ func (t *timer) measure(ctx context.Context, bn bench) (costmodel.Sample, error)
 	now := t.clock()
 	var ratios []float64
 	var sum time.Duration
-	for i := -2; i < minRuns || (sum < runTarget && i < maxRuns); i++ {
-		r, err := t.run(ctx, ref.p, now)
-		if err != nil {
-			return costmodel.Sample{}, fmt.Errorf("%s: %w", bn, err)
+	least := minRuns
+	for i := -1; i < least || (sum < runTarget && i < maxRuns); i++ {
+		// Each side runs twice and its second run counts: it finds its
+		// data in the caches, as a node finds the input its producer just
+		// wrote (weights past coldWeights are evicted before every run).
+		var r, d time.Duration
+		for j := 0; j < 2; j++ {
+			if r, err = t.run(ctx, ref.p, now); err != nil {
+				return costmodel.Sample{}, fmt.Errorf("%s: %w", bn, err)
+			}
 		}
-		d, err := t.run(ctx, p, now)
-		if err != nil {
-			return costmodel.Sample{}, fmt.Errorf("%s: %w", bn, err)
+		for j := 0; j < 2; j++ {
+			if d, err = t.run(ctx, p, now); err != nil {
+				return costmodel.Sample{}, fmt.Errorf("%s: %w", bn, err)
+			}
 		}
 		if i < 0 {
-			if d > 20*time.Millisecond {
-				i = -1 // one warm-up run for a long bench
+			if d > longRun {
+				least = longRuns
 			}
 			continue
 		}
