@@ -20,7 +20,7 @@ type Check struct {
 	// machine do not inflate: with one thread the median CPU time of the
 	// running thread, with more the fastest run.
 	Wall, Robust time.Duration
-	Runs      int
+	Runs         int
 }
 
 // CheckModel predicts g with p and measures it with the executor and
