@@ -132,9 +132,6 @@ func choose(bs []bench, samples []costmodel.Sample, threads int, budget time.Dur
 		// Pairs of two runs of the bench and two of its reference (taken
 		// to be as long), a warm-up pair, filling and packing the weights.
 		runs := min(max(float64(minRuns), runTarget.Seconds()/max(2*sec, 1e-7)), maxRuns)
-		if sec > longRun.Seconds() {
-			runs = longRuns
-		}
 		cost := 4*sec*(runs+1) + 2e-9*b.work.WeightBytes + 1e-3
 		if cost <= left {
 			out = append(out, b)

@@ -11,12 +11,12 @@ import (
 )
 
 // Timing of one micro-benchmark: a warm-up pair, then pairs until there
-// are minRuns (longRuns for a bench over longRun) and they took runTarget,
-// at most maxRuns. A run is the executor's whole Run (as a
-// node costs inside a model: its kernel, the executor's bookkeeping, the
-// clearing of an output its kernel does not overwrite), less the median
-// Run of a graph holding only the one-element Slice that ends every
-// micro-benchmark (base).
+// are minRuns and they took runTarget, at most maxRuns (3 pairs for long
+// benches fitted 46-48% of 3x3 sizes within 10%, 5 pairs 57% at the same
+// load). A run is the executor's whole Run (as a node costs inside a
+// model: its kernel, the executor's bookkeeping, the clearing of an output
+// its kernel does not overwrite), less the median Run of a graph holding
+// only the one-element Slice that ends every micro-benchmark (base).
 //
 // With one thread a run is timed by the CPU time of its OS thread (the
 // goroutine locked to it; kernels start no goroutines then), so that the
@@ -36,8 +36,6 @@ const (
 	minRuns   = 5
 	maxRuns   = 201
 	runTarget = 10 * time.Millisecond
-	longRun   = 15 * time.Millisecond // a bench this long gets longRuns pairs
-	longRuns  = 3
 )
 
 // Weights of at least coldWeights bytes are evicted from the caches

@@ -62,8 +62,7 @@ func (t *timer) measure(ctx context.Context, bn bench) (costmodel.Sample, error)
 	var ratios []float64
 	var ds, rs []time.Duration
 	var sum time.Duration
-	least := minRuns
-	for i := -1; i < least || (sum < runTarget && i < maxRuns); i++ {
+	for i := -1; i < minRuns || (sum < runTarget && i < maxRuns); i++ {
 		// Each side runs twice and its second run counts: it finds its
 		// data in the caches, as a node finds the input its producer just
 		// wrote (weights past coldWeights are evicted before every run).
@@ -79,9 +78,6 @@ func (t *timer) measure(ctx context.Context, bn bench) (costmodel.Sample, error)
 			}
 		}
 		if i < 0 {
-			if d > longRun {
-				least = longRuns
-			}
 			continue
 		}
 		// A node never takes less than a tenth of the base Run.
