@@ -63,19 +63,13 @@ func (t *timer) measure(ctx context.Context, bn bench) (costmodel.Sample, error)
 	var ds, rs []time.Duration
 	var sum time.Duration
 	for i := -1; i < minRuns || (sum < runTarget && i < maxRuns); i++ {
-		// Each side runs twice and its second run counts: it finds its
-		// data in the caches, as a node finds the input its producer just
-		// wrote (weights past coldWeights are evicted before every run).
-		var r, d time.Duration
-		for j := 0; j < 2; j++ {
-			if r, err = t.run(ctx, ref.p, now); err != nil {
-				return costmodel.Sample{}, fmt.Errorf("%s: %w", bn, err)
-			}
+		r, err := t.warm(ctx, ref.p, now)
+		if err != nil {
+			return costmodel.Sample{}, fmt.Errorf("%s: %w", bn, err)
 		}
-		for j := 0; j < 2; j++ {
-			if d, err = t.run(ctx, p, now); err != nil {
-				return costmodel.Sample{}, fmt.Errorf("%s: %w", bn, err)
-			}
+		d, err := t.warm(ctx, p, now)
+		if err != nil {
+			return costmodel.Sample{}, fmt.Errorf("%s: %w", bn, err)
 		}
 		if i < 0 {
 			continue
@@ -95,6 +89,19 @@ func (t *timer) measure(ctx context.Context, bn bench) (costmodel.Sample, error)
 	}
 	ref.times = append(ref.times, rs...)
 	return costmodel.Sample{Kind: p.kind, Shape: bn.String(), Work: p.work, Seconds: medianF(ratios)}, nil
+}
+
+// warm runs p twice and returns the second run: it finds its data in the
+// caches, as a node finds the input its producer just wrote. Weights past
+// coldWeights are evicted before a run, which cools everything: such a
+// bench runs once.
+func (t *timer) warm(ctx context.Context, p *prepared, now func() time.Duration) (time.Duration, error) {
+	if p.work.WeightBytes < coldWeights {
+		if _, err := t.run(ctx, p, now); err != nil {
+			return 0, err
+		}
+	}
+	return t.run(ctx, p, now)
 }
 
 // scaled returns the samples with their ratios turned into seconds: each
