@@ -171,8 +171,12 @@ func (c convShape) channels(lo, hi int) convShape {
 		t.cout = 0
 		return t
 	}
-	g0, g1 := lo/coutG, (hi+coutG-1)/coutG
 	t := c
+	if c.group == 1 {
+		t.cout = hi - lo
+		return t
+	}
+	g0, g1 := lo/coutG, (hi+coutG-1)/coutG
 	t.cout, t.group = (g1-g0)*coutG, g1-g0
 	t.cin = c.cin / c.group * t.group
 	return t

@@ -136,16 +136,22 @@ func SpatialWork(n *graphir.Node, out graphir.Rect, ins []graphir.Rect) Work {
 
 // ChannelWork is the work of the part of node n that computes output
 // channels [lo, hi) (axis 1 of its first output; a Gemm's output
-// features), traced by graphir.TraceChannels: the output channels
-// computed (whole groups of a grouped Conv), the inputs' slices read (all
-// of an ungrouped Conv's image), its weights and biases sliced. A node
-// that cannot be split by channel counts in proportion to hi-lo.
+// features): the output channels computed (whole groups of a grouped
+// Conv), the inputs' slices read (all of an ungrouped Conv's image), its
+// weights and biases sliced. Other ops are traced by
+// graphir.TraceChannels; a node that cannot be split by channel counts in
+// proportion to hi-lo.
 func ChannelWork(n *graphir.Node, lo, hi int) Work {
 	whole := NodeWork(n)
 	if len(n.Outputs) == 0 || n.Outputs[0] == nil || len(n.Outputs[0].Shape) < 2 || n.Outputs[0].Shape[1] == 0 {
 		return whole
 	}
 	c := n.Outputs[0].Shape[1]
+	if n.Op == graphir.OpConv {
+		if cs, ok := convOf(n); ok {
+			return cs.channelWork(n, whole, lo, hi)
+		}
+	}
 	r, err := graphir.TraceChannels(n, graphir.Span{Lo: lo, Hi: hi})
 	if err != nil {
 		return whole.scale(float64(graphir.Span{Lo: lo, Hi: hi}.Intersect(graphir.Span{Lo: 0, Hi: c}).Len()) / float64(c))
@@ -169,10 +175,21 @@ func ChannelWork(n *graphir.Node, lo, hi int) Work {
 			w.InBytes += b
 		}
 	}
-	if n.Op == graphir.OpConv {
-		if cs, ok := convOf(n); ok {
-			cs.channels(lo, hi).addTo(&w, batchOf(n))
-		}
+	return w
+}
+
+// channelWork is ChannelWork of a convolution: the clone of c computing
+// channels [lo, hi) (widened to whole groups) reads its groups' input
+// channels (all of them ungrouped) and, with a fused sum, its slice of
+// the summand; weights and biases are sliced.
+func (c convShape) channelWork(n *graphir.Node, whole Work, lo, hi int) Work {
+	t := c.channels(lo, hi)
+	frac := float64(t.cout) / float64(max(c.cout, 1))
+	w := Work{FLOPs: whole.FLOPs * frac, OutBytes: whole.OutBytes * frac, Rows: whole.Rows * frac, WeightBytes: whole.WeightBytes * frac}
+	w.InBytes = bytesOf(n.In(0)) * float64(t.cin) / float64(max(c.cin, 1))
+	if c.sum {
+		w.InBytes += bytesOf(n.In(3)) * frac
 	}
+	t.addTo(&w, batchOf(n))
 	return w
 }

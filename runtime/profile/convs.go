@@ -107,7 +107,7 @@ func crop(o0, o1, stride, k, pad, size int) (n, before, after int) {
 
 // variants are c's whole layer and clones for tiles of a few partitions:
 // the top band of 2 row bands, the middle tile of a 3x3 grid, the corner of
-// a 4x4 grid, and the first half and quarter of the output channels.
+// a 4x4 grid, and the first half of the output channels.
 func (c convSpec) variants() []convSpec {
 	oh, ow := c.out()
 	out := []convSpec{c}
@@ -115,7 +115,7 @@ func (c convSpec) variants() []convSpec {
 		out = append(out, c.tile(0, oh/2, 0, ow), c.tile(oh/3, 2*oh/3, ow/3, 2*ow/3), c.tile(0, (oh+3)/4, 0, (ow+3)/4))
 	}
 	grp := max(c.grp, 1)
-	for _, d := range []int{2, 4} {
+	for _, d := range []int{2} {
 		if c.cout%d == 0 && c.cout/d >= 8 && c.cout/grp > 1 {
 			h := c
 			h.cout = c.cout / d

@@ -72,6 +72,9 @@ func Measure(ctx context.Context, opts Options) (*costmodel.Profile, error) {
 	if opts.Budget > 0 {
 		rest = choose(rest, t.scaled(samples), threads, opts.Budget-time.Since(start))
 		total = done + len(rest)
+		if opts.Progress != nil {
+			opts.Progress(done, total, "budget: "+fmt.Sprint(len(rest))+" more sizes")
+		}
 	}
 	if err := run(rest); err != nil {
 		return nil, err
@@ -126,8 +129,10 @@ func choose(bs []bench, samples []costmodel.Sample, threads int, budget time.Dur
 		if sec != sec { // NaN: no fit yet
 			sec = 0.01
 		}
-		runs := min(max(float64(minRuns), runTarget.Seconds()/max(sec, 1e-7)), maxRuns)
-		cost := sec*(runs+2) + 2e-9*b.work.WeightBytes + 1e-3
+		// Pairs of two runs of the bench and two of its reference (taken
+		// to be as long), a warm-up pair, filling and packing the weights.
+		runs := min(max(float64(minRuns), runTarget.Seconds()/max(2*sec, 1e-7)), maxRuns)
+		cost := 4*sec*(runs+1) + 2e-9*b.work.WeightBytes + 1e-3
 		if cost <= left {
 			out = append(out, b)
 			left -= cost

@@ -3,8 +3,6 @@ package profile
 import (
 	"context"
 	"fmt"
-	goruntime "runtime"
-	"slices"
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
@@ -12,16 +10,19 @@ import (
 	"github.com/edgectl/edgectl/runtime"
 )
 
-// Timing of one micro-benchmark. A run is the executor's whole Run (as a
-// node costs inside a model: its kernel, the executor's bookkeeping, the
-// clearing of an output its kernel does not overwrite), less the median
-// Run of a graph holding only the one-element Slice that ends every
-// micro-benchmark (base).
+// Timing of one micro-benchmark: a warm-up pair, then pairs until there
+// are minRuns and they took runTarget, at most maxRuns (3 pairs for long
+// benches fitted 46-48% of 3x3 sizes within 10%, 5 pairs 57% at the same
+// load). A run is the executor's whole Run (as a node costs inside a
+// model: its kernel, the executor's bookkeeping, the clearing of an output
+// its kernel does not overwrite), less the median Run of a graph holding
+// only the one-element Slice that ends every micro-benchmark (base).
 //
 // With one thread a run is timed by the CPU time of its OS thread (the
 // goroutine locked to it; kernels start no goroutines then), so that the
 // time other processes take the core away does not count. With more
-// threads the wall clock times it.
+// threads the wall clock times it, and the sample is the ratio of the
+// fastest runs (a descheduled helper thread only ever adds time).
 //
 // The speed of a shared machine also drifts: on the 2-core VM this was
 // written on, a scalar reference kernel took 112 or 195 us of CPU time for
@@ -32,9 +33,9 @@ import (
 // the sample is the median ratio of the pairs times the reference's median
 // over the whole measurement (Measure scales it at the end).
 const (
-	minRuns   = 7
+	minRuns   = 5
 	maxRuns   = 201
-	runTarget = 20 * time.Millisecond
+	runTarget = 10 * time.Millisecond
 )
 
 // Weights of at least coldWeights bytes are evicted from the caches
@@ -88,10 +89,17 @@ func (t *timer) prepare(s spec) (*prepared, error) {
 	return &prepared{e: e, in: in, work: costmodel.NodeWork(n), kind: costmodel.Classify(n, t.arch, t.tier)}, nil
 }
 
+// wall reports whether runs are timed by the wall clock (more than one
+// thread, or no thread CPU clock).
+func (t *timer) wall() bool {
+	_, ok := threadCPUTime()
+	return !ok || t.threads != 1
+}
+
 // clock reads the time runs are measured by: the thread's CPU time with
 // one thread (the caller locks its OS thread), else the wall clock.
 func (t *timer) clock() func() time.Duration {
-	if _, ok := threadCPUTime(); ok && t.threads == 1 {
+	if !t.wall() {
 		return func() time.Duration { d, _ := threadCPUTime(); return d }
 	}
 	start := time.Now()
@@ -106,117 +114,4 @@ func (t *timer) run(ctx context.Context, p *prepared, now func() time.Duration) 
 	t0 := now()
 	_, err := p.e.Run(ctx, p.in)
 	return now() - t0 - t.base, err
-}
-
-// baseline measures the Run of a graph that is only the final Slice.
-func (t *timer) baseline(ctx context.Context) error {
-	goruntime.LockOSThread()
-	defer goruntime.UnlockOSThread()
-	b := newBuilder(t.seed)
-	g, in, err := b.finish(b.input(1, 8, 8, 8))
-	if err != nil {
-		return err
-	}
-	e, err := runtime.NewWithOptions(g, runtime.Options{Threads: t.threads})
-	if err != nil {
-		return err
-	}
-	p, now := &prepared{e: e, in: in}, t.clock()
-	var ds []time.Duration
-	for i := 0; i < 301; i++ {
-		d, err := t.run(ctx, p, now)
-		if err != nil {
-			return err
-		}
-		ds = append(ds, d)
-	}
-	t.base = median(ds[1:])
-	return nil
-}
-
-// measure times bench bn, paired run by run with its kind's reference,
-// and returns the sample whose Seconds is the median ratio of the pairs
-// (scale multiplies it by the reference's time).
-func (t *timer) measure(ctx context.Context, bn bench) (costmodel.Sample, error) {
-	goruntime.LockOSThread()
-	defer goruntime.UnlockOSThread()
-	p, err := t.prepare(bn.spec)
-	if err != nil {
-		return costmodel.Sample{}, err
-	}
-	ref := t.refs[p.kind]
-	if ref == nil {
-		ref = &reference{p: p}
-		if bn.ref != nil {
-			if ref.p, err = t.prepare(bn.ref); err != nil {
-				return costmodel.Sample{}, err
-			}
-		}
-		t.refs[p.kind] = ref
-	}
-	goruntime.GC()
-	now := t.clock()
-	var ratios []float64
-	var sum time.Duration
-	for i := -2; i < minRuns || (sum < runTarget && i < maxRuns); i++ {
-		r, err := t.run(ctx, ref.p, now)
-		if err != nil {
-			return costmodel.Sample{}, fmt.Errorf("%s: %w", bn, err)
-		}
-		d, err := t.run(ctx, p, now)
-		if err != nil {
-			return costmodel.Sample{}, fmt.Errorf("%s: %w", bn, err)
-		}
-		if i < 0 {
-			if d > 20*time.Millisecond {
-				i = -1 // one warm-up run for a long bench
-			}
-			continue
-		}
-		// A node never takes less than a tenth of the base Run.
-		floor := max(t.base/10, time.Nanosecond)
-		ratios = append(ratios, float64(max(d, floor))/float64(max(r, floor)))
-		ref.times = append(ref.times, max(r, floor))
-		sum += d + r
-	}
-	return costmodel.Sample{Kind: p.kind, Shape: bn.String(), Work: p.work, Seconds: medianF(ratios)}, nil
-}
-
-// scaled returns the samples with their ratios turned into seconds: each
-// times its kind's reference median so far.
-func (t *timer) scaled(samples []costmodel.Sample) []costmodel.Sample {
-	out := slices.Clone(samples)
-	for i := range out {
-		if r := t.refs[out[i].Kind]; r != nil && len(r.times) > 0 {
-			out[i].Seconds *= median(r.times).Seconds()
-		}
-	}
-	return out
-}
-
-// evictCaches reads one byte of every cache line of the eviction buffer.
-func (t *timer) evictCaches() {
-	if t.evict == nil {
-		t.evict = make([]byte, evictBytes)
-		for i := range t.evict {
-			t.evict[i] = byte(i)
-		}
-	}
-	var x byte
-	for i := 0; i < len(t.evict); i += 64 {
-		x += t.evict[i]
-	}
-	t.sink += x
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-func medianF(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[len(s)/2]
 }
