@@ -125,7 +125,9 @@ func TraceChannels(n *Node, want Span) (ChannelRegion, error) {
 	case OpConv:
 		group := int(n.Attrs["group"].Int)
 		coutG, cinG := out[1]/group, n.In(0).Shape[1]/group
-		if !want.Empty() {
+		if group > 1 && !want.Empty() {
+			// A grouped convolution computes whole groups; an
+			// ungrouped one exactly the channels wanted.
 			r.Out = Span{want.Lo / coutG * coutG, (want.Hi + coutG - 1) / coutG * coutG}
 		}
 		if group > 1 {

@@ -384,3 +384,36 @@ func TestIOIndex_StageIO(t *testing.T) {
 		}
 	}
 }
+
+// An ungrouped convolution's channel part computes exactly the channels
+// wanted (with its weights sliced); a grouped one whole groups.
+func TestTraceChannels_ConvComputesOnlyItsChannels(t *testing.T) {
+	x := &Value{Name: "x", DType: Float32, Shape: Shape{1, 8, 4, 4}}
+	for _, tc := range []struct {
+		group   int64
+		want    Span
+		out, in Span
+	}{
+		{1, Span{3, 5}, Span{3, 5}, Span{0, 8}},
+		{4, Span{3, 5}, Span{2, 6}, Span{2, 6}},
+	} {
+		a := Attrs{}
+		a.SetInt("group", tc.group)
+		w := regionConst(8, int(8/tc.group), 1, 1)
+		n := &Node{Name: "conv", Op: OpConv, Attrs: a, Inputs: []*Value{x, w}, Outputs: []*Value{{Name: "y"}}}
+		if err := InferNode(n); err != nil {
+			t.Fatal(err)
+		}
+		r, err := TraceChannels(n, tc.want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := Span{0, 8}
+		if !r.Inputs[0].Whole {
+			in = r.Inputs[0].Span
+		}
+		if r.Out != tc.out || in != tc.in || r.Inputs[1].Span != tc.out {
+			t.Errorf("group %d, want %v: out %v, input %v, weights %v", tc.group, tc.want, r.Out, in, r.Inputs[1].Span)
+		}
+	}
+}

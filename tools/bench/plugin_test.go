@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/edgectl/edgectl/internal/testenv"
 	"github.com/edgectl/edgectl/plugins"
@@ -14,7 +15,10 @@ func TestPlugin_Small(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	res, err := Plugin(context.Background(), filepath.Join(testenv.Plugins(t), "simd.wasm"), PluginOptions{Size: 32, Reps: 1, Threads: 2})
+	res, err := Plugin(context.Background(), filepath.Join(testenv.Plugins(t), "simd.wasm"), PluginOptions{Size: 32, Reps: 1, Threads: 2,
+		// A loaded machine may stretch a guarded call past the default
+		// deadline; this test is about the report, not the deadline.
+		Options: plugins.Options{CallDeadline: time.Minute}})
 	if err != nil {
 		t.Fatal(err)
 	}
