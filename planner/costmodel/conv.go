@@ -87,7 +87,9 @@ func (c convShape) kind(t target) Kind {
 	switch {
 	case t.winoChannels > 0 && c.cin >= t.winoChannels && c.cout >= t.winoChannels && c.oh >= t.winoRows &&
 		c.group == 1 && c.kh == 3 && c.kw == 3 && c.sh == 1 && c.sw == 1 && c.dh == 1 && c.dw == 1 &&
-		c.pt == 1 && c.pl == 1 && c.oh == c.h && c.ow == c.w && !c.sum:
+		pad01(c.pt) && pad01(c.pl) && pad01(c.oh+2-c.h-c.pt) && pad01(c.ow+2-c.w-c.pl) && !c.sum:
+		// A "same" layer, or a tile of one (a halo instead of a pad where
+		// its neighbours are).
 		return KindWinograd
 	case t.direct && c.group == 1 && !c.sum && c.cin <= 4 && c.cin*c.kh*c.kw <= 75 && c.cout%16 == 0 &&
 		(c.sw == 1 || c.sw == 2) && c.pt >= 0 && c.pl >= 0:
@@ -181,3 +183,6 @@ func (c convShape) channels(lo, hi int) convShape {
 	t.cin = c.cin / c.group * t.group
 	return t
 }
+
+// pad01 reports a pad of 0 or 1 (runtime/kernels' Winograd takes those).
+func pad01(p int) bool { return p == 0 || p == 1 }

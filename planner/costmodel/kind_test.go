@@ -85,10 +85,15 @@ func TestClassifySpatial(t *testing.T) {
 	if got := ClassifySpatial(n, full, "amd64", "avx2"); got != KindWinograd {
 		t.Errorf("whole output: %s, want %s", got, KindWinograd)
 	}
-	// A tile with a halo: pads only at the image's borders, crop != output.
+	// A tile with a halo (pads only at the image's borders) still runs
+	// Winograd; one too short for the AVX2 tier's 28 rows runs the GEMM.
 	half := graphir.Rect{Rows: graphir.Span{Lo: 0, Hi: 28}, Cols: graphir.Span{Lo: 0, Hi: 56}}
-	if got := ClassifySpatial(n, half, "amd64", "avx2"); got != KindConv3x3 {
-		t.Errorf("top half: %s, want %s", got, KindConv3x3)
+	if got := ClassifySpatial(n, half, "amd64", "avx2"); got != KindWinograd {
+		t.Errorf("top half: %s, want %s", got, KindWinograd)
+	}
+	quarter := graphir.Rect{Rows: graphir.Span{Lo: 14, Hi: 28}, Cols: graphir.Span{Lo: 0, Hi: 56}}
+	if got := ClassifySpatial(n, quarter, "amd64", "avx2"); got != KindConv3x3 {
+		t.Errorf("second quarter: %s, want %s", got, KindConv3x3)
 	}
 	if got := ClassifySpatial(pool(t, false, 8, 8, 2, 2, 0), half, "amd64", "avx2"); got != KindPool {
 		t.Errorf("pool tile: %s", got)

@@ -9,7 +9,9 @@ import (
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
 )
 
-// winoConv runs a 3x3 stride-1 convolution (pads 1, one group) as
+// winoConv runs a 3x3 stride-1 convolution (pads of 0 or 1 on each side,
+// one group: a "same" layer, or a tile of one, whose crop has a halo where
+// its neighbours are and the layer's pad at the image's borders) as
 // Winograd F(2x2, 3x3): each 2x2 block of outputs from a 4x4 block of
 // input, transformed (V = B'dB) into 16 values; the 16 products of the
 // transformed weights U = GgG' (packed once) with them are 16 GEMMs of
@@ -82,8 +84,10 @@ func prepareWinograd(c *convPlan, w []float32) kernelapi.Kernel {
 	if c.ops.WinoIn != nil {
 		lim = winoLimits[1]
 	}
+	// The bottom and right pads follow from the output's size.
+	pb, pr := c.oh+2-c.h-c.pt, c.ow+2-c.w-c.pl
 	if !c.ops.VecMaps || c.cin < lim.channels || c.cout < lim.channels || c.oh < lim.rows || c.group != 1 || c.kh != 3 || c.kw != 3 || c.sh != 1 || c.sw != 1 || c.dh != 1 || c.dw != 1 ||
-		c.pt != 1 || c.pl != 1 || c.oh != c.h || c.ow != c.w || c.sum {
+		!pad01(c.pt) || !pad01(c.pl) || !pad01(pb) || !pad01(pr) || c.sum {
 		return nil
 	}
 	d := &winoConv{convPlan: c, th: (c.oh + 1) / 2, tw: (c.ow + 1) / 2}
@@ -135,6 +139,10 @@ func prepareWinograd(c *convPlan, w []float32) kernelapi.Kernel {
 	return d.run
 }
 
+// pad01 reports a pad of 0 or 1: the zero-bordered scratch plane holds the
+// input at offset (pt, pl) and stays zero elsewhere.
+func pad01(p int) bool { return p == 0 || p == 1 }
+
 func (d *winoConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	x, y := in[0].F, out[0].F
 	var bias []float32
@@ -147,7 +155,7 @@ func (d *winoConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	nbands := (d.th + d.band - 1) / d.band
 	for b := 0; b < d.batch; b++ {
 		for ci := 0; ci < d.cin; ci++ {
-			ops.CopyRows(s.pad[ci*d.hp*d.wp+d.wp+1:], x[(b*d.cin+ci)*plane:], d.h, d.w, d.wp, d.w)
+			ops.CopyRows(s.pad[ci*d.hp*d.wp+d.pt*d.wp+d.pl:], x[(b*d.cin+ci)*plane:], d.h, d.w, d.wp, d.w)
 		}
 		yb := y[b*d.cout*d.oh*d.ow:]
 		if d.threads > 1 && nbands >= winoBandsPerThread*d.threads {

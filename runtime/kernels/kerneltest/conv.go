@@ -109,6 +109,13 @@ var direct16 = []ConvSpec{
 var winograd = []ConvSpec{
 	{N: 1, C: 256, H: 28, W: 10, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 1, Bias: true, Act: "Relu", Winograd: true},
 	{N: 2, C: 258, H: 29, W: 5, M: 264, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 1, Act: "LeakyRelu", ActAlpha: 0.1, Winograd: true},
+	// Tiles of a "same" layer: a halo where the neighbours are, the pad at
+	// the image's borders (an interior strip, a first strip, a corner of
+	// a grid, a last column of odd width).
+	{N: 1, C: 256, H: 30, W: 9, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{0, 1, 0, 1}, Group: 1, Bias: true, Winograd: true},
+	{N: 1, C: 256, H: 29, W: 8, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 0, 1}, Group: 1, Act: "Relu", Winograd: true},
+	{N: 1, C: 256, H: 29, W: 7, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 0, 0, 1}, Group: 1, Bias: true, Winograd: true},
+	{N: 1, C: 256, H: 30, W: 12, M: 256, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{0, 0, 0, 0}, Group: 1, Bias: true, Winograd: true},
 }
 
 // ConvCases are the fixed edge cases and seeded random cases of Conv2D.
