@@ -11,13 +11,13 @@ import (
 
 	"github.com/edgectl/edgectl/importer"
 	"github.com/edgectl/edgectl/kube/bundle"
-	"github.com/edgectl/edgectl/kube/bundle/internal/fixture"
+	"github.com/edgectl/edgectl/kube/bundle/bundletest"
 )
 
 // build makes a bundle of resnet18_tiny for n devices.
-func build(t *testing.T, n int) (string, *bundle.Result, fixture.Files) {
+func build(t *testing.T, n int) (string, *bundle.Result, bundletest.Files) {
 	t.Helper()
-	f := fixture.Make(t, "resnet18_tiny", n)
+	f := bundletest.Make(t, "resnet18_tiny", n)
 	out := filepath.Join(f.Dir, "app.tar")
 	res, err := bundle.Build(context.Background(), bundle.Options{Model: f.Model, Plan: f.Plan, Cluster: f.Cluster,
 		Manifests: func(m *bundle.Meta) ([]byte, error) { return []byte("# " + m.Name + "\n"), nil }}, out)

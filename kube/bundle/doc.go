@@ -28,6 +28,8 @@
 // verify.go, sign.go and keys.go, remote.go (push, pull), place.go (a
 // device's model file from its shard) and inspect.go.
 //
+// bundletest makes a model, plan and cluster file to bundle, for tests.
+//
 // It imports go-containerregistry, graphir, importer, runtime/partition and
 // planner/cluster; not client-go.
 package bundle
