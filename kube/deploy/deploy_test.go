@@ -220,4 +220,3 @@ func (f fakeResponse) DoRaw(context.Context) ([]byte, error) { return []byte(f),
 func (f fakeResponse) Stream(context.Context) (io.ReadCloser, error) {
 	return io.NopCloser(strings.NewReader(string(f))), nil
 }
-
