@@ -50,6 +50,11 @@ func New(stdout, stderr io.Writer) *cli.Command {
 			imageCommand(),
 			clusterCommand(),
 			netprobeCommand(),
+			bundleCommand(),
+			manifestsCommand(),
+			deployCommand(),
+			undeployCommand(),
+			statusCommand(),
 		},
 	}
 }

@@ -34,7 +34,7 @@ type Options struct {
 	Name string
 	// Manifests renders the Kubernetes objects of the bundle from its
 	// metadata (kube/manifest; nil: none).
-	Manifests func(*Meta) ([]byte, error)
+	Manifests func(*Meta, *cluster.Cluster) ([]byte, error)
 	// Progress receives a line per step (nil: none).
 	Progress io.Writer
 }
@@ -127,7 +127,7 @@ func Build(ctx context.Context, o Options, out string) (*Result, error) {
 		}
 	}
 	if o.Manifests != nil {
-		data, err := o.Manifests(meta)
+		data, err := o.Manifests(meta, cl)
 		if err != nil {
 			return nil, fmt.Errorf("rendering the manifests: %w", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/edgectl/edgectl/importer"
 	"github.com/edgectl/edgectl/kube/bundle"
 	"github.com/edgectl/edgectl/kube/bundle/bundletest"
+	"github.com/edgectl/edgectl/planner/cluster"
 )
 
 // build makes a bundle of resnet18_tiny for n devices.
@@ -20,7 +21,7 @@ func build(t *testing.T, n int) (string, *bundle.Result, bundletest.Files) {
 	f := bundletest.Make(t, "resnet18_tiny", n)
 	out := filepath.Join(f.Dir, "app.tar")
 	res, err := bundle.Build(context.Background(), bundle.Options{Model: f.Model, Plan: f.Plan, Cluster: f.Cluster,
-		Manifests: func(m *bundle.Meta) ([]byte, error) { return []byte("# " + m.Name + "\n"), nil }}, out)
+		Manifests: func(m *bundle.Meta, _ *cluster.Cluster) ([]byte, error) { return []byte("# " + m.Name + "\n"), nil }}, out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestBuild_Reproducible(t *testing.T) {
 	out, res, f := build(t, 2)
 	again := filepath.Join(f.Dir, "again.tar")
 	res2, err := bundle.Build(context.Background(), bundle.Options{Model: f.Model, Plan: f.Plan, Cluster: f.Cluster,
-		Manifests: func(m *bundle.Meta) ([]byte, error) { return []byte("# " + m.Name + "\n"), nil }}, again)
+		Manifests: func(m *bundle.Meta, _ *cluster.Cluster) ([]byte, error) { return []byte("# " + m.Name + "\n"), nil }}, again)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,14 +23,23 @@ type Shard struct {
 // Has says whether the shard holds the constant called name.
 func (s *Shard) Has(name string) bool { return s.Weights[name] }
 
+// AllDevices asks PlaceModel for every weight (a check against one
+// device needs the whole model).
+const AllDevices = "*"
+
 // PlaceModel writes the model file of device (a plan device; "" for the
-// coordinator, which reads only the common weights) into dataDir/models:
+// coordinator, which reads only the common weights; AllDevices) into dataDir/models:
 // the .edgeir file with the graph and only the weights of the device's
 // stages, the others left as holes (a sparse file of the model's size).
 // Only those blobs are read, and each is checked as it is read.
 func (b *Bundle) PlaceModel(device, dataDir string) (*Shard, error) {
 	paths := []string{CommonWeights}
-	if device != "" {
+	if device == AllDevices {
+		paths = nil
+		for _, w := range b.Meta.Weights {
+			paths = append(paths, w.Path)
+		}
+	} else if device != "" {
 		d, ok := b.Meta.Device(device)
 		if !ok {
 			return nil, fmt.Errorf("bundle %s: device %q is not in its plan (devices: %v)", b.Path, device, b.Meta.DeviceNames())
