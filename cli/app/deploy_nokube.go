@@ -20,6 +20,8 @@ func noKube(name, usage string) *cli.Command {
 		Action: func(context.Context, *cli.Command) error { return errNoKube }}
 }
 
-func deployCommand() *cli.Command   { return noKube("deploy", "run a bundle on Kubernetes") }
-func undeployCommand() *cli.Command { return noKube("undeploy", "remove what edgectl deploy made for an app") }
-func statusCommand() *cli.Command   { return noKube("status", "show the pods of a deployed app") }
+func deployCommand() *cli.Command { return noKube("deploy", "run a bundle on Kubernetes") }
+func undeployCommand() *cli.Command {
+	return noKube("undeploy", "remove what edgectl deploy made for an app")
+}
+func statusCommand() *cli.Command { return noKube("status", "show the pods of a deployed app") }
