@@ -177,7 +177,7 @@ func bundlePullCommand() *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the archive to `APP.tar`"},
 			&cli.StringFlag{Name: "extract", Usage: "write the files into `DIR`"},
-			&cli.StringFlag{Name: "device", Usage: "with --extract: only the files of plan device `NAME`"},
+			&cli.StringFlag{Name: "device", Usage: "with --extract: only the files of plan device `NAME` (\"coordinator\": the coordinator's)"},
 			&cli.BoolFlag{Name: "insecure", Usage: "allow plain HTTP"},
 		}, signatureFlags()...),
 		Action: func(ctx context.Context, cmd *cli.Command) error {

@@ -11,6 +11,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/edgectl/edgectl/planner/cluster"
 )
 
 // Pull downloads the bundle at ref (and its signature, checked when
@@ -94,7 +96,8 @@ func imageSources(img v1.Image, desc v1.Descriptor) ([]source, error) {
 
 // Extract downloads from ref only the files that device needs (bundle.json,
 // the plan, the cluster file, the graph, the device's weights and its
-// class's plugin; device "" takes every file) into the folder dir, each
+// class's plugin; device "" takes every file, and "coordinator"
+// (cluster.Coordinator) what the coordinator reads) into the folder dir, each
 // checked against its layer digest and its sha256. Open(dir) reads it.
 func Extract(ctx context.Context, ref, dir, device string, o PullOptions) (v1.Hash, error) {
 	_, idx, _, err := fetchIndex(ctx, ref, o)
@@ -166,10 +169,20 @@ func Extract(ctx context.Context, ref, dir, device string, o PullOptions) (v1.Ha
 	return d, nil
 }
 
-// filesFor lists the files device needs ("" : all).
+// filesFor lists the files device needs ("" : all; cluster.Coordinator:
+// what the coordinator reads, the common weights only).
 func (m *Meta) filesFor(device string) ([]File, error) {
 	if device == "" {
 		return m.Files, nil
+	}
+	if device == cluster.Coordinator {
+		var out []File
+		for _, f := range m.Files {
+			if f.Role != RolePlugin && f.Role != RoleManifests && (f.Role != RoleWeights || f.Path == CommonWeights) {
+				out = append(out, f)
+			}
+		}
+		return out, nil
 	}
 	d, ok := m.Device(device)
 	if !ok {

@@ -79,6 +79,19 @@ func TestPushPull_SignedRoundTrip(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, bundle.ManifestsPath)); err == nil {
 		t.Error("a device pulled the manifests")
 	}
+
+	// The coordinator pulls the graph and the common weights only.
+	cdir := filepath.Join(f.Dir, "coordinator")
+	if _, err := bundle.Extract(ctx, ref.String(), cdir, "coordinator", bundle.PullOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = filepath.Glob(filepath.Join(cdir, "model", "weights", "*.bin"))
+	if len(got) != 1 || filepath.Base(got[0]) != "common.bin" {
+		t.Errorf("the coordinator pulled %v", got)
+	}
+	if _, err := open(t, cdir).PlaceModel("", t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestPull_RequireSignature(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
+
+	"github.com/edgectl/edgectl/planner/cluster"
 )
 
 func (r *renderer) coordinatorService() *corev1.Service {
@@ -52,7 +54,7 @@ func (r *renderer) coordinator() *appsv1.Deployment {
 		LivenessProbe:  &corev1.Probe{ProbeHandler: http("/healthz"), InitialDelaySeconds: 10, PeriodSeconds: 10, FailureThreshold: 6},
 	}
 	labels := componentLabels(app, "coordinator", nil)
-	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: podSpec(r, "", c)}
+	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: podSpec(r, cluster.Coordinator, c)}
 	if r.in.Digest != "" {
 		tmpl.Annotations = map[string]string{BundleAnnotation: r.in.Digest}
 	}

@@ -27,8 +27,8 @@ func containerSecurity() *corev1.SecurityContext {
 
 // podSpec is what worker and coordinator pods share: the data and /tmp
 // folders as emptyDirs, and the bundle at BundleDir, as an image volume
-// or filled by an init container that pulls device's files ("" : all a
-// coordinator needs).
+// or filled by an init container that pulls device's files (for the
+// coordinator, cluster.Coordinator: the graph and common weights).
 func podSpec(r *renderer, device string, c corev1.Container) corev1.PodSpec {
 	c.Image = r.o.Image
 	c.ImagePullPolicy = corev1.PullIfNotPresent
@@ -47,10 +47,7 @@ func podSpec(r *renderer, device string, c corev1.Container) corev1.PodSpec {
 		},
 	}
 	if r.o.Source == SourceInit {
-		args := []string{"bundle", "pull", r.bundleRef, "--extract", BundleDir}
-		if device != "" {
-			args = append(args, "--device", device)
-		}
+		args := []string{"bundle", "pull", r.bundleRef, "--extract", BundleDir, "--device", device}
 		spec.InitContainers = []corev1.Container{{Name: "bundle", Image: r.o.Image, ImagePullPolicy: corev1.PullIfNotPresent,
 			Args: args, SecurityContext: containerSecurity(),
 			VolumeMounts: []corev1.VolumeMount{{Name: "bundle", MountPath: BundleDir}, {Name: "tmp", MountPath: "/tmp"}},
