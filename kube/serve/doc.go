@@ -13,5 +13,7 @@
 // background; until then /readyz says 503, so Kubernetes routes no
 // traffic to it, and the old coordinator keeps serving during a roll.
 //
+// serve.go keeps the session; http.go is the API.
+//
 // It imports graphir, importer and runtime/worker/coord; not client-go.
 package serve
