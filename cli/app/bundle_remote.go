@@ -25,7 +25,7 @@ func bundlePushCommand() *cli.Command {
 				return err
 			}
 			defer b.Close()
-			d, err := bundle.Push(ctx, b, cmd.Args().Get(1), bundle.RemoteOptions{Insecure: cmd.Bool("insecure")})
+			d, err := bundle.Push(ctx, b, cmd.Args().Get(1), bundle.RemoteOptions{Insecure: cmd.Bool("insecure"), Progress: cmd.Root().ErrWriter})
 			if err != nil {
 				return err
 			}
@@ -61,7 +61,7 @@ func bundlePullCommand() *cli.Command {
 			if cmd.String("device") != "" && dir == "" {
 				return fmt.Errorf("pull: --device goes with --extract")
 			}
-			o := bundle.PullOptions{RemoteOptions: bundle.RemoteOptions{Insecure: cmd.Bool("insecure")}}
+			o := bundle.PullOptions{RemoteOptions: bundle.RemoteOptions{Insecure: cmd.Bool("insecure"), Progress: cmd.Root().ErrWriter}}
 			if cmd.Bool("require-signature") && cmd.String("pubkey") == "" {
 				return fmt.Errorf("pull: --require-signature needs --pubkey FILE")
 			}

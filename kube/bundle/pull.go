@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -53,6 +54,14 @@ func Pull(ctx context.Context, ref, out string, o PullOptions) (v1.Hash, error) 
 			return v1.Hash{}, err
 		}
 		srcs, tops = append(srcs, s...), append(tops, desc)
+	}
+	for i := range srcs {
+		s := srcs[i]
+		open := s.open
+		srcs[i].open = func() (io.ReadCloser, error) {
+			o.say("pulling %s (%d bytes)", s.name, s.desc.Size)
+			return open()
+		}
 	}
 	if err := writeArchive(out, tops, srcs); err != nil {
 		return v1.Hash{}, err
@@ -158,6 +167,7 @@ func Extract(ctx context.Context, ref, dir, device string, o PullOptions) (v1.Ha
 		if err := ctx.Err(); err != nil {
 			return v1.Hash{}, err
 		}
+		o.say("pulling %s (%d bytes)", f.Path, f.Size)
 		if err := get(f.Path, f.SHA256); err != nil {
 			return v1.Hash{}, err
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -20,6 +21,15 @@ import (
 type RemoteOptions struct {
 	Insecure  bool
 	Transport http.RoundTripper // nil: the default
+	// Progress receives a line per file pulled and per tenth of the bytes
+	// pushed (nil: none).
+	Progress io.Writer
+}
+
+func (o RemoteOptions) say(format string, args ...any) {
+	if o.Progress != nil {
+		fmt.Fprintf(o.Progress, format+"\n", args...)
+	}
 }
 
 func (o RemoteOptions) parse(ref string) (name.Reference, error) {
@@ -54,7 +64,24 @@ func Push(ctx context.Context, b *Bundle, ref string, o RemoteOptions) (name.Dig
 	if err != nil {
 		return name.Digest{}, err
 	}
-	if err := remote.WriteIndex(r, archiveIndex{b}, o.remote(ctx)...); err != nil {
+	opts := o.remote(ctx)
+	if o.Progress != nil {
+		updates := make(chan v1.Update, 16)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			step := int64(-1)
+			for u := range updates {
+				if u.Total > 0 && u.Complete*10/u.Total > step {
+					step = u.Complete * 10 / u.Total
+					o.say("pushed %d of %d bytes", u.Complete, u.Total)
+				}
+			}
+		}()
+		defer func() { <-done }()
+		opts = append(opts, remote.WithProgress(updates))
+	}
+	if err := remote.WriteIndex(r, archiveIndex{b}, opts...); err != nil {
 		return name.Digest{}, fmt.Errorf("push %s: %w", r, err)
 	}
 	for _, d := range b.sigs {

@@ -1,6 +1,7 @@
 package bundle_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -39,7 +40,8 @@ func TestPushPull_SignedRoundTrip(t *testing.T) {
 	}
 	host := registryHost(t)
 	b := open(t, out)
-	ref, err := bundle.Push(ctx, b, host+"/apps/resnet:v1", bundle.RemoteOptions{})
+	var progress bytes.Buffer
+	ref, err := bundle.Push(ctx, b, host+"/apps/resnet:v1", bundle.RemoteOptions{Progress: &progress})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,12 +49,15 @@ func TestPushPull_SignedRoundTrip(t *testing.T) {
 		t.Errorf("pushed %s, built %s", ref, res.Digest)
 	}
 	pulled := filepath.Join(f.Dir, "pulled.tar")
-	d, err := bundle.Pull(ctx, host+"/apps/resnet:v1", pulled, bundle.PullOptions{PublicKey: pub})
+	d, err := bundle.Pull(ctx, host+"/apps/resnet:v1", pulled, bundle.PullOptions{PublicKey: pub, RemoteOptions: bundle.RemoteOptions{Progress: &progress}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d != res.Digest {
 		t.Errorf("pulled %s, built %s", d, res.Digest)
+	}
+	if !strings.Contains(progress.String(), "pushed ") || !strings.Contains(progress.String(), "pulling model/weights/common.bin") {
+		t.Errorf("progress:\n%s", progress.String())
 	}
 	p := open(t, pulled)
 	if err := p.VerifySignature(pub); err != nil {
