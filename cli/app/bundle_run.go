@@ -53,6 +53,10 @@ func runFromBundle(ctx context.Context, cmd *cli.Command, w, errw io.Writer, f r
 		return fmt.Errorf("run: with --bundle, give no MODEL (the bundle holds it)")
 	case f.local > 0 && len(f.workers) > 0:
 		return fmt.Errorf("run: --local and --worker exclude each other")
+	case f.local < 0:
+		return fmt.Errorf("run: --local %d: want a positive number of workers", f.local)
+	case f.frames < 1:
+		return fmt.Errorf("run: --frames %d: want at least 1", f.frames)
 	case f.baseline:
 		return fmt.Errorf("run: --baseline needs the whole model: run it without --bundle")
 	}

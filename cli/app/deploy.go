@@ -47,9 +47,9 @@ func deployCommand() *cli.Command {
 			"this one does not (a device the new plan dropped). A new plan rolls the workers and\n" +
 			"the coordinator with a surge: the old pods serve until the new ones are ready.\n" +
 			"--source auto mounts the bundle as an image volume on Kubernetes 1.35 and later,\n" +
-			"else pulls it in an init container. --wait shows the rollout and prints the\n" +
-			"endpoints.",
-		Flags: append(append(append(objectFlags(" (default auto: by the server's version)"), clusterFlags()...), signatureFlags()...),
+			"else pulls it in an init container. --wait shows the rollout until every pod is\n" +
+			"ready. Prints the coordinator's and the workers' addresses in the cluster.",
+		Flags: append(append(append(objectFlags(true), clusterFlags()...), signatureFlags()...),
 			&cli.BoolFlag{Name: "wait", Usage: "wait until every Deployment has rolled out"},
 			&cli.DurationFlag{Name: "timeout", Usage: "with --wait: give up after `DURATION`", Value: 5 * time.Minute},
 			&cli.BoolFlag{Name: "force", Usage: "take over fields another field manager owns"},

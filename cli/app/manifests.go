@@ -12,13 +12,18 @@ import (
 	"github.com/edgectl/edgectl/kube/manifest"
 )
 
-// objectFlags shape the Kubernetes objects (manifests and deploy).
-func objectFlags(sourceDefault string) []cli.Flag {
+// objectFlags shape the Kubernetes objects (manifests and deploy; deploy
+// may also choose the bundle source by the server's version).
+func objectFlags(deploy bool) []cli.Flag {
+	source, usage := manifest.SourceImage, "how pods get the bundle (`SOURCE`): image (an image volume, Kubernetes 1.35+) or init (an init container pulls the device's files)"
+	if deploy {
+		source, usage = "auto", usage+", or auto (image from Kubernetes 1.35 on)"
+	}
 	return []cli.Flag{
 		&cli.StringFlag{Name: "image", Usage: "edgectl image `REF` of every container (edgectl image build --push)", Value: defaultImage()},
 		&cli.StringFlag{Name: "bundle-ref", Usage: "registry `REPO` the bundle was pushed to (edgectl bundle push); pods pull it by the bundle's digest", Required: true},
-		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "`NAMESPACE` of the objects"},
-		&cli.StringFlag{Name: "source", Usage: "how pods get the bundle: image (an image volume, Kubernetes 1.35+) or init (an init container pulls the device's files)" + sourceDefault, Value: map[bool]string{true: "auto", false: manifest.SourceImage}[sourceDefault != ""]},
+		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "`NAMESPACE` of the objects (deploy: default the kubeconfig context's)"},
+		&cli.StringFlag{Name: "source", Usage: usage, Value: source},
 		&cli.IntFlag{Name: "window", Usage: "frames in flight at the coordinator (`N`; 0: its default)"},
 	}
 }
@@ -37,7 +42,7 @@ func manifestsCommand() *cli.Command {
 			"coordinator (edgectl bundle serve) as a Deployment and Service. --token-file adds the\n" +
 			"Secret; --rbac a ServiceAccount, Role and RoleBinding with exactly what edgectl deploy\n" +
 			"needs, for the cluster admin to apply. See docs/deploy.md.",
-		Flags: append(objectFlags(""),
+		Flags: append(objectFlags(false),
 			&cli.StringFlag{Name: "token-file", Usage: "include the Secret with the workers' token read from `FILE`"},
 			&cli.BoolFlag{Name: "rbac", Usage: "include the deployer's ServiceAccount, Role and RoleBinding"},
 			&cli.StringFlag{Name: "rbac-user", Usage: "with --rbac: also bind the Role to this `USER`"},
