@@ -25,6 +25,7 @@ func objectFlags(deploy bool) []cli.Flag {
 		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "`NAMESPACE` of the objects (deploy: default the kubeconfig context's)"},
 		&cli.StringFlag{Name: "source", Usage: usage, Value: source},
 		&cli.IntFlag{Name: "window", Usage: "frames in flight at the coordinator (`N`; 0: its default)"},
+		&cli.StringFlag{Name: "pull-secret", Usage: "registry login `SECRET` (type kubernetes.io/dockerconfigjson) for the image and the bundle"},
 	}
 }
 
@@ -86,7 +87,7 @@ func manifestsCommand() *cli.Command {
 
 func manifestOptions(cmd *cli.Command) manifest.Options {
 	return manifest.Options{Namespace: cmd.String("namespace"), Image: cmd.String("image"), BundleRef: cmd.String("bundle-ref"),
-		Source: cmd.String("source"), Window: int(cmd.Int("window"))}
+		Source: cmd.String("source"), Window: int(cmd.Int("window")), PullSecret: cmd.String("pull-secret")}
 }
 
 // renderBundle renders b's objects and the node selectors of its devices.

@@ -48,7 +48,7 @@ func TestKube_ManifestsYAMLAccepted(t *testing.T) {
 	os.WriteFile(token, []byte("0123456789abcdef0123456789abcdef\n"), 0o600)
 	for _, source := range []string{"image", "init"} {
 		code, stdout, _ := edgectl(t, "manifests", app, "--namespace", ns, "--bundle-ref", "registry.invalid/apps/x",
-			"--image", "registry.invalid/edgectl:test", "--source", source, "--rbac", "--rbac-user", "alice", "--token-file", token)
+			"--image", "registry.invalid/edgectl:test", "--source", source, "--rbac", "--rbac-user", "alice", "--token-file", token, "--pull-secret", "regcred")
 		if code != 0 {
 			t.Fatal("manifests failed")
 		}

@@ -95,7 +95,7 @@ func TestRender_Objects(t *testing.T) {
 
 func TestRender_InitContainerAndYAML(t *testing.T) {
 	in := input(t, 2)
-	objs, err := manifest.Render(in, manifest.Options{Image: "edgectl:v1", BundleRef: "localhost:5000/apps/x:v1", Source: manifest.SourceInit})
+	objs, err := manifest.Render(in, manifest.Options{Image: "edgectl:v1", BundleRef: "localhost:5000/apps/x:v1", Source: manifest.SourceInit, PullSecret: "regcred"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,6 +121,9 @@ func TestRender_InitContainerAndYAML(t *testing.T) {
 		ic := d.Spec.Template.Spec.InitContainers
 		if len(ic) != 1 || ic[0].Args[2] != "localhost:5000/apps/x@"+in.Digest {
 			t.Errorf("%s init containers %+v", d.Name, ic)
+		}
+		if ps := d.Spec.Template.Spec.ImagePullSecrets; len(ps) != 1 || ps[0].Name != "regcred" || ic[0].Env[0].Name != "DOCKER_CONFIG" {
+			t.Errorf("%s pull secret %v, init env %v", d.Name, ps, ic[0].Env)
 		}
 	}
 }

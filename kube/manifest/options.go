@@ -54,6 +54,10 @@ type Options struct {
 	RBACUser string
 	// Frames in flight at the coordinator (0: its default).
 	Window int
+	// PullSecret names a Secret of type kubernetes.io/dockerconfigjson for
+	// a private registry: the pods' imagePullSecrets (the image and the
+	// image volume), and the init container's registry login.
+	PullSecret string
 }
 
 // Labels of every object of app (the selector deploy and undeploy use).

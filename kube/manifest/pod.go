@@ -46,11 +46,22 @@ func podSpec(r *renderer, device string, c corev1.Container) corev1.PodSpec {
 			{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
 		},
 	}
+	if r.o.PullSecret != "" {
+		spec.ImagePullSecrets = []corev1.LocalObjectReference{{Name: r.o.PullSecret}}
+	}
 	if r.o.Source == SourceInit {
 		args := []string{"bundle", "pull", r.bundleRef, "--extract", BundleDir, "--device", device}
+		mounts := []corev1.VolumeMount{{Name: "bundle", MountPath: BundleDir}, {Name: "tmp", MountPath: "/tmp"}}
+		var env []corev1.EnvVar
+		if r.o.PullSecret != "" {
+			// The registry login of `bundle pull` is $DOCKER_CONFIG/config.json.
+			spec.Volumes = append(spec.Volumes, corev1.Volume{Name: "registry-login", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
+				SecretName: r.o.PullSecret, Items: []corev1.KeyToPath{{Key: corev1.DockerConfigJsonKey, Path: "config.json"}}}}})
+			mounts = append(mounts, corev1.VolumeMount{Name: "registry-login", MountPath: "/var/run/edgectl/registry", ReadOnly: true})
+			env = []corev1.EnvVar{{Name: "DOCKER_CONFIG", Value: "/var/run/edgectl/registry"}}
+		}
 		spec.InitContainers = []corev1.Container{{Name: "bundle", Image: r.o.Image, ImagePullPolicy: corev1.PullIfNotPresent,
-			Args: args, SecurityContext: containerSecurity(),
-			VolumeMounts: []corev1.VolumeMount{{Name: "bundle", MountPath: BundleDir}, {Name: "tmp", MountPath: "/tmp"}},
+			Args: args, SecurityContext: containerSecurity(), Env: env, VolumeMounts: mounts,
 			Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
 				corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("64Mi")}}}}
 		spec.Volumes = append(spec.Volumes, corev1.Volume{Name: "bundle", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
