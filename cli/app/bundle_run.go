@@ -173,6 +173,11 @@ func bundleWorkers(path string, plan *graphir.Plan, n, threads int, cmd *cli.Com
 			device[i] = name
 		}
 	}
+	for i, d := range device {
+		if d == "" { // a worker without tiles: give it any shard
+			device[i] = plan.Stages[0].Split.Devices[0]
+		}
+	}
 	var sig []string
 	if k := cmd.String("pubkey"); k != "" {
 		sig = append(sig, "--pubkey", k)
@@ -181,10 +186,7 @@ func bundleWorkers(path string, plan *graphir.Plan, n, threads int, cmd *cli.Com
 		}
 	}
 	command := func(l coord.WorkerLaunch) *exec.Cmd {
-		a := []string{"worker", "--listen", l.Listen, "--data-dir", l.DataDir, "--bundle", path}
-		if device[l.Index] != "" {
-			a = append(a, "--device", device[l.Index])
-		}
+		a := []string{"worker", "--listen", l.Listen, "--data-dir", l.DataDir, "--bundle", path, "--device", device[l.Index]}
 		a = append(a, sig...)
 		if l.Threads > 0 {
 			a = append(a, "--threads", strconv.Itoa(l.Threads))

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/edgectl/edgectl/runtime/worker"
 )
@@ -22,15 +23,14 @@ func workerFromBundle(cfg *worker.Config, f *workerFlags, dir string, log *slog.
 		return err
 	}
 	defer b.Close()
+	if f.device == "" {
+		return fmt.Errorf("--bundle needs --device NAME, the plan device this worker is (one of %s)", strings.Join(b.Meta.DeviceNames(), ", "))
+	}
 	s, err := b.PlaceModel(f.device, dir)
 	if err != nil {
 		return err
 	}
-	origin := fmt.Sprintf("bundle shard of device %q", f.device)
-	if f.device == "" {
-		origin = "bundle's common weights (no --device)"
-	}
-	cfg.HasWeights, cfg.WeightsOrigin = s.Has, origin
+	cfg.HasWeights, cfg.WeightsOrigin = s.Has, fmt.Sprintf("bundle shard of device %q", f.device)
 	log.Info("bundle shard placed", "bundle", b.Meta.Name, "device", f.device, "model", s.Model, "weights", len(s.Weights), "weight_bytes", s.Bytes)
 	d, ok := b.Meta.Device(f.device)
 	if !ok || f.plugin != "" {

@@ -9,7 +9,8 @@
 // (as helm's pkg/kube/interface.go): Deploy, Wait, Status and Undeploy take
 // a Client; NewClient makes one from a kubeconfig, FromClientset from any
 // client-go clientset (the unit tests use client-go's fake clientset with
-// reactors for forbidden, conflict and timeout).
+// reactors for forbidden, conflict and timeout). deployfake, beside it, is
+// an in-memory Client for tests that script a cluster (a rollout, nodes).
 //
 // What lives here: client.go (Client and its client-go implementation),
 // kubeconfig.go, deploy.go (apply, prune, node classes, the token),
