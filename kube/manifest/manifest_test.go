@@ -107,7 +107,7 @@ func TestRender_InitContainerAndYAML(t *testing.T) {
 	if len(docs) != 7 { // header+first, 3 services, 3 deployments
 		t.Errorf("%d documents", len(docs))
 	}
-	if bytes.Contains(data, []byte("creationTimestamp")) || bytes.Contains(data, []byte("status:")) {
+	if bytes.Contains(data, []byte("creationTimestamp")) || bytes.Contains(data, []byte("status:")) || bytes.Contains(data, []byte("null")) {
 		t.Errorf("YAML has empty fields:\n%s", data)
 	}
 	for _, doc := range docs[1:] {

@@ -44,14 +44,12 @@ func toMap(o Object) (map[string]any, error) {
 	return m, nil
 }
 
-// clean drops every creationTimestamp: null and empty map, recursively.
+// clean drops every null and empty map (but emptyDir: {}), recursively.
 func clean(m map[string]any) {
 	for k, v := range m {
 		switch v := v.(type) {
-		case nil:
-			if k == "creationTimestamp" {
-				delete(m, k)
-			}
+		case nil: // creationTimestamp, a probe's service: unset either way
+			delete(m, k)
 		case map[string]any:
 			clean(v)
 			if len(v) == 0 && k != "emptyDir" {
