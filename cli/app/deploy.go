@@ -45,7 +45,7 @@ func deployCommand() *cli.Command {
 			"token unless it exists, server-side applies the objects of edgectl manifests with\n" +
 			"the field manager \"edgectl\", and deletes what an earlier deploy of the app made that\n" +
 			"this one does not (a device the new plan dropped). A new plan rolls the workers and\n" +
-			"the coordinator with a surge: the old pods serve until the new ones are ready.\n" +
+			"the coordinator with a surge: the old pods run until the new ones are ready.\n" +
 			"--source auto mounts the bundle as an image volume on Kubernetes 1.35 and later,\n" +
 			"else pulls it in an init container. --wait shows the rollout until every pod is\n" +
 			"ready. Prints the coordinator's and the workers' addresses in the cluster.",
