@@ -52,6 +52,11 @@ func New(stdout, stderr io.Writer) *cli.Command {
 			clusterCommand(),
 			netprobeCommand(),
 			profileCommand(),
+			bundleCommand(),
+			manifestsCommand(),
+			deployCommand(),
+			undeployCommand(),
+			statusCommand(),
 		},
 	}
 }

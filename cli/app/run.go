@@ -44,13 +44,14 @@ type runFlags struct {
 	check       bool
 	verbose     bool
 	window      int
+	bundle      string
 }
 
 func runCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "run",
 		Usage:     "run a model across several workers",
-		ArgsUsage: "MODEL",
+		ArgsUsage: "MODEL | --bundle APP.tar",
 		Description: "Runs MODEL (ONNX or .edgeir) partitioned by a plan across workers: --local N\n" +
 			"starts N workers on 127.0.0.1 (this executable's `worker` command, killed on exit)\n" +
 			"and plans for them with the planner (`edgectl plan`) on this machine's latency\n" +
@@ -66,6 +67,9 @@ func runCommand() *cli.Command {
 			"latency: one frame in flight at a time).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "plan", Usage: "plan `FILE` (YAML or JSON, kind Plan)"},
+			&cli.StringFlag{Name: "bundle", Usage: "run bundle `APP.tar` (edgectl bundle; no MODEL): its plan on workers holding their shards, --local N or remote"},
+			&cli.StringFlag{Name: "pubkey", Usage: "with --bundle: check its signature with this public key `FILE`"},
+			&cli.BoolFlag{Name: "require-signature", Usage: "with --bundle: refuse it unless --pubkey signed it"},
 			&cli.IntFlag{Name: "local", Usage: "start `N` local workers"},
 			&cli.StringFlag{Name: "grid", Usage: "with --local: plan by a fixed rule, fused blocks cut into `RxC` tiles, instead of the planner"},
 			&cli.StringSliceFlag{Name: "worker", Usage: "remote worker `ADDR` or DEVICE=ADDR (repeatable)"},
@@ -95,9 +99,15 @@ func runCommand() *cli.Command {
 				trace: cmd.String("trace"), threads: int(cmd.Int("threads")), token: cmd.String("token"), tokenFile: cmd.String("token-file"),
 				tlsCert: cmd.String("tls-cert"), tlsKey: cmd.String("tls-key"), ca: cmd.String("ca"),
 				tileTimeout: cmd.Duration("tile-timeout"), noMerge: cmd.Bool("no-merge"), check: cmd.Bool("check"), verbose: cmd.Bool("verbose"),
-				window: int(cmd.Int("window")),
+				window: int(cmd.Int("window")), bundle: cmd.String("bundle"),
 			}
 			var err error
+			if f.bundle != "" {
+				if cmd.Args().Len() > 0 {
+					f.model = cmd.Args().First()
+				}
+				return runFromBundle(ctx, cmd, cmd.Root().Writer, cmd.Root().ErrWriter, f)
+			}
 			if f.model, err = oneArg(cmd, "model file"); err != nil {
 				return err
 			}

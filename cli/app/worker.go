@@ -25,6 +25,9 @@ type workerFlags struct {
 	threads               int
 	plugin, pluginSHA     string
 	deviceClass           string
+	bundle, device        string
+	pubkey                string
+	requireSig            bool
 }
 
 func workerCommand() *cli.Command {
@@ -35,7 +38,10 @@ func workerCommand() *cli.Command {
 			"service on --listen. Every call but the health check needs the shared token\n" +
 			"(--token, --token-file or $EDGECTL_TOKEN) or, with --client-ca, a client\n" +
 			"certificate that CA signed. Models, uploads and model paths stay inside\n" +
-			"--data-dir (a temporary directory, removed on exit, when not given).\n" +
+			"--data-dir (a temporary directory, removed on exit, when not given). With\n" +
+			"--bundle APP.tar|DIR --device NAME the worker first places that device's shard of\n" +
+			"the bundle's model in --data-dir, reading only the weights of its stages, and\n" +
+			"takes its class's plugin from the bundle (docs/deploy.md).\n" +
 			"Prints \"edgectl worker listening on HOST:PORT\" once it serves.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "listen", Usage: "gRPC `ADDR` (host:port; port 0 picks a free one)", Value: "127.0.0.1:7070"},
@@ -50,6 +56,10 @@ func workerCommand() *cli.Command {
 			&cli.StringFlag{Name: "device-class", Usage: "this device's `CLASS` (e.g. rpi4, jetson-nano), logged with its plugin"},
 			&cli.StringFlag{Name: "plugin", Usage: "Wasm kernel plugin `FILE` that serves this device class (needs --plugin-sha256)"},
 			&cli.StringFlag{Name: "plugin-sha256", Usage: "the plugin's sha256 `DIGEST` (hex); a plugin whose digest differs is refused"},
+			&cli.StringFlag{Name: "bundle", Usage: "serve the model of bundle `APP.tar` or folder (edgectl bundle): only --device's weights are read"},
+			&cli.StringFlag{Name: "device", Usage: "with --bundle: the plan device `NAME` this worker is"},
+			&cli.StringFlag{Name: "pubkey", Usage: "with --bundle: check its signature with this public key `FILE`"},
+			&cli.BoolFlag{Name: "require-signature", Usage: "with --bundle: refuse it unless --pubkey signed it"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {
@@ -61,6 +71,10 @@ func workerCommand() *cli.Command {
 				tlsCert: cmd.String("tls-cert"), tlsKey: cmd.String("tls-key"), clientCA: cmd.String("client-ca"),
 				threads: int(cmd.Int("threads")),
 				plugin:  cmd.String("plugin"), pluginSHA: cmd.String("plugin-sha256"), deviceClass: cmd.String("device-class"),
+				bundle: cmd.String("bundle"), device: cmd.String("device"), pubkey: cmd.String("pubkey"), requireSig: cmd.Bool("require-signature"),
+			}
+			if f.bundle == "" && (f.device != "" || f.pubkey != "" || f.requireSig) {
+				return fmt.Errorf("worker: --device, --pubkey and --require-signature go with --bundle")
 			}
 			if (f.plugin == "") != (f.pluginSHA == "") {
 				return fmt.Errorf("worker: --plugin and --plugin-sha256 go together")
@@ -85,6 +99,11 @@ func runWorker(ctx context.Context, stdout, stderr io.Writer, f workerFlags) err
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := worker.Config{DataDir: dir, Token: token, TLSCert: f.tlsCert, TLSKey: f.tlsKey, ClientCA: f.clientCA,
 		Threads: f.threads, Log: log}
+	if f.bundle != "" {
+		if err := workerFromBundle(&cfg, &f, dir, log, stderr); err != nil {
+			return fmt.Errorf("worker: %w", err)
+		}
+	}
 	if f.plugin != "" {
 		// The plugin is checked against its digest and the native kernels
 		// before the worker serves anything.

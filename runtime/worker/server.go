@@ -56,6 +56,15 @@ type Config struct {
 	// Log receives one line per session opened or closed and per failed
 	// job (nil: discarded).
 	Log *slog.Logger
+	// HasWeights, when set, says which constants' data the worker holds: a
+	// worker started from a bundle shard (kube/bundle) has only the
+	// weights of its own stages, the rest of its model file being a hole.
+	// Open refuses tiles whose stages need a constant it lacks, rather
+	// than compute with zeros; describe names the shard in that error.
+	HasWeights func(name string) bool
+	// WeightsOrigin names where the weights came from in that error
+	// (e.g. "bundle shard of device dev-1").
+	WeightsOrigin string
 }
 
 // Server is one worker: the gRPC service, the health service and metrics.

@@ -100,6 +100,9 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 			}
 		}
 	}
+	if err := s.checkWeights(g, needed); err != nil {
+		return nil, err
+	}
 	for _, v := range g.Outputs {
 		needed[v.Name] = true
 	}
@@ -137,6 +140,23 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	s.log.Info("session opened", "session", ss.id, "model", path, "tiles", len(ss.held), "stages", len(ss.stages),
 		"const_bytes", ss.constBytes, "kept_const_bytes", ss.keptBytes)
 	return &wirepb.OpenReply{Stages: int32(len(prog.Stages)), ConstBytes: ss.constBytes, KeptConstBytes: ss.keptBytes}, nil
+}
+
+// checkWeights refuses a session whose tiles need a constant that this
+// worker's model file does not hold (Config.HasWeights).
+func (s *Server) checkWeights(g *graphir.Graph, needed map[string]bool) error {
+	if s.cfg.HasWeights == nil {
+		return nil
+	}
+	for _, n := range g.Nodes {
+		for _, in := range n.Inputs {
+			if in != nil && needed[in.Name] && !s.cfg.HasWeights(in.Name) {
+				return status.Errorf(codes.FailedPrecondition, "open: node %q needs weight %q, which the %s does not hold",
+					n.Name, in.Name, s.cfg.WeightsOrigin)
+			}
+		}
+	}
+	return nil
 }
 
 // keepConstants drops the data of every constant that no node of the kept

@@ -47,7 +47,11 @@ func writeModel(g *graphir.Graph) (*modelFile, error) {
 	return &modelFile{path: f.Name(), sha: hex.EncodeToString(h.Sum(nil)), size: st.Size()}, nil
 }
 
-func (m *modelFile) remove() { os.Remove(m.path) }
+func (m *modelFile) remove() {
+	if m.path != "" {
+		os.Remove(m.path)
+	}
+}
 
 // place makes the model available to a worker: linked (or copied) into
 // the data directory of a local worker, uploaded to any other.

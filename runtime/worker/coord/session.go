@@ -37,6 +37,11 @@ type Options struct {
 	OnFrame func(frame int, outputs map[string]*graphir.Tensor)
 	// Log receives a line per failover (nil: discarded).
 	Log io.Writer
+	// Model, when set, is the SHA-256 (lowercase hex) of the model file
+	// that every worker already holds in its data directory (placed there
+	// from a bundle, kube/bundle): the coordinator then neither writes nor
+	// uploads the model, and its graph may lack the weights.
+	Model string
 }
 
 // Failover records one worker dropped from a session.
@@ -144,10 +149,13 @@ func (c *Cluster) Open(ctx context.Context, g *graphir.Graph, plan *graphir.Plan
 	if s.lay, err = buildLayout(prog, assign, c.Workers, !opts.NoMerge, s.id, 0); err != nil {
 		return nil, err
 	}
-	if s.model, err = writeModel(g); err != nil {
+	if opts.Model != "" {
+		s.model = &modelFile{sha: opts.Model}
+	} else if s.model, err = writeModel(g); err != nil {
 		return nil, err
+	} else {
+		err = parallel(c.Workers, func(w *Worker) error { return s.model.place(ctx, w) })
 	}
-	err = parallel(c.Workers, func(w *Worker) error { return s.model.place(ctx, w) })
 	if err == nil {
 		err = s.openWorkers(ctx, s.lay)
 	}

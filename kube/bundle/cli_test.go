@@ -1,0 +1,80 @@
+package bundle_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/edgectl/edgectl/kube/bundle/bundletest"
+)
+
+// A bundle built, inspected and verified through the CLI runs on three
+// local workers, each placing only its own shard, and matches one device.
+func TestCLI_BundleRunLocal(t *testing.T) {
+	t.Setenv(childEnv, "1")
+	f := bundletest.Make(t, "resnet18_tiny", 3)
+	app := filepath.Join(f.Dir, "app.tar")
+	code, stdout, stderr := edgectl(t, "bundle", f.Model, "--plan", f.Plan, "--cluster", f.Cluster, "-o", app)
+	if code != 0 || !strings.Contains(stdout, "bundle resnet18-tiny sha256:") {
+		t.Fatalf("bundle: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = edgectl(t, "bundle", "inspect", app)
+	if code != 0 || !strings.Contains(stdout, "manifests/app.yaml") || !strings.Contains(stdout, "dev-2") {
+		t.Fatalf("inspect: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, stderr = edgectl(t, "bundle", "verify", app); code != 0 || !strings.Contains(stdout, "files verified") {
+		t.Fatalf("verify: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = edgectl(t, "run", "--bundle", app, "--local", "3", "-i", f.Input, "--check", "-v")
+	if code != 0 || !strings.Contains(stdout, "against one device: ok") {
+		t.Fatalf("run --bundle: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := strings.Count(stderr, "bundle shard placed"); n != 3 {
+		t.Errorf("%d workers placed a shard, want 3:\n%s", n, stderr)
+	}
+	if !strings.Contains(stdout, "coordinator read") {
+		t.Errorf("run output:\n%s", stdout)
+	}
+}
+
+func TestCLI_BundleRefused(t *testing.T) {
+	t.Setenv(childEnv, "1")
+	f := bundletest.Make(t, "resnet18_tiny", 2)
+	app := filepath.Join(f.Dir, "app.tar")
+	if code, _, stderr := edgectl(t, "bundle", f.Model, "--plan", f.Plan, "--cluster", f.Cluster, "-o", app); code != 0 {
+		t.Fatal(stderr)
+	}
+	key := filepath.Join(f.Dir, "key")
+	if code, _, stderr := edgectl(t, "bundle", "keygen", key); code != 0 {
+		t.Fatal(stderr)
+	}
+	// Unsigned, but a signature is required.
+	code, _, stderr := edgectl(t, "run", "--bundle", app, "--local", "2", "-i", f.Input, "--pubkey", key+".pub", "--require-signature")
+	if code != 1 || !strings.Contains(stderr, "bundle is not signed") {
+		t.Errorf("unsigned run: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := edgectl(t, "bundle", "sign", app, "--key", key); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := edgectl(t, "bundle", "verify", app, "--pubkey", key+".pub", "--require-signature"); code != 0 {
+		t.Fatal(stderr)
+	}
+	// A weight blob altered after signing: verify and run both name it.
+	data, _ := os.ReadFile(app)
+	path := "model/weights/001.bin"
+	for j := 0; j+512 < len(data); j += 512 {
+		if strings.HasPrefix(string(data[j:j+100]), path+"\x00") {
+			data[j+600] ^= 1
+		}
+	}
+	os.WriteFile(app, data, 0o644)
+	code, _, stderr = edgectl(t, "bundle", "verify", app)
+	if code != 1 || !strings.Contains(stderr, "("+path+"): content does not match its digest") {
+		t.Errorf("tampered verify: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = edgectl(t, "run", "--bundle", app, "--local", "2", "-i", f.Input, "--pubkey", key+".pub", "--require-signature", "-v")
+	if code != 1 || !strings.Contains(stderr, path) {
+		t.Errorf("tampered run: exit %d: %s", code, stderr)
+	}
+}
