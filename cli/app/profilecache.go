@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,12 +40,33 @@ func localProfilePath(threads int) (string, error) {
 }
 
 // localProfile returns this machine's latency profile with threads
-// intra-op threads (0: all cores): the cached one, or one measured now
-// (about a minute, a progress bar on stderr) and cached. A cached file
+// intra-op threads (0: all cores): $EDGECTL_PROFILE when set (a profile
+// file, used whatever its threads), else the cached one, or one measured
+// now (about a minute, a progress bar on stderr) and cached. A cached file
 // that does not decode is measured again.
 func localProfile(ctx context.Context, threads int, stderr io.Writer) (*costmodel.Profile, error) {
+	return machineProfile(ctx, threads, stderr, true)
+}
+
+// errNoProfile says that this machine's profile was not measured yet.
+var errNoProfile = errors.New("this machine's latency profile is not measured yet (edgectl profile measures it)")
+
+// cachedProfile is localProfile without measuring: errNoProfile when
+// there is none yet.
+func cachedProfile(ctx context.Context, threads int, stderr io.Writer) (*costmodel.Profile, error) {
+	return machineProfile(ctx, threads, stderr, false)
+}
+
+func machineProfile(ctx context.Context, threads int, stderr io.Writer, measure bool) (*costmodel.Profile, error) {
 	if threads <= 0 {
 		threads = goruntime.GOMAXPROCS(0)
+	}
+	if path := os.Getenv("EDGECTL_PROFILE"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("$EDGECTL_PROFILE: %w", err)
+		}
+		return costmodel.DecodeProfile(path, data)
 	}
 	path, err := localProfilePath(threads)
 	if err != nil {
@@ -54,6 +76,9 @@ func localProfile(ctx context.Context, threads int, stderr io.Writer) (*costmode
 		if p, err := costmodel.DecodeProfile(path, data); err == nil && p.Threads == threads {
 			return p, nil
 		}
+	}
+	if !measure {
+		return nil, errNoProfile
 	}
 	fmt.Fprintf(stderr, "measuring this machine's latency profile with %d threads (about a minute; cached in %s)\n", threads, path)
 	bar := newProgress(stderr, "profile")

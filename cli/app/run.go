@@ -44,6 +44,7 @@ type runFlags struct {
 	check       bool
 	verbose     bool
 	window      int
+	warmup      int
 	bundle      string
 }
 
@@ -79,6 +80,7 @@ func runCommand() *cli.Command {
 			inputShapeFlag(),
 			&cli.IntFlag{Name: "frames", Usage: "run the input `K` times through the pipeline", Value: 1},
 			&cli.IntFlag{Name: "window", Usage: "frames in flight at once (`N`; 0: one per stage, plus one; 1: single-frame latency)"},
+			&cli.IntFlag{Name: "warmup", Usage: "run `K` frames first that are not measured (workers build their tiles' executors on the first)"},
 			&cli.BoolFlag{Name: "baseline", Usage: "with --local: run the same frames on one local worker too and print the latency against it"},
 			&cli.StringFlag{Name: "trace", Usage: "write a Chrome/Perfetto trace-event JSON `FILE`"},
 			&cli.IntFlag{Name: "threads", Usage: "intra-op threads of each local worker: 0 shares the cores among them, -1 lets each use all"},
@@ -99,7 +101,7 @@ func runCommand() *cli.Command {
 				trace: cmd.String("trace"), threads: int(cmd.Int("threads")), token: cmd.String("token"), tokenFile: cmd.String("token-file"),
 				tlsCert: cmd.String("tls-cert"), tlsKey: cmd.String("tls-key"), ca: cmd.String("ca"),
 				tileTimeout: cmd.Duration("tile-timeout"), noMerge: cmd.Bool("no-merge"), check: cmd.Bool("check"), verbose: cmd.Bool("verbose"),
-				window: int(cmd.Int("window")), bundle: cmd.String("bundle"),
+				window: int(cmd.Int("window")), warmup: int(cmd.Int("warmup")), bundle: cmd.String("bundle"),
 			}
 			var err error
 			if f.bundle != "" {
@@ -173,7 +175,7 @@ func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
 	if err != nil {
 		return err
 	}
-	cfg := coord.RunConfig{Graph: g, Planner: simplePlanner(grid), Workers: f.workers, Inputs: inputs, Frames: f.frames,
+	cfg := coord.RunConfig{Graph: g, Planner: simplePlanner(grid), Workers: f.workers, Inputs: inputs, Frames: f.frames, Warmup: f.warmup,
 		Session: coord.Options{TileTimeout: f.tileTimeout, NoMerge: f.noMerge, Window: f.window}}
 	if f.local > 0 && f.grid == "" {
 		cfg.Planner = localPlanner(ctx, f.threads, errw, w)
@@ -359,7 +361,7 @@ func printFidelity(ctx context.Context, w, errw io.Writer, f runFlags, g *graphi
 	var err error
 	switch {
 	case f.local > 0:
-		if cl, err = localCluster(ctx, f.local, f.threads, errw); err == nil {
+		if cl, err = localCluster(ctx, f.local, f.threads, errw, false); err == nil {
 			// A plan file's devices map to the local workers in order.
 			var m map[string]int
 			if m, err = coord.DeviceMap(plan, f.local); err == nil {
@@ -376,7 +378,7 @@ func printFidelity(ctx context.Context, w, errw io.Writer, f runFlags, g *graphi
 		return nil
 	}
 	if err != nil {
-		fmt.Fprintf(errw, "edgectl: no prediction to compare with: %v\n", err)
+		fmt.Fprintf(w, "no prediction to compare with: %v\n", err)
 		return nil
 	}
 	pred, err := planner.Predict(g, plan, cl)

@@ -36,9 +36,10 @@ func localThreads(threads, n int) int {
 
 // localCluster is the planner's model of n local workers: devices
 // worker-0.. of this machine's profile at their threads, sharing its
-// cores, on loopback.
-func localCluster(ctx context.Context, n, threads int, errw io.Writer) (*planner.Cluster, error) {
-	prof, err := localProfile(ctx, localThreads(threads, n), errw)
+// cores, on loopback. Without measure, a profile not measured yet is
+// errNoProfile.
+func localCluster(ctx context.Context, n, threads int, errw io.Writer, measure bool) (*planner.Cluster, error) {
+	prof, err := machineProfile(ctx, localThreads(threads, n), errw, measure)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +56,7 @@ func localCluster(ctx context.Context, n, threads int, errw io.Writer) (*planner
 // localPlanner plans for the local workers with the search.
 func localPlanner(ctx context.Context, threads int, errw io.Writer, w io.Writer) coord.Planner {
 	return func(g *graphir.Graph, n int) (*graphir.Plan, error) {
-		cl, err := localCluster(ctx, n, threads, errw)
+		cl, err := localCluster(ctx, n, threads, errw, true)
 		if err != nil {
 			return nil, err
 		}

@@ -25,9 +25,11 @@ type RunConfig struct {
 	Devices  int
 	Workers  []string
 	Auth     Auth
-	// Inputs are fed to every one of Frames frames (at least 1).
+	// Inputs are fed to every one of Frames frames (at least 1), after
+	// Warmup frames that are run but neither returned nor measured.
 	Inputs  map[string]*graphir.Tensor
 	Frames  int
+	Warmup  int
 	Session Options
 }
 
@@ -88,6 +90,17 @@ func RunGraph(ctx context.Context, cfg RunConfig) (*RunResult, error) {
 		return nil, err
 	}
 	defer s.Close(context.WithoutCancel(ctx))
+	if cfg.Warmup > 0 {
+		// Workers build a tile's executor and pack its weights on its
+		// first job: frames that pay for that are not measured.
+		warm := make([]map[string]*graphir.Tensor, cfg.Warmup)
+		for i := range warm {
+			warm[i] = cfg.Inputs
+		}
+		if _, _, err := s.Run(ctx, warm); err != nil {
+			return nil, fmt.Errorf("warm-up: %w", err)
+		}
+	}
 	in := make([]map[string]*graphir.Tensor, frames)
 	for i := range in {
 		in[i] = cfg.Inputs

@@ -211,7 +211,7 @@ func TestCLI_RunInterruptedKillsWorkers(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(1500*time.Millisecond, cancel)
 	var o, e bytes.Buffer
-	code := app.Run(ctx, []string{"edgectl", "run", filepath.Join(dir, "model.onnx"), "--local", "3",
+	code := app.Run(ctx, []string{"edgectl", "run", filepath.Join(dir, "model.onnx"), "--local", "3", "--grid", "3x1",
 		"-i", filepath.Join(dir, "test_data_set_0", "input_0.pb"), "--frames", "100000"}, &o, &e)
 	if code != 1 || !strings.Contains(e.String(), "context canceled") {
 		t.Fatalf("exit %d, stderr %q: want 1 and context canceled", code, e.String())
@@ -247,4 +247,28 @@ func workerChildren(t *testing.T) []string {
 		}
 	}
 	return out
+}
+
+// `edgectl run --local 3` plans with the planner (this machine's profile:
+// testdata/profile.yaml through $EDGECTL_PROFILE), runs the plan, prints
+// each stage's predicted time beside the measured one and matches the
+// single-device run; --window 1 keeps one frame in flight.
+func TestCLI_RunLocalPlanned(t *testing.T) {
+	t.Setenv("EDGECTL_E2E_CHILD", "1")
+	prof, err := filepath.Abs(filepath.Join("testdata", "profile.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("EDGECTL_PROFILE", prof)
+	dir := filepath.Join(testutil.Shared(t), "models", "vgg16_slim")
+	code, stdout, stderr := edgectl(t, "run", filepath.Join(dir, "model.onnx"), "--local", "3", "--threads", "1",
+		"-i", filepath.Join(dir, "test_data_set_0", "input_0.pb"), "--frames", "2", "--window", "1", "--check")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"planned in", "predicted ms", "measured/predicted", "latency: predicted", "against one device: ok"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
 }
