@@ -14,8 +14,9 @@ type search struct {
 	cl   *Cluster
 	opts Options
 	// bounds are the positions a stage may start or end at: 0, the cut
-	// points (one value crosses them) that do not separate a Conv from the
-	// epilogue the executor fuses into it, and len(g.Nodes).
+	// points (one value crosses them) that do not separate a layer from
+	// its epilogue (what the executor fuses into a Conv, an activation
+	// after any layer), and len(g.Nodes).
 	bounds []int
 	// live[i] is what crosses bounds[i]: the graph inputs at 0, the graph
 	// outputs at the end, the cut value elsewhere.
@@ -93,8 +94,8 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 	p.bounds = append(p.bounds, 0)
 	p.live = append(p.live, g.Inputs)
 	for _, c := range graphir.CutPoints(g) {
-		if p.fusedAway[g.Nodes[c.Pos]] {
-			continue // between a Conv and its fused epilogue
+		if p.fusedAway[g.Nodes[c.Pos]] || trailing(g, g.Nodes[c.Pos], g.Nodes[c.Pos-1]) {
+			continue // between a layer and its epilogue (fused into a Conv, or an activation)
 		}
 		p.bounds = append(p.bounds, c.Pos)
 		p.live = append(p.live, c.Live)
