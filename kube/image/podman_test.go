@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/edgectl/edgectl/cli/app"
-	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime/verify"
 )
 
@@ -141,7 +141,7 @@ func twoDevicePlan(t *testing.T, model, path string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := graphir.SimplePlan(g, 2, graphir.Grid{Rows: 2, Cols: 1})
+	p, err := planner.SimplePlan(g, 2, planner.Grid{Rows: 2, Cols: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
