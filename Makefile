@@ -55,9 +55,12 @@ FUZZTIME ?= 5m
 fuzz:
 	$(GO) test ./importer -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME)
 
+# Vets the integration tests' build-tagged files too (podman, kube, netns,
+# testbed), which a plain go vet never compiles.
 lint:
 	@test -z "$$(gofmt -l .)" || (echo "gofmt would change:"; gofmt -l .; exit 1)
 	$(GO) vet ./...
+	$(GO) vet -tags podman,kube,netns,testbed ./...
 
 # Builds for every target edgectl ships to, vets and builds the cgo module
 # of the ONNX Runtime comparison (tools/ortbench, -tags ort), and fails if
