@@ -25,8 +25,9 @@ type segKey struct {
 
 // segTrace is a segment traced back from a rectangle of its output.
 type segTrace struct {
-	work []costmodel.Work // per node of the segment
-	rows []int            // rows of each node's output computed
+	work []costmodel.Work     // per node of the segment
+	regs []graphir.NodeRegion // what each node computes and reads
+	rows []int                // rows of each node's output computed
 	// need[i] is the rectangle of live[seg][i] (a value crossing the
 	// segment's first bound) the segment reads; ok[i] that it reads any.
 	need []graphir.Rect
@@ -53,7 +54,7 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &segTrace{work: make([]costmodel.Work, len(nodes)), rows: make([]int, len(nodes)),
+	t := &segTrace{work: make([]costmodel.Work, len(nodes)), regs: tr.Nodes, rows: make([]int, len(nodes)),
 		need: make([]graphir.Rect, len(p.live[seg])), ok: make([]bool, len(p.live[seg])), secs: make([]float64, p.classes)}
 	for i := range t.secs {
 		t.secs[i] = math.NaN()
@@ -63,7 +64,7 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 		if nr.Out.Empty() {
 			continue
 		}
-		t.work[i] = spatialWork(n, nr)
+		t.work[i] = costmodel.SpatialWork(n, nr.Out, inputRects(n, nr))
 		t.rows[i] = nr.Out.Rows.Len()
 	}
 	for i, v := range p.live[seg] {
@@ -83,7 +84,7 @@ func (p *search) seconds(t *segTrace, seg, d int) float64 {
 	s := 0.0
 	for i, n := range p.g.Nodes[p.bounds[seg]:p.bounds[seg+1]] {
 		if !p.fusedAway[n] && t.rows[i] > 0 {
-			s += dev.Timer.Seconds(n, t.work[i])
+			s += dev.Timer.SpatialSeconds(n, t.regs[i].Out, inputRects(n, t.regs[i]))
 		}
 	}
 	t.secs[ci] = s
@@ -103,7 +104,7 @@ func (p *search) fused(s *spec, a, b int) (*priced, error) {
 	}
 	weights := 0.0
 	for _, n := range p.g.Nodes[s.lo:s.hi] {
-		weights += nodeWork(n).WeightBytes
+		weights += costmodel.NodeWork(n).WeightBytes
 	}
 	cols := len(s.cols) - 1
 	for ti := range tiles {

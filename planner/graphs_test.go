@@ -135,6 +135,14 @@ func (f flopsTimer) Seconds(n *graphir.Node, w costmodel.Work) float64 {
 	return 20e-6 + w.FLOPs/(f.gflops*1e9) + (w.InBytes+w.OutBytes+w.WeightBytes*0.1)/4e9
 }
 
+func (f flopsTimer) SpatialSeconds(n *graphir.Node, out graphir.Rect, ins []graphir.Rect) float64 {
+	return f.Seconds(n, costmodel.SpatialWork(n, out, ins))
+}
+
+func (f flopsTimer) ChannelSeconds(n *graphir.Node, lo, hi int) float64 {
+	return f.Seconds(n, costmodel.ChannelWork(n, lo, hi))
+}
+
 // testCluster is n devices of the given speeds (GFLOP/s) on one medium of
 // mbit Mbit/s with a per-message cost of perMsg seconds.
 func testCluster(speeds []float64, mbit, perMsg float64) *Cluster {

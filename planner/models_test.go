@@ -9,6 +9,7 @@ import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
 	"github.com/edgectl/edgectl/internal/testenv"
+	"github.com/edgectl/edgectl/planner/costmodel"
 	"github.com/edgectl/edgectl/runtime/tilerun"
 	"github.com/edgectl/edgectl/runtime/verify"
 )
@@ -40,7 +41,7 @@ func TestPlan_ReferenceModelsRunExactly(t *testing.T) {
 			}
 			weights := 0.0
 			for _, n := range g.Nodes {
-				weights += nodeWork(n).WeightBytes
+				weights += costmodel.NodeWork(n).WeightBytes
 			}
 			small := testCluster([]float64{1, 1, 1, 1}, 1000, 1e-4)
 			for i := range small.Devices {

@@ -167,7 +167,7 @@ func (p *search) direct(s *spec) (*priced, error) {
 			if p.fusedAway[nd] {
 				continue
 			}
-			c.tile[i] += dev.Timer.Seconds(nd, w)
+			c.tile[i] += tileSeconds(dev.Timer, t, j)
 			c.flops += w.FLOPs
 		}
 	}

@@ -7,10 +7,17 @@ import (
 	"github.com/edgectl/edgectl/planner/costmodel"
 )
 
-// Timer predicts how long node n takes on a device for work w, in seconds
-// (a *costmodel.Profile is one).
+// Timer predicts how long a node, or a tile's part of it, takes on a
+// device, in seconds (a *costmodel.Profile is one).
 type Timer interface {
+	// Seconds is the whole node n, for w = costmodel.NodeWork(n).
 	Seconds(n *graphir.Node, w costmodel.Work) float64
+	// SpatialSeconds is the part of n that computes rectangle out of its
+	// outputs from rectangles ins of its inputs.
+	SpatialSeconds(n *graphir.Node, out graphir.Rect, ins []graphir.Rect) float64
+	// ChannelSeconds is the part of n that computes output channels
+	// [lo, hi).
+	ChannelSeconds(n *graphir.Node, lo, hi int) float64
 }
 
 // Device is one device the planner may use.

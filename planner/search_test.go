@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner/costmodel"
 	"github.com/edgectl/edgectl/runtime/tilerun"
 	"github.com/edgectl/edgectl/runtime/verify"
 )
@@ -220,7 +221,7 @@ func TestPlan_Memory(t *testing.T) {
 	g, in := smallVGG(t, 32)
 	need := 0.0
 	for _, n := range g.Nodes {
-		need += nodeWork(n).WeightBytes
+		need += costmodel.NodeWork(n).WeightBytes
 	}
 	tight := testCluster([]float64{1, 1, 1, 1}, 10000, 1e-6)
 	for i := range tight.Devices {

@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner/costmodel"
 )
 
 // search is one planning problem with its caches.
@@ -118,7 +119,7 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 	for d, dev := range cl.Devices {
 		for _, n := range g.Nodes {
 			if !p.fusedAway[n] {
-				p.single[d] += dev.Timer.Seconds(n, nodeWork(n))
+				p.single[d] += dev.Timer.Seconds(n, costmodel.NodeWork(n))
 			}
 		}
 		p.order = append(p.order, d)
@@ -132,7 +133,7 @@ func (p *search) rangeTime(d, lo, hi int) float64 {
 	t := 0.0
 	for _, n := range p.g.Nodes[lo:hi] {
 		if !p.fusedAway[n] {
-			t += p.cl.Devices[d].Timer.Seconds(n, nodeWork(n))
+			t += p.cl.Devices[d].Timer.Seconds(n, costmodel.NodeWork(n))
 		}
 	}
 	return t

@@ -11,121 +11,57 @@ import (
 // computes or reads (halos included).
 
 // tileWork returns the work of every node of t's stage for tile t (zero
-// for nodes the tile does not run).
+// for nodes the tile does not run): costmodel's SpatialWork, ChannelWork
+// or NodeWork.
 func tileWork(t *partition.Tile) []costmodel.Work {
 	st := t.Of()
 	out := make([]costmodel.Work, len(st.Nodes))
-	switch {
-	case t.Spatial() != nil:
-		tr := t.Spatial()
-		for i, n := range st.Nodes {
-			nr := tr.Nodes[i]
-			if nr.Out.Empty() {
-				continue
+	for i, n := range st.Nodes {
+		switch {
+		case t.Spatial() != nil:
+			if nr := t.Spatial().Nodes[i]; !nr.Out.Empty() {
+				out[i] = costmodel.SpatialWork(n, nr.Out, inputRects(n, nr))
 			}
-			out[i] = spatialWork(n, nr)
-		}
-		// A reorg chain's trace sits on its last node; the chain moves
-		// data once (SpaceToDepth), which its first Reshape stands for.
-	case t.ChannelTrace() != nil:
-		tr := t.ChannelTrace()
-		for i, n := range st.Nodes {
-			out[i] = channelWork(n, tr.Nodes[i])
-		}
-	default:
-		for i, n := range st.Nodes {
-			out[i] = nodeWork(n)
+		case t.ChannelTrace() != nil:
+			cr := t.ChannelTrace().Nodes[i]
+			out[i] = costmodel.ChannelWork(n, cr.Out.Lo, cr.Out.Hi)
+		default:
+			out[i] = costmodel.NodeWork(n)
 		}
 	}
 	return out
 }
 
-func bytesOf(v *graphir.Value) float64 {
-	return float64(v.Shape.Size()) * float64(v.DType.Size())
-}
-
-func frac(part, whole int) float64 {
-	if whole <= 0 {
-		return 0
-	}
-	return float64(part) / float64(whole)
-}
-
-// nodeWork is the work of the whole node.
-func nodeWork(n *graphir.Node) costmodel.Work {
-	w := costmodel.Work{FLOPs: float64(n.Cost.FLOPs)}
-	for _, in := range n.Inputs {
-		switch {
-		case in == nil:
-		case in.IsConst():
-			w.WeightBytes += bytesOf(in)
-		default:
-			w.InBytes += bytesOf(in)
+// tileSeconds predicts node j of tile t's stage for the tile on timer:
+// its part for a spatial or channel tile, the whole node otherwise.
+func tileSeconds(timer Timer, t *partition.Tile, j int) float64 {
+	n := t.Of().Nodes[j]
+	switch {
+	case t.Spatial() != nil:
+		nr := t.Spatial().Nodes[j]
+		if nr.Out.Empty() {
+			return 0
 		}
+		return timer.SpatialSeconds(n, nr.Out, inputRects(n, nr))
+	case t.ChannelTrace() != nil:
+		cr := t.ChannelTrace().Nodes[j]
+		return timer.ChannelSeconds(n, cr.Out.Lo, cr.Out.Hi)
 	}
-	for _, o := range n.Outputs {
-		if o != nil {
-			w.OutBytes += bytesOf(o)
-		}
-	}
-	return w
+	return timer.Seconds(n, costmodel.NodeWork(n))
 }
 
-// spatialWork is the work of computing rectangle nr.Out of n's outputs.
-func spatialWork(n *graphir.Node, nr graphir.NodeRegion) costmodel.Work {
-	var full graphir.Rect
-	if o := n.Outputs[0]; o != nil {
-		full = graphir.FullRect(o.Shape)
-	}
-	share := frac(nr.Out.Intersect(full).Area(), full.Area())
-	w := costmodel.Work{FLOPs: float64(n.Cost.FLOPs) * share}
+// inputRects are the rectangles of n's inputs that nr reads (whole inputs
+// whole; absent ones empty).
+func inputRects(n *graphir.Node, nr graphir.NodeRegion) []graphir.Rect {
+	out := make([]graphir.Rect, len(n.Inputs))
 	for j, in := range n.Inputs {
 		switch {
 		case in == nil:
-		case in.IsConst():
-			w.WeightBytes += bytesOf(in)
 		case j >= len(nr.Inputs) || nr.Inputs[j].Whole:
-			w.InBytes += bytesOf(in)
+			out[j] = graphir.FullRect(in.Shape)
 		default:
-			fr := graphir.FullRect(in.Shape)
-			w.InBytes += bytesOf(in) * frac(nr.Inputs[j].Rect.Intersect(fr).Area(), fr.Area())
+			out[j] = nr.Inputs[j].Rect
 		}
 	}
-	for _, o := range n.Outputs {
-		if o != nil {
-			w.OutBytes += bytesOf(o) * share
-		}
-	}
-	return w
-}
-
-// channelWork is the work of computing output channels cr.Out of n, with
-// its weights sliced.
-func channelWork(n *graphir.Node, cr graphir.ChannelRegion) costmodel.Work {
-	o := n.Outputs[0]
-	share := 1.0
-	if o != nil && len(o.Shape) >= 2 {
-		share = frac(cr.Out.Len(), o.Shape[1])
-	}
-	w := costmodel.Work{FLOPs: float64(n.Cost.FLOPs) * share}
-	for j, in := range n.Inputs {
-		if in == nil {
-			continue
-		}
-		b := bytesOf(in)
-		if j < len(cr.Inputs) && !cr.Inputs[j].Whole && cr.Inputs[j].Axis < len(in.Shape) {
-			b *= frac(cr.Inputs[j].Span.Len(), in.Shape[cr.Inputs[j].Axis])
-		}
-		if in.IsConst() {
-			w.WeightBytes += b
-		} else {
-			w.InBytes += b
-		}
-	}
-	for _, v := range n.Outputs {
-		if v != nil {
-			w.OutBytes += bytesOf(v) * share
-		}
-	}
-	return w
+	return out
 }

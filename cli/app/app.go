@@ -50,6 +50,7 @@ func New(stdout, stderr io.Writer) *cli.Command {
 			imageCommand(),
 			clusterCommand(),
 			netprobeCommand(),
+			profileCommand(),
 			testbedCommand(),
 		},
 	}

@@ -2,7 +2,8 @@ package profile
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	goruntime "runtime"
 	"time"
 
 	"github.com/edgectl/edgectl/planner/costmodel"
@@ -12,8 +13,11 @@ import (
 type Options struct {
 	// Threads of the executor (the device class's threads); 0: all cores.
 	Threads int
-	// Budget bounds the time the micro-benchmarks may take (0: a default
-	// that keeps a run at full speed to about a minute).
+	// Budget bounds the time the micro-benchmarks may take. 0 measures
+	// the whole grid: about a minute on one core of a desktop CPU, five on
+	// a container with a fifth of one. With a budget, a few sizes of every
+	// kind are measured first, and of the others those whose predicted
+	// time fits, kinds taking turns.
 	Budget time.Duration
 	// Seed chooses the sizes held out of the fits.
 	Seed uint64
@@ -22,9 +26,112 @@ type Options struct {
 	Progress func(done, total int, what string)
 }
 
+// Holdout is the share of sizes each cross-validation fit holds out.
+const Holdout = 0.25
+
 // Measure micro-benchmarks the op kinds the models use on this machine (or
 // this container, or this board) over a grid of sizes, with the executor
 // and kernels that tiles run with, and fits a costmodel.Profile.
 func Measure(ctx context.Context, opts Options) (*costmodel.Profile, error) {
-	return nil, errors.New("profile.Measure: not implemented yet")
+	start := time.Now()
+	threads := opts.Threads
+	if threads <= 0 {
+		threads = goruntime.GOMAXPROCS(0)
+	}
+	t := &timer{threads: threads, arch: goruntime.GOARCH, tier: tierName(), seed: opts.Seed + 1, refs: map[costmodel.Kind]*reference{}}
+	benches, err := grid(t.arch, t.tier)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.baseline(ctx); err != nil {
+		return nil, fmt.Errorf("profile baseline: %w", err)
+	}
+	probes, rest := split(benches)
+	total, done := len(probes)+len(rest), 0
+	var samples []costmodel.Sample
+	run := func(bs []bench) error {
+		for _, b := range bs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			s, err := t.measure(ctx, b)
+			if err != nil {
+				return fmt.Errorf("profile %w", err)
+			}
+			samples = append(samples, s)
+			done++
+			if opts.Progress != nil {
+				opts.Progress(done, total, b.String())
+			}
+		}
+		return nil
+	}
+	if err := run(probes); err != nil {
+		return nil, err
+	}
+	if opts.Budget > 0 {
+		rest = choose(rest, t.scaled(samples), threads, opts.Budget-time.Since(start))
+		total = done + len(rest)
+	}
+	if err := run(rest); err != nil {
+		return nil, err
+	}
+	samples = t.scaled(samples)
+	fits, err := costmodel.FitSamples(samples, Holdout, opts.Seed)
+	if err != nil {
+		return nil, err
+	}
+	return &costmodel.Profile{APIVersion: costmodel.APIVersion, Kind: costmodel.ProfileKind,
+		Host: Host(), Arch: t.arch, Tier: t.tier, Threads: threads, Measured: time.Now().UTC().Truncate(time.Second),
+		Fits: fits, Samples: samples}, nil
+}
+
+// split returns the probes, then the other benches with the kinds taking
+// turns (each kind's in its own order).
+func split(bs []bench) (probes, rest []bench) {
+	var order []costmodel.Kind
+	byKind := map[costmodel.Kind][]bench{}
+	for _, b := range bs {
+		if b.probe {
+			probes = append(probes, b)
+			continue
+		}
+		if byKind[b.kind] == nil {
+			order = append(order, b.kind)
+		}
+		byKind[b.kind] = append(byKind[b.kind], b)
+	}
+	for i := 0; len(rest) < len(bs)-len(probes); i++ {
+		for _, k := range order {
+			if i < len(byKind[k]) {
+				rest = append(rest, byKind[k][i])
+			}
+		}
+	}
+	return probes, rest
+}
+
+// choose keeps, in order, the benches whose predicted cost (by a fit of
+// the samples so far) fits in budget.
+func choose(bs []bench, samples []costmodel.Sample, threads int, budget time.Duration) []bench {
+	fits, err := costmodel.FitSamples(samples, Holdout, 1)
+	if err != nil {
+		return nil
+	}
+	p := &costmodel.Profile{Arch: goruntime.GOARCH, Tier: tierName(), Threads: threads, Fits: fits}
+	left := budget.Seconds()
+	var out []bench
+	for _, b := range bs {
+		sec := p.KindSeconds(b.kind, b.work)
+		if sec != sec { // NaN: no fit yet
+			sec = 0.01
+		}
+		runs := min(max(float64(minRuns), runTarget.Seconds()/max(sec, 1e-7)), maxRuns)
+		cost := sec*(runs+2) + 2e-9*b.work.WeightBytes + 1e-3
+		if cost <= left {
+			out = append(out, b)
+			left -= cost
+		}
+	}
+	return out
 }

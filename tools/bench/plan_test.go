@@ -24,6 +24,14 @@ func (t planTimer) Seconds(n *graphir.Node, w costmodel.Work) float64 {
 	return 50e-6 + w.FLOPs/(t.gflops*1e9) + (w.InBytes+w.OutBytes)/2e9
 }
 
+func (t planTimer) SpatialSeconds(n *graphir.Node, out graphir.Rect, ins []graphir.Rect) float64 {
+	return t.Seconds(n, costmodel.SpatialWork(n, out, ins))
+}
+
+func (t planTimer) ChannelSeconds(n *graphir.Node, lo, hi int) float64 {
+	return t.Seconds(n, costmodel.ChannelWork(n, lo, hi))
+}
+
 // BenchmarkPlan times the search on full-size zoo models for 8 devices on
 // a 100 Mbit/s shared medium (targets: VGG-16 and YOLOv2 at most 100 ms,
 // DenseNet-121 at most 1 s). The zoo models are generated into the zoo

@@ -1,0 +1,265 @@
+package costmodel
+
+import "github.com/edgectl/edgectl/graphir"
+
+// Kind is a class of nodes whose time follows one linear model: the nodes
+// one kernel path of the executor runs.
+type Kind string
+
+// The kinds. A node of a graph after graphir.FuseConvEpilogues is one of
+// them (Classify); a Conv carries its fused activation and residual sum.
+const (
+	KindConv3x3     Kind = "conv3x3"        // 3x3 ungrouped convolution through the GEMM (im2col)
+	KindWinograd    Kind = "conv-winograd"  // 3x3 stride-1 convolution the executor runs with Winograd
+	KindConv1x1     Kind = "conv1x1"        // pointwise convolution: 1x1, stride 1, no pads (the image is the GEMM's B)
+	KindDepthwise   Kind = "conv-depthwise" // one input channel per group, a window larger than 1x1
+	KindFirstLayer  Kind = "conv-first"     // few input channels: the direct convolution
+	KindConvOther   Kind = "conv-other"     // other kernel sizes, strided 1x1, grouped: the GEMM with im2col
+	KindGemm        Kind = "gemm"           // Gemm and MatMul (weight-bound at batch 1)
+	KindPool        Kind = "maxpool"        // MaxPool 2x2 stride 2 (a fast path)
+	KindPoolOther   Kind = "maxpool-other"  // other MaxPool windows: row by row
+	KindAvgPool     Kind = "avgpool"        // AveragePool
+	KindGlobalPool  Kind = "global-pool"    // GlobalAveragePool, GlobalMaxPool
+	KindElementwise Kind = "elementwise"    // the fast kernels' element-wise ops not fused away
+	KindRef         Kind = "ref"            // arithmetic the reference kernels compute: BatchNormalization, other element-wise ops, reductions
+	KindRefMath     Kind = "ref-math"       // reference kernels with a transcendental per element: Sigmoid, Tanh, Exp, Softmax, ...
+	KindConcat      Kind = "concat"
+	KindCopy        Kind = "copy"   // contiguous copies: Reshape, Flatten, Squeeze, Identity, Split, ...
+	KindSlice       Kind = "slice"  // Slice (an index computation per element)
+	KindPad         Kind = "pad"    // Pad (an index computation per element)
+	KindMove        Kind = "move"   // strided data movement: Transpose, SpaceToDepth, Gather, Expand, ...
+	KindResize      Kind = "resize" // Resize and Upsample
+	KindFree        Kind = "free"   // no work at run time: constants and shape arithmetic
+)
+
+// Kinds lists every kind that has a fit, in the order tables print them
+// (KindFree, which costs nothing, is not among them).
+func Kinds() []Kind {
+	return []Kind{KindConv3x3, KindWinograd, KindConv1x1, KindDepthwise, KindFirstLayer, KindConvOther,
+		KindGemm, KindPool, KindPoolOther, KindAvgPool, KindGlobalPool, KindElementwise, KindRef, KindRefMath,
+		KindConcat, KindCopy, KindSlice, KindPad, KindMove, KindResize}
+}
+
+// fallback is the kind whose fit stands in for k when a profile has none
+// for k: the nearest kernel path by cost structure.
+var fallback = map[Kind]Kind{
+	KindWinograd:    KindConv3x3,
+	KindFirstLayer:  KindConvOther,
+	KindConvOther:   KindConv3x3,
+	KindConv1x1:     KindConv3x3,
+	KindDepthwise:   KindConvOther,
+	KindGlobalPool:  KindPool,
+	KindAvgPool:     KindPoolOther,
+	KindPoolOther:   KindPool,
+	KindPool:        KindElementwise,
+	KindRefMath:     KindRef,
+	KindRef:         KindElementwise,
+	KindConcat:      KindCopy,
+	KindCopy:        KindMove,
+	KindSlice:       KindMove,
+	KindPad:         KindSlice,
+	KindResize:      KindMove,
+	KindMove:        KindElementwise,
+	KindElementwise: KindMove,
+}
+
+// refMath are the ops whose reference kernel evaluates a transcendental
+// function (or a power) per element.
+var refMath = map[graphir.Op]bool{
+	graphir.OpSigmoid: true, graphir.OpTanh: true, graphir.OpExp: true, graphir.OpLog: true,
+	graphir.OpErf: true, graphir.OpSoftplus: true, graphir.OpMish: true, graphir.OpElu: true,
+	graphir.OpSelu: true, graphir.OpPow: true, graphir.OpSoftmax: true, graphir.OpLogSoftmax: true,
+	graphir.OpLRN: true,
+}
+
+// moves are the ops that only move data, by the kind of their reference
+// kernel: contiguous copies, an index computation per element (Slice,
+// Pad), strided reads.
+var moves = map[graphir.Op]Kind{
+	graphir.OpReshape: KindCopy, graphir.OpFlatten: KindCopy, graphir.OpSqueeze: KindCopy,
+	graphir.OpUnsqueeze: KindCopy, graphir.OpIdentity: KindCopy, graphir.OpDropout: KindCopy,
+	graphir.OpSplit: KindCopy, graphir.OpSlice: KindSlice, graphir.OpPad: KindPad,
+	graphir.OpTranspose: KindMove, graphir.OpExpand: KindMove, graphir.OpTile: KindMove,
+	graphir.OpGather: KindMove, graphir.OpSpaceToDepth: KindMove, graphir.OpDepthToSpace: KindMove,
+}
+
+// Classify returns the kind of node n (of a graph after
+// graphir.FuseConvEpilogues) on a device of architecture arch (GOARCH)
+// whose kernels are of tier tier ("avx2", "avx512", "neon", "go"; "" is
+// the assembly tier of arch): the kernel the executor picks for n.
+func Classify(n *graphir.Node, arch, tier string) Kind {
+	if n.Op == graphir.OpConv {
+		c, ok := convOf(n)
+		if !ok {
+			return KindRef
+		}
+		return c.kind(targetOf(arch, tier))
+	}
+	return classifyOther(n)
+}
+
+// ClassifySpatial is the kind of the part of n that computes rectangle
+// out of its output (a spatial tile runs a clone of n on its crops, whose
+// pads are those at the image's true borders): a tile of a Winograd layer
+// with a halo runs the GEMM.
+func ClassifySpatial(n *graphir.Node, out graphir.Rect, arch, tier string) Kind {
+	if n.Op == graphir.OpConv {
+		c, ok := convOf(n)
+		if !ok {
+			return KindRef
+		}
+		return c.spatial(out).kind(targetOf(arch, tier))
+	}
+	return classifyOther(n)
+}
+
+// ClassifyChannels is the kind of the part of n that computes output
+// channels [lo, hi) (widened to whole groups), with its weights sliced.
+func ClassifyChannels(n *graphir.Node, lo, hi int, arch, tier string) Kind {
+	if n.Op == graphir.OpConv {
+		c, ok := convOf(n)
+		if !ok {
+			return KindRef
+		}
+		return c.channels(lo, hi).kind(targetOf(arch, tier))
+	}
+	return classifyOther(n)
+}
+
+// classifyOther classifies every op but Conv, as runtime/kernels'
+// Prepare functions accept them.
+func classifyOther(n *graphir.Node) Kind {
+	if free(n) {
+		return KindFree
+	}
+	switch n.Op {
+	case graphir.OpGemm:
+		alpha, beta := n.Attrs["alpha"].Float, n.Attrs["beta"].Float
+		if !isFloat(n.In(0)) || !isFloat(n.In(1)) || (n.In(2) != nil && !isFloat(n.In(2))) || alpha == 0 || (beta == 0 && n.In(2) != nil) {
+			return KindRef
+		}
+		return KindGemm
+	case graphir.OpMatMul:
+		if isFloat(n.In(0)) && isFloat(n.In(1)) {
+			return KindGemm
+		}
+		return KindRef
+	case graphir.OpMaxPool, graphir.OpAveragePool:
+		switch {
+		case !poolTaken(n):
+			return KindRef
+		case n.Op == graphir.OpAveragePool:
+			return KindAvgPool
+		case fast2x2(n):
+			return KindPool
+		}
+		return KindPoolOther
+	case graphir.OpGlobalAveragePool, graphir.OpGlobalMaxPool:
+		if isFloat(n.In(0)) && len(n.In(0).Shape) >= 3 {
+			return KindGlobalPool
+		}
+		return KindRef
+	case graphir.OpRelu, graphir.OpLeakyRelu, graphir.OpClip, graphir.OpHardSwish:
+		if isFloat(n.In(0)) && len(n.Outputs) == 1 && n.Outputs[0] != nil {
+			return KindElementwise
+		}
+		return KindRef
+	case graphir.OpAdd, graphir.OpSub, graphir.OpMul, graphir.OpDiv:
+		if binaryTaken(n) {
+			return KindElementwise
+		}
+		return KindRef
+	case graphir.OpConcat:
+		return KindConcat
+	case graphir.OpResize, graphir.OpUpsample:
+		return KindResize
+	}
+	if k, ok := moves[n.Op]; ok {
+		return k
+	}
+	if refMath[n.Op] {
+		return KindRefMath
+	}
+	return KindRef
+}
+
+// free reports whether n does no work worth a fit: a constant or shape
+// arithmetic on int64 values.
+func free(n *graphir.Node) bool {
+	switch n.Op {
+	case graphir.OpConstant, graphir.OpShape, graphir.OpConstantOfShape, graphir.OpRange:
+		return true
+	}
+	for _, o := range n.Outputs {
+		if o != nil && o.DType == graphir.Float32 {
+			return false
+		}
+	}
+	return true
+}
+
+func isFloat(v *graphir.Value) bool { return v != nil && v.DType == graphir.Float32 }
+
+// poolTaken mirrors preparePool: a 4-D float32 input, 2-D windows, only the
+// first output used.
+func poolTaken(n *graphir.Node) bool {
+	x := n.In(0)
+	if !isFloat(x) || len(x.Shape) != 4 || len(n.Outputs) == 0 || n.Outputs[0] == nil {
+		return false
+	}
+	for _, o := range n.Outputs[1:] {
+		if o != nil {
+			return false
+		}
+	}
+	return len(n.Attrs["kernel_shape"].Ints) == 2 && len(n.Attrs["strides"].Ints) == 2 &&
+		len(n.Attrs["dilations"].Ints) == 2 && len(n.Attrs["pads"].Ints) == 4
+}
+
+// fast2x2 mirrors the condition of the pool kernel's 2x2 stride-2 path
+// (poolPlan.plane): it takes every row but a padded one.
+func fast2x2(n *graphir.Node) bool {
+	k, st, d, p := n.Attrs["kernel_shape"].Ints, n.Attrs["strides"].Ints, n.Attrs["dilations"].Ints, n.Attrs["pads"].Ints
+	return k[0] == 2 && k[1] == 2 && st[0] == 2 && st[1] == 2 && d[0] == 1 && d[1] == 1 && p[1] == 0
+}
+
+// binaryTaken mirrors prepareBinary: two float32 inputs of the output's
+// shape, or one of them constant over a trailing block of axes.
+func binaryTaken(n *graphir.Node) bool {
+	if len(n.Inputs) != 2 || !isFloat(n.In(0)) || !isFloat(n.In(1)) || len(n.Outputs) != 1 || n.Outputs[0] == nil {
+		return false
+	}
+	y, a, b := n.Outputs[0].Shape, n.In(0).Shape, n.In(1).Shape
+	switch {
+	case a.Equal(y) && b.Equal(y):
+		return true
+	case a.Equal(y):
+		return blockBroadcast(b, y)
+	case b.Equal(y):
+		return blockBroadcast(a, y)
+	}
+	return false
+}
+
+// blockBroadcast reports whether s, right-aligned to y, equals y on a
+// leading run of axes and is 1 on all the axes after it.
+func blockBroadcast(s, y graphir.Shape) bool {
+	if len(s) > len(y) {
+		return false
+	}
+	full := make(graphir.Shape, len(y))
+	for i := range full {
+		full[i] = 1
+	}
+	copy(full[len(y)-len(s):], s)
+	split := len(y)
+	for split > 0 && full[split-1] == 1 {
+		split--
+	}
+	for i := 0; i < split; i++ {
+		if full[i] != y[i] {
+			return false
+		}
+	}
+	return true
+}

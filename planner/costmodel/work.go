@@ -1,0 +1,178 @@
+package costmodel
+
+import "github.com/edgectl/edgectl/graphir"
+
+// Work is what a node, or a tile's part of it, does: the features of the
+// linear model. A GEMM of C[MxN] = A[MxK] B[KxN] costs per MNK (FLOPs), MN
+// (OutBytes: the C tiles and the epilogue), KN (PackBytes: packing B) and
+// MK (WeightBytes: streaming A), plus a constant; the other kernels use
+// the subset that applies to them.
+type Work struct {
+	FLOPs       float64 `json:"flops"`       // a multiply and an add count two (graphir's Cost.FLOPs)
+	InBytes     float64 `json:"inBytes"`     // bytes of non-constant inputs read
+	OutBytes    float64 `json:"outBytes"`    // bytes of outputs written
+	WeightBytes float64 `json:"weightBytes"` // bytes of constant inputs (weights, biases)
+	// PackBytes is, for a convolution, the size of its im2col matrix
+	// (K x N per group, 4 bytes an element), which the GEMM packs from
+	// the image panel by panel; 0 for a pointwise convolution (the image
+	// is the matrix) and for other ops. A channel slice of a convolution
+	// packs all of it.
+	PackBytes float64 `json:"packBytes,omitempty"`
+	// PackRows is the number of row segments of the im2col matrix (K
+	// times the output rows, per group): packing pays per segment, and
+	// panels of 16 positions that span output rows (planes narrower than
+	// 16) are gathered element by element.
+	PackRows float64 `json:"packRows,omitempty"`
+	// TileFLOPs are the FLOPs a convolution's GEMM computes in whole
+	// register tiles: each group's output channels rounded up to 6 rows
+	// and its output positions to 16 columns (the amd64 tile; arm64's is
+	// 8x8), so a 2x2 tile of 4 positions costs as much as 16.
+	TileFLOPs float64 `json:"tileFLOPs,omitempty"`
+	// Rows is the number of rows of the first output, over its planes
+	// (all its axes but the last): kernels that walk rows pay per row.
+	Rows float64 `json:"rows,omitempty"`
+}
+
+// Add returns the sum of w and o (the work of two parts together).
+func (w Work) Add(o Work) Work {
+	return Work{w.FLOPs + o.FLOPs, w.InBytes + o.InBytes, w.OutBytes + o.OutBytes, w.WeightBytes + o.WeightBytes,
+		w.PackBytes + o.PackBytes, w.PackRows + o.PackRows, w.TileFLOPs + o.TileFLOPs, w.Rows + o.Rows}
+}
+
+// scale returns w with the work that grows with the output scaled by f.
+func (w Work) scale(f float64) Work {
+	return Work{w.FLOPs * f, w.InBytes * f, w.OutBytes * f, w.WeightBytes * f, w.PackBytes * f, w.PackRows * f, w.TileFLOPs * f, w.Rows * f}
+}
+
+// rowsOf is the number of rows of v: all its elements over the last axis.
+func rowsOf(v *graphir.Value) float64 {
+	if v == nil || len(v.Shape) == 0 || v.Shape[len(v.Shape)-1] == 0 {
+		return 0
+	}
+	return float64(v.Shape.Size() / v.Shape[len(v.Shape)-1])
+}
+
+func bytesOf(v *graphir.Value) float64 {
+	if v == nil {
+		return 0
+	}
+	return float64(v.Shape.Size()) * float64(max(v.DType.Size(), 0))
+}
+
+// NodeWork is the work of the whole node.
+func NodeWork(n *graphir.Node) Work {
+	w := Work{FLOPs: float64(n.Cost.FLOPs)}
+	for _, in := range n.Inputs {
+		if in == nil {
+			continue
+		}
+		if in.Const != nil {
+			w.WeightBytes += bytesOf(in)
+		} else {
+			w.InBytes += bytesOf(in)
+		}
+	}
+	for _, o := range n.Outputs {
+		w.OutBytes += bytesOf(o)
+	}
+	if len(n.Outputs) > 0 {
+		w.Rows = rowsOf(n.Outputs[0])
+	}
+	if n.Op == graphir.OpConv {
+		if c, ok := convOf(n); ok {
+			c.addTo(&w, batchOf(n))
+		}
+	}
+	return w
+}
+
+func batchOf(n *graphir.Node) int {
+	if x := n.In(0); x != nil && len(x.Shape) > 0 {
+		return x.Shape[0]
+	}
+	return 1
+}
+
+// SpatialWork is the work of the part of node n that computes rectangle
+// out of its outputs (every output of a spatially local node has the same
+// H and W) from rectangles ins of its inputs (ins[i] for n.Inputs[i], as
+// graphir.TraceRegion gives them; an input past the end of ins, or a
+// constant one, counts whole): FLOPs and output bytes in proportion to
+// the area, input bytes of the rectangles read (halos included), all of
+// the weights, and the im2col matrix of the tile's clone.
+func SpatialWork(n *graphir.Node, out graphir.Rect, ins []graphir.Rect) Work {
+	whole := NodeWork(n)
+	var w Work
+	frac := 1.0
+	if len(n.Outputs) > 0 && n.Outputs[0] != nil {
+		full := graphir.FullRect(n.Outputs[0].Shape)
+		out = out.Intersect(full)
+		if a := full.Area(); a > 0 {
+			frac = float64(out.Area()) / float64(a)
+		}
+	}
+	w.FLOPs, w.OutBytes, w.WeightBytes = whole.FLOPs*frac, whole.OutBytes*frac, whole.WeightBytes
+	for i, in := range n.Inputs {
+		if in == nil || in.Const != nil {
+			continue
+		}
+		b := bytesOf(in)
+		if i < len(ins) {
+			full := graphir.FullRect(in.Shape)
+			if a := full.Area(); a > 0 {
+				b *= float64(ins[i].Intersect(full).Area()) / float64(a)
+			}
+		}
+		w.InBytes += b
+	}
+	w.Rows = whole.Rows * float64(out.Rows.Len()) / float64(max(1, graphir.FullRect(n.Outputs[0].Shape).Rows.Len()))
+	if n.Op == graphir.OpConv {
+		if c, ok := convOf(n); ok {
+			c.spatial(out).addTo(&w, batchOf(n))
+		}
+	}
+	return w
+}
+
+// ChannelWork is the work of the part of node n that computes output
+// channels [lo, hi) (axis 1 of its first output; a Gemm's output
+// features), traced by graphir.TraceChannels: the output channels
+// computed (whole groups of a grouped Conv), the inputs' slices read (all
+// of an ungrouped Conv's image), its weights and biases sliced. A node
+// that cannot be split by channel counts in proportion to hi-lo.
+func ChannelWork(n *graphir.Node, lo, hi int) Work {
+	whole := NodeWork(n)
+	if len(n.Outputs) == 0 || n.Outputs[0] == nil || len(n.Outputs[0].Shape) < 2 || n.Outputs[0].Shape[1] == 0 {
+		return whole
+	}
+	c := n.Outputs[0].Shape[1]
+	r, err := graphir.TraceChannels(n, graphir.Span{Lo: lo, Hi: hi})
+	if err != nil {
+		return whole.scale(float64(graphir.Span{Lo: lo, Hi: hi}.Intersect(graphir.Span{Lo: 0, Hi: c}).Len()) / float64(c))
+	}
+	frac := float64(r.Out.Len()) / float64(c)
+	w := Work{FLOPs: whole.FLOPs * frac, OutBytes: whole.OutBytes * frac, Rows: whole.Rows * frac}
+	for i, in := range n.Inputs {
+		if in == nil {
+			continue
+		}
+		b := bytesOf(in)
+		if i < len(r.Inputs) && !r.Inputs[i].Whole {
+			need := r.Inputs[i]
+			if need.Axis < len(in.Shape) && in.Shape[need.Axis] > 0 {
+				b *= float64(need.Span.Len()) / float64(in.Shape[need.Axis])
+			}
+		}
+		if in.Const != nil {
+			w.WeightBytes += b
+		} else {
+			w.InBytes += b
+		}
+	}
+	if n.Op == graphir.OpConv {
+		if cs, ok := convOf(n); ok {
+			cs.channels(lo, hi).addTo(&w, batchOf(n))
+		}
+	}
+	return w
+}
