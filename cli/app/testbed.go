@@ -37,7 +37,9 @@ type testbedFlags struct {
 	build     bool
 	local     bool
 	noProfile bool
+	reprofile bool
 	noProbe   bool
+	shares    int
 }
 
 // testbedSetupFlags are the flags of up and bench that say what testbed
@@ -57,6 +59,8 @@ func testbedSetupFlags(bandwidthUsage string) []cli.Flag {
 		&cli.BoolFlag{Name: "build", Usage: "build and load the worker image from this checkout first"},
 		&cli.BoolFlag{Name: "local", Usage: "use local worker processes even where containers work"},
 		&cli.BoolFlag{Name: "no-profile", Usage: "do not profile the classes in place: plan with this machine's profile scaled by their CPU quota"},
+		&cli.BoolFlag{Name: "reprofile", Usage: "profile the classes anew even where a profile of the same quota and period is cached"},
+		&cli.IntFlag{Name: "cpu-shares", Value: testbed.DefaultCPUShares, Usage: "CPU `WEIGHT` of each device against this host's other processes (a busy host still gives every device its quota)"},
 	}
 }
 
@@ -64,7 +68,7 @@ func readTestbedFlags(cmd *cli.Command) (testbedFlags, error) {
 	f := testbedFlags{dir: cmd.String("dir"), devices: int(cmd.Int("devices")), cpu: cmd.Float("cpu"), classes: cmd.String("class"),
 		memory: cmd.String("memory"), bandwidth: cmd.String("bandwidth"), medium: cmd.String("medium"), period: cmd.Duration("cpu-period"),
 		image: cmd.String("image"), engine: cmd.String("engine"), build: cmd.Bool("build"), local: cmd.Bool("local"),
-		noProfile: cmd.Bool("no-profile")}
+		noProfile: cmd.Bool("no-profile"), reprofile: cmd.Bool("reprofile"), shares: int(cmd.Int("cpu-shares"))}
 	if cmd.IsSet("cpu") && cmd.IsSet("class") {
 		return f, errors.New("testbed: --cpu and --class exclude each other")
 	}
@@ -129,6 +133,7 @@ func runTestbedUp(ctx context.Context, w, errw io.Writer, f testbedFlags) error 
 	bw, _ := cluster.ParseBandwidth(f.bandwidth)
 	cfg.Bandwidth = int64(bw)
 	path, err := testbed.Up(ctx, cfg, testbed.UpOptions{NoProfile: f.noProfile, NoProbe: f.noProbe,
+		ProfileCache: defaultTestbedDir("testbed-profiles"), Reprofile: f.reprofile,
 		Probe: coord.ProbeOptions{Progress: func(i, n int, p coord.ProbePair) {
 			fmt.Fprintf(errw, "measuring %s -> %s (%d/%d)\n", p.From.Name, p.To.Name, i+1, n)
 		}},
@@ -171,7 +176,7 @@ func testbedConfig(ctx context.Context, errw io.Writer, f testbedFlags) (testbed
 		classes = []testbed.Class{{Name: "cpu", Count: f.devices, CPUs: f.cpu, Memory: int64(mem)}}
 	}
 	cfg := testbed.Config{Dir: f.dir, Classes: classes, Medium: f.medium, CPUPeriod: f.period, Image: f.image,
-		Engine: f.engine, Threads: 1, Local: f.local, Log: errw}
+		Engine: f.engine, Threads: 1, Local: f.local, Log: errw, CPUShares: f.shares}
 	if !f.local {
 		if err := ensureTestbedImage(ctx, errw, f); err != nil {
 			fmt.Fprintf(errw, "edgectl: testbed: %v\n", err)

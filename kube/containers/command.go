@@ -80,6 +80,9 @@ func runArgs(s RunSpec) []string {
 			a = append(a, "--cpus", strconv.FormatFloat(s.CPUs, 'f', -1, 64))
 		}
 	}
+	if s.CPUShares > 0 {
+		a = append(a, "--cpu-shares", strconv.Itoa(s.CPUShares))
+	}
 	if s.Memory > 0 {
 		m := strconv.FormatInt(s.Memory, 10)
 		a = append(a, "--memory", m, "--memory-swap", m)

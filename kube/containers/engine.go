@@ -48,6 +48,9 @@ type RunSpec struct {
 	// CPUPeriod (0: the engine's, 100ms).
 	CPUs      float64
 	CPUPeriod time.Duration
+	// CPUShares is the container's CPU weight against other processes
+	// when the host's cores are all busy (0: the engine's, 1024).
+	CPUShares int
 	// Memory is the memory limit in bytes (0: none); swap is limited to
 	// the same, so that a device out of memory fails instead of swapping.
 	Memory int64

@@ -43,6 +43,8 @@ type Provider struct {
 	// CPUPeriod is the period over which quotas are enforced (0: the
 	// engine's default, 100ms).
 	CPUPeriod time.Duration
+	// CPUShares is every container's CPU weight (0: the engine's).
+	CPUShares int
 	// Labels go on every container (removal is by label).
 	Labels map[string]string
 	// Token is the workers' shared token (in $EDGECTL_TOKEN).
@@ -154,7 +156,7 @@ func (p *Provider) start(ctx context.Context, d Device, port int) (Container, st
 	}
 	threads := max(d.Threads, 1)
 	spec := RunSpec{Name: d.Name, Image: p.Image, Labels: p.Labels, Network: p.Network, CPUs: d.CPUs, CPUPeriod: p.CPUPeriod,
-		Memory: d.Memory, Env: []string{"EDGECTL_TOKEN"}, EnvValues: []string{"EDGECTL_TOKEN=" + p.Token},
+		CPUShares: p.CPUShares, Memory: d.Memory, Env: []string{"EDGECTL_TOKEN"}, EnvValues: []string{"EDGECTL_TOKEN=" + p.Token},
 		Mounts: []Mount{{Host: dir, Container: imageDataDir}},
 		Args: []string{"worker", "--listen", fmt.Sprintf("0.0.0.0:%d", port), "--data-dir", imageDataDir,
 			"--threads", strconv.Itoa(threads), "--device-class", d.Name}}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
+	"sync"
 	"time"
 
 	"github.com/edgectl/edgectl/planner/cluster"
@@ -15,40 +17,81 @@ import (
 
 // ProfileClasses measures each class's latency profile in place, on the
 // class's first device of f (coord.ProfileWorker: the worker measures
-// inside its container, under its quota), and writes it to
-// DIR/profiles/CLASS.yaml. It returns the profiles by class name.
-func (tb *Testbed) ProfileClasses(ctx context.Context, f Fleet, progress func(class string, done, total int, what string)) (map[string]*costmodel.Profile, error) {
+// inside its container, under its quota), all classes at once, and
+// writes each to DIR/profiles/CLASS.yaml. With a cache folder, a profile
+// measured before for the same quota and period is taken from it (and a
+// new one stored there) unless remeasure. It returns the profiles by
+// class name.
+func (tb *Testbed) ProfileClasses(ctx context.Context, f Fleet, cache string, remeasure bool, progress func(class string, done, total int, what string)) (map[string]*costmodel.Profile, error) {
 	if err := os.MkdirAll(filepath.Join(tb.st.Dir(), "profiles"), 0o755); err != nil {
 		return nil, err
 	}
 	out := map[string]*costmodel.Profile{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := make([]error, len(tb.st.Classes))
 	first := 0
 	ws := f.Connected().Workers
-	for _, c := range tb.st.Classes {
+	for ci, c := range tb.st.Classes {
 		if first >= len(ws) {
 			break
 		}
-		addr := ws[first].Addr
+		addr, dev := ws[first].Addr, DeviceName(first)
 		first += c.Count
-		tb.logf("profiling class %s on %s (%s)", c.Name, DeviceName(first-c.Count), addr)
-		p, err := coord.ProfileWorker(ctx, addr, tb.Auth(), 0, func(done, total int, what string) {
-			if progress != nil {
-				progress(c.Name, done, total, what)
+		wg.Go(func() {
+			data, p, err := tb.profileClass(ctx, c, addr, dev, cache, remeasure, progress)
+			if err == nil {
+				err = os.WriteFile(tb.ProfilePath(c.Name), data, 0o644)
 			}
+			if err != nil {
+				errs[ci] = fmt.Errorf("testbed: profile of class %s: %w", c.Name, err)
+				return
+			}
+			mu.Lock()
+			out[c.Name] = p
+			mu.Unlock()
 		})
-		if err != nil {
-			return nil, fmt.Errorf("testbed: profile of class %s: %w", c.Name, err)
-		}
-		data, err := p.Encode()
-		if err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(tb.ProfilePath(c.Name), data, 0o644); err != nil {
-			return nil, err
-		}
-		out[c.Name] = p
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// profileClass measures class c on the worker at addr, or reads it from
+// the cache.
+func (tb *Testbed) profileClass(ctx context.Context, c Class, addr, dev, cache string, remeasure bool, progress func(class string, done, total int, what string)) ([]byte, *costmodel.Profile, error) {
+	cached := ""
+	if cache != "" {
+		cached = filepath.Join(cache, fmt.Sprintf("%s-cpu%g-period%s-%s.yaml", tb.st.Mode, c.CPUs, tb.st.CPUPeriod, goruntime.GOARCH))
+		if data, err := os.ReadFile(cached); err == nil && !remeasure {
+			p, err := costmodel.DecodeProfile(cached, data)
+			if err == nil {
+				tb.logf("class %s: the profile measured for %g of a core over %s, %s", c.Name, c.CPUs, tb.st.CPUPeriod, cached)
+				return data, p, nil
+			}
+		}
+	}
+	tb.logf("profiling class %s on %s (%s)", c.Name, dev, addr)
+	p, err := coord.ProfileWorker(ctx, addr, tb.Auth(), 0, func(done, total int, what string) {
+		if progress != nil {
+			progress(c.Name, done, total, what)
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := p.Encode()
+	if err != nil {
+		return nil, nil, err
+	}
+	if cached != "" {
+		if err := os.MkdirAll(cache, 0o755); err == nil {
+			os.WriteFile(cached, data, 0o644)
+		}
+	}
+	return data, p, nil
 }
 
 // ProfilePath is where class's profile is written.

@@ -88,7 +88,7 @@ func (p *Provider) StartDevices(ctx context.Context, n int) (Fleet, error) {
 		devs = append(devs, containers.Device{Name: name, CPUs: c.CPUs, Memory: c.Memory, Threads: 1})
 	}
 	cp := &containers.Provider{Engine: tb.engine, Image: tb.st.Image, Network: tb.st.Network, Devices: devs,
-		CPUPeriod: tb.st.CPUPeriod, Labels: map[string]string{LabelKey: tb.st.ID}, Token: tb.token,
+		CPUPeriod: tb.st.CPUPeriod, CPUShares: tb.st.CPUShares, Labels: map[string]string{LabelKey: tb.st.ID}, Token: tb.token,
 		DataRoot: tb.st.DataRoot, Starting: tb.st.addContainer,
 		Started: func(ctx context.Context, c containers.Container) error { return tb.shapeDevice(ctx, index[c.Name], c) }}
 	tb.logf("starting %d device containers", n)

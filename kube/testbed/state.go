@@ -38,6 +38,7 @@ type State struct {
 	IFB       string        `json:"ifb,omitempty"`
 	IFBs      []string      `json:"ifbs,omitempty"` // every ifb made
 	CPUPeriod time.Duration `json:"cpuPeriod"`
+	CPUShares int           `json:"cpuShares,omitempty"`
 	Classes   []Class       `json:"classes"`
 	Devices   []Device      `json:"devices"`
 	// Containers lists every container name started (or about to be).

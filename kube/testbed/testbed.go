@@ -30,6 +30,10 @@ type Config struct {
 	Medium    string
 	// CPUPeriod is the period of the CPU quotas (0: DefaultCPUPeriod).
 	CPUPeriod time.Duration
+	// CPUShares is each device's CPU weight against the host's other
+	// processes (0: DefaultCPUShares), so that a busy host still gives
+	// every device its quota.
+	CPUShares int
 	// Image is the worker image (its engine must have it).
 	Image string
 	// Engine chooses the container engine ("" the first that works).
@@ -49,6 +53,11 @@ type Config struct {
 // full speed or stalled for most of a period (the default 100ms), and at
 // least 1ms of quota (the kernel's least) for 0.1 of a core.
 const DefaultCPUPeriod = 10 * time.Millisecond
+
+// DefaultCPUShares is the devices' CPU weight: eight times a process's,
+// so that the host's other work cannot take a device's quota from it
+// (the quota still caps what the devices take).
+const DefaultCPUShares = 8192
 
 // Testbed is a made testbed: its state, its engine and how it shapes.
 type Testbed struct {
@@ -70,6 +79,9 @@ func Create(ctx context.Context, cfg Config) (tb *Testbed, err error) {
 	if cfg.CPUPeriod == 0 {
 		cfg.CPUPeriod = DefaultCPUPeriod
 	}
+	if cfg.CPUShares == 0 {
+		cfg.CPUShares = DefaultCPUShares
+	}
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
@@ -90,7 +102,7 @@ func Create(ctx context.Context, cfg Config) (tb *Testbed, err error) {
 		return nil, err
 	}
 	st := &State{ID: id, Created: time.Now().UTC(), Medium: cfg.Medium, Bandwidth: cfg.Bandwidth, CPUPeriod: cfg.CPUPeriod,
-		Classes: cfg.Classes, TokenFile: filepath.Join(dir, "token"), DataRoot: filepath.Join(dir, "data"),
+		CPUShares: cfg.CPUShares, Classes: cfg.Classes, TokenFile: filepath.Join(dir, "token"), DataRoot: filepath.Join(dir, "data"),
 		path: filepath.Join(dir, StateFile)}
 	tb = &Testbed{st: st, run: cfg.Runner, log: cfg.Log}
 	if tb.log == nil {

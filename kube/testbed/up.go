@@ -14,6 +14,10 @@ type UpOptions struct {
 	// NoProfile leaves the classes without profiles: the cluster file
 	// gives their speed (CPU quota) instead, for this machine's profile.
 	NoProfile bool
+	// ProfileCache is a folder of profiles measured before, by quota and
+	// period; Reprofile measures anew all the same.
+	ProfileCache string
+	Reprofile    bool
 	// NoProbe writes the shaped rate and guesses for the round trip and
 	// per-message cost instead of measuring them.
 	NoProbe bool
@@ -54,7 +58,7 @@ func Up(ctx context.Context, cfg Config, o UpOptions) (path string, err error) {
 func (tb *Testbed) Describe(ctx context.Context, f Fleet, o UpOptions) (string, error) {
 	profiled := map[string]bool{}
 	if !o.NoProfile {
-		ps, err := tb.ProfileClasses(ctx, f, o.ProfileProgress)
+		ps, err := tb.ProfileClasses(ctx, f, o.ProfileCache, o.Reprofile, o.ProfileProgress)
 		if err != nil {
 			return "", err
 		}
