@@ -8,12 +8,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/kube/containers"
 	"github.com/edgectl/edgectl/kube/testbed"
 	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/planner/chart"
@@ -160,16 +160,14 @@ func runTestbedBench(ctx context.Context, w, errw io.Writer, f testbedBenchFlags
 			return err
 		}
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "devices\tnetwork\tstrategy\tpredicted ms\tmeasured ms\trange ms\tspeed-up\tframes/s\tthroughput x\tMB/frame\tpeak MB (max)\tok\tplan\t")
+	const row = "%7v  %-8s  %-10s  %9v  %9v  %11v  %8v  %8v  %9v  %8v  %12v  %-7s  %s\n"
+	fmt.Fprintf(w, row, "devices", "network", "strategy", "predicted", "measured", "range", "speed-up", "frames/s", "stream x", "MB/frame", "peak MB max", "check", "plan")
 	bc.Point = func(p testbed.BenchPoint) {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%.0f\t%.0f\t%.0f-%.0f\t%.2fx\t%.2f\t%.2fx\t%.2f\t%.0f\t%v\t%s\t\n", p.Devices, p.Network, strategyLabel(p),
-			p.PredictedMs, p.MeasuredMs, p.MinMs, p.MaxMs, p.Speedup, 1e3/max(p.PeriodMs, 1e-9), p.ThroughputSpeedup, p.WireBytes/1e6,
-			maxPeak(p)/1e6, okLabel(p), p.Plan)
-		tw.Flush()
+		fmt.Fprintf(w, row, p.Devices, p.Network, strategyLabel(p), fmt.Sprintf("%.0f ms", p.PredictedMs), fmt.Sprintf("%.0f ms", p.MeasuredMs),
+			fmt.Sprintf("%.0f-%.0f", p.MinMs, p.MaxMs), fmt.Sprintf("%.2fx", p.Speedup), fmt.Sprintf("%.2f", 1e3/max(p.PeriodMs, 1e-9)),
+			fmt.Sprintf("%.2fx", p.ThroughputSpeedup), fmt.Sprintf("%.2f", p.WireBytes/1e6), fmt.Sprintf("%.0f", maxPeak(p.Memory)/1e6), okLabel(p), p.Plan)
 	}
 	pts, err := tb.Bench(ctx, bc)
-	tw.Flush()
 	if r, ok := testbed.Regret(pts); ok {
 		fmt.Fprintf(w, "regret: the plan chosen measured %.1f%% slower than the fastest of its %d alternatives\n", 100*r, f.alternatives)
 	}
@@ -208,29 +206,33 @@ func okLabel(p testbed.BenchPoint) string {
 	return "DIFFERS"
 }
 
-func maxPeak(p testbed.BenchPoint) float64 {
+func maxPeak(us []containers.MemoryUse) float64 {
 	m := 0.0
-	for _, u := range p.Memory {
+	for _, u := range us {
 		m = max(m, float64(u.PeakRSS))
 	}
 	return m
 }
 
-// printMemory prints each device's peak memory of each point beside the
-// plan's prediction of its weights and activations.
+// printMemory prints each device's peak memory (after the single frames,
+// and after streaming) beside the plan's prediction of its weights and
+// activations.
 func printMemory(w io.Writer, pts []testbed.BenchPoint) {
-	fmt.Fprintln(w, "peak memory per device, MB (measured VmHWM / predicted weights and activations):")
+	fmt.Fprintln(w, "peak memory per device, MB: measured VmHWM after single frames / after streaming too / predicted weights and activations")
 	for _, p := range pts {
-		if len(p.Memory) == 0 || p.Rank > 0 || (p.Strategy == string(planner.Single) && p.Devices > 1) {
+		if len(p.Memory) == 0 || p.Rank > 0 || (p.Strategy == string(planner.Single) && p.Devices > 1) || (p.Devices == 1 && p.Strategy != string(planner.Single)) {
 			continue
 		}
 		var cells []string
 		for i, u := range p.Memory {
-			pred := 0.0
+			pred, stream := 0.0, 0.0
 			if i < len(p.PredictedMemory) {
 				pred = p.PredictedMemory[i]
 			}
-			cells = append(cells, fmt.Sprintf("%.0f/%.0f", float64(u.PeakRSS)/1e6, pred/1e6))
+			if i < len(p.StreamMemory) {
+				stream = float64(p.StreamMemory[i].PeakRSS)
+			}
+			cells = append(cells, fmt.Sprintf("%.0f/%.0f/%.0f", float64(u.PeakRSS)/1e6, stream/1e6, pred/1e6))
 		}
 		fmt.Fprintf(w, "  %d %s %s: %s\n", p.Devices, p.Network, p.Strategy, strings.Join(cells, " "))
 	}
@@ -240,9 +242,12 @@ func printMemory(w io.Writer, pts []testbed.BenchPoint) {
 func writeBench(f testbedBenchFlags, pts []testbed.BenchPoint) error {
 	var cps []chart.Point
 	for _, p := range pts {
-		var peaks, preds []string
+		var peaks, streams, preds []string
 		for i, u := range p.Memory {
 			peaks = append(peaks, strconv.FormatFloat(float64(u.PeakRSS)/1e6, 'f', 1, 64))
+			if i < len(p.StreamMemory) {
+				streams = append(streams, strconv.FormatFloat(float64(p.StreamMemory[i].PeakRSS)/1e6, 'f', 1, 64))
+			}
 			if i < len(p.PredictedMemory) {
 				preds = append(preds, strconv.FormatFloat(p.PredictedMemory[i]/1e6, 'f', 1, 64))
 			}
@@ -251,12 +256,12 @@ func writeBench(f testbedBenchFlags, pts []testbed.BenchPoint) error {
 		cps = append(cps, chart.Point{Model: p.Model, Devices: p.Devices, Network: p.Network, Strategy: strategyLabel(p),
 			Predicted: p.PredictedMs, Measured: p.MeasuredMs, Speedup: p.Speedup,
 			Extra: []string{ff(p.MinMs), ff(p.MaxMs), ff(p.PredictedPeriodMs), ff(p.PeriodMs), ff(p.ThroughputSpeedup),
-				ff(p.WireBytes / 1e6), strings.Join(peaks, ";"), strings.Join(preds, ";"), okLabel(p), p.Plan}})
+				ff(p.WireBytes / 1e6), strings.Join(peaks, ";"), strings.Join(streams, ";"), strings.Join(preds, ";"), okLabel(p), p.Plan}})
 	}
 	if f.csv != "" {
 		err := writeFile(f.csv, func(out io.Writer) error {
 			return chart.WriteCSV(out, cps, true, "min_ms", "max_ms", "predicted_period_ms", "period_ms", "throughput_speedup",
-				"wire_mb_per_frame", "peak_rss_mb", "predicted_mem_mb", "check", "plan")
+				"wire_mb_per_frame", "peak_rss_mb", "peak_rss_stream_mb", "predicted_mem_mb", "check", "plan")
 		})
 		if err != nil {
 			return err

@@ -37,7 +37,7 @@ func Down(ctx context.Context, dir string, r Runner, log io.Writer) error {
 	}
 	errs = append(errs, stopProcesses(st, log)...)
 	for _, ifb := range st.IFBs {
-		if linkExists("/sys", ifb) {
+		if linkExists(sysfs, ifb) {
 			fmt.Fprintf(log, "testbed: removing ifb %s\n", ifb)
 			errs = append(errs, apply(ctx, r, []Cmd{cmd("ip", "link", "del", ifb)}))
 		}
@@ -57,9 +57,15 @@ func Down(ctx context.Context, dir string, r Runner, log io.Writer) error {
 	return nil
 }
 
+// sysfs is where network interfaces are looked up (tests replace it).
+var sysfs = "/sys"
+
+// detect finds the container engine (tests replace it).
+var detect = containers.Detect
+
 // downContainers removes the testbed's containers and network.
 func downContainers(ctx context.Context, st *State, log io.Writer) error {
-	e, err := containers.Detect(ctx, containers.Options{Engine: st.Engine, PodmanConf: filepath.Join(st.Dir(), "containers.conf")})
+	e, err := detect(ctx, containers.Options{Engine: st.Engine, PodmanConf: filepath.Join(st.Dir(), "containers.conf")})
 	if err != nil {
 		return err
 	}
