@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
 	"strconv"
@@ -95,7 +96,7 @@ func testbedCommand() *cli.Command {
 			"channel (--medium shared: all traffic through one token bucket) or a switch (a link\n" +
 			"per device). Without root, tc or an engine it says so and runs local worker processes\n" +
 			"with CPU quotas and a rate-limiting relay instead. See README.md (Testbed).",
-		Commands: []*cli.Command{testbedUpCommand(), testbedDownCommand(), testbedClusterCommand(), testbedBenchCommand()},
+		Commands: []*cli.Command{testbedUpCommand(), testbedDownCommand(), testbedClusterCommand(), testbedBenchCommand(), testbedServeCommand()},
 	}
 }
 
@@ -177,6 +178,9 @@ func testbedConfig(ctx context.Context, errw io.Writer, f testbedFlags) (testbed
 	}
 	cfg := testbed.Config{Dir: f.dir, Classes: classes, Medium: f.medium, CPUPeriod: f.period, Image: f.image,
 		Engine: f.engine, Threads: 1, Local: f.local, Log: errw, CPUShares: f.shares}
+	if cfg.Worker, cfg.Supervisor, err = testbedLocal(); err != nil {
+		return testbed.Config{}, err
+	}
 	if !f.local {
 		if err := ensureTestbedImage(ctx, errw, f); err != nil {
 			fmt.Fprintf(errw, "edgectl: testbed: %v\n", err)
@@ -333,4 +337,34 @@ func runTestbedCluster(ctx context.Context, w io.Writer, dir string, n int, out 
 	}
 	fmt.Fprintln(w, out)
 	return nil
+}
+
+// testbedLocal is the fallback's worker command (this executable's
+// worker) and its supervisor's (this executable's testbed serve).
+func testbedLocal() (coord.CommandFunc, func(dir string) *exec.Cmd, error) {
+	local, err := LocalWorkers("", nil, nil, 1, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, nil, err
+	}
+	return local.Command, func(dir string) *exec.Cmd { return exec.Command(exe, "testbed", "serve", "--dir", dir) }, nil
+}
+
+func testbedServeCommand() *cli.Command {
+	return &cli.Command{
+		Name:   "serve",
+		Usage:  "run the local fallback's devices until stopped (started by testbed up, stopped by testbed down)",
+		Hidden: true,
+		Flags:  []cli.Flag{&cli.StringFlag{Name: "dir", Required: true}},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			worker, _, err := testbedLocal()
+			if err != nil {
+				return err
+			}
+			return testbed.Serve(ctx, cmd.String("dir"), worker, cmd.Root().ErrWriter)
+		},
+	}
 }

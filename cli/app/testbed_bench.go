@@ -163,9 +163,20 @@ func runTestbedBench(ctx context.Context, w, errw io.Writer, f testbedBenchFlags
 	const row = "%7v  %-8s  %-10s  %9v  %9v  %11v  %8v  %8v  %9v  %8v  %12v  %-7s  %s\n"
 	fmt.Fprintf(w, row, "devices", "network", "strategy", "predicted", "measured", "range", "speed-up", "frames/s", "stream x", "MB/frame", "peak MB max", "check", "plan")
 	bc.Point = func(p testbed.BenchPoint) {
-		fmt.Fprintf(w, row, p.Devices, p.Network, strategyLabel(p), fmt.Sprintf("%.0f ms", p.PredictedMs), fmt.Sprintf("%.0f ms", p.MeasuredMs),
-			fmt.Sprintf("%.0f-%.0f", p.MinMs, p.MaxMs), fmt.Sprintf("%.2fx", p.Speedup), fmt.Sprintf("%.2f", 1e3/max(p.PeriodMs, 1e-9)),
-			fmt.Sprintf("%.2fx", p.ThroughputSpeedup), fmt.Sprintf("%.2f", p.WireBytes/1e6), fmt.Sprintf("%.0f", maxPeak(p.Memory)/1e6), okLabel(p), p.Plan)
+		num := func(ok bool, format string, x float64) string {
+			if !ok {
+				return "-"
+			}
+			return fmt.Sprintf(format, x)
+		}
+		m := p.MeasuredMs > 0
+		plan := p.Plan
+		if p.Same {
+			plan = "= " + plan
+		}
+		fmt.Fprintf(w, row, p.Devices, p.Network, strategyLabel(p), fmt.Sprintf("%.0f ms", p.PredictedMs), num(m, "%.0f ms", p.MeasuredMs),
+			rangeOf(p), num(m, "%.2fx", p.Speedup), num(p.PeriodMs > 0, "%.2f", 1e3/p.PeriodMs),
+			num(p.ThroughputSpeedup > 0, "%.2fx", p.ThroughputSpeedup), num(m, "%.2f", p.WireBytes/1e6), num(len(p.Memory) > 0, "%.0f", maxPeak(p.Memory)/1e6), okLabel(p), plan)
 	}
 	pts, err := tb.Bench(ctx, bc)
 	if r, ok := testbed.Regret(pts); ok {
@@ -187,6 +198,13 @@ func benchProfiles(ctx context.Context, errw io.Writer, tb *testbed.Testbed, f t
 	}
 	defer fl.Close()
 	return tb.ProfileClasses(ctx, fl, defaultTestbedDir("testbed-profiles"), f.reprofile, profileProgress(errw))
+}
+
+func rangeOf(p testbed.BenchPoint) string {
+	if p.MeasuredMs <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f-%.0f", p.MinMs, p.MaxMs)
 }
 
 func strategyLabel(p testbed.BenchPoint) string {

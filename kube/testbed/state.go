@@ -43,8 +43,12 @@ type State struct {
 	Devices   []Device      `json:"devices"`
 	// Containers lists every container name started (or about to be).
 	Containers []string `json:"containers,omitempty"`
-	// Processes are the fallback's worker processes and its shaper.
+	// Processes are the fallback's supervisor and worker processes, and
+	// Cgroups the cgroups it made for their quotas.
 	Processes []Process `json:"processes,omitempty"`
+	Cgroups   []string  `json:"cgroups,omitempty"`
+	// Ready says the fallback's supervisor runs every device.
+	Ready bool `json:"ready,omitempty"`
 	// Cluster is the cluster file written, TokenFile the token's.
 	Cluster   string `json:"cluster,omitempty"`
 	TokenFile string `json:"tokenFile"`

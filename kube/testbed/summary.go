@@ -72,7 +72,7 @@ func (tb *Testbed) clusterModel(n int, net cluster.Network, profiled map[string]
 // the shared ifb sent, or (switched) those of every device's ifb and the
 // bridge's.
 func (tb *Testbed) WireBytes() int64 {
-	if tb.st.Mode != "containers" {
+	if tb.st.Mode == "local" {
 		return tb.localBytes()
 	}
 	devs := append([]string(nil), tb.st.IFBs...)

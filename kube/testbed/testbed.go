@@ -40,8 +40,13 @@ type Config struct {
 	Engine string
 	// Threads of each worker (0: 1).
 	Threads int
-	// Local forces the fallback of local processes.
-	Local bool
+	// Local forces the fallback of local processes, which Worker (the
+	// command of one local worker) makes possible; Supervisor makes the
+	// command that keeps the fallback's devices running after Up returns
+	// (edgectl testbed serve).
+	Local      bool
+	Worker     coord.CommandFunc
+	Supervisor func(dir string) *exec.Cmd
 	// Runner runs ip and tc (nil: ExecRunner).
 	Runner Runner
 	// Log receives a line per step (nil: none).
@@ -70,6 +75,10 @@ type Testbed struct {
 
 	mu          sync.Mutex // shaping and the state's devices
 	bridgeIndex string     // ifindex of the bridge last set up
+	// The fallback's: the command of a local worker, and the relays'
+	// buckets by device (one, 0, on a shared medium).
+	worker  coord.CommandFunc
+	buckets map[int]*bucket
 }
 
 // Create makes the testbed's network (or, in the fallback, its shaper)
@@ -111,8 +120,17 @@ func Create(ctx context.Context, cfg Config) (tb *Testbed, err error) {
 	tok := make([]byte, 24)
 	rand.Read(tok)
 	tb.token = hex.EncodeToString(tok)
+	tb.worker = cfg.Worker
 	if reason := containerReason(cfg); reason != "" {
-		return nil, &FallbackError{Reason: reason}
+		if cfg.Worker == nil {
+			return nil, &FallbackError{Reason: reason}
+		}
+		tb.logf("containers cannot be used here (%s): local worker processes with CPU quotas and rate-limiting relays instead", reason)
+		st.Mode = "local"
+		if err := os.WriteFile(st.TokenFile, []byte(tb.token+"\n"), 0o600); err != nil {
+			return nil, err
+		}
+		return tb, st.Save()
 	}
 	st.Mode = "containers"
 	pconf := filepath.Join(dir, "containers.conf")
@@ -308,8 +326,11 @@ func (tb *Testbed) SetBandwidth(ctx context.Context, bits int64) error {
 	if err := tb.st.Save(); err != nil {
 		return err
 	}
-	if tb.st.Mode != "containers" {
-		return nil // the local shaper reads the state file
+	if tb.st.Mode == "local" {
+		for _, b := range tb.buckets {
+			b.setRate(bits)
+		}
+		return nil
 	}
 	ports := map[int]string{}
 	for i, d := range tb.st.Devices {

@@ -43,7 +43,12 @@ func Up(ctx context.Context, cfg Config, o UpOptions) (path string, err error) {
 		}
 	}()
 	n := DeviceCount(cfg.Classes)
-	f, err := tb.Provider().StartDevices(ctx, n)
+	var f Fleet
+	if tb.st.Mode == "local" {
+		f, err = tb.superviseUp(ctx, cfg)
+	} else {
+		f, err = tb.Provider().StartDevices(ctx, n)
+	}
 	if err != nil {
 		return "", err
 	}
