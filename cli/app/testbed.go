@@ -96,7 +96,7 @@ func testbedCommand() *cli.Command {
 			"channel (--medium shared: all traffic through one token bucket) or a switch (a link\n" +
 			"per device). Without root, tc or an engine it says so and runs local worker processes\n" +
 			"with CPU quotas and a rate-limiting relay instead. See README.md (Testbed).",
-		Commands: []*cli.Command{testbedUpCommand(), testbedDownCommand(), testbedClusterCommand(), testbedBenchCommand(), testbedServeCommand()},
+		Commands: []*cli.Command{testbedUpCommand(), testbedDownCommand(), testbedClusterCommand(), testbedBenchCommand(), testbedFaultCommand(), testbedServeCommand()},
 	}
 }
 
