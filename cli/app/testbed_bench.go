@@ -183,6 +183,7 @@ func runTestbedBench(ctx context.Context, w, errw io.Writer, f testbedBenchFlags
 		fmt.Fprintf(w, "regret: the plan chosen measured %.1f%% slower than the fastest of its %d alternatives\n", 100*r, f.alternatives)
 	}
 	printMemory(w, pts)
+	printStages(w, pts)
 	if werr := writeBench(f, pts); werr != nil {
 		err = errors.Join(err, werr)
 	}
@@ -256,11 +257,35 @@ func printMemory(w io.Writer, pts []testbed.BenchPoint) {
 	}
 }
 
+// printStages prints, for the search's plans, each stage's predicted and
+// measured times per frame (where the time goes).
+func printStages(w io.Writer, pts []testbed.BenchPoint) {
+	for _, p := range pts {
+		if p.Strategy != string(planner.Ours) || p.Same || p.Devices == 1 || len(p.Stages) == 0 || p.Err != "" {
+			continue
+		}
+		fmt.Fprintf(w, "stages of ours on %d devices, %s (ms a frame; measured: the coordinator's span, and the workers' times summed over the stage's jobs):\n", p.Devices, p.Network)
+		fmt.Fprintf(w, "  %-5s %-9s %-12s %9s %9s %9s | %9s %9s %9s %9s %9s %7s\n", "stage", "mode", "split", "pred", "pred comp", "pred comm", "measured", "compute", "send", "wait", "queue", "MB in")
+		for _, s := range p.Stages {
+			fmt.Fprintf(w, "  %-5s %-9s %-12s %9.1f %9.1f %9.1f | %9.1f %9.1f %9.1f %9.1f %9.1f %7.2f\n", s.Name, s.Mode, s.Split, s.PredTotal, s.PredCompute, s.PredComm,
+				s.Time, s.Compute, s.Send, s.Wait, s.Queue, s.MBIn)
+		}
+		var cpu []string
+		for _, c := range p.CPUMs {
+			cpu = append(cpu, fmt.Sprintf("%.0f", c))
+		}
+		fmt.Fprintf(w, "  CPU ms a frame per device: %s (of %.0f ms a frame)\n", strings.Join(cpu, " "), p.MeasuredMs)
+	}
+}
+
 // writeBench writes --csv and --png.
 func writeBench(f testbedBenchFlags, pts []testbed.BenchPoint) error {
 	var cps []chart.Point
 	for _, p := range pts {
-		var peaks, streams, preds []string
+		var peaks, streams, preds, cpus []string
+		for _, c := range p.CPUMs {
+			cpus = append(cpus, strconv.FormatFloat(c, 'f', 1, 64))
+		}
 		for i, u := range p.Memory {
 			peaks = append(peaks, strconv.FormatFloat(float64(u.PeakRSS)/1e6, 'f', 1, 64))
 			if i < len(p.StreamMemory) {
@@ -274,12 +299,12 @@ func writeBench(f testbedBenchFlags, pts []testbed.BenchPoint) error {
 		cps = append(cps, chart.Point{Model: p.Model, Devices: p.Devices, Network: p.Network, Strategy: strategyLabel(p),
 			Predicted: p.PredictedMs, Measured: p.MeasuredMs, Speedup: p.Speedup,
 			Extra: []string{ff(p.MinMs), ff(p.MaxMs), ff(p.PredictedPeriodMs), ff(p.PeriodMs), ff(p.ThroughputSpeedup),
-				ff(p.WireBytes / 1e6), strings.Join(peaks, ";"), strings.Join(streams, ";"), strings.Join(preds, ";"), okLabel(p), p.Plan}})
+				ff(p.WireBytes / 1e6), strings.Join(peaks, ";"), strings.Join(streams, ";"), strings.Join(preds, ";"), strings.Join(cpus, ";"), okLabel(p), p.Plan}})
 	}
 	if f.csv != "" {
 		err := writeFile(f.csv, func(out io.Writer) error {
 			return chart.WriteCSV(out, cps, true, "min_ms", "max_ms", "predicted_period_ms", "period_ms", "throughput_speedup",
-				"wire_mb_per_frame", "peak_rss_mb", "peak_rss_stream_mb", "predicted_mem_mb", "check", "plan")
+				"wire_mb_per_frame", "peak_rss_mb", "peak_rss_stream_mb", "predicted_mem_mb", "cpu_ms_per_frame", "check", "plan")
 		})
 		if err != nil {
 			return err

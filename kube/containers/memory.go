@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // MemoryUse is a worker's memory as the host sees it.
@@ -115,4 +116,61 @@ func cgroupPeak(root, content string) int64 {
 		}
 	}
 	return 0
+}
+
+// ReadCPU reads the CPU time that the cgroup of process pid has used
+// (cgroup v2 cpu.stat usage_usec, v1 cpuacct.usage), else the process's
+// own (/proc/PID/stat utime and stime, in clock ticks of 10 ms).
+func ReadCPU(pid int) (time.Duration, error) {
+	if cg, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid)); err == nil {
+		if d, ok := cgroupCPU("/sys/fs/cgroup", string(cg)); ok {
+			return d, nil
+		}
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	k, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+k) * 10 * time.Millisecond, nil
+}
+
+// cgroupCPU reads the CPU time of the cgroup /proc/PID/cgroup content
+// names, under root.
+func cgroupCPU(root, content string) (time.Duration, bool) {
+	for _, line := range strings.Split(content, "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		switch {
+		case strings.Contains(","+parts[1]+",", ",cpuacct,"):
+			if b, err := os.ReadFile(filepath.Join(root, "cpuacct", parts[2], "cpuacct.usage")); err == nil {
+				if n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err == nil {
+					return time.Duration(n), true
+				}
+			}
+		case parts[0] == "0" && parts[1] == "":
+			for _, dir := range []string{filepath.Join(root, parts[2]), filepath.Join(root, "unified", parts[2])} {
+				b, err := os.ReadFile(filepath.Join(dir, "cpu.stat"))
+				if err != nil {
+					continue
+				}
+				for _, l := range strings.Split(string(b), "\n") {
+					if v, ok := strings.CutPrefix(l, "usage_usec "); ok {
+						if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+							return time.Duration(n) * time.Microsecond, true
+						}
+					}
+				}
+			}
+		}
+	}
+	return 0, false
 }

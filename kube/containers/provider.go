@@ -200,9 +200,11 @@ func (f *Fleet) Kill(ctx context.Context, i int) error {
 	return f.p.Engine.Kill(ctx, f.containers[i].Name)
 }
 
-// Memory reads worker i's memory use (Peak reads from /proc and the
-// container's cgroup).
+// Memory reads worker i's memory use (from /proc and its cgroup).
 func (f *Fleet) Memory(i int) (MemoryUse, error) { return ReadMemory(f.containers[i].PID) }
+
+// CPU reads the CPU time worker i's container has used.
+func (f *Fleet) CPU(i int) (time.Duration, error) { return ReadCPU(f.containers[i].PID) }
 
 // Close implements coord.Fleet: it removes the containers and their data
 // directories.

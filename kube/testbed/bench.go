@@ -102,6 +102,24 @@ type BenchPoint struct {
 	// Same says the plan is one measured already on this network (its
 	// numbers are that measurement's).
 	Same bool
+	// Stages are the plan's stages, predicted and measured (single
+	// frames), for finding where the time goes; CPUMs each device's CPU
+	// time per single frame (its cgroup's).
+	Stages []StageFidelity
+	CPUMs  []float64
+}
+
+// StageFidelity is one stage's predicted and measured times per frame,
+// in milliseconds: the coordinator's span of the stage (first job called
+// to last job done) beside the prediction's total, and the workers' own
+// compute, send and wait summed over the stage's jobs beside the
+// predicted slowest tile and transfer.
+type StageFidelity struct {
+	Name                                   string
+	Mode, Split                            string
+	PredTotal, PredCompute, PredComm       float64
+	Time, Compute, Send, Wait, Queue, MBIn float64
+	Jobs                                   int
 }
 
 // Bench measures cfg on the testbed: for each network, each count and
@@ -250,6 +268,10 @@ func (b *bench) point(ctx context.Context, nw BenchNetwork, n int, s planner.Str
 	}
 	p.Plan = Summary(res)
 	p.PredictedMs, p.PredictedPeriodMs = res.Latency*1e3, res.Period*1e3
+	for _, st := range res.Stages {
+		p.Stages = append(p.Stages, StageFidelity{Name: st.Name, Mode: string(st.Mode), Split: st.Split,
+			PredTotal: st.Total() * 1e3, PredCompute: st.Compute * 1e3, PredComm: st.Comm.Seconds * 1e3})
+	}
 	// A plan measured already on this network (the search falling back
 	// to one device, a strategy choosing the same plan) is not measured
 	// again: the same plan, the same measurement.
@@ -345,11 +367,28 @@ func (b *bench) single(ctx context.Context, f Fleet, p *BenchPoint, plan *graphi
 		return err
 	}
 	wire0 := b.tb.WireBytes()
+	cpu0 := make([]time.Duration, p.Devices)
+	for i := range cpu0 {
+		cpu0[i], _ = f.CPU(i)
+	}
 	outs, rep, err := s.Run(ctx, frames)
 	if err != nil {
 		return err
 	}
+	for i := range cpu0 {
+		c, _ := f.CPU(i)
+		p.CPUMs = append(p.CPUMs, ms(c-cpu0[i])/float64(len(frames)))
+	}
 	p.WireBytes = float64(b.tb.WireBytes()-wire0) / float64(len(frames))
+	for i, st := range rep.Stages {
+		if i >= len(p.Stages) {
+			break
+		}
+		n := float64(max(st.Runs, 1))
+		f := &p.Stages[i]
+		f.Time, f.Compute, f.Send, f.Wait, f.Queue = ms(st.Time)/n, ms(st.Compute)/n, ms(st.Send)/n, ms(st.Wait)/n, ms(st.Queue)/n
+		f.MBIn, f.Jobs = float64(st.BytesIn)/1e6/n, st.Jobs
+	}
 	lat := slices.Clone(rep.Latency)
 	slices.Sort(lat)
 	p.MeasuredMs, p.MinMs, p.MaxMs = ms(lat[len(lat)/2]), ms(lat[0]), ms(lat[len(lat)-1])

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/edgectl/edgectl/kube/containers"
 	"github.com/edgectl/edgectl/runtime/worker/coord"
@@ -49,6 +50,8 @@ type Fleet interface {
 	Names() []string
 	// Memory reads device i's worker's memory.
 	Memory(i int) (containers.MemoryUse, error)
+	// CPU reads the CPU time device i has used so far.
+	CPU(i int) (time.Duration, error)
 	// Kill kills device i's worker at once.
 	Kill(ctx context.Context, i int) error
 }

@@ -233,6 +233,10 @@ func (lf *localFleet) Memory(i int) (containers.MemoryUse, error) {
 	return containers.ReadMemory(lf.local.Process(i).Pid)
 }
 
+func (lf *localFleet) CPU(i int) (time.Duration, error) {
+	return containers.ReadCPU(lf.local.Process(i).Pid)
+}
+
 func (lf *localFleet) Kill(_ context.Context, i int) error { return lf.local.Process(i).Kill() }
 
 // Close stops the governor and relays, kills the workers and removes

@@ -125,6 +125,9 @@ func (f *runningFleet) Names() []string {
 func (f *runningFleet) Memory(i int) (containers.MemoryUse, error) {
 	return containers.ReadMemory(f.st.Devices[i].PID)
 }
+func (f *runningFleet) CPU(i int) (time.Duration, error) {
+	return containers.ReadCPU(f.st.Devices[i].PID)
+}
 func (f *runningFleet) Kill(_ context.Context, i int) error {
 	return syscall.Kill(f.st.Devices[i].PID, syscall.SIGKILL)
 }
