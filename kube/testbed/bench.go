@@ -320,21 +320,7 @@ func (b *bench) measure(ctx context.Context, p *BenchPoint, plan *graphir.Plan, 
 		return err
 	}
 	defer f.Close()
-	if err := b.single(ctx, f, p, plan, devs); err != nil {
-		return err
-	}
-	if p.Memory, err = memory(f, p.Devices); err != nil {
-		return err
-	}
-	if b.cfg.Stream > 0 {
-		if err := b.stream(ctx, f, p, plan, devs); err != nil {
-			return err
-		}
-		if p.StreamMemory, err = memory(f, p.Devices); err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.single(ctx, f, p, plan, devs)
 }
 
 // memory reads the first n devices' memory.
@@ -351,19 +337,18 @@ func memory(f Fleet, n int) ([]containers.MemoryUse, error) {
 }
 
 // single measures the latency of frames run one at a time, after a first
-// frame that warms connections and caches and is not counted, and checks
-// the outputs.
+// frame that builds the tiles' executors (packing weights: 10 s for VGG-16
+// at 0.2 of a core) and is not counted, and checks the outputs; then, on
+// the same session, the time between frames streamed through the pipeline
+// (the session's default window: one frame per stage, plus one).
 func (b *bench) single(ctx context.Context, f Fleet, p *BenchPoint, plan *graphir.Plan, devs map[string]int) error {
-	s, err := f.Connected().Open(ctx, b.cfg.Graph, plan, coord.Options{Devices: devs, Window: 1, TileTimeout: benchTimeout})
+	s, err := f.Connected().Open(ctx, b.cfg.Graph, plan, coord.Options{Devices: devs, TileTimeout: benchTimeout})
 	if err != nil {
 		return err
 	}
 	defer s.Close(context.WithoutCancel(ctx))
-	frames := make([]map[string]*graphir.Tensor, b.cfg.Frames)
-	for i := range frames {
-		frames[i] = b.cfg.Inputs
-	}
-	if _, _, err := s.Run(ctx, frames[:1]); err != nil {
+	one := []map[string]*graphir.Tensor{b.cfg.Inputs}
+	if _, _, err := s.Run(ctx, one); err != nil {
 		return err
 	}
 	wire0 := b.tb.WireBytes()
@@ -371,58 +356,65 @@ func (b *bench) single(ctx context.Context, f Fleet, p *BenchPoint, plan *graphi
 	for i := range cpu0 {
 		cpu0[i], _ = f.CPU(i)
 	}
-	outs, rep, err := s.Run(ctx, frames)
-	if err != nil {
-		return err
-	}
-	for i := range cpu0 {
-		c, _ := f.CPU(i)
-		p.CPUMs = append(p.CPUMs, ms(c-cpu0[i])/float64(len(frames)))
-	}
-	p.WireBytes = float64(b.tb.WireBytes()-wire0) / float64(len(frames))
-	for i, st := range rep.Stages {
-		if i >= len(p.Stages) {
-			break
-		}
-		n := float64(max(st.Runs, 1))
-		f := &p.Stages[i]
-		f.Time, f.Compute, f.Send, f.Wait, f.Queue = ms(st.Time)/n, ms(st.Compute)/n, ms(st.Send)/n, ms(st.Wait)/n, ms(st.Queue)/n
-		f.MBIn, f.Jobs = float64(st.BytesIn)/1e6/n, st.Jobs
-	}
-	lat := slices.Clone(rep.Latency)
-	slices.Sort(lat)
-	p.MeasuredMs, p.MinMs, p.MaxMs = ms(lat[len(lat)/2]), ms(lat[0]), ms(lat[len(lat)-1])
+	var lat []time.Duration
+	var stages []coord.StageReport
 	p.OK = true
-	for k, out := range outs {
+	for k := range b.cfg.Frames {
+		outs, rep, err := s.Run(ctx, one)
+		if err != nil {
+			return err
+		}
+		lat = append(lat, rep.Latency[0])
+		if stages == nil {
+			stages = rep.Stages
+		} else {
+			for i := range stages {
+				if i < len(rep.Stages) {
+					stages[i].Runs += rep.Stages[i].Runs
+					stages[i].Time += rep.Stages[i].Time
+					stages[i].Compute += rep.Stages[i].Compute
+					stages[i].Send += rep.Stages[i].Send
+					stages[i].Wait += rep.Stages[i].Wait
+					stages[i].Queue += rep.Stages[i].Queue
+					stages[i].BytesIn += rep.Stages[i].BytesIn
+				}
+			}
+		}
 		for _, v := range b.cfg.Graph.Outputs {
-			if o := verify.Compare(v.Name, out[v.Name], b.want[v.Name]); !o.OK {
+			if o := verify.Compare(v.Name, outs[0][v.Name], b.want[v.Name]); !o.OK {
 				p.OK = false
 				b.progress("  frame %d: output %s differs from one device: max abs %g, max rel %g", k, v.Name, o.MaxAbs, o.MaxRel)
 			}
 		}
 	}
+	frames := float64(len(lat))
+	p.WireBytes = float64(b.tb.WireBytes()-wire0) / frames
+	for i := range cpu0 {
+		c, _ := f.CPU(i)
+		p.CPUMs = append(p.CPUMs, ms(c-cpu0[i])/frames)
+	}
+	for i, st := range stages {
+		if i >= len(p.Stages) {
+			break
+		}
+		n := float64(max(st.Runs, 1))
+		sf := &p.Stages[i]
+		sf.Time, sf.Compute, sf.Send, sf.Wait, sf.Queue = ms(st.Time)/n, ms(st.Compute)/n, ms(st.Send)/n, ms(st.Wait)/n, ms(st.Queue)/n
+		sf.MBIn, sf.Jobs = float64(st.BytesIn)/1e6/n, st.Jobs
+	}
+	slices.Sort(lat)
+	p.MeasuredMs, p.MinMs, p.MaxMs = ms(lat[len(lat)/2]), ms(lat[0]), ms(lat[len(lat)-1])
 	b.progress("  single frame: median %.0f ms (%.0f-%.0f) over %d frames, %.2f MB on the wire a frame, outputs %s",
 		p.MeasuredMs, p.MinMs, p.MaxMs, len(lat), p.WireBytes/1e6, map[bool]string{true: "equal one device's", false: "DIFFER"}[p.OK])
-	return nil
-}
-
-// stream measures the time between frames streamed through the pipeline
-// (the session's default window: one frame per stage, plus one), after
-// an untimed first frame.
-func (b *bench) stream(ctx context.Context, f Fleet, p *BenchPoint, plan *graphir.Plan, devs map[string]int) error {
-	s, err := f.Connected().Open(ctx, b.cfg.Graph, plan, coord.Options{Devices: devs, TileTimeout: benchTimeout})
-	if err != nil {
+	if p.Memory, err = memory(f, p.Devices); err != nil {
 		return err
 	}
-	defer s.Close(context.WithoutCancel(ctx))
+	if b.cfg.Stream <= 0 {
+		return nil
+	}
 	in := make([]map[string]*graphir.Tensor, b.cfg.Stream)
 	for i := range in {
 		in[i] = b.cfg.Inputs
-	}
-	// The session's first frame builds its tiles' executors (packing
-	// weights: 10 s for VGG-16 at 0.2 of a core); it is not timed.
-	if _, _, err := s.Run(ctx, in[:1]); err != nil {
-		return err
 	}
 	_, rep, err := s.Run(ctx, in)
 	if err != nil {
@@ -430,7 +422,8 @@ func (b *bench) stream(ctx context.Context, f Fleet, p *BenchPoint, plan *graphi
 	}
 	p.PeriodMs = ms(rep.Wall) / float64(len(in))
 	b.progress("  streamed: %.2f frames/s (%d frames in %.1f s; predicted %.2f)", 1e3/p.PeriodMs, len(in), rep.Wall.Seconds(), 1e3/max(p.PredictedPeriodMs, 1e-9))
-	return nil
+	p.StreamMemory, err = memory(f, p.Devices)
+	return err
 }
 
 // benchTimeout is the deadline of every job in the bench: the bench

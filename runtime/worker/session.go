@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,6 +82,10 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "open: plan: %v", err)
 	}
+	// What closed sessions left is collected before a new one's weights
+	// are read: otherwise the heap holds both (a re-opened VGG-16 session
+	// peaked at twice its weights).
+	debug.FreeOSMemory()
 	// Read the graph without weights first, find the stages of the tiles
 	// this worker runs, then read only the weights those stages' nodes use.
 	topts := tilerun.Options{Runtime: runtime.Options{Threads: s.cfg.Threads, Extra: s.cfg.Kernels}}
