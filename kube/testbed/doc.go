@@ -18,9 +18,10 @@
 // What lives here: shape.go (the tc commands, pure), host.go (running
 // them, finding a container's port), state.go, testbed.go (Create, Open),
 // devices.go (the provider), cluster.go and up.go (profiles, probes,
-// cluster files), down.go, local.go (the fallback).
+// cluster files), down.go, local.go, relay.go and serve.go (the
+// fallback: quotas, relays, the supervisor), bench.go, regret.go and
+// summary.go (measuring), fault.go (a device killed mid-stream).
 //
-// It imports kube/containers, planner/cluster, planner/costmodel and
-// runtime/worker/coord; the bench also imports planner, planner/chart,
-// graphir and importer.
+// It imports kube/containers, graphir, planner, planner/cluster,
+// planner/costmodel, runtime/verify and runtime/worker/coord.
 package testbed
