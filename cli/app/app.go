@@ -57,6 +57,7 @@ func New(stdout, stderr io.Writer) *cli.Command {
 			deployCommand(),
 			undeployCommand(),
 			statusCommand(),
+			testbedCommand(),
 		},
 	}
 }

@@ -126,6 +126,12 @@ func modelFile(req *wirepb.OpenRequest) (string, error) {
 // file, or an ONNX file (external data are refused). For an .edgeir file,
 // skip names the weights whose data are not read (see importer.Options).
 func (s *Server) loadModel(path string, skip func(string) bool) (*graphir.Graph, error) {
+	return s.loadModelFrom(path, skip, nil)
+}
+
+// loadModelFrom is loadModel reading an .edgeir file through wrap (nil:
+// directly).
+func (s *Server) loadModelFrom(path string, skip func(string) bool, wrap func(io.ReaderAt) io.ReaderAt) (*graphir.Graph, error) {
 	f, err := s.root.Open(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -143,7 +149,11 @@ func (s *Server) loadModel(path string, skip func(string) bool) (*graphir.Graph,
 	n, _ := f.ReadAt(head[:], 0)
 	var g *graphir.Graph
 	if bytes.Equal(head[:n], []byte("\x89EDGEIR\n")) {
-		g, err = importer.ReadEdgeIR(f, importer.Options{SkipConst: skip})
+		var r io.ReaderAt = f
+		if wrap != nil {
+			r = wrap(f)
+		}
+		g, err = importer.ReadEdgeIR(r, importer.Options{SkipConst: skip})
 	} else {
 		var b []byte
 		if b, err = io.ReadAll(f); err == nil {

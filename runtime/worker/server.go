@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -213,10 +214,23 @@ func (s *Server) janitor() {
 	}
 }
 
+// WorkerGCPercent is the garbage collector's target of a worker process
+// (Run; $GOGC overrides it). A worker's heap is mostly its weights: live,
+// pointer-free memory that the collector marks without scanning, but
+// that sets the heap goal. With Go's default of 100 a worker holding
+// 553 MB of weights let 550 MB of frames' garbage accumulate before a
+// collection (VGG-16 on one 0.2-core container: peak RSS 822 MB with
+// one frame at a time, 1294 MB streamed); at 25 collections come four
+// times as often, and mark little.
+const WorkerGCPercent = 25
+
 // Run serves a worker on listen (and /metrics on metricsListen when set)
 // until ctx ends. ready, when set, is called with the bound addresses once
 // both listen.
 func Run(ctx context.Context, cfg Config, listen, metricsListen string, ready func(addr, metricsAddr string)) error {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(WorkerGCPercent)
+	}
 	s, err := New(cfg)
 	if err != nil {
 		return err

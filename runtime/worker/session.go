@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,11 @@ type session struct {
 	used   atomic.Int64 // unix nanoseconds of the last use
 	mu     sync.Mutex
 	merged map[string]*partition.Tile // tiles made by TileFor, by stage and rectangle
+	// sparse are the constants read only in the parts its channel tiles
+	// crop (sparse.go), released once every held channel tile (unbuilt)
+	// has built its graph.
+	sparse  []*graphir.Value
+	unbuilt map[tileKey]bool
 }
 
 func (ss *session) touch()             { ss.used.Store(time.Now().UnixNano()) }
@@ -76,6 +82,10 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "open: plan: %v", err)
 	}
+	// What closed sessions left is collected before a new one's weights
+	// are read: otherwise the heap holds both (a re-opened VGG-16 session
+	// peaked at twice its weights).
+	debug.FreeOSMemory()
 	// Read the graph without weights first, find the stages of the tiles
 	// this worker runs, then read only the weights those stages' nodes use.
 	topts := tilerun.Options{Runtime: runtime.Options{Threads: s.cfg.Threads, Extra: s.cfg.Kernels}}
@@ -87,6 +97,13 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "open: plan does not fit model %q: %v", path, err)
 	}
+	held := map[tileKey]bool{}
+	for _, t := range req.Tiles {
+		if t.Stage >= 0 && int(t.Stage) < len(prog.Stages) && t.Tile >= 0 && int(t.Tile) < len(prog.Stages[t.Stage].Tiles) {
+			held[tileKey{int(t.Stage), int(t.Tile)}] = true
+		}
+	}
+	partial := partialConstants(prog, held)
 	needed := map[string]bool{}
 	for _, t := range req.Tiles {
 		if t.Stage < 0 || int(t.Stage) >= len(prog.Stages) {
@@ -106,7 +123,11 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	for _, v := range g.Outputs {
 		needed[v.Name] = true
 	}
-	if g, err = s.loadModel(path, func(name string) bool { return !needed[name] }); err != nil {
+	if g, err = s.loadModel(path, func(name string) bool { return !needed[name] || partial[name] != nil }); err != nil {
+		return nil, err
+	}
+	sparse, sparseBytes, err := s.readPartial(path, g, partial)
+	if err != nil {
 		return nil, err
 	}
 	if prog, err = partition.Compile(g, plan); err != nil {
@@ -135,10 +156,18 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 		}
 	}
 	ss.constBytes, ss.keptBytes = keepConstants(prog, ss.stages)
+	ss.sparse, ss.unbuilt = sparse, map[tileKey]bool{}
+	if len(sparse) > 0 {
+		for k := range ss.held {
+			if prog.Stages[k.stage].Tiles[k.tile].ChannelTrace() != nil {
+				ss.unbuilt[k] = true
+			}
+		}
+	}
 	ss.touch()
 	s.m.sessions.Set(float64(s.putSession(ss)))
 	s.log.Info("session opened", "session", ss.id, "model", path, "tiles", len(ss.held), "stages", len(ss.stages),
-		"const_bytes", ss.constBytes, "kept_const_bytes", ss.keptBytes)
+		"const_bytes", ss.constBytes, "kept_const_bytes", ss.keptBytes, "partly_read_consts", len(sparse), "partly_read_bytes", sparseBytes)
 	return &wirepb.OpenReply{Stages: int32(len(prog.Stages)), ConstBytes: ss.constBytes, KeptConstBytes: ss.keptBytes}, nil
 }
 

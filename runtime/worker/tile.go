@@ -71,6 +71,9 @@ func (s *Server) runTile(ctx context.Context, req *wirepb.RunTileRequest, st wir
 		}
 		return status.Errorf(codes.Internal, "%s: %v", where, err)
 	}
+	if len(req.Tiles) == 1 {
+		ss.built(tileKey{int(req.Stage), int(req.Tiles[0])})
+	}
 	s.m.stage(int(req.Stage)).Add(float64(len(req.Tiles)))
 	if stats.BytesOut, err = s.sendAll(ctx, req, stage, t, out, st); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,6 +56,9 @@ func (s *Session) failover(ctx context.Context, seen int, cause error) error {
 			return err
 		}
 		if err = s.openWorkers(ctx, lay); err == nil {
+			if s.opts.Log != nil {
+				fmt.Fprintf(s.opts.Log, "failover: %s\n", moved(s.lay.assign, assign))
+			}
 			s.lay = lay
 			return nil
 		}
@@ -139,4 +143,37 @@ func reassign(old map[tileKey]int, dead map[int]bool, live []int) map[tileKey]in
 		total[best]++
 	}
 	return out
+}
+
+// moved says where the tiles that changed worker went, by worker: "worker
+// 3's tiles s0 t3, s4 t1 -> worker 1; s2 t3 -> worker 0".
+func moved(old, cur map[tileKey]int) string {
+	type move struct{ from, to int }
+	tiles := map[move][]tileKey{}
+	for k, w := range cur {
+		if o := old[k]; o != w {
+			tiles[move{o, w}] = append(tiles[move{o, w}], k)
+		}
+	}
+	if len(tiles) == 0 {
+		return "no tile moved"
+	}
+	var ms []move
+	for m := range tiles {
+		ms = append(ms, m)
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].from < ms[j].from || ms[i].from == ms[j].from && ms[i].to < ms[j].to })
+	var parts []string
+	for _, m := range ms {
+		ks := tiles[m]
+		sort.Slice(ks, func(i, j int) bool {
+			return ks[i].stage < ks[j].stage || ks[i].stage == ks[j].stage && ks[i].tile < ks[j].tile
+		})
+		var names []string
+		for _, k := range ks {
+			names = append(names, fmt.Sprintf("s%d t%d", k.stage, k.tile))
+		}
+		parts = append(parts, fmt.Sprintf("worker %d's tiles %s -> worker %d", m.from, strings.Join(names, ", "), m.to))
+	}
+	return strings.Join(parts, "; ")
 }

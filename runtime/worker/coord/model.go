@@ -30,6 +30,14 @@ func writeModel(g *graphir.Graph) (*modelFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Readable by workers running as another user (containers of the
+	// worker image run as 65532), into whose data directories it is
+	// linked. CreateTemp makes it 0600.
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
 	h := sha256.New()
 	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
 	err = importer.WriteEdgeIR(bw, g)

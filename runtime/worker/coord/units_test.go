@@ -118,3 +118,15 @@ func TestReassign(t *testing.T) {
 		t.Errorf("both orphans went to worker %d; the second should go to a worker with fewer tiles overall", got[tileKey{0, 1}])
 	}
 }
+
+func TestMoved(t *testing.T) {
+	old := map[tileKey]int{{0, 0}: 0, {0, 1}: 1, {1, 0}: 1, {1, 1}: 2, {2, 0}: 1}
+	cur := map[tileKey]int{{0, 0}: 0, {0, 1}: 0, {1, 0}: 2, {1, 1}: 2, {2, 0}: 0}
+	want := "worker 1's tiles s0 t1, s2 t0 -> worker 0; worker 1's tiles s1 t0 -> worker 2"
+	if got := moved(old, cur); got != want {
+		t.Errorf("moved = %q, want %q", got, want)
+	}
+	if got := moved(old, old); got != "no tile moved" {
+		t.Errorf("moved of an unchanged layout = %q", got)
+	}
+}
