@@ -88,6 +88,9 @@ func Plan(g *graphir.Graph, cl *Cluster, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.opts.Objective == Latency && p.opts.MinGain > 0 {
+		best = p.unlessSingleIsClose(best)
+	}
 	res, err := p.result(best)
 	if err != nil {
 		return nil, err
@@ -144,6 +147,21 @@ func (p *search) stageTime(name string, mode Mode, st step) StageTime {
 		out.Split = fmt.Sprintf("%dx%d", len(s.rows)-1, len(s.cols)-1)
 	}
 	return out
+}
+
+// unlessSingleIsClose returns the whole graph on the fastest device
+// instead of best when best saves less than MinGain of its latency and
+// that device holds the whole model.
+func (p *search) unlessSingleIsClose(best *state) *state {
+	c, err := p.price(&spec{lo: 0, hi: len(p.g.Nodes), kind: graphir.StageSingle, devs: []int{p.order[0]}})
+	if err != nil {
+		return best
+	}
+	one := p.apply(p.start(), &option{mode: ModeSingle, stages: []*priced{c}, k: 1}, len(p.bounds)-1)
+	if p.finish(best) < p.finish(one)*(1-p.opts.MinGain) || p.overMemory(one) != "" {
+		return best
+	}
+	return one
 }
 
 // singleDevice is the predicted latency of the whole graph on device d.

@@ -126,7 +126,8 @@ func TestPlan_FasterNetworkNeverSlower(t *testing.T) {
 // Fast devices on a slow network: one device does it all.
 func TestPlan_SlowNetworkOneDevice(t *testing.T) {
 	g, _ := smallVGG(t, 32)
-	r, err := Plan(g, testCluster([]float64{100, 100, 100, 100}, 1, 5e-3), Options{})
+	// MinGain -1: the search itself, not the margin, must find one device.
+	r, err := Plan(g, testCluster([]float64{100, 100, 100, 100}, 1, 5e-3), Options{MinGain: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,6 +139,34 @@ func TestPlan_SlowNetworkOneDevice(t *testing.T) {
 	}
 	if math.Abs(r.Predicted-r.Single) > 1e-9 {
 		t.Errorf("predicted %v, one device %v", r.Predicted, r.Single)
+	}
+}
+
+// A plan that saves less than MinGain of one device's latency gives way to
+// one device; one that saves more stays.
+func TestPlan_MinGain(t *testing.T) {
+	g, _ := smallVGG(t, 32)
+	cl := testCluster([]float64{1, 1, 1, 1}, 1000, 1e-4)
+	r, err := Plan(g, cl, Options{MinGain: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gain := 1 - r.Latency/r.Single
+	if gain < 0.2 {
+		t.Fatalf("the test wants a plan that pays: saves %.1f%%", 100*gain)
+	}
+	if r, err = Plan(g, cl, Options{MinGain: gain - 0.02}); err != nil {
+		t.Fatal(err)
+	}
+	if 1-r.Latency/r.Single < gain-0.02 {
+		t.Errorf("MinGain %.3f: the plan saves %.3f, want the search's %.3f", gain-0.02, 1-r.Latency/r.Single, gain)
+	}
+	if r, err = Plan(g, cl, Options{MinGain: gain + 0.02}); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Plan.Stages) != 1 || r.Plan.Stages[0].Kind != graphir.StageSingle || math.Abs(r.Latency-r.Single) > 1e-12 {
+		b, _ := r.Plan.EncodeYAML()
+		t.Errorf("MinGain %.3f above the plan's saving %.3f: want one device, have latency %v (one device %v):\n%s", gain+0.02, gain, r.Latency, r.Single, b)
 	}
 }
 

@@ -65,6 +65,9 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 	if opts.MaxOverhead <= 0 {
 		opts.MaxOverhead = 3
 	}
+	if opts.MinGain == 0 {
+		opts.MinGain = DefaultMinGain
+	}
 	p := &search{g: g, cl: cl, opts: opts, fusedAway: map[*graphir.Node]bool{},
 		prices: map[string]*priced{}, options: map[optionKey][]*option{}, fuseOK: map[[2]int]bool{}, layouts: map[string]int{}, halos: map[[2]int][]float64{},
 		segs: map[segKey]*segTrace{}, boundAt: map[int]int{}}

@@ -20,6 +20,7 @@ type planFlags struct {
 	model, cluster string
 	objective      string
 	output, trace  string
+	minGain        float64
 	shapes         map[string]graphir.Shape
 }
 
@@ -43,11 +44,15 @@ func planCommand() *cli.Command {
 			&cli.StringFlag{Name: "objective", Value: "latency", Usage: "`latency` of one frame, or throughput of streamed frames"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the plan to `FILE` (YAML; .json for JSON)"},
 			&cli.StringFlag{Name: "trace", Usage: "write the predicted schedule as a Perfetto trace `FILE`"},
+			&cli.Float64Flag{Name: "min-gain", Value: planner.DefaultMinGain, Usage: "run on one device unless a split is predicted to save at least `F` of its latency (0.1: 10%; a saving within the cost model's error can be a loss; negative: any saving)"},
 			inputShapeFlag(),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			f := planFlags{cluster: cmd.String("cluster"), objective: cmd.String("objective"),
-				output: cmd.String("output"), trace: cmd.String("trace")}
+				output: cmd.String("output"), trace: cmd.String("trace"), minGain: cmd.Float64("min-gain")}
+			if f.minGain == 0 {
+				f.minGain = -1
+			}
 			var err error
 			if f.model, err = oneArg(cmd, "model file"); err != nil {
 				return err
@@ -73,7 +78,7 @@ func runPlan(ctx context.Context, w, errw io.Writer, f planFlags) error {
 	if err != nil {
 		return err
 	}
-	res, err := planner.Plan(g, cl, planner.Options{Objective: obj})
+	res, err := planner.Plan(g, cl, planner.Options{Objective: obj, MinGain: f.minGain})
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.model, err)
 	}

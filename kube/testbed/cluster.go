@@ -12,6 +12,7 @@ import (
 
 	"github.com/edgectl/edgectl/planner/cluster"
 	"github.com/edgectl/edgectl/planner/costmodel"
+	"github.com/edgectl/edgectl/runtime/profile"
 	"github.com/edgectl/edgectl/runtime/worker/coord"
 )
 
@@ -71,10 +72,15 @@ func (tb *Testbed) ProfileClasses(ctx context.Context, f Fleet, cache string, re
 func (tb *Testbed) profileClass(ctx context.Context, c Class, addr, dev, cache string, remeasure bool, progress func(class string, done, total int, what string)) (*costmodel.Profile, error) {
 	cached := ""
 	if cache != "" {
-		cached = filepath.Join(cache, fmt.Sprintf("%s-cpu%g-period%s-%s.yaml", tb.st.Mode, c.CPUs, tb.st.CPUPeriod, goruntime.GOARCH))
+		// The key has the kernel tier: the devices run this checkout's
+		// kernels on this CPU, and a profile of another tier (an image
+		// built before an AVX-512 tier, say) predicts another machine.
+		cached = filepath.Join(cache, fmt.Sprintf("%s-cpu%g-period%s-%s-%s.yaml", tb.st.Mode, c.CPUs, tb.st.CPUPeriod, goruntime.GOARCH, profile.Tier()))
 		if data, err := os.ReadFile(cached); err == nil && !remeasure {
 			p, err := costmodel.DecodeProfile(cached, data)
-			if err == nil {
+			if err == nil && (p.Tier != profile.Tier() || p.Host != profile.Host()) {
+				tb.logf("class %s: the cached profile %s is of %s (%s), this machine is %s (%s): measuring again", c.Name, cached, p.Host, p.Tier, profile.Host(), profile.Tier())
+			} else if err == nil {
 				tb.logf("class %s: the profile measured for %g of a core over %s, %s", c.Name, c.CPUs, tb.st.CPUPeriod, cached)
 				return p, nil
 			}
