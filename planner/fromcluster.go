@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/edgectl/edgectl/planner/cluster"
 	"github.com/edgectl/edgectl/planner/costmodel"
@@ -36,7 +37,8 @@ func FromCluster(c *cluster.Cluster, profiles map[string]*costmodel.Profile, loc
 		if !ok {
 			return nil, fmt.Errorf("%sdevice %q: class %q is not in the file", prefixOf(c.File), d.Name, d.Class)
 		}
-		out.Devices = append(out.Devices, Device{Name: d.Name, Class: d.Class, Timer: timers[d.Class], Memory: int64(cl.Memory)})
+		out.Devices = append(out.Devices, Device{Name: d.Name, Class: d.Class, Timer: timers[d.Class], Memory: int64(cl.Memory),
+			JobOverhead: time.Duration(cl.JobOverhead).Seconds()})
 		names[i] = d.Name
 	}
 	name := func(i int) string {

@@ -123,6 +123,9 @@ func (p *search) priceWith(s *spec, bySegments bool) (*priced, error) {
 		return nil, err
 	}
 	sum := 0.0
+	for i := range c.tile {
+		c.tile[i] += p.cl.Devices[s.devs[i]].JobOverhead
+	}
 	for _, t := range c.tile {
 		c.compute = max(c.compute, t)
 		sum += t

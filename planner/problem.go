@@ -28,6 +28,9 @@ type Device struct {
 	// Memory is what the device has for weights and activations, in bytes
 	// (0: unlimited).
 	Memory int64
+	// JobOverhead is what the device adds to each of its jobs beyond the
+	// Timer's kernels, in seconds (cluster.Class.JobOverhead).
+	JobOverhead float64
 }
 
 // Link is the cost of one message on a link: a fixed cost per message and

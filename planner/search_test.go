@@ -361,3 +361,40 @@ func TestPlanWith_Strategies(t *testing.T) {
 		t.Errorf("fixed-grid starts with %+v", st)
 	}
 }
+
+// A device's JobOverhead is charged once per stage it has a tile in: a
+// plan's predicted latency grows by the overhead times its stages, and
+// with a large overhead the search takes fewer stages.
+func TestPlan_JobOverhead(t *testing.T) {
+	g, _ := smallVGG(t, 32)
+	cl := testCluster([]float64{1, 1, 1, 1}, 1000, 1e-4)
+	r, err := Plan(g, cl, Options{MinGain: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Plan.Stages) < 2 {
+		t.Fatalf("the test wants a plan of several stages, have %d", len(r.Plan.Stages))
+	}
+	const over = 1e-3
+	slow := testCluster([]float64{1, 1, 1, 1}, 1000, 1e-4)
+	for i := range slow.Devices {
+		slow.Devices[i].JobOverhead = over
+	}
+	same, err := Predict(g, r.Plan, slow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := r.Latency + over*float64(len(r.Plan.Stages)); math.Abs(same.Latency-want) > 1e-9 {
+		t.Errorf("%d stages: predicted %.6f s with a %v s overhead a job, want %.6f s", len(r.Plan.Stages), same.Latency, over, want)
+	}
+	for i := range slow.Devices {
+		slow.Devices[i].JobOverhead = 100 * r.Latency
+	}
+	big, err := Plan(g, slow, Options{MinGain: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(big.Plan.Stages) != 1 {
+		t.Errorf("an overhead a job of 100 times the latency: %d stages, want one", len(big.Plan.Stages))
+	}
+}

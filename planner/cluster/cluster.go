@@ -45,6 +45,11 @@ type Class struct {
 	// has one or the other, never both.
 	Profile string  `json:"profile,omitempty"`
 	Speed   float64 `json:"speed,omitempty"` // relative to one core of this machine (0: 1)
+	// JobOverhead is the wall time a device of the class adds to every
+	// job (a tile of a stage) beyond its kernels' predicted time: taking
+	// the call, scheduling, and on an emulated device its CPU quota's
+	// stalls. The planner charges it to every tile (0: none).
+	JobOverhead Duration `json:"jobOverhead,omitempty"`
 }
 
 // Kernels names a WebAssembly kernel plugin by file (relative to Dir) and

@@ -75,6 +75,9 @@ func (c *Cluster) checkClasses(p *problems) {
 		if cl.Speed < 0 || cl.Speed == 0 && p.given(at+".speed") || math.IsNaN(cl.Speed) || math.IsInf(cl.Speed, 0) {
 			p.add(at+".speed", "%s: speed %v: want a positive fraction of one core of this machine (e.g. 0.5)", what, cl.Speed)
 		}
+		if cl.JobOverhead < 0 {
+			p.add(at+".jobOverhead", "%s: jobOverhead %v is negative", what, cl.JobOverhead)
+		}
 		if cl.Profile != "" && cl.Speed != 0 {
 			p.add(at+".speed", "%s: give a profile or a speed, not both (a profile measures the speed)", what)
 		}
