@@ -131,7 +131,7 @@ func (p *search) priceWith(s *spec, bySegments bool) (*priced, error) {
 		sum += t
 	}
 	if p.cl.HostCores > 0 {
-		c.compute = max(c.compute, sum/float64(p.cl.HostCores))
+		c.compute = max(c.compute, sum/p.cl.HostCores)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

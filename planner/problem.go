@@ -65,9 +65,11 @@ type Cluster struct {
 	Devices []Device
 	Net     Network
 	// HostCores, when positive, says that all devices share that many
-	// cores (local worker processes on one machine): a stage's tiles then
-	// take at least the sum of their times over HostCores.
-	HostCores int
+	// cores' worth of compute (local worker processes on one machine; a
+	// fraction where cores running at once slow each other down, as
+	// profile.Parallelism measures): a stage's tiles then take at least
+	// the sum of their times over HostCores.
+	HostCores float64
 }
 
 // Objective is what a plan minimises.

@@ -39,7 +39,7 @@ func (p *search) period(s *state) float64 {
 		for _, b := range busy {
 			sum += b
 		}
-		out = max(out, sum/float64(p.cl.HostCores))
+		out = max(out, sum/p.cl.HostCores)
 	}
 	if p.cl.Net.Shared {
 		return max(out, net)

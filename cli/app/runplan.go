@@ -10,17 +10,19 @@ import (
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/planner"
+	"github.com/edgectl/edgectl/runtime/profile"
 	"github.com/edgectl/edgectl/runtime/worker/coord"
 )
 
 // Local workers share this machine's cores over loopback. These are the
-// loopback figures netprobe measured between two local workers here (3-7
-// Gbit/s, about half a millisecond a message, on a loaded machine); a
-// stage's dispatch (the coordinator hearing that a job is done and calling
-// the next) took 1-3 ms in traces of VGG-16 on two workers.
+// loopback figures netprobe measured between two idle local workers here
+// (2-core Zen 5 VM, quiet: 1.4-2.0 Gbit/s, 0.47-0.71 ms a message and a
+// round trip; the gRPC stack's copies, not the wire, set them); a stage's
+// dispatch (the coordinator hearing that a job is done and calling the
+// next) took 1-3 ms in traces of VGG-16 on two workers.
 const (
-	loopbackBitsPerSec = 4e9
-	loopbackPerMessage = 400 * time.Microsecond
+	loopbackBitsPerSec = 1.6e9
+	loopbackPerMessage = 700 * time.Microsecond
 	loopbackRTT        = time.Millisecond
 )
 
@@ -45,7 +47,13 @@ func localCluster(ctx context.Context, n, threads int, errw io.Writer, measure b
 	if err != nil {
 		return nil, err
 	}
-	cl := &planner.Cluster{HostCores: goruntime.NumCPU(), Net: planner.Network{Shared: false, RTT: loopbackRTT.Seconds(),
+	// Workers computing at once slow each other down (shared caches,
+	// memory bandwidth, a VM's vCPUs): measured, not the CPU count.
+	cores, err := profile.Parallelism(ctx, goruntime.NumCPU())
+	if err != nil {
+		return nil, fmt.Errorf("measuring how this machine's cores run at once: %w", err)
+	}
+	cl := &planner.Cluster{HostCores: cores, Net: planner.Network{Shared: false, RTT: loopbackRTT.Seconds(),
 		Link: func(from, to int) planner.Link {
 			return planner.Link{PerMessage: loopbackPerMessage.Seconds(), PerByte: 8 / loopbackBitsPerSec}
 		}}}
