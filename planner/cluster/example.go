@@ -106,6 +106,9 @@ kind: Cluster
 #   memory   of one device, e.g. 2Gi (absent: unlimited)
 #   kernels  native, unless a WebAssembly plugin is named with its digest:
 #              kernels: {plugin: plugins/vendor.wasm, sha256: HEX-OF-sha256sum}
+#   jobOverhead  what a device adds to every job beyond its kernels (taking
+#            the call, scheduling, a CPU quota's stalls), e.g. 5ms; the
+#            planner charges it to every tile of every stage (absent: 0)
 classes:
 {{- range .Classes}}
   - name: {{.Name}}
