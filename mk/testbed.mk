@@ -15,8 +15,9 @@
 #                  channel, planned on the devices' in-place profiles and the
 #                  measured network, run and checked against one device, its
 #                  single-frame latency and streamed throughput against one
-#                  such device (edgectl testbed bench; 15-25 minutes, the
-#                  first run also profiles the class in place, ~10 minutes)
+#                  such device (edgectl testbed bench; about 2 minutes
+#                  measured, the first run also profiles the class in place,
+#                  ~10 minutes)
 #   bench-testbed  the full sweep: VGG-16 and YOLOv2 on 1, 2, 4, 8 devices at
 #                  10mbit, 100mbit and 1gbit, every strategy, the next-best
 #                  plans at 8 devices; CSV and PNG into docs/ (hours)
