@@ -58,21 +58,10 @@ func Check(sizes []int64, repeats int) error {
 	return nil
 }
 
-// Gap is the pause before each timed message. A device whose CPU is held
-// to a quota (a container's, or a slow board's scheduler) may have spent
-// its period's share receiving the message before, and the next one then
-// waits out the period: on the testbed's 0.2-core devices (10 ms period)
-// the empty message after a 4 MiB one took 4.5-6 ms in some probes and 0.5
-// ms in others, and the planner priced every message at the worse figure.
-// After a pause every message finds the receiver idle; what a busy device
-// adds to its jobs is the cluster file's jobOverhead.
-const Gap = 15 * time.Millisecond
-
 // Run sends one warm-up message of the largest size (which opens the
 // connection and TCP's window; not reported), then every size repeats
 // times, sizes interleaved so that a change of the link's load spreads
-// over all of them, each after a pause of Gap, and returns each message's
-// time.
+// over all of them, and returns each message's time.
 func Run(ctx context.Context, c wirepb.WorkerClient, sizes []int64, repeats int) ([]*wirepb.ProbeSample, error) {
 	if err := Check(sizes, repeats); err != nil {
 		return nil, err
@@ -87,11 +76,6 @@ func Run(ctx context.Context, c wirepb.WorkerClient, sizes []int64, repeats int)
 	var out []*wirepb.ProbeSample
 	for range repeats {
 		for _, n := range sizes {
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(Gap):
-			}
 			d, err := Send(ctx, c, n)
 			if err != nil {
 				return nil, err
