@@ -49,7 +49,7 @@ func testbedSetupFlags(bandwidthUsage string) []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "dir", Usage: "the testbed's `DIR` (state, token, cluster file, profiles; default ~/.cache/edgectl/testbed)"},
 		&cli.IntFlag{Name: "devices", Usage: "number of devices `N` (with --class: their sum, or leave it out)"},
-		&cli.FloatFlag{Name: "cpu", Value: 0.2, Usage: "CPU quota `F` of every device, a fraction of one core (0.2 is about a 500-750 MHz board core)"},
+		&cli.FloatFlag{Name: "cpu", Value: 0.2, Usage: "CPU quota `F` of every device, a fraction of one core (on a core with AVX-512, 0.2 still computes several times as fast as a 1 GHz board core: see README, Testbed)"},
 		&cli.StringFlag{Name: "class", Usage: "classes `NAME=COUNT:CPU[:MEM],...` in order, e.g. fast=3:0.3,mid=3:0.225,slow=2:0.15:1Gi"},
 		&cli.StringFlag{Name: "memory", Value: "2Gi", Usage: "memory limit `SIZE` of every device (of a class without its own)"},
 		&cli.StringFlag{Name: "bandwidth", Value: "100mbit", Usage: bandwidthUsage},
