@@ -127,7 +127,8 @@ func (r *Report) MedianLatency() time.Duration {
 
 // Format prints per-stage timing (time/frame: first job called to last job
 // done; compute, send, wait and queue: the workers' own times summed over
-// the stage's jobs, per frame; MB in: bytes the jobs received per frame),
+// the stage's jobs, per frame; MB in: bytes of the pieces the jobs took
+// per frame, those a worker kept from its own earlier tiles included),
 // end-to-end latency and, for more than one frame, throughput.
 func (r *Report) Format(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
