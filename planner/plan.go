@@ -153,11 +153,10 @@ func (p *search) stageTime(name string, mode Mode, st step) StageTime {
 // instead of best when best saves less than MinGain of its latency and
 // that device holds the whole model.
 func (p *search) unlessSingleIsClose(best *state) *state {
-	c, err := p.price(&spec{lo: 0, hi: len(p.g.Nodes), kind: graphir.StageSingle, devs: []int{p.order[0]}})
+	one, err := p.singleState(p.order[0])
 	if err != nil {
 		return best
 	}
-	one := p.apply(p.start(), &option{mode: ModeSingle, stages: []*priced{c}, k: 1}, len(p.bounds)-1)
 	if p.finish(best) < p.finish(one)*(1-p.opts.MinGain) || p.overMemory(one) != "" {
 		return best
 	}
@@ -166,10 +165,18 @@ func (p *search) unlessSingleIsClose(best *state) *state {
 
 // singleDevice is the predicted latency of the whole graph on device d.
 func (p *search) singleDevice(d int) (float64, error) {
-	c, err := p.price(&spec{lo: 0, hi: len(p.g.Nodes), kind: graphir.StageSingle, devs: []int{d}})
+	s, err := p.singleState(d)
 	if err != nil {
 		return 0, err
 	}
-	s := p.apply(p.start(), &option{mode: ModeSingle, stages: []*priced{c}, k: 1}, len(p.bounds)-1)
 	return p.finish(s), nil
+}
+
+// singleState is the state of the whole graph run on device d.
+func (p *search) singleState(d int) (*state, error) {
+	c, err := p.price(&spec{lo: 0, hi: len(p.g.Nodes), kind: graphir.StageSingle, devs: []int{d}})
+	if err != nil {
+		return nil, err
+	}
+	return p.apply(p.start(), &option{mode: ModeSingle, stages: []*priced{c}, k: 1}, len(p.bounds)-1), nil
 }

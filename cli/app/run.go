@@ -230,16 +230,8 @@ func runRun(ctx context.Context, w, errw io.Writer, f runFlags) error {
 		}
 	}
 	out := res.Outputs[len(res.Outputs)-1]
-	for i, v := range g.Outputs {
-		t := out[v.Name]
-		if len(f.outputs) > 0 {
-			if err := importer.WriteTensorFile(f.outputs[i], t, v.Name); err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "output %s %v -> %s\n", v.Name, t.Shape, f.outputs[i])
-			continue
-		}
-		fmt.Fprintf(w, "output %s %s%v %s\n", v.Name, t.DType, t.Shape, preview(t))
+	if err := printOutputs(w, g, out, f.outputs); err != nil {
+		return err
 	}
 	fmt.Fprintf(w, "plan: %d stages\n", len(res.Plan.Stages))
 	res.Report.Format(w)

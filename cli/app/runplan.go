@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	goruntime "runtime"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -25,6 +26,12 @@ const (
 	loopbackPerMessage = 700 * time.Microsecond
 	loopbackRTT        = time.Millisecond
 )
+
+// hostParallelism is measured once a process: the plan and the
+// prediction printed beside the measured run must use the same figure.
+var hostParallelism = sync.OnceValues(func() (float64, error) {
+	return profile.Parallelism(context.Background(), goruntime.NumCPU())
+})
 
 // localThreads is each local worker's intra-op threads for threads (the
 // --threads flag) and n workers, as LocalOptions gives them.
@@ -49,7 +56,7 @@ func localCluster(ctx context.Context, n, threads int, errw io.Writer, measure b
 	}
 	// Workers computing at once slow each other down (shared caches,
 	// memory bandwidth, a VM's vCPUs): measured, not the CPU count.
-	cores, err := profile.Parallelism(ctx, goruntime.NumCPU())
+	cores, err := hostParallelism()
 	if err != nil {
 		return nil, fmt.Errorf("measuring how this machine's cores run at once: %w", err)
 	}

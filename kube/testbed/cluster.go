@@ -173,7 +173,7 @@ func (tb *Testbed) Cluster(n int, net cluster.Network, profiled map[string]bool)
 		}
 		if !used[cl.Name] {
 			used[cl.Name] = true
-			k := cluster.Class{Name: cl.Name, Threads: 1, Memory: cluster.Bytes(cl.Memory), JobOverhead: tb.jobOverhead(cl)}
+			k := tb.clusterClass(cl)
 			if profiled[cl.Name] {
 				k.Profile = filepath.Join("profiles", cl.Name+".yaml")
 			} else {
@@ -201,6 +201,12 @@ func (tb *Testbed) Cluster(n int, net cluster.Network, profiled map[string]bool)
 // under a millisecond of predicted compute measured a median 33 ms more
 // than predicted (4 x 8 ms).
 const quotaStalls = 4
+
+// clusterClass is class c in a cluster file, without its profile or speed:
+// one thread a worker, its memory limit and its job overhead.
+func (tb *Testbed) clusterClass(c Class) cluster.Class {
+	return cluster.Class{Name: c.Name, Threads: 1, Memory: cluster.Bytes(c.Memory), JobOverhead: tb.jobOverhead(c)}
+}
 
 // jobOverhead is what a job on a device of class c takes beyond its
 // kernels: quotaStalls times the part of a period the quota leaves idle.

@@ -57,7 +57,7 @@ func (tb *Testbed) clusterModel(n int, net cluster.Network, profiled map[string]
 		}
 		if !used[cl.Name] {
 			used[cl.Name] = true
-			k := cluster.Class{Name: cl.Name, Threads: 1, Memory: cluster.Bytes(cl.Memory), JobOverhead: tb.jobOverhead(cl)}
+			k := tb.clusterClass(cl)
 			if !profiled[cl.Name] {
 				k.Speed = cl.CPUs
 			}
