@@ -84,6 +84,7 @@ type Server struct {
 
 	measure   measureFunc
 	profiling atomic.Bool // a Profile call is running
+	mem       *memKeeper  // the process's memory limit (Run only; nil: none)
 
 	mu       sync.Mutex
 	sessions map[string]*session
@@ -215,7 +216,8 @@ func (s *Server) janitor() {
 }
 
 // WorkerGCPercent is the garbage collector's target of a worker process
-// (Run; $GOGC overrides it). A worker's heap is mostly its weights: live,
+// (Run; $GOGC overrides it), beside the memory limit that HeapHeadroom
+// sets ($GOMEMLIMIT overrides that). A worker's heap is mostly its weights: live,
 // pointer-free memory that the collector marks without scanning, but
 // that sets the heap goal. With Go's default of 100 a worker holding
 // 553 MB of weights let 550 MB of frames' garbage accumulate before a
@@ -234,6 +236,10 @@ func Run(ctx context.Context, cfg Config, listen, metricsListen string, ready fu
 	s, err := New(cfg)
 	if err != nil {
 		return err
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		s.mem = newMemKeeper(HeapHeadroom)
+		go s.mem.run(time.Second, s.stop)
 	}
 	lis, err := net.Listen("tcp", listen)
 	if err != nil {
