@@ -20,8 +20,8 @@ const (
 	KindPoolOther   Kind = "maxpool-other"  // other MaxPool windows: row by row
 	KindAvgPool     Kind = "avgpool"        // AveragePool
 	KindGlobalPool  Kind = "global-pool"    // GlobalAveragePool, GlobalMaxPool
-	KindElementwise Kind = "elementwise"    // the fast kernels' element-wise ops not fused away
-	KindRef         Kind = "ref"            // arithmetic the reference kernels compute: BatchNormalization, other element-wise ops, reductions
+	KindElementwise Kind = "elementwise"    // the fast kernels' element-wise ops not fused away, and BatchNormalization with constant parameters
+	KindRef         Kind = "ref"            // arithmetic the reference kernels compute: element-wise ops the fast kernels decline, reductions, LRN
 	KindRefMath     Kind = "ref-math"       // reference kernels with a transcendental per element: Sigmoid, Tanh, Exp, Softmax, ...
 	KindConcat      Kind = "concat"
 	KindCopy        Kind = "copy"   // contiguous copies: Reshape, Flatten, Squeeze, Identity, Split, ...

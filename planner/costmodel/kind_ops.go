@@ -45,6 +45,11 @@ func classifyOther(n *graphir.Node) Kind {
 			return KindElementwise
 		}
 		return KindRef
+	case graphir.OpBatchNormalization:
+		if bnTaken(n) {
+			return KindElementwise
+		}
+		return KindRef
 	case graphir.OpConcat:
 		return KindConcat
 	case graphir.OpResize, graphir.OpUpsample:
@@ -134,6 +139,28 @@ func blockBroadcast(s, y graphir.Shape) bool {
 	}
 	for i := 0; i < split; i++ {
 		if full[i] != y[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// bnTaken mirrors runtime/kernels' bnTaken: inference BatchNormalization
+// with constant float32 parameters of one value per channel.
+func bnTaken(n *graphir.Node) bool {
+	if len(n.Inputs) != 5 || !isFloat(n.In(0)) || len(n.Outputs) != 1 || n.Outputs[0] == nil {
+		return false
+	}
+	if a, ok := n.Attrs["training_mode"]; ok && a.Int != 0 {
+		return false
+	}
+	x := n.In(0)
+	if len(x.Shape) < 2 || x.Shape[1] < 1 {
+		return false
+	}
+	for i := 1; i < 5; i++ {
+		v := n.In(i)
+		if !isFloat(v) || !v.IsConst() || v.Shape.Size() != x.Shape[1] {
 			return false
 		}
 	}

@@ -17,21 +17,22 @@ type OpImpl struct {
 type prepareFunc func(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernelapi.Kernel, error)
 
 var prepares = map[graphir.Op]prepareFunc{
-	graphir.OpConv:              prepareConv,
-	graphir.OpGemm:              prepareGemm,
-	graphir.OpMatMul:            prepareMatMul,
-	graphir.OpMaxPool:           preparePool,
-	graphir.OpAveragePool:       preparePool,
-	graphir.OpGlobalAveragePool: prepareGlobalPool,
-	graphir.OpGlobalMaxPool:     prepareGlobalPool,
-	graphir.OpRelu:              prepareUnary,
-	graphir.OpLeakyRelu:         prepareUnary,
-	graphir.OpClip:              prepareUnary,
-	graphir.OpHardSwish:         prepareUnary,
-	graphir.OpAdd:               prepareBinary,
-	graphir.OpSub:               prepareBinary,
-	graphir.OpMul:               prepareBinary,
-	graphir.OpDiv:               prepareBinary,
+	graphir.OpConv:               prepareConv,
+	graphir.OpGemm:               prepareGemm,
+	graphir.OpMatMul:             prepareMatMul,
+	graphir.OpMaxPool:            preparePool,
+	graphir.OpAveragePool:        preparePool,
+	graphir.OpGlobalAveragePool:  prepareGlobalPool,
+	graphir.OpGlobalMaxPool:      prepareGlobalPool,
+	graphir.OpRelu:               prepareUnary,
+	graphir.OpLeakyRelu:          prepareUnary,
+	graphir.OpClip:               prepareUnary,
+	graphir.OpHardSwish:          prepareUnary,
+	graphir.OpAdd:                prepareBinary,
+	graphir.OpSub:                prepareBinary,
+	graphir.OpMul:                prepareBinary,
+	graphir.OpDiv:                prepareBinary,
+	graphir.OpBatchNormalization: prepareBatchNorm,
 }
 
 // Ops lists the ops this package has kernels for.

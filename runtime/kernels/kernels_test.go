@@ -77,6 +77,10 @@ func TestBinary(t *testing.T) {
 	}
 }
 
+func TestBatchNorm(t *testing.T) {
+	suite(t, graphir.OpBatchNormalization, map[string]bool{"BatchNormalization_inputs": true}, kerneltest.BatchNorm)
+}
+
 // TestConv2D_WinogradBlocksOnThreads runs the Winograd cases with blocks
 // of one tile row, so that with several threads each thread takes whole
 // blocks (the path of large planes, whose reference would be slow here).

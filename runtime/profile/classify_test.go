@@ -54,6 +54,7 @@ var pathKinds = []struct {
 	{"prepareGlobalPool", []costmodel.Kind{costmodel.KindGlobalPool}},
 	{"prepareUnary", []costmodel.Kind{costmodel.KindElementwise}},
 	{"prepareBinary", []costmodel.Kind{costmodel.KindElementwise}},
+	{"prepareBatchNorm", []costmodel.Kind{costmodel.KindElementwise}},
 	{"ref", []costmodel.Kind{costmodel.KindRef, costmodel.KindRefMath, costmodel.KindConcat, costmodel.KindCopy,
 		costmodel.KindSlice, costmodel.KindPad, costmodel.KindMove, costmodel.KindResize}},
 }

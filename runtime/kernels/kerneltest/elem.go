@@ -58,3 +58,37 @@ func Binary(t *testing.T, op graphir.Op, prep Prepare) Stats {
 	}
 	return Run(t, prep, cases)
 }
+
+// BatchNorm runs inference BatchNormalization with constant parameters
+// over tensors of rank 2 to 4, with NaN, infinities and signed zeros in
+// the input, default and explicit epsilons; and once with the parameters
+// not constant, which a kernel may decline ("BatchNormalization_inputs").
+func BatchNorm(t *testing.T, prep Prepare) Stats {
+	t.Helper()
+	r := rand.New(rand.NewSource(9))
+	var cases []Case
+	for i, sh := range []graphir.Shape{{1, 3}, {2, 5, 7}, {1, 16, 9, 9}, {2, 7, 3, 33}, {1, 64, 56, 56}, {1, 1, 1, 1}} {
+		c := sh[1]
+		x := WithSpecials(r, Rand(r, sh))
+		for j := range x.F {
+			x.F[j] *= 4
+		}
+		scale, bias, mean := Rand(r, graphir.Shape{c}), Rand(r, graphir.Shape{c}), Rand(r, graphir.Shape{c})
+		variance := Rand(r, graphir.Shape{c})
+		for j := range variance.F {
+			variance.F[j] = variance.F[j]*variance.F[j] + 0.05
+		}
+		a := graphir.Attrs{}
+		if i%2 == 1 {
+			a = graphir.Attrs{"epsilon": aFloat(1e-3)}
+		}
+		in := []*graphir.Tensor{x, scale, bias, mean, variance}
+		cases = append(cases, Case{Name: fmt.Sprintf("BatchNormalization_%v", sh), Op: graphir.OpBatchNormalization, Attrs: a,
+			In: in, Const: []bool{false, true, true, true, true}, K: 1})
+		if i == 2 {
+			cases = append(cases, Case{Name: "BatchNormalization_inputs", Op: graphir.OpBatchNormalization, Attrs: a,
+				In: in, Const: []bool{false, false, true, true, true}, K: 1})
+		}
+	}
+	return Run(t, prep, cases)
+}
