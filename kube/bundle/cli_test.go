@@ -78,3 +78,21 @@ func TestCLI_BundleRefused(t *testing.T) {
 		t.Errorf("tampered run: exit %d: %s", code, stderr)
 	}
 }
+
+// A plan that splits a layer by output channels runs from a bundle whose
+// devices hold only their slices of it, and matches one device.
+func TestCLI_BundleRunLocal_ChannelSlices(t *testing.T) {
+	t.Setenv(childEnv, "1")
+	f := bundletest.MakeChannelSplit(t, "resnet18_tiny")
+	app := filepath.Join(f.Dir, "app.tar")
+	if code, stdout, stderr := edgectl(t, "bundle", f.Model, "--plan", f.Plan, "--cluster", f.Cluster, "-o", app); code != 0 {
+		t.Fatalf("bundle: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr := edgectl(t, "run", "--bundle", app, "--local", "3", "-i", f.Input, "--check", "-v")
+	if code != 0 || !strings.Contains(stdout, "against one device: ok") {
+		t.Fatalf("run --bundle: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := strings.Count(stderr, "weight_slices=2"); n != 2 {
+		t.Errorf("%d workers placed two weight slices, want 2 (dev-1 and dev-2):\n%s", n, stderr)
+	}
+}

@@ -4,16 +4,20 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
 	"github.com/edgectl/edgectl/runtime/partition"
 )
 
-// Weights are split per stage, not per device: in a fused stage every
-// device has tiles and needs all of the stage's weights, so per-device
-// blobs would store them once per device; per-stage blobs store each
-// weight once, and a device reads the blobs of its stages.
+// Weights are split per stage, and per device where devices need
+// different parts: in a fused, row-split or single stage every device of
+// the stage needs all of its weights, so they are one blob, stored once;
+// in a layer split by output channels each device needs only its slice
+// of the layer's weights (partition.PartialConsts), so each device's
+// slices are a blob of its own. A device reads the blobs of its stages
+// and of its slices.
 
 // edgeirValue is the part of an .edgeir header value (docs/edgeir.md)
 // that splitting needs.
@@ -62,37 +66,137 @@ func splitModel(g *graphir.Graph, plan *graphir.Plan, dir string) (*modelParts, 
 		return nil, err
 	}
 	owner, uses := owners(prog, values)
+	names, sliced := channelSlices(prog, values, owner, uses)
 	byOwner := map[int][]Const{}
 	for _, v := range values {
-		if v.Const {
+		if v.Const && sliced[v.Name] == nil {
 			byOwner[owner[v.Name]] = append(byOwner[owner[v.Name]], Const{Name: v.Name, Offset: v.Offset, Bytes: v.Bytes})
 		}
 	}
 	blobOf := map[int]string{-1: CommonWeights}
+	sliceBlob := map[[2]string]string{} // {constant, device} -> blob
 	for i := -1; i < len(prog.Stages); i++ {
-		cs := byOwner[i]
-		if i >= 0 && len(cs) == 0 {
+		if cs := byOwner[i]; i < 0 || len(cs) > 0 {
+			w := Weights{Path: CommonWeights, Consts: cs}
+			if i >= 0 {
+				w.Path, w.Stage = fmt.Sprintf("model/weights/%03d.bin", i), prog.Stages[i].Name
+				blobOf[i] = w.Path
+			}
+			if err := p.addWeights(f, dir, start, w); err != nil {
+				return nil, err
+			}
+		}
+		if i < 0 {
 			continue
 		}
-		w := Weights{Path: CommonWeights, Consts: cs}
-		if i >= 0 {
-			w.Path, w.Stage = fmt.Sprintf("model/weights/%03d.bin", i), prog.Stages[i].Name
-			blobOf[i] = w.Path
+		// The slices of the stage's constants, one blob per device.
+		for k, d := range names {
+			w := Weights{Path: fmt.Sprintf("model/weights/%03d-%02d.bin", i, k), Stage: prog.Stages[i].Name, Device: d}
+			for _, v := range values {
+				if runs := sliced[v.Name][d]; runs != nil && owner[v.Name] == i {
+					w.Consts = append(w.Consts, Const{Name: v.Name, Offset: v.Offset, Bytes: v.Bytes, Runs: runs})
+					sliceBlob[[2]string{v.Name, d}] = w.Path
+				}
+			}
+			if len(w.Consts) == 0 {
+				continue
+			}
+			if err := p.addWeights(f, dir, start, w); err != nil {
+				return nil, err
+			}
 		}
-		var secs []section
-		for _, c := range cs {
+	}
+	p.devices = devices(prog, uses, owner, blobOf, sliceBlob)
+	return p, nil
+}
+
+// addWeights writes blob w: its constants, or their runs, each padded to
+// 64 bytes.
+func (p *modelParts) addWeights(f *os.File, dir string, start int64, w Weights) error {
+	var secs []section
+	for _, c := range w.Consts {
+		if c.Runs == nil {
 			secs = append(secs, section{start + c.Offset, c.Bytes})
 		}
-		if err := p.copyTo(f, w.Path, filepath.Join(dir, filepath.Base(w.Path)), secs); err != nil {
-			return nil, err
+		for _, r := range c.Runs {
+			secs = append(secs, section{start + c.Offset + r[0], r[1] - r[0]})
 		}
-		if w.Consts == nil {
-			w.Consts = []Const{}
-		}
-		p.weights = append(p.weights, w)
 	}
-	p.devices = devices(prog, uses, owner, blobOf)
-	return p, nil
+	if err := p.copyTo(f, w.Path, filepath.Join(dir, filepath.Base(w.Path)), secs); err != nil {
+		return err
+	}
+	if w.Consts == nil {
+		w.Consts = []Const{}
+	}
+	p.weights = append(p.weights, w)
+	return nil
+}
+
+// channelSlices finds the constants that every device reading them reads only a
+// slice of (channel tiles), with the byte runs of each device's slice:
+// constant -> device -> runs. A constant whose slices do not cover all of
+// it stays whole in its stage's blob, so that the blobs of all devices
+// still make the whole model. names lists the plan's devices in order.
+func channelSlices(prog *partition.Program, values []edgeirValue, owner map[string]int, uses [][]string) ([]string, map[string]map[string][][2]int64) {
+	var names []string
+	tiles := map[string][]*partition.Tile{}
+	readers := map[string]map[string]bool{} // constant -> devices
+	for _, st := range prog.Stages {
+		for _, t := range st.Tiles {
+			if tiles[t.Device] == nil {
+				names = append(names, t.Device)
+			}
+			tiles[t.Device] = append(tiles[t.Device], t)
+			for _, c := range uses[st.Index] {
+				if readers[c] == nil {
+					readers[c] = map[string]bool{}
+				}
+				readers[c][t.Device] = true
+			}
+		}
+	}
+	partial := map[string]map[string][]partition.Box{}
+	for d, ts := range tiles {
+		partial[d] = partition.PartialConsts(ts)
+	}
+	out := map[string]map[string][][2]int64{}
+	for _, v := range values {
+		if !v.Const || owner[v.Name] < 0 || v.DType != "float32" || len(readers[v.Name]) == 0 {
+			continue
+		}
+		shape := graphir.Shape(v.Shape)
+		per := map[string][][2]int64{}
+		var all [][2]int64
+		for d := range readers[v.Name] {
+			boxes := partial[d][v.Name]
+			if boxes == nil {
+				per = nil
+				break
+			}
+			for _, r := range partition.Runs(shape, boxes) {
+				per[d] = append(per[d], [2]int64{r[0] * 4, r[1] * 4})
+			}
+			all = append(all, per[d]...)
+		}
+		if per != nil && covers(all, v.Bytes) {
+			out[v.Name] = per
+		}
+	}
+	return names, out
+}
+
+// covers says whether runs together cover [0, n).
+func covers(runs [][2]int64, n int64) bool {
+	sorted := append([][2]int64(nil), runs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i][0] < sorted[j][0] })
+	var at int64
+	for _, r := range sorted {
+		if r[0] > at {
+			return false
+		}
+		at = max(at, r[1])
+	}
+	return at >= n
 }
 
 // owners assigns every constant to the first stage whose nodes read it,
@@ -135,8 +239,9 @@ func owners(prog *partition.Program, values []edgeirValue) (map[string]int, [][]
 	return owner, uses
 }
 
-// devices lists each plan device with its stages and weight blobs.
-func devices(prog *partition.Program, uses [][]string, owner map[string]int, blobOf map[int]string) []Device {
+// devices lists each plan device with its stages and weight blobs (of a
+// sliced constant, the blob of the device's slice).
+func devices(prog *partition.Program, uses [][]string, owner map[string]int, blobOf map[int]string, sliceBlob map[[2]string]string) []Device {
 	var out []Device
 	index := map[string]int{}
 	for _, st := range prog.Stages {
@@ -152,7 +257,11 @@ func devices(prog *partition.Program, uses [][]string, owner map[string]int, blo
 			}
 			d.Stages = append(d.Stages, st.Name)
 			for _, c := range uses[st.Index] {
-				if b := blobOf[owner[c]]; !contains(d.Weights, b) {
+				b, ok := sliceBlob[[2]string{c, t.Device}]
+				if !ok {
+					b = blobOf[owner[c]]
+				}
+				if !contains(d.Weights, b) {
 					d.Weights = append(d.Weights, b)
 				}
 			}

@@ -59,10 +59,12 @@ type Config struct {
 	Log *slog.Logger
 	// HasWeights, when set, says which constants' data the worker holds: a
 	// worker started from a bundle shard (kube/bundle) has only the
-	// weights of its own stages, the rest of its model file being a hole.
-	// Open refuses tiles whose stages need a constant it lacks, rather
-	// than compute with zeros; describe names the shard in that error.
-	HasWeights func(name string) bool
+	// weights of its own stages (of a channel-split layer, only its
+	// slice), the rest of its model file being a hole. runs are the byte
+	// ranges [lo, hi) of the constant's data that the tiles read, in
+	// order; nil means all of it. Open refuses tiles whose stages need
+	// data it lacks, rather than compute with zeros.
+	HasWeights func(name string, runs [][2]int64) bool
 	// WeightsOrigin names where the weights came from in that error
 	// (e.g. "bundle shard of device dev-1").
 	WeightsOrigin string
