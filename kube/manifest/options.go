@@ -43,6 +43,9 @@ type Options struct {
 	// BundleRef is where pods get the bundle: a repository (the digest is
 	// the bundle's) or a full reference by digest.
 	BundleRef string
+	// Insecure lets the init container pull the bundle over plain HTTP
+	// from a registry that is not on loopback or a private address.
+	Insecure bool
 	// Source is SourceImage or SourceInit ("" : SourceImage).
 	Source string
 	// Token puts a Secret with this worker token among the objects; empty,
