@@ -75,6 +75,12 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	if req.Session == "" {
 		return nil, status.Error(codes.InvalidArgument, "open: no session id")
 	}
+	s.mu.Lock()
+	draining := s.draining
+	s.mu.Unlock()
+	if draining {
+		return nil, status.Error(codes.Unavailable, "open: this worker is draining (stopping): it takes no new sessions")
+	}
 	path, err := modelFile(req)
 	if err != nil {
 		return nil, err
