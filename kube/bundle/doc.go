@@ -25,12 +25,13 @@
 // truncated blob is an error naming its file. A bundle may carry an
 // ed25519 signature of its index digest (Sign, VerifySignature).
 //
-// What lives here: format.go (names, Meta), shard.go and edgeir.go
-// (splitting a model), build.go, inputs.go and layers.go (Build),
+// What lives here: format.go (names, Meta), shard.go, slices.go (a
+// channel-split layer's per-device slices) and edgeir.go (splitting a
+// model), build.go, inputs.go and layers.go (Build),
 // archive.go (the OCI archive writer), open.go, index.go and blobs.go
 // (reading an archive or an extracted folder), verify.go, sign.go,
-// sigremote.go and keys.go, remote.go, push.go, pull.go and extract.go
-// (registries), place.go (a device's model file from its shard), names.go
+// sigremote.go and keys.go, remote.go, push.go (Push, and Ensure, which
+// deploy uses), pull.go and extract.go (registries), place.go (a device's model file from its shard), names.go
 // and inspect.go.
 //
 // bundletest makes a model, plan and cluster file to bundle, for tests.

@@ -288,7 +288,7 @@ func (c *clients) one(hc *http.Client) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s: %s", resp.Status, data)
 	}
-	out, err := decodeTensor(data)
+	out, _, err := importer.DecodeTensor(data)
 	if err != nil {
 		return err
 	}
@@ -333,23 +333,6 @@ func (c *clients) failures() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.fails...)
-}
-
-func decodeTensor(data []byte) (*graphir.Tensor, error) {
-	f, err := os.CreateTemp("", "edgectl-answer-*.pb")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(f.Name())
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
-	t, _, err := importer.ReadTensorFile(f.Name())
-	return t, err
 }
 
 // proxy is a Service: new connections go to the current backend; open
