@@ -202,7 +202,13 @@ func startCoordinator(t *testing.T, a *app, services []*proxy, token string, log
 		workers = append(workers, fmt.Sprintf("dev-%d=%s", i, s.addr()))
 	}
 	s, err := serve.New(serve.Config{Graph: g, Plan: plan, Model: sh.Model, Workers: workers, Auth: coord.Auth{Token: token},
-		Log: slog.New(slog.NewTextHandler(logs, nil)), Retry: 20 * time.Millisecond, Patience: 30 * time.Second})
+		Log: slog.New(slog.NewTextHandler(logs, nil)), Retry: 20 * time.Millisecond, Patience: 30 * time.Second,
+		// As the endpoints' update in Kubernetes, the switch of the
+		// front proxy comes before the old coordinator stops, but a
+		// connection it made just before may still wait in the old
+		// coordinator's accept queue: serving on for a moment lets it in
+		// (closing the listener at once would reset it).
+		DrainDelay: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,11 +342,12 @@ func (c *clients) failures() []string {
 }
 
 // proxy is a Service: new connections go to the current backend; open
-// ones stay with theirs until either end closes.
+// ones stay with theirs until either end closes. Once switchTo returns,
+// no connection is made to the old backend.
 type proxy struct {
 	lis    net.Listener
-	target atomic.Value // string
 	mu     sync.Mutex
+	target string
 	conns  map[net.Conn]bool
 }
 
@@ -351,14 +358,17 @@ func startProxy(t *testing.T) *proxy {
 		t.Fatal(err)
 	}
 	p := &proxy{lis: lis, conns: map[net.Conn]bool{}}
-	p.target.Store("")
 	go p.accept()
 	t.Cleanup(p.close)
 	return p
 }
 
-func (p *proxy) addr() string            { return p.lis.Addr().String() }
-func (p *proxy) switchTo(backend string) { p.target.Store(backend) }
+func (p *proxy) addr() string { return p.lis.Addr().String() }
+func (p *proxy) switchTo(backend string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.target = backend
+}
 
 func (p *proxy) accept() {
 	for {
@@ -366,12 +376,13 @@ func (p *proxy) accept() {
 		if err != nil {
 			return
 		}
-		out, err := net.Dial("tcp", p.target.Load().(string))
+		p.mu.Lock()
+		out, err := net.Dial("tcp", p.target)
 		if err != nil {
+			p.mu.Unlock()
 			in.Close()
 			continue
 		}
-		p.mu.Lock()
 		p.conns[in], p.conns[out] = true, true
 		p.mu.Unlock()
 		pipe := func(dst, src net.Conn) {
