@@ -34,7 +34,7 @@ func bundleModel(b *bundle.Bundle, device, dir string) (*graphir.Graph, *graphir
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	g, err := importer.LoadFile(filepath.Join(dir, "models", s.Model), importer.Options{SkipConst: func(n string) bool { return !s.Has(n) }})
+	g, err := importer.LoadFile(filepath.Join(dir, "models", s.Model), importer.Options{SkipConst: func(n string) bool { return !s.Has(n, nil) }})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("bundle %s: %w", b.Path, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -21,14 +22,17 @@ func bundleServeCommand() *cli.Command {
 			"plan device; each started with worker --bundle --device and so holding its shard),\n" +
 			"and serves POST /v1/infer (a TensorProto or .npy body; the output as a TensorProto),\n" +
 			"GET /readyz (200 once the session is open) and GET /healthz. A lost session is\n" +
-			"opened again in the background. The workers' token comes from $EDGECTL_TOKEN or\n" +
-			"--token-file.",
+			"opened again in the background, and a request whose frame failed (a worker gone,\n" +
+			"e.g. replaced in a roll) runs again on the new session, within --patience. The\n" +
+			"workers' token comes from $EDGECTL_TOKEN or --token-file.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Usage: "HTTP `ADDR`", Value: "127.0.0.1:8080"},
 			&cli.StringFlag{Name: "data-dir", Usage: "`DIR` for the coordinator's part of the model (a temporary one when not given)"},
 			&cli.StringSliceFlag{Name: "worker", Usage: "worker of a plan device, `DEVICE=ADDR` (repeatable; default: the addresses in the bundle's cluster file)"},
 			&cli.IntFlag{Name: "window", Usage: "frames in flight at once (`N`; 0: one per stage, plus one)"},
 			&cli.StringFlag{Name: "token-file", Usage: "read the workers' token from `FILE` (else $EDGECTL_TOKEN)"},
+			&cli.DurationFlag{Name: "patience", Usage: "how long a request waits for a session, and runs its frame again after a worker was lost, before it fails (`DURATION`)", Value: time.Minute},
+			&cli.DurationFlag{Name: "drain-delay", Usage: "on SIGTERM or interrupt, serve on for `DURATION` while /readyz says 503, then finish the requests in progress and stop"},
 		}, signatureFlags()...),
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			path, err := oneArg(cmd, "bundle")
@@ -73,7 +77,8 @@ func runBundleServe(ctx context.Context, cmd *cli.Command, path string) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	s, err := serve.New(serve.Config{Graph: g, Plan: plan, Model: shard.Model, Workers: workers, Auth: auth,
-		Session: coord.Options{Window: int(cmd.Int("window"))}, Log: slog.New(slog.NewTextHandler(errw, nil))})
+		Session: coord.Options{Window: int(cmd.Int("window"))}, Log: slog.New(slog.NewTextHandler(errw, nil)),
+		Patience: cmd.Duration("patience"), DrainDelay: cmd.Duration("drain-delay")})
 	if err != nil {
 		return err
 	}

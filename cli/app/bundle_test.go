@@ -27,7 +27,7 @@ func TestBundleCommands_Usage(t *testing.T) {
 		{[]string{"bundle", "pull", "r.example/x"}, "give -o APP.tar or --extract DIR"},
 		{[]string{"bundle", "pull", "r.example/x", "-o", "a.tar", "--device", "d"}, "--device goes with --extract"},
 		{[]string{"bundle", "push", notTar}, "want APP.tar REF"},
-		{[]string{"manifests", notTar}, `Required flag "bundle-ref" not set`},
+		{[]string{"manifests", notTar}, "not an OCI archive"},
 		{[]string{"run", "--bundle", notTar, "-i", "x.pb", "--plan", "p.yaml"}, "--bundle brings the plan"},
 		{[]string{"worker", "--device", "d"}, "go with --bundle"},
 		{[]string{"undeploy", "Not_A_Name"}, "neither a bundle nor an app name"},

@@ -31,7 +31,7 @@ func workerFromBundle(cfg *worker.Config, f *workerFlags, dir string, log *slog.
 		return err
 	}
 	cfg.HasWeights, cfg.WeightsOrigin = s.Has, fmt.Sprintf("bundle shard of device %q", f.device)
-	log.Info("bundle shard placed", "bundle", b.Meta.Name, "device", f.device, "model", s.Model, "weights", len(s.Weights), "weight_bytes", s.Bytes)
+	log.Info("bundle shard placed", "bundle", b.Meta.Name, "device", f.device, "model", s.Model, "weights", len(s.Weights), "weight_slices", len(s.Parts), "weight_bytes", s.Bytes)
 	d, ok := b.Meta.Device(f.device)
 	if !ok || f.plugin != "" {
 		return nil

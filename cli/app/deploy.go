@@ -46,6 +46,8 @@ func deployCommand() *cli.Command {
 			"the field manager \"edgectl\", and deletes what an earlier deploy of the app made that\n" +
 			"this one does not (a device the new plan dropped). A new plan rolls the workers and\n" +
 			"the coordinator with a surge: the old pods run until the new ones are ready.\n" +
+			"Pods pull the bundle by digest from --bundle-ref, else from the cluster file's\n" +
+			"registry.repository; deploy pushes it there first unless the registry has it.\n" +
 			"--source auto mounts the bundle as an image volume on Kubernetes 1.35 and later,\n" +
 			"else pulls it in an init container. --wait shows the rollout until every pod is\n" +
 			"ready. Prints the coordinator's and the workers' addresses in the cluster.",
@@ -85,7 +87,10 @@ func runDeploy(ctx context.Context, cmd *cli.Command, path string) error {
 			return fmt.Errorf("deploy: %w", err)
 		}
 	}
-	objs, devices, err := renderBundle(b, o)
+	if o.BundleRef, o.Insecure, err = ensureBundle(ctx, cmd, b, errw); err != nil {
+		return fmt.Errorf("deploy: %w", err)
+	}
+	objs, devices, err := renderBundle(cmd, b, o)
 	if err != nil {
 		return fmt.Errorf("deploy: %w", err)
 	}
@@ -101,6 +106,34 @@ func runDeploy(ctx context.Context, cmd *cli.Command, path string) error {
 	}
 	printEndpoints(w, b, ns)
 	return nil
+}
+
+// ensureBundle puts b where the pods pull it from (bundleRepository),
+// pushing it, tagged APP-DIGEST, unless the registry has it already, and
+// returns that reference by digest.
+func ensureBundle(ctx context.Context, cmd *cli.Command, b *bundle.Bundle, errw io.Writer) (string, bool, error) {
+	if b.IsDir() {
+		return "", false, fmt.Errorf("bundle %s is a folder: give the archive, whose digest the pods pull", b.Path)
+	}
+	c, err := bundleCluster(b)
+	if err != nil {
+		return "", false, err
+	}
+	repo, insecure, err := bundleRepository(cmd, b, c)
+	if err != nil {
+		return "", false, err
+	}
+	tag := b.Meta.Name + "-" + b.Digest().Hex[:16]
+	ref, pushed, err := bundle.Ensure(ctx, b, repo, tag, bundle.RemoteOptions{Insecure: insecure, Progress: errw})
+	if err != nil {
+		return "", false, err
+	}
+	if pushed {
+		fmt.Fprintf(errw, "pushed %s\n", ref)
+	} else {
+		fmt.Fprintf(errw, "bundle %s is in %s already\n", b.Digest(), ref.Context())
+	}
+	return ref.String(), insecure, nil
 }
 
 // chooseSource is an image volume where the server has them on by

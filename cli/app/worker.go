@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -28,6 +29,7 @@ type workerFlags struct {
 	bundle, device        string
 	pubkey                string
 	requireSig            bool
+	drain                 time.Duration
 }
 
 func workerCommand() *cli.Command {
@@ -60,6 +62,7 @@ func workerCommand() *cli.Command {
 			&cli.StringFlag{Name: "device", Usage: "with --bundle: the plan device `NAME` this worker is"},
 			&cli.StringFlag{Name: "pubkey", Usage: "with --bundle: check its signature with this public key `FILE`"},
 			&cli.BoolFlag{Name: "require-signature", Usage: "with --bundle: refuse it unless --pubkey signed it"},
+			&cli.DurationFlag{Name: "drain", Usage: "on SIGTERM or interrupt, report not serving and take no new session, but run the open sessions' jobs until their coordinators close them, for at most `DURATION` (a roll loses no frame)"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {
@@ -72,6 +75,7 @@ func workerCommand() *cli.Command {
 				threads: int(cmd.Int("threads")),
 				plugin:  cmd.String("plugin"), pluginSHA: cmd.String("plugin-sha256"), deviceClass: cmd.String("device-class"),
 				bundle: cmd.String("bundle"), device: cmd.String("device"), pubkey: cmd.String("pubkey"), requireSig: cmd.Bool("require-signature"),
+				drain: cmd.Duration("drain"),
 			}
 			if f.bundle == "" && (f.device != "" || f.pubkey != "" || f.requireSig) {
 				return fmt.Errorf("worker: --device, --pubkey and --require-signature go with --bundle")
@@ -98,7 +102,7 @@ func runWorker(ctx context.Context, stdout, stderr io.Writer, f workerFlags) err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg := worker.Config{DataDir: dir, Token: token, TLSCert: f.tlsCert, TLSKey: f.tlsKey, ClientCA: f.clientCA,
-		Threads: f.threads, Log: log}
+		Threads: f.threads, Log: log, Drain: f.drain}
 	if f.bundle != "" {
 		if err := workerFromBundle(&cfg, &f, dir, log, stderr); err != nil {
 			return fmt.Errorf("worker: %w", err)

@@ -3,12 +3,16 @@ package bundle_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
 	"github.com/edgectl/edgectl/kube/bundle"
 	"github.com/edgectl/edgectl/kube/bundle/bundletest"
@@ -98,7 +102,7 @@ func TestPlaceModel_OnlyItsWeights(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := importer.ReadEdgeIR(file, importer.Options{SkipConst: func(n string) bool { return !s.Has(n) }})
+		got, err := importer.ReadEdgeIR(file, importer.Options{SkipConst: func(n string) bool { return !s.Has(n, nil) }})
 		file.Close()
 		if err != nil {
 			t.Fatalf("device %q: %v", d, err)
@@ -114,7 +118,7 @@ func TestPlaceModel_OnlyItsWeights(t *testing.T) {
 		held := 0
 		for _, n := range got.Nodes {
 			for _, in := range n.Inputs {
-				if in == nil || !in.IsConst() || !s.Has(in.Name) {
+				if in == nil || !in.IsConst() || !s.Has(in.Name, nil) {
 					continue
 				}
 				held++
@@ -227,4 +231,149 @@ func TestSign_RequireSignature(t *testing.T) {
 	if err := b.VerifySignature(opub); err == nil || !strings.Contains(err.Error(), "other keys") {
 		t.Fatalf("another key: got %v", err)
 	}
+}
+
+// In a layer split by output channels each device's shard holds exactly
+// its slice of the layer's weights (a blob of its own), with the model's
+// values, and no byte of the other device's slice.
+func TestPlaceModel_ChannelSlices(t *testing.T) {
+	f := bundletest.MakeChannelSplit(t, "resnet18_tiny")
+	out := filepath.Join(f.Dir, "app.tar")
+	if _, err := bundle.Build(context.Background(), bundle.Options{Model: f.Model, Plan: f.Plan, Cluster: f.Cluster}, out); err != nil {
+		t.Fatal(err)
+	}
+	b := open(t, out)
+	g, err := importer.LoadFile(f.Model, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gemm *graphir.Node
+	for _, n := range g.Nodes {
+		if n.Op == graphir.OpGemm {
+			gemm = n
+		}
+	}
+	w, bias := gemm.Inputs[1], gemm.Inputs[2]
+	transB := gemm.Attrs.Reader().Int("transB", 0) == 1
+	n := gemm.Outputs[0].Shape[1]
+	// The slices the plan gives each device, as byte ranges of the
+	// weight (transB: rows of [N, K], else a column span of each row of
+	// [K, N]) and of the bias.
+	want := func(lo, hi int) map[string][][2]int64 {
+		var wr [][2]int64
+		if transB {
+			k := int64(w.Shape[1]) * 4
+			wr = [][2]int64{{int64(lo) * k, int64(hi) * k}}
+		} else {
+			for r := range int64(w.Shape[0]) {
+				wr = append(wr, [2]int64{(r*int64(n) + int64(lo)) * 4, (r*int64(n) + int64(hi)) * 4})
+			}
+		}
+		return map[string][][2]int64{w.Name: wr, bias.Name: {{int64(lo) * 4, int64(hi) * 4}}}
+	}
+	slices := map[string]map[string][][2]int64{"dev-1": want(0, n/3), "dev-2": want(n/3, n)}
+	common, err := b.PlaceModel("", t.TempDir()) // the common weights every device reads
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d, parts := range slices {
+		dir := t.TempDir()
+		s, err := b.PlaceModel(d, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Has(w.Name, nil) || s.Has(bias.Name, nil) {
+			t.Errorf("device %s holds the whole Gemm", d)
+		}
+		bytes := common.Bytes
+		for name, runs := range parts {
+			if got := s.Parts[name]; !reflect.DeepEqual(got, runs) {
+				t.Errorf("device %s holds bytes %v of %s, want %v", d, got, name, runs)
+			}
+			if !s.Has(name, runs) {
+				t.Errorf("device %s: Has(%s, its slice) is false", d, name)
+			}
+			for _, r := range runs {
+				bytes += r[1] - r[0]
+			}
+		}
+		for od, other := range slices {
+			if od != d && s.Has(w.Name, other[w.Name]) {
+				t.Errorf("device %s holds device %s's slice", d, od)
+			}
+		}
+		if s.Bytes != bytes {
+			t.Errorf("device %s read %d weight bytes, its slices and the common weights are %d", d, s.Bytes, bytes)
+		}
+		checkPlaced(t, b, filepath.Join(dir, "models", s.Model), g, parts)
+		dev, _ := b.Meta.Device(d)
+		blob := ""
+		for _, wb := range b.Meta.Weights {
+			if wb.Device == d {
+				blob = wb.Path
+			}
+			if wb.Device != "" && wb.Device != d && slicesContain(dev.Weights, wb.Path) {
+				t.Errorf("device %s reads %s, device %s's slices", d, wb.Path, wb.Device)
+			}
+		}
+		if blob == "" || !slicesContain(dev.Weights, blob) {
+			t.Errorf("device %s has no blob of its own among %v", d, dev.Weights)
+		}
+	}
+	// dev-0 reads no slice; all devices together make the whole model.
+	s, err := b.PlaceModel("dev-0", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Parts) != 0 || s.Has(w.Name, [][2]int64{{0, 4}}) {
+		t.Errorf("dev-0 holds slices %v", s.Parts)
+	}
+	s, err = b.PlaceModel(bundle.AllDevices, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Has(w.Name, nil) || !s.Has(bias.Name, nil) || len(s.Parts) != 0 {
+		t.Errorf("all devices' blobs do not make the whole Gemm: parts %v", s.Parts)
+	}
+}
+
+// checkPlaced compares the runs of each constant in a placed model file
+// with the model's values.
+func checkPlaced(t *testing.T, b *bundle.Bundle, path string, g *graphir.Graph, parts map[string][][2]int64) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offset := map[string]int64{}
+	for _, w := range b.Meta.Weights {
+		for _, c := range w.Consts {
+			offset[c.Name] = b.Meta.Model.WeightsStart + c.Offset
+		}
+	}
+	for _, n := range g.Nodes {
+		for _, in := range n.Inputs {
+			runs, ok := parts[in.Name]
+			if !ok || !in.IsConst() {
+				continue
+			}
+			for _, r := range runs {
+				for i := r[0]; i < r[1]; i += 4 {
+					got := math.Float32frombits(binary.LittleEndian.Uint32(data[offset[in.Name]+i:]))
+					if want := in.Const.F[i/4]; got != want {
+						t.Fatalf("%s: %s[%d] = %v, the model has %v", path, in.Name, i/4, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func slicesContain(s []string, x string) bool {
+	for _, y := range s {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }

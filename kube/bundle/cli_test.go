@@ -78,3 +78,51 @@ func TestCLI_BundleRefused(t *testing.T) {
 		t.Errorf("tampered run: exit %d: %s", code, stderr)
 	}
 }
+
+// A plan that splits a layer by output channels runs from a bundle whose
+// devices hold only their slices of it, and matches one device.
+func TestCLI_BundleRunLocal_ChannelSlices(t *testing.T) {
+	t.Setenv(childEnv, "1")
+	f := bundletest.MakeChannelSplit(t, "resnet18_tiny")
+	app := filepath.Join(f.Dir, "app.tar")
+	if code, stdout, stderr := edgectl(t, "bundle", f.Model, "--plan", f.Plan, "--cluster", f.Cluster, "-o", app); code != 0 {
+		t.Fatalf("bundle: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr := edgectl(t, "run", "--bundle", app, "--local", "3", "-i", f.Input, "--check", "-v")
+	if code != 0 || !strings.Contains(stdout, "against one device: ok") {
+		t.Fatalf("run --bundle: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := strings.Count(stderr, "weight_slices=2"); n != 2 {
+		t.Errorf("%d workers placed two weight slices, want 2 (dev-1 and dev-2):\n%s", n, stderr)
+	}
+}
+
+// manifests takes the pods' registry from the bundle's cluster file, and
+// --bundle-ref overrides it; with neither, the error says what to give.
+func TestCLI_ManifestsRegistry(t *testing.T) {
+	f := bundletest.Make(t, "resnet18_tiny", 2)
+	bare := filepath.Join(f.Dir, "bare.tar")
+	if code, _, stderr := edgectl(t, "bundle", f.Model, "--plan", f.Plan, "--cluster", f.Cluster, "-o", bare); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, _, stderr := edgectl(t, "manifests", bare)
+	if code != 1 || !strings.Contains(stderr, "no registry for bundle "+bare) || !strings.Contains(stderr, "registry.repository") || !strings.Contains(stderr, "--bundle-ref") {
+		t.Errorf("no registry: exit %d: %s", code, stderr)
+	}
+	bundletest.WithRegistry(t, f, "registry.lan:5000/edgectl", true)
+	app := filepath.Join(f.Dir, "app.tar")
+	code, stdout, stderr := edgectl(t, "bundle", f.Model, "--plan", f.Plan, "--cluster", f.Cluster, "-o", app)
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	digest := stdout[strings.Index(stdout, "sha256:"):]
+	digest = digest[:len("sha256:")+64]
+	code, stdout, stderr = edgectl(t, "manifests", app, "--source", "init")
+	if code != 0 || !strings.Contains(stdout, "registry.lan:5000/edgectl@"+digest) || !strings.Contains(stdout, "- --insecure") {
+		t.Errorf("registry of the cluster file: exit %d: %s\n%s", code, stderr, stdout)
+	}
+	code, stdout, stderr = edgectl(t, "manifests", app, "--bundle-ref", "other.example/apps")
+	if code != 0 || !strings.Contains(stdout, "other.example/apps@"+digest) || strings.Contains(stdout, "registry.lan") {
+		t.Errorf("--bundle-ref: exit %d: %s", code, stderr)
+	}
+}

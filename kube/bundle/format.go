@@ -81,13 +81,16 @@ type File struct {
 	Class string `json:"class,omitempty"`
 }
 
-// Weights is one weight blob: the constants it holds, back to back, each
-// padded to 64 bytes, in this order.
+// Weights is one weight blob: the constants it holds (of a constant with
+// Runs, those runs), back to back, each padded to 64 bytes, in this order.
 type Weights struct {
 	Path string `json:"path"`
 	// Stage is the plan stage whose nodes first use these constants
 	// (empty for the common blob).
-	Stage  string  `json:"stage,omitempty"`
+	Stage string `json:"stage,omitempty"`
+	// Device, when set, is the one device that reads this blob: it holds
+	// that device's slices of a layer split by output channels.
+	Device string  `json:"device,omitempty"`
 	Consts []Const `json:"consts"`
 }
 
@@ -97,6 +100,10 @@ type Const struct {
 	Name   string `json:"name"`
 	Offset int64  `json:"offset"`
 	Bytes  int64  `json:"bytes"`
+	// Runs, when set, are the byte ranges [lo, hi) of the constant's data
+	// that the blob holds (a device's slice), in order; the rest is
+	// another device's.
+	Runs [][2]int64 `json:"runs,omitempty"`
 }
 
 // Device is one plan device: its class (from the cluster file), the stages

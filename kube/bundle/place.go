@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 )
 
 // Shard is what PlaceModel put in a data directory.
@@ -13,15 +14,55 @@ type Shard struct {
 	// Model is the SHA-256 the model file is stored under (models/Model
 	// in the data directory, runtime/worker's ModelPath).
 	Model string
-	// Weights are the constants whose data the file holds; every other
-	// constant is a hole.
+	// Weights are the constants whose data the file holds whole, Parts
+	// those of which it holds only byte ranges [lo, hi) of the data (the
+	// device's slices of a channel-split layer), in order; the rest is a
+	// hole.
 	Weights map[string]bool
+	Parts   map[string][][2]int64
 	// Bytes is how many bytes of weights were read.
 	Bytes int64
 }
 
-// Has says whether the shard holds the constant called name.
-func (s *Shard) Has(name string) bool { return s.Weights[name] }
+// Has says whether the shard holds the byte ranges runs of the constant
+// called name (nil: all of it), as runtime/worker's Config.HasWeights
+// asks.
+func (s *Shard) Has(name string, runs [][2]int64) bool {
+	if s.Weights[name] {
+		return true
+	}
+	held := s.Parts[name]
+	if runs == nil || held == nil {
+		return false
+	}
+	for _, r := range runs {
+		i := sort.Search(len(held), func(i int) bool { return held[i][1] >= r[1] })
+		if r[0] < r[1] && (i == len(held) || held[i][0] > r[0]) {
+			return false
+		}
+	}
+	return true
+}
+
+// addPart notes that the shard holds bytes r of constant c, and makes c
+// whole once its parts cover it (every device's slices placed).
+func (s *Shard) addPart(c Const, r [2]int64) {
+	ps := append(s.Parts[c.Name], r)
+	sort.Slice(ps, func(i, j int) bool { return ps[i][0] < ps[j][0] })
+	merged := ps[:1]
+	for _, p := range ps[1:] {
+		if last := &merged[len(merged)-1]; p[0] <= last[1] {
+			last[1] = max(last[1], p[1])
+			continue
+		}
+		merged = append(merged, p)
+	}
+	s.Parts[c.Name] = merged
+	if len(merged) == 1 && merged[0][0] == 0 && merged[0][1] >= c.Bytes {
+		delete(s.Parts, c.Name)
+		s.Weights[c.Name] = true
+	}
+}
 
 // AllDevices asks PlaceModel for every weight (a check against one
 // device needs the whole model).
@@ -55,7 +96,7 @@ func (b *Bundle) PlaceModel(device, dataDir string) (*Shard, error) {
 		return nil, err
 	}
 	defer os.Remove(tmp.Name())
-	s := &Shard{Device: device, Model: b.Meta.Model.SHA256, Weights: map[string]bool{}}
+	s := &Shard{Device: device, Model: b.Meta.Model.SHA256, Weights: map[string]bool{}, Parts: map[string][][2]int64{}}
 	err = b.copyFile(GraphPath, tmp, 0, b.Meta.Model.WeightsStart)
 	for _, w := range b.Meta.weightsOf(paths) {
 		if err != nil {
@@ -106,16 +147,33 @@ func (b *Bundle) placeWeights(w Weights, out *os.File, s *Shard) error {
 		if c.Offset < 0 || c.Bytes < 0 || b.Meta.Model.WeightsStart+c.Offset+c.Bytes > b.Meta.Model.Size {
 			return fmt.Errorf("bundle file %s: constant %q lies outside the model", w.Path, c.Name)
 		}
-		if _, err := io.CopyN(io.NewOffsetWriter(out, b.Meta.Model.WeightsStart+c.Offset), rc, c.Bytes); err != nil {
-			return fmt.Errorf("bundle file %s: constant %q: %w", w.Path, c.Name, err)
+		runs := c.Runs
+		if runs == nil {
+			runs = [][2]int64{{0, c.Bytes}}
 		}
-		pad := (align - c.Bytes%align) % align
-		if _, err := io.CopyN(io.Discard, rc, pad); err != nil {
-			return fmt.Errorf("bundle file %s: %w", w.Path, err)
+		var at int64
+		for _, r := range runs {
+			if r[0] < at || r[1] <= r[0] || r[1] > c.Bytes {
+				return fmt.Errorf("bundle file %s: constant %q: run %v is not in order inside its %d bytes", w.Path, c.Name, r, c.Bytes)
+			}
+			at = r[1]
+			n := r[1] - r[0]
+			if _, err := io.CopyN(io.NewOffsetWriter(out, b.Meta.Model.WeightsStart+c.Offset+r[0]), rc, n); err != nil {
+				return fmt.Errorf("bundle file %s: constant %q: %w", w.Path, c.Name, err)
+			}
+			pad := (align - n%align) % align
+			if _, err := io.CopyN(io.Discard, rc, pad); err != nil {
+				return fmt.Errorf("bundle file %s: %w", w.Path, err)
+			}
+			pos += n + pad
+			s.Bytes += n
+			if c.Runs != nil {
+				s.addPart(c, r)
+			}
 		}
-		pos += c.Bytes + pad
-		s.Weights[c.Name] = true
-		s.Bytes += c.Bytes
+		if c.Runs == nil {
+			s.Weights[c.Name] = true
+		}
 	}
 	if pos != size {
 		return fmt.Errorf("bundle file %s has %d bytes, its constants %d", w.Path, size, pos)

@@ -137,3 +137,43 @@ func fetchIndex(ctx context.Context, ref string, o PullOptions) (name.Reference,
 	}
 	return r, idx, sig, nil
 }
+
+// Ensure makes sure the bundle is in the repository of ref (REGISTRY/PATH,
+// or any reference in it): it asks the registry for the bundle's digest
+// (and its signature's tag, when the bundle is signed) and pushes the
+// archive, tagged tag, only when something is missing. It returns the
+// bundle's reference by digest and whether it pushed.
+func Ensure(ctx context.Context, b *Bundle, ref, tag string, o RemoteOptions) (name.Digest, bool, error) {
+	r, err := o.parse(ref)
+	if err != nil {
+		return name.Digest{}, false, err
+	}
+	repo := r.Context()
+	at := repo.Digest(b.index.Digest.String())
+	there, err := o.exists(ctx, at)
+	if there && err == nil && len(b.sigs) > 0 {
+		there, err = o.exists(ctx, repo.Tag(SignatureTag(b.index.Digest)))
+	}
+	if err != nil {
+		return name.Digest{}, false, fmt.Errorf("looking for bundle %s: %w", at, err)
+	}
+	if there {
+		return at, false, nil
+	}
+	o.say("pushing bundle %s to %s", short(b.index.Digest), repo)
+	d, err := Push(ctx, b, repo.Tag(tag).String(), o)
+	return d, err == nil, err
+}
+
+// exists says whether the registry has r (false for "not found").
+func (o RemoteOptions) exists(ctx context.Context, r name.Reference) (bool, error) {
+	_, err := remote.Head(r, o.remote(ctx)...)
+	var terr *transport.Error
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound:
+		return false, nil
+	}
+	return false, err
+}

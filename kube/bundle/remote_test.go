@@ -118,3 +118,45 @@ func TestPull_RequireSignature(t *testing.T) {
 		t.Fatalf("unsigned extract with a key: got %v", err)
 	}
 }
+
+// Ensure pushes a bundle that the repository lacks, with progress, and
+// only checks for it the second time; a signature added later is pushed.
+func TestEnsure_PushesOnlyWhatIsMissing(t *testing.T) {
+	ctx := context.Background()
+	out, res, f := build(t, 2)
+	repo := registryHost(t) + "/apps"
+	b := open(t, out)
+	var progress bytes.Buffer
+	ref, pushed, err := bundle.Ensure(ctx, b, repo, "resnet18-tiny-1", bundle.RemoteOptions{Progress: &progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pushed || ref.String() != repo+"@"+res.Digest.String() || !strings.Contains(progress.String(), "pushing bundle") {
+		t.Errorf("first Ensure: %s pushed %v, progress:\n%s", ref, pushed, progress.String())
+	}
+	progress.Reset()
+	ref2, pushed, err := bundle.Ensure(ctx, b, repo+":other", "x", bundle.RemoteOptions{Progress: &progress})
+	if err != nil || pushed || ref2 != ref || progress.Len() != 0 {
+		t.Errorf("second Ensure: %s pushed %v, %v, progress %q", ref2, pushed, err, progress.String())
+	}
+	b.Close()
+	key := filepath.Join(f.Dir, "key")
+	if _, err := bundle.GenerateKey(key); err != nil {
+		t.Fatal(err)
+	}
+	priv, _ := bundle.LoadPrivateKey(key)
+	pub, _ := bundle.LoadPublicKey(key + ".pub")
+	if _, err := bundle.Sign(out, priv); err != nil {
+		t.Fatal(err)
+	}
+	if _, pushed, err := bundle.Ensure(ctx, open(t, out), repo, "resnet18-tiny-1", bundle.RemoteOptions{}); err != nil || !pushed {
+		t.Errorf("Ensure of the signed bundle: pushed %v, %v", pushed, err)
+	}
+	if _, err := bundle.Pull(ctx, ref.String(), filepath.Join(f.Dir, "pulled.tar"), bundle.PullOptions{PublicKey: pub}); err != nil {
+		t.Errorf("pull of the ensured bundle, signature required: %v", err)
+	}
+	// A registry that does not answer is an error naming the bundle.
+	if _, _, err := bundle.Ensure(ctx, open(t, out), "127.0.0.1:1/apps", "x", bundle.RemoteOptions{}); err == nil || !strings.Contains(err.Error(), "127.0.0.1:1/apps@sha256:") {
+		t.Errorf("unreachable registry: %v", err)
+	}
+}

@@ -10,10 +10,13 @@ import (
 	"github.com/edgectl/edgectl/runtime/partition"
 )
 
-// Weights are split per stage, not per device: in a fused stage every
-// device has tiles and needs all of the stage's weights, so per-device
-// blobs would store them once per device; per-stage blobs store each
-// weight once, and a device reads the blobs of its stages.
+// Weights are split per stage, and per device where devices need
+// different parts: in a fused, row-split or single stage every device of
+// the stage needs all of its weights, so they are one blob, stored once;
+// in a layer split by output channels each device needs only its slice
+// of the layer's weights (partition.PartialConsts), so each device's
+// slices are a blob of its own. A device reads the blobs of its stages
+// and of its slices.
 
 // edgeirValue is the part of an .edgeir header value (docs/edgeir.md)
 // that splitting needs.
@@ -62,37 +65,70 @@ func splitModel(g *graphir.Graph, plan *graphir.Plan, dir string) (*modelParts, 
 		return nil, err
 	}
 	owner, uses := owners(prog, values)
+	names, sliced := channelSlices(prog, values, owner, uses)
 	byOwner := map[int][]Const{}
 	for _, v := range values {
-		if v.Const {
+		if v.Const && sliced[v.Name] == nil {
 			byOwner[owner[v.Name]] = append(byOwner[owner[v.Name]], Const{Name: v.Name, Offset: v.Offset, Bytes: v.Bytes})
 		}
 	}
 	blobOf := map[int]string{-1: CommonWeights}
+	sliceBlob := map[[2]string]string{} // {constant, device} -> blob
 	for i := -1; i < len(prog.Stages); i++ {
-		cs := byOwner[i]
-		if i >= 0 && len(cs) == 0 {
+		if cs := byOwner[i]; i < 0 || len(cs) > 0 {
+			w := Weights{Path: CommonWeights, Consts: cs}
+			if i >= 0 {
+				w.Path, w.Stage = fmt.Sprintf("model/weights/%03d.bin", i), prog.Stages[i].Name
+				blobOf[i] = w.Path
+			}
+			if err := p.addWeights(f, dir, start, w); err != nil {
+				return nil, err
+			}
+		}
+		if i < 0 {
 			continue
 		}
-		w := Weights{Path: CommonWeights, Consts: cs}
-		if i >= 0 {
-			w.Path, w.Stage = fmt.Sprintf("model/weights/%03d.bin", i), prog.Stages[i].Name
-			blobOf[i] = w.Path
+		// The slices of the stage's constants, one blob per device.
+		for k, d := range names {
+			w := Weights{Path: fmt.Sprintf("model/weights/%03d-%02d.bin", i, k), Stage: prog.Stages[i].Name, Device: d}
+			for _, v := range values {
+				if runs := sliced[v.Name][d]; runs != nil && owner[v.Name] == i {
+					w.Consts = append(w.Consts, Const{Name: v.Name, Offset: v.Offset, Bytes: v.Bytes, Runs: runs})
+					sliceBlob[[2]string{v.Name, d}] = w.Path
+				}
+			}
+			if len(w.Consts) == 0 {
+				continue
+			}
+			if err := p.addWeights(f, dir, start, w); err != nil {
+				return nil, err
+			}
 		}
-		var secs []section
-		for _, c := range cs {
+	}
+	p.devices = devices(prog, uses, owner, blobOf, sliceBlob)
+	return p, nil
+}
+
+// addWeights writes blob w: its constants, or their runs, each padded to
+// 64 bytes.
+func (p *modelParts) addWeights(f *os.File, dir string, start int64, w Weights) error {
+	var secs []section
+	for _, c := range w.Consts {
+		if c.Runs == nil {
 			secs = append(secs, section{start + c.Offset, c.Bytes})
 		}
-		if err := p.copyTo(f, w.Path, filepath.Join(dir, filepath.Base(w.Path)), secs); err != nil {
-			return nil, err
+		for _, r := range c.Runs {
+			secs = append(secs, section{start + c.Offset + r[0], r[1] - r[0]})
 		}
-		if w.Consts == nil {
-			w.Consts = []Const{}
-		}
-		p.weights = append(p.weights, w)
 	}
-	p.devices = devices(prog, uses, owner, blobOf)
-	return p, nil
+	if err := p.copyTo(f, w.Path, filepath.Join(dir, filepath.Base(w.Path)), secs); err != nil {
+		return err
+	}
+	if w.Consts == nil {
+		w.Consts = []Const{}
+	}
+	p.weights = append(p.weights, w)
+	return nil
 }
 
 // owners assigns every constant to the first stage whose nodes read it,
@@ -135,8 +171,9 @@ func owners(prog *partition.Program, values []edgeirValue) (map[string]int, [][]
 	return owner, uses
 }
 
-// devices lists each plan device with its stages and weight blobs.
-func devices(prog *partition.Program, uses [][]string, owner map[string]int, blobOf map[int]string) []Device {
+// devices lists each plan device with its stages and weight blobs (of a
+// sliced constant, the blob of the device's slice).
+func devices(prog *partition.Program, uses [][]string, owner map[string]int, blobOf map[int]string, sliceBlob map[[2]string]string) []Device {
 	var out []Device
 	index := map[string]int{}
 	for _, st := range prog.Stages {
@@ -152,7 +189,11 @@ func devices(prog *partition.Program, uses [][]string, owner map[string]int, blo
 			}
 			d.Stages = append(d.Stages, st.Name)
 			for _, c := range uses[st.Index] {
-				if b := blobOf[owner[c]]; !contains(d.Weights, b) {
+				b, ok := sliceBlob[[2]string{c, t.Device}]
+				if !ok {
+					b = blobOf[owner[c]]
+				}
+				if !contains(d.Weights, b) {
 					d.Weights = append(d.Weights, b)
 				}
 			}

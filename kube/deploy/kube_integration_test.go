@@ -4,6 +4,9 @@ package deploy_test
 
 import (
 	"context"
+	"io"
+	"log"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/registry"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
@@ -20,6 +24,15 @@ import (
 	"github.com/edgectl/edgectl/kube/manifest"
 	"github.com/edgectl/edgectl/planner/cluster"
 )
+
+// registryHost serves the OCI distribution protocol in-process, on
+// loopback, for the test only.
+func registryHost(t *testing.T) string {
+	t.Helper()
+	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(s.Close)
+	return strings.TrimPrefix(s.URL, "http://")
+}
 
 // TestKube_DeployRollUndeploy runs against a real API server, controller
 // manager and scheduler with kwok nodes (`make test-kube`): a 4-device
@@ -36,9 +49,14 @@ func TestKube_DeployRollUndeploy(t *testing.T) {
 	namespace(t, cs, ns)
 	nodeNames := nodes(t, cs, "edgectl-it-"+id, "small", "big", "small", "big")
 
-	// Two bundles of one app: a 4-device pipeline and a 3-device one.
+	// Two bundles of one app: a 4-device pipeline and a 3-device one,
+	// whose cluster files name a registry (served in-process on loopback):
+	// deploy pushes each bundle there, and the pods would pull it from it.
+	repo := registryHost(t) + "/apps"
 	f4 := bundletest.Make(t, "resnet18_tiny", 4)
 	f3 := bundletest.Make(t, "resnet18_tiny", 3)
+	bundletest.WithRegistry(t, f4, repo, false)
+	bundletest.WithRegistry(t, f3, repo, false)
 	app4, app3 := filepath.Join(f4.Dir, "app.tar"), filepath.Join(f3.Dir, "app.tar")
 	for _, b := range []struct {
 		f   bundletest.Files
@@ -50,7 +68,7 @@ func TestKube_DeployRollUndeploy(t *testing.T) {
 	}
 	b4 := openBundle(t, app4)
 	app := b4.Meta.Name
-	common := []string{"--namespace", ns, "--bundle-ref", "registry.invalid/apps/" + app, "--image", "registry.invalid/edgectl:test"}
+	common := []string{"--namespace", ns, "--image", "registry.invalid/edgectl:test"}
 
 	// The cluster admin applies the deployer's RBAC from `manifests --rbac`.
 	rbac := rbacObjects(t, b4, ns)
@@ -68,7 +86,8 @@ func TestKube_DeployRollUndeploy(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("deploy: exit %d", code)
 	}
-	for _, want := range []string{"image volume", "may not list nodes", "ready 5/5", "coordinator: http://" + app + "-coordinator." + ns + ".svc:8080"} {
+	for _, want := range []string{"pushed " + repo + "@" + b4.Digest().String(), "image volume", "may not list nodes", "ready 5/5",
+		"coordinator: http://" + app + "-coordinator." + ns + ".svc:8080"} {
 		if !strings.Contains(stdout+stderr, want) {
 			t.Errorf("deploy output lacks %q", want)
 		}
@@ -211,6 +230,12 @@ func checkApp(t *testing.T, cs *kubernetes.Clientset, ns, app string, b *bundle.
 	for _, d := range deps.Items {
 		if d.Annotations[manifest.BundleAnnotation] != b.Digest().String() {
 			t.Errorf("Deployment %s is of bundle %s, want %s", d.Name, d.Annotations[manifest.BundleAnnotation], b.Digest())
+		}
+		// The pods pull the bundle by digest from the cluster file's registry.
+		for _, v := range d.Spec.Template.Spec.Volumes {
+			if v.Image != nil && !strings.HasSuffix(v.Image.Reference, "/apps@"+b.Digest().String()) {
+				t.Errorf("Deployment %s mounts bundle %s, want the registry's %s", d.Name, v.Image.Reference, b.Digest())
+			}
 		}
 	}
 	if _, err := cs.CoreV1().Secrets(ns).Get(ctx, manifest.TokenSecret(app), metav1.GetOptions{}); err != nil {

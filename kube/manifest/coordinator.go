@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -32,10 +33,14 @@ func WorkerAddress(app, namespace, device string) string {
 // coordinator is the Deployment of `edgectl bundle serve`, which opens
 // the plan on the workers and serves inferences. Its pod template names
 // the bundle, so a new plan rolls it too, and it rolls with a surge: the
-// old coordinator serves until the new one is ready.
+// old coordinator serves until the new one is ready, then, stopping,
+// reports not ready for CoordinatorDrainDelay while it still serves,
+// finishes its requests and closes its session, which lets the old
+// workers, draining, stop.
 func (r *renderer) coordinator() *appsv1.Deployment {
 	app := r.in.Meta.Name
-	args := []string{"bundle", "serve", BundleDir, "--listen", "0.0.0.0:" + strconv.Itoa(CoordinatorPort), "--data-dir", DataDir}
+	args := []string{"bundle", "serve", BundleDir, "--listen", "0.0.0.0:" + strconv.Itoa(CoordinatorPort), "--data-dir", DataDir,
+		"--drain-delay", CoordinatorDrainDelay.String(), "--patience", CoordinatorPatience.String()}
 	for _, d := range r.in.Meta.Devices {
 		args = append(args, "--worker", d.Name+"="+WorkerAddress(app, r.o.Namespace, d.Name))
 	}
@@ -54,7 +59,9 @@ func (r *renderer) coordinator() *appsv1.Deployment {
 		LivenessProbe:  &corev1.Probe{ProbeHandler: http("/healthz"), InitialDelaySeconds: 10, PeriodSeconds: 10, FailureThreshold: 6},
 	}
 	labels := componentLabels(app, "coordinator", nil)
-	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: podSpec(r, cluster.Coordinator, c)}
+	spec := podSpec(r, cluster.Coordinator, c)
+	spec.TerminationGracePeriodSeconds = ptr.To(int64((CoordinatorDrainDelay + CoordinatorPatience + 10*time.Second) / time.Second))
+	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: spec}
 	if r.in.Digest != "" {
 		tmpl.Annotations = map[string]string{BundleAnnotation: r.in.Digest}
 	}

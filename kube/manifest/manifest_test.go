@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -15,6 +16,7 @@ import (
 	"github.com/edgectl/edgectl/kube/bundle/bundletest"
 	"github.com/edgectl/edgectl/kube/manifest"
 	"github.com/edgectl/edgectl/planner/cluster"
+	"github.com/edgectl/edgectl/runtime/worker"
 )
 
 func input(t *testing.T, n int) manifest.Input {
@@ -71,6 +73,18 @@ func TestRender_Objects(t *testing.T) {
 	c := spec.Containers[0]
 	if c.ReadinessProbe.GRPC == nil || c.ReadinessProbe.GRPC.Port != manifest.WorkerPort || c.LivenessProbe.GRPC == nil {
 		t.Errorf("worker probes %+v %+v", c.ReadinessProbe, c.LivenessProbe)
+	}
+	// A roll: the worker drains on SIGTERM within its grace period, and
+	// its liveness probe asks the service that stays SERVING meanwhile.
+	if lp := c.LivenessProbe.GRPC; lp == nil || lp.Service == nil || *lp.Service != worker.LivenessService {
+		t.Errorf("worker liveness probe %+v, want the health service %q", c.LivenessProbe, worker.LivenessService)
+	}
+	if !strings.Contains(strings.Join(c.Args, " "), "--drain "+manifest.WorkerDrain.String()) ||
+		spec.TerminationGracePeriodSeconds == nil || *spec.TerminationGracePeriodSeconds <= int64(manifest.WorkerDrain/time.Second) {
+		t.Errorf("worker args %v, grace period %v: want a drain within it", c.Args, spec.TerminationGracePeriodSeconds)
+	}
+	if w.Spec.Strategy.RollingUpdate.MaxUnavailable.IntValue() != 0 || w.Spec.Strategy.RollingUpdate.MaxSurge.IntValue() != 1 {
+		t.Errorf("worker strategy %+v: want the new pod ready before the old one goes", w.Spec.Strategy)
 	}
 	if c.Resources.Requests.Cpu().Value() != 2 || c.Resources.Limits.Memory().Value() != 512<<20 {
 		t.Errorf("dev-1 (2 threads, 512Mi) resources %v", c.Resources)

@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"maps"
+	"time"
 
 	"github.com/edgectl/edgectl/kube/bundle"
 )
@@ -26,6 +27,21 @@ const (
 	FieldManager = "edgectl"
 	// ManagedBy is the value of app.kubernetes.io/managed-by.
 	ManagedBy = "edgectl"
+	// LivenessService is the worker's health service that stays SERVING
+	// while it drains (runtime/worker.LivenessService).
+	LivenessService = "edgectl.worker.Liveness"
+)
+
+// How pods stop in a roll (see RATIONALE: "Deploy: a roll loses no
+// request"): a worker drains for up to WorkerDrain (it serves the
+// sessions open on it until their coordinator closes them); a stopping
+// coordinator serves on, not ready, for CoordinatorDrainDelay, and a
+// request waits and retries for up to CoordinatorPatience. The pods'
+// termination grace periods cover these.
+const (
+	WorkerDrain           = 90 * time.Second
+	CoordinatorDrainDelay = 5 * time.Second
+	CoordinatorPatience   = 60 * time.Second
 )
 
 // Bundle sources (Options.Source).
@@ -43,6 +59,9 @@ type Options struct {
 	// BundleRef is where pods get the bundle: a repository (the digest is
 	// the bundle's) or a full reference by digest.
 	BundleRef string
+	// Insecure lets the init container pull the bundle over plain HTTP
+	// from a registry that is not on loopback or a private address.
+	Insecure bool
 	// Source is SourceImage or SourceInit ("" : SourceImage).
 	Source string
 	// Token puts a Secret with this worker token among the objects; empty,

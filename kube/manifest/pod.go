@@ -51,6 +51,9 @@ func podSpec(r *renderer, device string, c corev1.Container) corev1.PodSpec {
 	}
 	if r.o.Source == SourceInit {
 		args := []string{"bundle", "pull", r.bundleRef, "--extract", BundleDir, "--device", device}
+		if r.o.Insecure {
+			args = append(args, "--insecure")
+		}
 		mounts := []corev1.VolumeMount{{Name: "bundle", MountPath: BundleDir}, {Name: "tmp", MountPath: "/tmp"}}
 		var env []corev1.EnvVar
 		if r.o.PullSecret != "" {

@@ -104,7 +104,7 @@ func bundleRef(ref, digest string) (string, error) {
 		return ref, nil
 	}
 	if ref == "" {
-		return "", fmt.Errorf("no bundle reference: give the repository the bundle was pushed to (edgectl bundle push APP.tar REF)")
+		return "", fmt.Errorf("no bundle reference: give the registry repository the pods pull the bundle from")
 	}
 	r, err := name.ParseReference(ref)
 	if err != nil {

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"strconv"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -35,7 +36,7 @@ func (r *renderer) worker(d bundle.Device) *appsv1.Deployment {
 	threads := class.ThreadsOf()
 	args := []string{"worker", "--listen", "0.0.0.0:" + strconv.Itoa(WorkerPort), "--data-dir", DataDir,
 		"--metrics-listen", "0.0.0.0:" + strconv.Itoa(MetricsPort), "--threads", strconv.Itoa(threads),
-		"--bundle", BundleDir, "--device", d.Name}
+		"--bundle", BundleDir, "--device", d.Name, "--drain", WorkerDrain.String()}
 	res := corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: *resource.NewQuantity(int64(threads), resource.DecimalSI)}}
 	if class.Memory > 0 {
 		q := *resource.NewQuantity(int64(class.Memory), resource.BinarySI)
@@ -43,11 +44,13 @@ func (r *renderer) worker(d bundle.Device) *appsv1.Deployment {
 		res.Limits = corev1.ResourceList{corev1.ResourceMemory: q}
 	}
 	grpcProbe := corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: WorkerPort}}
+	// Alive while draining too, when readiness already says no.
+	liveProbe := corev1.ProbeHandler{GRPC: &corev1.GRPCAction{Port: WorkerPort, Service: ptr.To(LivenessService)}}
 	c := corev1.Container{Name: "worker", Args: args, Env: tokenEnv(app), Resources: res,
 		Ports: []corev1.ContainerPort{{Name: "grpc", ContainerPort: WorkerPort}, {Name: "metrics", ContainerPort: MetricsPort}},
 		// The worker serves once its shard is in place.
 		ReadinessProbe: &corev1.Probe{ProbeHandler: grpcProbe, PeriodSeconds: 5, FailureThreshold: 3},
-		LivenessProbe:  &corev1.Probe{ProbeHandler: grpcProbe, InitialDelaySeconds: 10, PeriodSeconds: 10, FailureThreshold: 6},
+		LivenessProbe:  &corev1.Probe{ProbeHandler: liveProbe, InitialDelaySeconds: 10, PeriodSeconds: 10, FailureThreshold: 6},
 		StartupProbe:   &corev1.Probe{ProbeHandler: grpcProbe, PeriodSeconds: 5, FailureThreshold: 60},
 	}
 	labels := componentLabels(app, "worker", r.workerLabels(d))
@@ -55,6 +58,7 @@ func (r *renderer) worker(d bundle.Device) *appsv1.Deployment {
 	delete(sel, ClassLabel)
 	spec := podSpec(r, d.Name, c)
 	spec.NodeSelector = r.nodeSelector(d)
+	spec.TerminationGracePeriodSeconds = ptr.To(int64((WorkerDrain + 15*time.Second) / time.Second))
 	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: spec}
 	if r.in.Digest != "" {
 		tmpl.Annotations = map[string]string{BundleAnnotation: r.in.Digest}

@@ -11,9 +11,15 @@
 //
 // A failed session (a worker gone) is closed and opened again in the
 // background; until then /readyz says 503, so Kubernetes routes no
-// traffic to it, and the old coordinator keeps serving during a roll.
+// traffic to it, and the old coordinator keeps serving during a roll. A
+// request whose frame failed runs again on the new session, and one that
+// finds no session waits for one, within Config.Patience. Told to stop,
+// the server reports not ready, serves on for Config.DrainDelay, finishes
+// its requests and closes its session (which ends the old workers'
+// drain).
 //
 // serve.go keeps the session; http.go is the API.
 //
-// It imports graphir, importer and runtime/worker/coord; not client-go.
+// It imports graphir, importer, runtime (input checks) and
+// runtime/worker/coord; not client-go.
 package serve

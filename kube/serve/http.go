@@ -1,13 +1,17 @@
 package serve
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"slices"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/importer"
+	"github.com/edgectl/edgectl/runtime"
 )
 
 // Handler is the HTTP API.
@@ -17,6 +21,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		err := s.err
+		if s.stopping {
+			err = errors.New("stopping")
+		}
 		s.mu.Unlock()
 		if err != nil {
 			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
@@ -39,23 +46,18 @@ func (s *Server) infer(w http.ResponseWriter, r *http.Request) {
 	if out == "" {
 		out = g.Outputs[0].Name
 	}
-	s.mu.Lock()
-	sess := s.s
-	s.mu.Unlock()
-	if sess == nil {
-		http.Error(w, "not ready", http.StatusServiceUnavailable)
+	if !slices.ContainsFunc(g.Outputs, func(v *graphir.Value) bool { return v.Name == out }) {
+		http.Error(w, fmt.Sprintf("the model has no output %q", out), http.StatusBadRequest)
 		return
 	}
-	s.run.Lock() // one request's frame at a time through the pipeline
-	outs, _, err := sess.Run(r.Context(), []map[string]*graphir.Tensor{{g.Inputs[0].Name: in}})
-	s.run.Unlock()
+	frame := map[string]*graphir.Tensor{g.Inputs[0].Name: in}
+	if err := runtime.CheckInputs(g, frame); err != nil {
+		http.Error(w, "input: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	outs, err := s.runFrame(r.Context(), frame)
 	if err != nil {
-		s.cfg.Log.Warn("inference failed; reopening the session", "err", err)
-		s.close()
-		s.mu.Lock()
-		s.err = err
-		s.mu.Unlock()
-		http.Error(w, "inference: "+err.Error(), http.StatusBadGateway)
+		http.Error(w, "inference: "+err.Error(), http.StatusServiceUnavailable)
 		return
 	}
 	t, ok := outs[0][out]
@@ -70,6 +72,33 @@ func (s *Server) infer(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/x-protobuf")
 	w.Write(data)
+}
+
+// runFrame runs one frame, one at a time through the pipeline. A frame
+// that fails (a worker gone: replaced in a roll, or restarted) closes the
+// session and runs again on the next one, until Patience is spent: so a
+// request that arrives, or is in flight, while workers are replaced
+// takes longer instead of failing.
+func (s *Server) runFrame(ctx context.Context, frame map[string]*graphir.Tensor) ([]map[string]*graphir.Tensor, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Patience)
+	defer cancel()
+	for attempt := 1; ; attempt++ {
+		sess, err := s.session(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.run.Lock()
+		outs, _, err := sess.Run(ctx, []map[string]*graphir.Tensor{frame})
+		s.run.Unlock()
+		if err == nil {
+			return outs, nil
+		}
+		s.cfg.Log.Warn("inference failed; reopening the session and running the frame again", "attempt", attempt, "err", err)
+		s.close(sess, err)
+		if ctx.Err() != nil {
+			return nil, err
+		}
+	}
 }
 
 // readTensor reads a TensorProto or .npy body (at most 256 MiB).

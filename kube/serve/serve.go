@@ -29,16 +29,28 @@ type Config struct {
 	Log     *slog.Logger
 	// Retry is the pause between attempts to open the session (0: 2s).
 	Retry time.Duration
+	// Patience is how long a request waits for a session, and retries
+	// its frame on a new one after a failure, before it fails (0: 60s):
+	// a worker replaced during a roll costs a request time, not an error.
+	Patience time.Duration
+	// DrainDelay is how long Run, told to stop, goes on serving while
+	// /readyz says 503, so that Kubernetes routes new requests to the new
+	// coordinator before this one closes its listener (0: none).
+	DrainDelay time.Duration
 }
 
 // Server holds the session and serves HTTP.
 type Server struct {
-	cfg Config
-	mu  sync.Mutex
-	s   *coord.Session
-	cl  *coord.Cluster
-	err error // why there is no session
-	run sync.Mutex
+	cfg    Config
+	mu     sync.Mutex
+	s      *coord.Session
+	cl     *coord.Cluster
+	err    error         // why there is no session
+	opened chan struct{} // closed when a session opens (then replaced)
+	lost   chan struct{} // a send asks keepOpen to reopen at once
+	// stopping is set once Run is told to stop: /readyz says 503.
+	stopping bool
+	run      sync.Mutex
 }
 
 // New checks cfg.
@@ -55,22 +67,39 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Retry == 0 {
 		cfg.Retry = 2 * time.Second
 	}
+	if cfg.Patience == 0 {
+		cfg.Patience = time.Minute
+	}
 	cfg.Session.Model = cfg.Model
-	return &Server{cfg: cfg, err: errors.New("opening the session")}, nil
+	return &Server{cfg: cfg, err: errors.New("opening the session"), opened: make(chan struct{}), lost: make(chan struct{}, 1)}, nil
 }
 
 // Run serves on listen until ctx ends, keeping a session open; ready is
-// called with the address once it listens.
+// called with the address once it listens. Told to stop, it reports not
+// ready, serves on for DrainDelay, then lets the requests in progress
+// finish (at most Patience) and closes the session, which is what lets
+// the workers of an old plan, draining, stop.
 func (s *Server) Run(ctx context.Context, listen string, ready func(addr string)) error {
 	lis, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go s.keepOpen(ctx)
+	kctx, stopKeeping := context.WithCancel(context.Background())
+	defer stopKeeping()
+	go s.keepOpen(kctx)
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		s.mu.Lock()
+		s.stopping = true
+		s.mu.Unlock()
+		if s.cfg.DrainDelay > 0 {
+			s.cfg.Log.Info("stopping: not ready, serving on while requests are routed elsewhere", "delay", s.cfg.DrainDelay)
+			time.Sleep(s.cfg.DrainDelay)
+		}
+		sctx, cancel := context.WithTimeout(context.Background(), s.cfg.Patience+5*time.Second)
 		defer cancel()
 		hs.Shutdown(sctx)
 	}()
@@ -78,10 +107,12 @@ func (s *Server) Run(ctx context.Context, listen string, ready func(addr string)
 		ready(lis.Addr().String())
 	}
 	err = hs.Serve(lis)
-	s.close()
 	if errors.Is(err, http.ErrServerClosed) {
-		return nil
+		<-stopped // Shutdown returns once the requests in progress are done
+		err = nil
 	}
+	stopKeeping()
+	s.close(nil)
 	return err
 }
 
@@ -99,10 +130,12 @@ func (s *Server) keepOpen(ctx context.Context) {
 				s.mu.Unlock()
 			} else {
 				s.cfg.Log.Info("session open", "workers", len(s.cfg.Workers))
+				continue
 			}
 		}
 		select {
 		case <-ctx.Done():
+		case <-s.lost:
 		case <-time.After(s.cfg.Retry):
 		}
 	}
@@ -132,21 +165,54 @@ func (s *Server) open(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.s, s.cl, s.err = sess, cl, nil
+	close(s.opened)
+	s.opened = make(chan struct{})
 	s.mu.Unlock()
 	return nil
 }
 
-// close drops the session (a later keepOpen opens a new one).
-func (s *Server) close() {
+// session waits until a session is open, or ctx ends.
+func (s *Server) session(ctx context.Context) (*coord.Session, error) {
+	for {
+		s.mu.Lock()
+		sess, opened, why := s.s, s.opened, s.err
+		s.mu.Unlock()
+		if sess != nil {
+			return sess, nil
+		}
+		select {
+		case <-opened:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("no session: %w", why)
+		}
+	}
+}
+
+// close drops the session (a later keepOpen opens a new one); with a
+// session given, only if that is still the one open, so that a request
+// whose frame failed does not close the session another one opened since.
+// cause, when set, becomes why there is no session.
+func (s *Server) close(failed *coord.Session, cause ...error) {
 	s.mu.Lock()
+	if failed != nil && s.s != failed {
+		s.mu.Unlock()
+		return
+	}
 	sess, cl := s.s, s.cl
 	s.s, s.cl = nil, nil
+	if len(cause) > 0 {
+		s.err = cause[0]
+	}
 	s.mu.Unlock()
 	if sess != nil {
 		sess.Close(context.Background())
 	}
 	if cl != nil {
 		cl.Close()
+	}
+	select {
+	case s.lost <- struct{}{}:
+	default:
 	}
 }
 

@@ -24,6 +24,9 @@ type Cluster struct {
 	Devices    []Device `json:"devices"`
 	Network    Network  `json:"network"`
 	Auth       Auth     `json:"auth,omitzero"`
+	// Registry is where `edgectl deploy` puts bundles for the pods to
+	// pull (optional).
+	Registry Registry `json:"registry,omitzero"`
 
 	// File is the file the cluster was loaded from (for errors), and Dir
 	// its folder: relative paths in it (profiles, plugins, token and TLS
@@ -104,6 +107,17 @@ type Link struct {
 type Auth struct {
 	TokenFile string `json:"tokenFile,omitempty"`
 	TLS       *TLS   `json:"tls,omitempty"`
+}
+
+// Registry is the OCI repository that `edgectl deploy` pushes a bundle to
+// (by digest, when it is not there yet) and the pods pull it from.
+type Registry struct {
+	// Repository is REGISTRY/PATH, e.g. registry.lan:5000/edgectl: no
+	// scheme, tag or digest.
+	Repository string `json:"repository"`
+	// Insecure allows plain HTTP to a registry that is not on localhost,
+	// loopback or a private address (those always may).
+	Insecure bool `json:"insecure,omitempty"`
 }
 
 // TLS names the coordinator's client certificate and key (mTLS; both or

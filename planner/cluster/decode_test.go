@@ -45,6 +45,8 @@ network:
       rtt: 10ms
 auth:
   tokenFile: secrets/token
+registry:
+  repository: registry.lan:5000/edgectl
 `
 
 func TestDecode(t *testing.T) {
@@ -57,6 +59,9 @@ func TestDecode(t *testing.T) {
 	}
 	if c.Network.Bandwidth != 100e6 || c.Network.RTT != Duration(2*time.Millisecond) || c.Network.Medium != Switched || len(c.Network.Links) != 2 {
 		t.Errorf("network: %+v", c.Network)
+	}
+	if c.Registry.Repository != "registry.lan:5000/edgectl" || c.Registry.Insecure {
+		t.Errorf("registry: %+v", c.Registry)
 	}
 	if c.Devices[2].NodeSelector["kubernetes.io/hostname"] != "jetson-1" {
 		t.Errorf("devices: %+v", c.Devices)
@@ -224,5 +229,33 @@ func TestValidate_Programmatic(t *testing.T) {
 	c.Devices[0].Class = "b"
 	if err := c.Validate(); err == nil || err.Error() != `device "d": class "b" is not defined (classes: a)` {
 		t.Errorf("got %v", err)
+	}
+}
+
+// The optional registry: a repository REGISTRY/PATH, checked strictly like
+// the rest of the file, each problem at its line.
+func TestDecode_Registry(t *testing.T) {
+	head := "apiVersion: edgectl.dev/v1alpha1\nkind: Cluster\nclasses: [{name: a}]\ndevices: [{name: d, class: a, address: \"h:1\"}]\nnetwork: {bandwidth: 1mbit}\n"
+	for _, c := range []struct {
+		name, registry, want string
+	}{
+		{"repository", "registry:\n  repository: 10.0.0.5:5000/apps/edge-ctl\n  insecure: true\n", ""},
+		{"a scheme", "registry:\n  repository: http://registry.lan/apps\n", `c.yaml:7: registry.repository "http://registry.lan/apps": want REGISTRY/PATH`},
+		{"a tag", "registry:\n  repository: registry.lan/apps:v1\n", `c.yaml:7: registry.repository "registry.lan/apps:v1": want REGISTRY/PATH`},
+		{"no path", "registry:\n  repository: registry.lan:5000\n", `c.yaml:7: registry.repository "registry.lan:5000": want REGISTRY/PATH`},
+		{"no repository", "registry:\n  insecure: true\n", "c.yaml:6: registry has no repository"},
+		{"an unknown field", "registry:\n  url: registry.lan/apps\n", `c.yaml:7: registry: unknown field "url"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := Decode("c.yaml", []byte(head+c.registry))
+			switch {
+			case c.want == "" && err != nil:
+				t.Fatal(err)
+			case c.want == "" && (got.Registry.Repository != "10.0.0.5:5000/apps/edge-ctl" || !got.Registry.Insecure):
+				t.Errorf("registry %+v", got.Registry)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Errorf("got %v, want %q", err, c.want)
+			}
+		})
 	}
 }

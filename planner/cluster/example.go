@@ -154,4 +154,11 @@ auth:
   #   cert: client.crt
   #   key: client.key
   #   ca: ca.crt
+
+# Where edgectl deploy puts a bundle for the pods to pull (by digest; it
+# pushes the bundle there unless it is there already). insecure allows
+# plain HTTP to a registry that is not on localhost or a private address.
+# registry:
+#   repository: registry.lan:5000/edgectl
+#   insecure: false
 `

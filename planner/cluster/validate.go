@@ -19,7 +19,8 @@ import (
 // given, durations and sizes not negative; a class has a profile or a
 // speed, not both; a plugin has its sha256; links name devices or
 // Coordinator, two different ends, each pair once, and override
-// something; TLS has a certificate with its key, or a CA.
+// something; TLS has a certificate with its key, or a CA; a registry has
+// a repository REGISTRY/PATH.
 func (c *Cluster) Validate() error {
 	p := &problems{}
 	c.check(p)
@@ -42,6 +43,7 @@ func (c *Cluster) check(p *problems) {
 	c.checkDevices(p)
 	c.checkNetwork(p)
 	c.checkAuth(p)
+	c.checkRegistry(p)
 }
 
 func checkName(p *problems, path, what, name string) {

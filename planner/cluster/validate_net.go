@@ -3,6 +3,7 @@ package cluster
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -85,6 +86,20 @@ func (c *Cluster) deviceNames() []string {
 		}
 	}
 	return out
+}
+
+// reRepository is an OCI repository with its registry: host[:port]/path,
+// the path in lowercase components.
+var reRepository = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)+$`)
+
+func (c *Cluster) checkRegistry(p *problems) {
+	r := c.Registry.Repository
+	switch {
+	case r == "" && (c.Registry.Insecure || p.given("registry")):
+		p.add("registry", "registry has no repository: give REGISTRY/PATH (e.g. registry.lan:5000/edgectl), or leave registry out")
+	case r != "" && !reRepository.MatchString(r):
+		p.add("registry.repository", "registry.repository %q: want REGISTRY/PATH (e.g. registry.lan:5000/edgectl), without a scheme, tag or digest", r)
+	}
 }
 
 func (c *Cluster) checkAuth(p *problems) {

@@ -59,13 +59,18 @@ type Config struct {
 	Log *slog.Logger
 	// HasWeights, when set, says which constants' data the worker holds: a
 	// worker started from a bundle shard (kube/bundle) has only the
-	// weights of its own stages, the rest of its model file being a hole.
-	// Open refuses tiles whose stages need a constant it lacks, rather
-	// than compute with zeros; describe names the shard in that error.
-	HasWeights func(name string) bool
+	// weights of its own stages (of a channel-split layer, only its
+	// slice), the rest of its model file being a hole. runs are the byte
+	// ranges [lo, hi) of the constant's data that the tiles read, in
+	// order; nil means all of it. Open refuses tiles whose stages need
+	// data it lacks, rather than compute with zeros.
+	HasWeights func(name string, runs [][2]int64) bool
 	// WeightsOrigin names where the weights came from in that error
 	// (e.g. "bundle shard of device dev-1").
 	WeightsOrigin string
+	// Drain is how long Run, told to stop, keeps serving the sessions
+	// already open (Drain) before it stops (0: it stops at once).
+	Drain time.Duration
 }
 
 // Server is one worker: the gRPC service, the health service and metrics.
@@ -88,6 +93,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session
+	draining bool
 	stop     chan struct{}
 	stopOnce sync.Once
 }
@@ -161,6 +167,7 @@ func New(cfg Config) (*Server, error) {
 	wirepb.RegisterWorkerServer(s.grpc, s)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	s.health.SetServingStatus(wirepb.Worker_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	s.health.SetServingStatus(LivenessService, healthpb.HealthCheckResponse_SERVING)
 	go s.janitor()
 	return s, nil
 }
@@ -189,6 +196,41 @@ func (s *Server) Stop(grace time.Duration) {
 		s.peers.close()
 		s.root.Close()
 	})
+}
+
+// LivenessService is the health service name that says SERVING for as long
+// as the worker runs, draining included (the liveness probe's), while ""
+// and the worker service turn NOT_SERVING once it drains (readiness).
+const LivenessService = "edgectl.worker.Liveness"
+
+// Drain is what a worker told to stop (SIGTERM under Kubernetes) does
+// before Stop, so that a roll loses no frame: it reports NOT_SERVING on
+// its health service (Kubernetes takes the pod out of its Service, and
+// new sessions go to its replacement) and refuses new sessions
+// (Unavailable), but keeps running the jobs of the sessions already open
+// until their coordinators close them, or ctx ends. It returns how many
+// sessions were still open at the end.
+func (s *Server) Drain(ctx context.Context) int {
+	s.mu.Lock()
+	s.draining = true
+	s.mu.Unlock()
+	s.health.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
+	s.health.SetServingStatus(wirepb.Worker_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_NOT_SERVING)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		s.mu.Lock()
+		n := len(s.sessions)
+		s.mu.Unlock()
+		if n == 0 {
+			return 0
+		}
+		select {
+		case <-ctx.Done():
+			return n
+		case <-tick.C:
+		}
+	}
 }
 
 // janitor drops idle sessions and parts nobody collected.
@@ -274,6 +316,14 @@ func Run(ctx context.Context, cfg Config, listen, metricsListen string, ready fu
 	select {
 	case <-ctx.Done():
 		err = nil
+		if cfg.Drain > 0 {
+			s.log.Info("draining: serving the open sessions until they close", "limit", cfg.Drain)
+			dctx, cancel := context.WithTimeout(context.Background(), cfg.Drain)
+			if n := s.Drain(dctx); n > 0 {
+				s.log.Warn("drain time over: stopping with sessions open", "sessions", n)
+			}
+			cancel()
+		}
 	case err = <-errc:
 	}
 	if hs != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,6 +75,12 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	if req.Session == "" {
 		return nil, status.Error(codes.InvalidArgument, "open: no session id")
 	}
+	s.mu.Lock()
+	draining := s.draining
+	s.mu.Unlock()
+	if draining {
+		return nil, status.Error(codes.Unavailable, "open: this worker is draining (stopping): it takes no new sessions")
+	}
 	path, err := modelFile(req)
 	if err != nil {
 		return nil, err
@@ -118,7 +125,7 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 			}
 		}
 	}
-	if err := s.checkWeights(g, needed); err != nil {
+	if err := s.checkWeights(g, needed, partial); err != nil {
 		return nil, err
 	}
 	for _, v := range g.Outputs {
@@ -172,17 +179,32 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	return &wirepb.OpenReply{Stages: int32(len(prog.Stages)), ConstBytes: ss.constBytes, KeptConstBytes: ss.keptBytes}, nil
 }
 
-// checkWeights refuses a session whose tiles need a constant that this
-// worker's model file does not hold (Config.HasWeights).
-func (s *Server) checkWeights(g *graphir.Graph, needed map[string]bool) error {
+// checkWeights refuses a session whose tiles need a constant, or a part
+// of one (partial), that this worker's model file does not hold
+// (Config.HasWeights).
+func (s *Server) checkWeights(g *graphir.Graph, needed map[string]bool, partial map[string][]partition.Box) error {
 	if s.cfg.HasWeights == nil {
 		return nil
 	}
 	for _, n := range g.Nodes {
 		for _, in := range n.Inputs {
-			if in != nil && needed[in.Name] && !s.cfg.HasWeights(in.Name) {
-				return status.Errorf(codes.FailedPrecondition, "open: node %q needs weight %q, which the %s does not hold",
-					n.Name, in.Name, s.cfg.WeightsOrigin)
+			if in == nil || !needed[in.Name] {
+				continue
+			}
+			var runs [][2]int64
+			if boxes := partial[in.Name]; boxes != nil {
+				elem := int64(in.DType.Size())
+				for _, r := range partition.Runs(in.Shape, boxes) {
+					runs = append(runs, [2]int64{r[0] * elem, r[1] * elem})
+				}
+			}
+			if !s.cfg.HasWeights(in.Name, runs) {
+				what := "weight " + strconv.Quote(in.Name)
+				if runs != nil {
+					what = fmt.Sprintf("its slice (bytes %d to %d) of weight %q", runs[0][0], runs[len(runs)-1][1], in.Name)
+				}
+				return status.Errorf(codes.FailedPrecondition, "open: node %q needs %s, which the %s does not hold",
+					n.Name, what, s.cfg.WeightsOrigin)
 			}
 		}
 	}

@@ -29,40 +29,11 @@ import (
 // partialConstants finds, in prog, the constants that the held tiles read
 // only in parts (channel tiles), with the boxes read of each, by name.
 func partialConstants(prog *partition.Program, held map[tileKey]bool) map[string][]partition.Box {
-	whole := map[string]bool{}
-	parts := map[string][]partition.Box{}
+	tiles := make([]*partition.Tile, 0, len(held))
 	for k := range held {
-		t := prog.Stages[k.stage].Tiles[k.tile]
-		tr := t.ChannelTrace()
-		for i, n := range t.Of().Nodes {
-			var cr *graphir.ChannelRegion
-			if tr != nil {
-				if _, ok := tr.Spans[n.Outputs[0]]; !ok {
-					continue // not computed by this tile
-				}
-				cr = &tr.Nodes[i]
-			}
-			for j, in := range n.Inputs {
-				if in == nil || !in.IsConst() {
-					continue
-				}
-				if cr == nil || cr.Inputs[j].Whole {
-					whole[in.Name] = true
-					continue
-				}
-				b := partition.ChannelBox(in, cr.Inputs[j])
-				if b.Equal(partition.FullBox(in.Shape)) {
-					whole[in.Name] = true
-					continue
-				}
-				parts[in.Name] = append(parts[in.Name], b)
-			}
-		}
+		tiles = append(tiles, prog.Stages[k.stage].Tiles[k.tile])
 	}
-	for name := range whole {
-		delete(parts, name)
-	}
-	return parts
+	return partition.PartialConsts(tiles)
 }
 
 // sparseReader reads a constant's data (a read of exactly size bytes past
@@ -83,7 +54,7 @@ func (s *sparseReader) ReadAt(b []byte, off int64) (int, error) {
 	if off <= 24 || int64(len(b)) != size {
 		return s.r.ReadAt(b, off)
 	}
-	for _, rn := range runs(s.shape, s.boxes) {
+	for _, rn := range partition.Runs(s.shape, s.boxes) {
 		lo, hi := rn[0]*int64(s.elem), rn[1]*int64(s.elem)
 		if _, err := s.r.ReadAt(b[lo:hi], off+lo); err != nil {
 			return 0, err
@@ -91,70 +62,6 @@ func (s *sparseReader) ReadAt(b []byte, off int64) (int, error) {
 		s.read += hi - lo
 	}
 	return len(b), nil
-}
-
-// runs are the element ranges [lo, hi) of a row-major tensor of shape
-// that boxes cover, merged.
-func runs(shape graphir.Shape, boxes []partition.Box) [][2]int64 {
-	var out [][2]int64
-	for _, b := range boxes {
-		out = append(out, boxRuns(shape, b)...)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
-	var merged [][2]int64
-	for _, r := range out {
-		if n := len(merged); n > 0 && r[0] <= merged[n-1][1] {
-			merged[n-1][1] = max(merged[n-1][1], r[1])
-			continue
-		}
-		merged = append(merged, r)
-	}
-	return merged
-}
-
-// boxRuns are the contiguous element ranges of box b in a row-major
-// tensor of shape: the trailing axes that b covers whole are one run.
-func boxRuns(shape graphir.Shape, b partition.Box) [][2]int64 {
-	rank := len(shape)
-	if rank == 0 || b.Empty() {
-		return nil
-	}
-	strides := make([]int64, rank)
-	s := int64(1)
-	for a := rank - 1; a >= 0; a-- {
-		strides[a] = s
-		s *= int64(shape[a])
-	}
-	// k is the first axis from which b is contiguous: the axes after k
-	// are whole, so one run spans b's range on axis k.
-	k := rank - 1
-	for k > 0 && b.Lo[k] == 0 && b.Hi[k] == shape[k] {
-		k--
-	}
-	runLen := int64(b.Hi[k]-b.Lo[k]) * strides[k]
-	var out [][2]int64
-	idx := make([]int, k)
-	for i := range idx {
-		idx[i] = b.Lo[i]
-	}
-	for {
-		start := int64(b.Lo[k]) * strides[k]
-		for a := range k {
-			start += int64(idx[a]) * strides[a]
-		}
-		out = append(out, [2]int64{start, start + runLen})
-		a := k - 1
-		for ; a >= 0; a-- {
-			idx[a]++
-			if idx[a] < b.Hi[a] {
-				break
-			}
-			idx[a] = b.Lo[a]
-		}
-		if a < 0 {
-			return out
-		}
-	}
 }
 
 // readPartial reads each constant of g named in partial sparsely (only
