@@ -5,10 +5,15 @@ import (
 	"slices"
 )
 
-// Format identifiers of bundle.json.
+// Format identifiers of bundle.json. Bundles are written as APIVersion;
+// v1alpha2 added per-device weight blobs (Weights.Device, Const.Runs),
+// which an edgectl of v1alpha1 would read as whole constants, so it must
+// refuse them by the version. A v1alpha1 bundle has neither and reads
+// the same now.
 const (
-	APIVersion = "edgectl.dev/v1alpha1"
-	Kind       = "Bundle"
+	APIVersion   = "edgectl.dev/v1alpha2"
+	APIVersionV1 = "edgectl.dev/v1alpha1"
+	Kind         = "Bundle"
 )
 
 // Paths of the files in a bundle (and in the folder an image volume or
@@ -156,7 +161,7 @@ func (m *Meta) Plugin(class string) (File, bool) {
 
 // check reports what makes m unusable, naming the field.
 func (m *Meta) check() error {
-	if m.APIVersion != APIVersion || m.Kind != Kind {
+	if (m.APIVersion != APIVersion && m.APIVersion != APIVersionV1) || m.Kind != Kind {
 		return fmt.Errorf("%s: apiVersion %q kind %q, want %q %q", MetaPath, m.APIVersion, m.Kind, APIVersion, Kind)
 	}
 	for _, p := range []string{PlanPath, ClusterPath, GraphPath, CommonWeights} {
