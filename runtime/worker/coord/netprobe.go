@@ -65,7 +65,7 @@ var DefaultProbeSizes = []int64{0, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 
 // ProbeOptions tune ProbeLinks.
 type ProbeOptions struct {
 	Sizes   []int64 // message sizes in bytes (nil: DefaultProbeSizes); 0 measures the round trip
-	Repeats int     // times each size is sent (0: 5); the fit takes each size's median
+	Repeats int     // times each size is sent (0: 5); the fit takes each size's fastest
 	// LinkTimeout bounds one link's measurement (0: 5 minutes).
 	LinkTimeout time.Duration
 	// Progress, when set, is called before each link is measured.
@@ -73,8 +73,8 @@ type ProbeOptions struct {
 }
 
 // LinkResult is one measured link: the fit of its times (probe.FitSamples:
-// t = bytes·8/BitsPerSec + PerMessage over the sizes' medians, RTT the
-// median empty message) and every timed message; Err when it could not be
+// t = bytes·8/BitsPerSec + PerMessage over the sizes' fastest times, RTT
+// the fastest empty message) and every timed message; Err when it could not be
 // measured or fitted.
 type LinkResult struct {
 	ProbePair
@@ -91,7 +91,7 @@ type LinkResult struct {
 type ProbeSample = probe.Sample
 
 // FitProbe fits timed messages as ProbeLinks does (probe.FitSamples):
-// bits per second, the per-message cost (intercept), the median round
+// bits per second, the per-message cost (intercept), the fastest round
 // trip of empty messages and R².
 func FitProbe(samples []ProbeSample) (bitsPerSec float64, perMessage, rtt time.Duration, r2 float64, err error) {
 	f, err := probe.FitSamples(samples)

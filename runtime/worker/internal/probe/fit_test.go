@@ -103,3 +103,38 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestFitSamples_QuotaStalls: on a device under a CPU quota most messages
+// can be stalled by milliseconds (the quota running out after a large
+// one); the fit still finds the link's own per-message cost and rate as
+// long as each size got through unstalled once.
+func TestFitSamples_QuotaStalls(t *testing.T) {
+	const bytesPerSec, perMsg, rtt = 12.5e6, 0.9e-3, 0.7e-3
+	r := rand.New(rand.NewPCG(3, 4))
+	var s []Sample
+	for rep := range 5 {
+		for _, n := range []int64{0, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20} {
+			tm := perMsg + float64(n)/bytesPerSec
+			if n == 0 {
+				tm = rtt
+			}
+			if rep != 2 { // four repeats in five stalled
+				tm += 4e-3 + 2e-3*r.Float64()
+			}
+			s = append(s, Sample{n, time.Duration(tm * 1e9)})
+		}
+	}
+	f, err := FitSamples(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := f.PerMessage - 900*time.Microsecond; d.Abs() > 100*time.Microsecond {
+		t.Errorf("per message %v, want 0.9ms (the stalls are not the link's)", f.PerMessage)
+	}
+	if math.Abs(f.BytesPerSec/bytesPerSec-1) > 0.02 {
+		t.Errorf("bytes/s %.4g, want %.4g within 2%%", f.BytesPerSec, bytesPerSec)
+	}
+	if d := f.RTT - 700*time.Microsecond; d.Abs() > 20*time.Microsecond {
+		t.Errorf("rtt %v, want 0.7ms", f.RTT)
+	}
+}
