@@ -80,7 +80,7 @@ func (o *Options) compile(ctx context.Context, p v1.Platform, dir string) (strin
 	if o.Version != "" {
 		ldflags += " -X " + VersionVar + "=" + o.Version
 	}
-	args := []string{"build", "-trimpath", "-ldflags", ldflags, "-o", out, main}
+	args := []string{"build", "-trimpath", "-tags", BuildTags, "-ldflags", ldflags, "-o", out, main}
 	o.logf("%s: go build %s (in %s)", p, main, o.ModuleDir)
 	cmd := exec.CommandContext(ctx, goCmd, args...)
 	cmd.Dir, cmd.Env = o.ModuleDir, env

@@ -1,6 +1,6 @@
 // Package image builds edgectl's worker container image without a
 // container engine, the way ko does: the static edgectl binary
-// (CGO_ENABLED=0, cross-compiled with `go build` for each platform, or
+// (CGO_ENABLED=0 and BuildTags, cross-compiled with `go build` for each platform, or
 // prebuilt) is appended as a layer onto a scratch image made here, with
 // go-containerregistry; nothing is pulled from a registry and no Docker
 // daemon is needed. One image per platform, in one OCI index.
