@@ -79,16 +79,29 @@ func (s *Server) infer(w http.ResponseWriter, r *http.Request) {
 // session and runs again on the next one, until Patience is spent: so a
 // request that arrives, or is in flight, while workers are replaced
 // takes longer instead of failing.
+//
+// A client that goes away (ctx ends) is not waited for any more, but a
+// frame it started runs to its end (Patience bounds it) and its answer
+// is dropped: stopped part way, it would have failed, and a failed frame
+// closes the session for every request (a new one takes seconds to open
+// on the workers).
 func (s *Server) runFrame(ctx context.Context, frame map[string]*graphir.Tensor) ([]map[string]*graphir.Tensor, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Patience)
 	defer cancel()
+	deadline, _ := ctx.Deadline()
+	frameCtx, cancelFrame := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	defer cancelFrame()
 	for attempt := 1; ; attempt++ {
 		sess, err := s.session(ctx)
 		if err != nil {
 			return nil, err
 		}
 		s.run.Lock()
-		outs, _, err := sess.Run(ctx, []map[string]*graphir.Tensor{frame})
+		if err := ctx.Err(); err != nil {
+			s.run.Unlock()
+			return nil, err // gone before its frame started
+		}
+		outs, _, err := sess.Run(frameCtx, []map[string]*graphir.Tensor{frame})
 		s.run.Unlock()
 		if err == nil {
 			return outs, nil
