@@ -103,14 +103,10 @@ func (p *search) fused(s *spec, a, b int) (*priced, error) {
 	inputs, outputs := p.live[a], p.live[b]
 	tiles := (len(s.rows) - 1) * (len(s.cols) - 1)
 	c := &priced{spec: s, inputs: inputs, outputs: outputs, need: make([][]partition.Box, tiles),
-		tile: make([]float64, tiles), weights: make([]float64, tiles), out: make([][]part, len(outputs)),
+		tile: make([]float64, tiles), weights: make([]float64, tiles), act: make([]float64, tiles), out: make([][]part, len(outputs)),
 		rows: make([][]int, tiles)}
 	for k := range outputs {
 		c.out[k] = make([]part, tiles)
-	}
-	weights := 0.0
-	for _, n := range p.g.Nodes[s.lo:s.hi] {
-		weights += costmodel.NodeWork(n).WeightBytes
 	}
 	cols := len(s.cols) - 1
 	for ti := range tiles {
@@ -119,7 +115,9 @@ func (p *search) fused(s *spec, a, b int) (*priced, error) {
 		for k, o := range outputs {
 			c.out[k][ti] = part{dev: s.devs[ti], box: partition.RectBox(o.Shape, r)}
 		}
-		c.weights[ti] = weights
+		for _, n := range p.g.Nodes[s.lo:s.hi] {
+			c.weights[ti] += p.held(s.devs[ti], n, costmodel.NodeWork(n).WeightBytes)
+		}
 		c.rows[ti] = make([]int, s.hi-s.lo)
 		want := r
 		for seg := b - 1; seg >= a; seg-- {
@@ -132,6 +130,7 @@ func (p *search) fused(s *spec, a, b int) (*priced, error) {
 			for i, w := range t.work {
 				if !p.fusedAway[p.g.Nodes[p.bounds[seg]+i]] {
 					c.flops += w.FLOPs
+					c.act[ti] = max(c.act[ti], w.InBytes+w.OutBytes)
 				}
 				c.rows[ti][off+i] = t.rows[i]
 			}

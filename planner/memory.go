@@ -7,8 +7,10 @@ import (
 )
 
 // Memory: a device holds the weights of every stage it has a tile in
-// (whole for spatial and single tiles, its slice for channel splits) and,
-// while a job runs, that tile's inputs and outputs. A plan must fit every
+// (whole for spatial and single tiles, its slice for channel splits), with
+// the copies its kernels pack (costmodel.HeldWeightBytes), and, while a
+// job runs, that tile's inputs and outputs or the largest layer's inside
+// it, whichever is more. A plan must fit every
 // device's Memory. The search first ignores memory; when its plan does not
 // fit, it searches again with a price on the weights each tile puts on a
 // device (in seconds per share of the device's memory, a Lagrange
@@ -23,8 +25,7 @@ func (p *search) memoryUse(s *state) []float64 {
 			c := x.c
 			for t, d := range c.spec.devs {
 				weights[d] += c.weights[t]
-				a := c.actBytes(t)
-				act[d] = max(act[d], a)
+				act[d] = max(act[d], c.actBytes(t), c.act[t])
 			}
 		}
 	}

@@ -47,8 +47,13 @@ type priced struct {
 	tile            []float64 // compute seconds of each tile
 	compute         float64   // the stage's compute time: its slowest tile (or the host's cores)
 	flops           float64   // FLOPs of its tiles, halos included
-	// weights[i] is the bytes of constants tile i holds.
+	// weights[i] is the bytes tile i holds for its constants: them and
+	// its kernels' packed copies (search.held).
 	weights []float64
+	// act[i] is the most activation bytes one node of tile i reads and
+	// writes at once: inside a fused tile, layers' outputs are several
+	// times the tile's own input and output.
+	act []float64
 	// out[k] is where the stage leaves output k: tile i's Out box on its
 	// device; layout[k] numbers that placement (equal placements of one
 	// value get one number, whichever stage leaves them).
@@ -159,7 +164,7 @@ func (p *search) direct(s *spec) (*priced, error) {
 	}
 	n := len(st.Tiles)
 	c := &priced{spec: s, inputs: st.Inputs, outputs: st.Outputs, need: make([][]partition.Box, n),
-		tile: make([]float64, n), weights: make([]float64, n), out: make([][]part, len(st.Outputs))}
+		tile: make([]float64, n), weights: make([]float64, n), act: make([]float64, n), out: make([][]part, len(st.Outputs))}
 	for k := range st.Outputs {
 		c.out[k] = make([]part, n)
 	}
@@ -173,7 +178,8 @@ func (p *search) direct(s *spec) (*priced, error) {
 		dev := p.cl.Devices[s.devs[i]]
 		for j, w := range tileWork(t) {
 			nd := st.Nodes[j]
-			c.weights[i] += w.WeightBytes
+			c.weights[i] += p.held(s.devs[i], nd, w.WeightBytes)
+			c.act[i] = max(c.act[i], w.InBytes+w.OutBytes)
 			if p.fusedAway[nd] {
 				continue
 			}

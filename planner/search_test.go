@@ -398,3 +398,36 @@ func TestPlan_JobOverhead(t *testing.T) {
 		t.Errorf("an overhead a job of 100 times the latency: %d stages, want one", len(big.Plan.Stages))
 	}
 }
+
+// holdingTimer is flopsTimer on a device whose kernels keep a packed copy
+// of every weight twice the constant's size.
+type holdingTimer struct{ flopsTimer }
+
+func (holdingTimer) HeldWeightBytes(n *graphir.Node) float64 {
+	return 3 * costmodel.NodeWork(n).WeightBytes
+}
+
+// What a device holds for its weights counts the copies its kernels pack
+// (costmodel.HeldWeightBytes through the device's Timer): the memory of
+// one device holding the whole model is three times its constants, and a
+// limit between the two is over.
+func TestPlan_MemoryCountsPackedWeights(t *testing.T) {
+	g, _ := smallVGG(t, 32)
+	need := 0.0
+	for _, n := range g.Nodes {
+		need += costmodel.NodeWork(n).WeightBytes
+	}
+	cl := testCluster([]float64{1}, 10000, 1e-6)
+	cl.Devices[0].Timer = holdingTimer{cl.Devices[0].Timer.(flopsTimer)}
+	r, err := Plan(g, cl, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Memory) != 1 || r.Memory[0].Bytes < 3*need || r.Memory[0].Bytes > 3*need+need {
+		t.Fatalf("memory %+v; want three times the %.0f bytes of weights, plus activations", r.Memory, need)
+	}
+	cl.Devices[0].Memory = int64(2 * need)
+	if _, err := Plan(g, cl, Options{}); err == nil || !strings.Contains(err.Error(), "fits the devices' memory") {
+		t.Errorf("a limit of twice the constants: err = %v, want the plan refused", err)
+	}
+}

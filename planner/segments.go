@@ -47,6 +47,10 @@ type search struct {
 	// classOf numbers each device's class (classes of them in all).
 	classOf []int
 	classes int
+	// heldRatio[c][n] is what a device of class c holds for node n's
+	// constants over their bytes (the kernel's packed copy:
+	// costmodel.HeldWeightBytes), for nodes with constants.
+	heldRatio []map[*graphir.Node]float64
 	// penalty is the price of memory (fitting), in seconds per device
 	// memory filled with weights.
 	penalty float64
@@ -122,6 +126,23 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 		p.classOf = append(p.classOf, ids[d.Class])
 	}
 	p.classes = len(ids)
+	p.heldRatio = make([]map[*graphir.Node]float64, p.classes)
+	for d, dev := range cl.Devices {
+		c := p.classOf[d]
+		if p.heldRatio[c] != nil {
+			continue
+		}
+		p.heldRatio[c] = map[*graphir.Node]float64{}
+		h, ok := dev.Timer.(weightHolder)
+		if !ok {
+			continue
+		}
+		for _, n := range g.Nodes {
+			if w := costmodel.NodeWork(n).WeightBytes; w > 0 {
+				p.heldRatio[c][n] = h.HeldWeightBytes(n) / w
+			}
+		}
+	}
 	p.single = make([]float64, len(cl.Devices))
 	for d, dev := range cl.Devices {
 		for _, n := range g.Nodes {
@@ -189,3 +210,19 @@ type planError string
 func (e planError) Error() string { return "plan: " + string(e) }
 
 func errPlan(msg string) error { return planError(msg) }
+
+// weightHolder is a Timer that knows what its device holds for a node's
+// constants (costmodel.Profile): the constants and the kernel's packed
+// copy. Other timers count the constants alone.
+type weightHolder interface {
+	HeldWeightBytes(n *graphir.Node) float64
+}
+
+// held is what device d holds for w bytes of node n's constants (all of
+// them, or a channel tile's slice).
+func (p *search) held(d int, n *graphir.Node, w float64) float64 {
+	if r, ok := p.heldRatio[p.classOf[d]][n]; ok {
+		return w * r
+	}
+	return w
+}
