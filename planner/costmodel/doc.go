@@ -21,7 +21,9 @@
 // (PackBytes) — and a fit adds a constant: the terms of a GEMM C = A B,
 // per MNK, MN, MK, KN and per call. PackBytes is what makes a channel
 // slice of a convolution cost more than its share: every slice packs the
-// whole image. Fits are non-negative least squares weighted by 1/time
+// whole image. A Winograd-shaped convolution also has its 16 GEMMs'
+// tile FLOPs and its transforms' tiles and rows, which only conv-winograd
+// fits. Fits are non-negative least squares weighted by 1/time
 // (relative errors), so no work predicts a negative time (RATIONALE.md).
 // Two terms are derived from Work rather than stored in it: the output
 // elements a 2x2 max pool's vector loop leaves to Go (max pools only) and

@@ -22,6 +22,11 @@ type Fit struct {
 	// with ColdWeights or more bytes of them: they come from memory, not
 	// a cache (the micro-benchmarks evict them before every run).
 	PerColdWeightByte float64 `json:"perColdWeightByte,omitempty"`
+	// Winograd's terms (Work's WinoFLOPs, WinoTiles, WinoRows); only
+	// conv-winograd fits them.
+	PerWinoFLOP float64 `json:"perWinoFLOP,omitempty"`
+	PerWinoTile float64 `json:"perWinoTile,omitempty"`
+	PerWinoRow  float64 `json:"perWinoRow,omitempty"`
 	// PerSpillByte is the cost of each byte of the footprint (inputs,
 	// outputs and weights) beyond SpillAbove bytes, which no longer fit
 	// in a cache; SpillAbove 0 means no such term. FitSamples chooses
@@ -52,12 +57,14 @@ type Fit struct {
 }
 
 // nFeatures is the number of terms of a fit.
-const nFeatures = 12
+const nFeatures = 15
 
-// tailFeature is the index of PerTailElem, which only KindPool fits.
-const tailFeature = 9
+var featureNames = [nFeatures]string{"const", "perFLOP", "perInByte", "perOutByte", "perWeightByte", "perPackByte", "perPackRow", "perTileFLOP", "perRow",
+	"perTailElem", "perColdWeightByte", "perWinoFLOP", "perWinoTile", "perWinoRow", "perSpillByte"}
 
-var featureNames = [nFeatures]string{"const", "perFLOP", "perInByte", "perOutByte", "perWeightByte", "perPackByte", "perPackRow", "perTileFLOP", "perRow", "perTailElem", "perColdWeightByte", "perSpillByte"}
+// onlyFor are the features that one kind's fit uses and the others' do
+// not (their column is zero): the max pool's tail and Winograd's terms.
+var onlyFor = map[int]Kind{9: KindPool, 11: KindWinograd, 12: KindWinograd, 13: KindWinograd}
 
 // ColdWeights is the size from which a node's weights are taken to come
 // from memory: inside a model they were last read a whole inference ago
@@ -65,10 +72,12 @@ var featureNames = [nFeatures]string{"const", "perFLOP", "perInByte", "perOutByt
 const ColdWeights = 1 << 20
 
 // features are the regressors of w, in the order of Fit's coefficients:
-// 1 (the constant), Work's fields, the tail elements, the cold weight
-// bytes, and the footprint past spill (none for spill 0).
+// 1 (the constant), Work's fields to Rows, the tail elements, the cold
+// weight bytes, Winograd's terms and the footprint past spill (none for
+// spill 0).
 func features(w Work, spill float64) [nFeatures]float64 {
-	x := [nFeatures]float64{1, w.FLOPs, w.InBytes, w.OutBytes, w.WeightBytes, w.PackBytes, w.PackRows, w.TileFLOPs, w.Rows, tailOf(w)}
+	x := [nFeatures]float64{1, w.FLOPs, w.InBytes, w.OutBytes, w.WeightBytes, w.PackBytes, w.PackRows, w.TileFLOPs, w.Rows, tailOf(w), 0,
+		w.WinoFLOPs, w.WinoTiles, w.WinoRows}
 	if w.WeightBytes >= ColdWeights {
 		x[10] = w.WeightBytes
 	}
@@ -80,7 +89,7 @@ func features(w Work, spill float64) [nFeatures]float64 {
 
 func (f Fit) coefs() [nFeatures]float64 {
 	return [nFeatures]float64{f.Const, f.PerFLOP, f.PerInByte, f.PerOutByte, f.PerWeightByte, f.PerPackByte, f.PerPackRow, f.PerTileFLOP, f.PerRow,
-		f.PerTailElem, f.PerColdWeightByte, f.PerSpillByte}
+		f.PerTailElem, f.PerColdWeightByte, f.PerWinoFLOP, f.PerWinoTile, f.PerWinoRow, f.PerSpillByte}
 }
 
 // tailOf is the number of output elements that a 2x2 max pool's vector
@@ -98,7 +107,7 @@ func tailOf(w Work) float64 {
 
 func fitOf(c []float64, spill float64) Fit {
 	f := Fit{Const: c[0], PerFLOP: c[1], PerInByte: c[2], PerOutByte: c[3], PerWeightByte: c[4], PerPackByte: c[5],
-		PerPackRow: c[6], PerTileFLOP: c[7], PerRow: c[8], PerTailElem: c[9], PerColdWeightByte: c[10], PerSpillByte: c[11], SpillAbove: spill}
+		PerPackRow: c[6], PerTileFLOP: c[7], PerRow: c[8], PerTailElem: c[9], PerColdWeightByte: c[10], PerWinoFLOP: c[11], PerWinoTile: c[12], PerWinoRow: c[13], PerSpillByte: c[14], SpillAbove: spill}
 	if spill == 0 {
 		f.PerSpillByte = 0
 	}

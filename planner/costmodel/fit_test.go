@@ -142,8 +142,8 @@ func TestFeatures_TailAndColdWeights(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			x := features(tc.w, 0)
-			if x[tailFeature] != tc.tail || x[10] != tc.cold {
-				t.Errorf("tail %v cold %v, want %v %v", x[tailFeature], x[10], tc.tail, tc.cold)
+			if x[9] != tc.tail || x[10] != tc.cold {
+				t.Errorf("tail %v cold %v, want %v %v", x[9], x[10], tc.tail, tc.cold)
 			}
 		})
 	}

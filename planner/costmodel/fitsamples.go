@@ -137,15 +137,17 @@ func crossValidate(ss []Sample, sizes map[string][]int, names []string, folds in
 }
 
 // solve is the weighted non-negative least-squares fit of samples: row i
-// is sample i's features divided by its time, the target 1. The tail
-// elements are a feature of max pools only (an all-zero column gets 0).
+// is sample i's features divided by its time, the target 1. A feature
+// of onlyFor another kind is zero (an all-zero column gets 0).
 func solve(ss []Sample, spill float64) ([]float64, error) {
 	a := mat.NewDense(len(ss), nFeatures, nil)
 	b := make([]float64, len(ss))
 	for i, s := range ss {
 		x := features(s.Work, spill)
-		if s.Kind != KindPool {
-			x[tailFeature] = 0
+		for j, k := range onlyFor {
+			if s.Kind != k {
+				x[j] = 0
+			}
 		}
 		for j := range x {
 			a.Set(i, j, x[j]/s.Seconds)
