@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	goruntime "runtime"
 	"strings"
 	"testing"
@@ -119,7 +120,7 @@ func TestLocalProfile_Cached(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stderr.Len() != 0 || got.Threads != 3 || got.Fits[costmodel.KindGemm] != want.Fits[costmodel.KindGemm] {
+	if stderr.Len() != 0 || got.Threads != 3 || !reflect.DeepEqual(got.Fits[costmodel.KindGemm], want.Fits[costmodel.KindGemm]) {
 		t.Errorf("cached profile not used: %q, %+v", stderr.String(), got.Fits[costmodel.KindGemm])
 	}
 }

@@ -19,7 +19,7 @@ import (
 
 // profileCacheVersion changes when the cost model's kinds or features do,
 // so that a cached profile of an older edgectl is measured again.
-const profileCacheVersion = "1"
+const profileCacheVersion = "2"
 
 // localProfilePath is where this machine's profile with threads threads
 // is cached: the user cache folder's edgectl/profile-HASH.yaml, HASH of the

@@ -126,6 +126,31 @@ func (c convShape) addTo(w *Work, batch int) {
 		w.PackRows = float64(c.cin/c.group*c.kh*c.kw*c.oh*c.group) * b
 	}
 	w.TileFLOPs = c.tileFLOPs() * b
+	w.WinoFLOPs, w.WinoTiles, w.WinoRows = 0, 0, 0
+	if c.winoShape() {
+		th, tw := (c.oh+1)/2, (c.ow+1)/2
+		band := max(1, winoBandCols/max(tw, 1))
+		cols := 0 // the GEMMs' N, each block's rounded up to 16
+		for r := 0; r < th; r += band {
+			cols += (min(band, th-r)*tw + 15) / 16 * 16
+		}
+		m := float64((c.cout + 23) / 24 * 24)
+		w.WinoFLOPs = 2 * 16 * m * float64(c.cin) * float64(cols) * b
+		w.WinoTiles = float64(c.cin+c.cout) * float64(th*tw) * b
+		w.WinoRows = float64(c.cin+c.cout) * float64(th) * b
+	}
+}
+
+// winoBandCols restates runtime/kernels' winoBandCols: Winograd's GEMMs
+// take blocks of tile rows of about this many tiles.
+const winoBandCols = 256
+
+// winoShape reports whether Winograd F(2x2, 3x3) takes c's shape
+// (runtime/kernels' prepareWinograd without its channel and row limits,
+// which depend on the tier).
+func (c convShape) winoShape() bool {
+	return c.group == 1 && c.kh == 3 && c.kw == 3 && c.sh == 1 && c.sw == 1 && c.dh == 1 && c.dw == 1 &&
+		pad01(c.pt) && pad01(c.pl) && pad01(c.oh+2-c.h-c.pt) && pad01(c.ow+2-c.w-c.pl) && !c.sum && c.oh > 0 && c.ow > 0
 }
 
 // tileFLOPs is 2 K M N of every group's GEMM with M rounded up to 6 and N

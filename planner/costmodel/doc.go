@@ -21,8 +21,17 @@
 // (PackBytes) — and a fit adds a constant: the terms of a GEMM C = A B,
 // per MNK, MN, MK, KN and per call. PackBytes is what makes a channel
 // slice of a convolution cost more than its share: every slice packs the
-// whole image. Fits are non-negative least squares weighted by 1/time
+// whole image. A Winograd-shaped convolution also has its 16 GEMMs'
+// tile FLOPs and its transforms' tiles and rows, which only conv-winograd
+// fits. Fits are non-negative least squares weighted by 1/time
 // (relative errors), so no work predicts a negative time (RATIONALE.md).
+// Two terms are derived from Work rather than stored in it: the output
+// elements a 2x2 max pool's vector loop leaves to Go (max pools only) and
+// the weight bytes of nodes whose weights come from memory (ColdWeights).
+// Where cross-validation says it helps, a fit keeps its samples' errors
+// (Corrections) and multiplies a prediction by the geometric mean of the
+// three nearest in log-work space (Neighbours): what the linear terms miss
+// about a shape, the measured sizes next to it show.
 //
 // Changes from the first sketch: Classify takes the tier; Work has
 // PackBytes and Fit PerPackByte and HeldOut; the kinds ref (reference

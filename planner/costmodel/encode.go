@@ -38,7 +38,8 @@ func (p *Profile) Encode() ([]byte, error) {
 
 // Validate reports every problem of p at once: the format identifiers, a
 // negative thread count or speed, an unknown kind, a coefficient that is
-// negative or not finite, a sample of an unknown kind or without a
+// negative or not finite, a neighbour count without corrections or a
+// correction that is not finite, a sample of an unknown kind or without a
 // positive time.
 func (p *Profile) Validate() error {
 	return p.validate("", func(string) int { return 0 })
@@ -93,6 +94,18 @@ func (p *Profile) validate(name string, lines graphir.Lines) error {
 		}
 		if f.SpillAbove < 0 || math.IsInf(f.SpillAbove, 0) || math.IsNaN(f.SpillAbove) {
 			add(path+".spillAbove", "%v: want a finite number >= 0", f.SpillAbove)
+		}
+		if f.Neighbours < 0 || (f.Neighbours > 0 && len(f.Corrections) == 0) {
+			add(path+".neighbours", "%d: want 0, or more with corrections", f.Neighbours)
+		}
+		for i, c := range f.Corrections {
+			ok := !math.IsInf(c.LogRatio, 0) && !math.IsNaN(c.LogRatio)
+			for _, x := range c.At {
+				ok = ok && x >= 0 && !math.IsInf(x, 0) && !math.IsNaN(x)
+			}
+			if !ok {
+				add(fmt.Sprintf("%s.corrections[%d]", path, i), "want finite numbers, coordinates >= 0")
+			}
 		}
 		if f.Samples < 0 || f.HeldOut < 0 {
 			add(path, "negative sample count")

@@ -127,3 +127,43 @@ func TestNNLS(t *testing.T) {
 		t.Errorf("x = %v, want [1 0]", x)
 	}
 }
+
+func TestFeatures_TailAndColdWeights(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		w          Work
+		tail, cold float64
+	}{
+		{"7 columns", NodeWork(pool(t, false, 256, 14, 2, 2, 0)), 256 * 7 * 7, 0},
+		{"8 columns", NodeWork(pool(t, false, 256, 16, 2, 2, 0)), 0, 0},
+		{"13 columns", NodeWork(pool(t, false, 16, 26, 2, 2, 0)), 16 * 13 * 5, 0},
+		{"small weights", Work{WeightBytes: ColdWeights - 1}, 0, 0},
+		{"cold weights", Work{WeightBytes: ColdWeights}, 0, ColdWeights},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := features(tc.w, 0)
+			if x[9] != tc.tail || x[10] != tc.cold {
+				t.Errorf("tail %v cold %v, want %v %v", x[9], x[10], tc.tail, tc.cold)
+			}
+		})
+	}
+}
+
+func TestFitSamples_TailOnlyForMaxPool(t *testing.T) {
+	var ss []Sample
+	for i, c := range []int{8, 16, 24, 32, 40, 48, 64, 96} {
+		for _, cols := range []int{7, 8, 13, 16} {
+			for _, k := range []Kind{KindPool, KindAvgPool} {
+				w := Work{FLOPs: float64(c * cols * cols), OutBytes: float64(4 * c * cols * cols), Rows: float64(c * cols)}
+				ss = append(ss, Sample{Kind: k, Shape: fmt.Sprint(i, cols), Work: w, Seconds: 1e-9*w.FLOPs + 5e-9*tailOf(w)})
+			}
+		}
+	}
+	fits, err := FitSamples(ss, 0.25, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fits[KindAvgPool].PerTailElem != 0 || fits[KindPool].PerTailElem == 0 {
+		t.Errorf("per tail element: avgpool %g, maxpool %g", fits[KindAvgPool].PerTailElem, fits[KindPool].PerTailElem)
+	}
+}

@@ -77,34 +77,14 @@ func fitKind(ss []Sample, holdout float64, seed uint64) (*Fit, error) {
 	r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
 	var best *Fit
 	for _, spill := range spills {
-		var pred, meas []float64
-		for fold := 0; fold < folds; fold++ {
-			var train, test []Sample
-			for i, name := range names {
-				for _, j := range sizes[name] {
-					if i%folds == fold {
-						test = append(test, ss[j])
-					} else {
-						train = append(train, ss[j])
-					}
-				}
-			}
-			if len(test) == 0 || len(train) == 0 {
-				continue
-			}
-			c, err := solve(train, spill)
+		for _, k := range neighbourChoices {
+			f, err := crossValidate(ss, sizes, names, folds, spill, k)
 			if err != nil {
 				return nil, err
 			}
-			tf := fitOf(c, spill)
-			for _, s := range test {
-				pred, meas = append(pred, tf.Seconds(s.Work)), append(meas, s.Seconds)
+			if best == nil || f.MAPE < best.MAPE-1e-9 {
+				best = &f
 			}
-		}
-		f := Fit{SpillAbove: spill, HeldOut: len(pred)}
-		f.R2, f.MAPE, f.Within10 = Accuracy(pred, meas)
-		if best == nil || f.MAPE < best.MAPE-1e-9 {
-			best = &f
 		}
 	}
 	c, err := solve(ss, best.SpillAbove)
@@ -112,17 +92,63 @@ func fitKind(ss []Sample, holdout float64, seed uint64) (*Fit, error) {
 		return nil, err
 	}
 	f := fitOf(c, best.SpillAbove)
+	if best.Neighbours > 0 {
+		f.Neighbours, f.Corrections = best.Neighbours, corrections(f, ss)
+	}
 	f.Samples, f.HeldOut, f.R2, f.MAPE, f.Within10 = len(ss), best.HeldOut, best.R2, best.MAPE, best.Within10
 	return &f, nil
 }
 
+// crossValidate predicts every fold of sizes (names, dealt round robin)
+// by a fit of the others with footprint term spill, corrected by its k
+// nearest training sizes, and returns the accuracy on them (the Fit's
+// SpillAbove, Neighbours, HeldOut, R2, MAPE and Within10 only).
+func crossValidate(ss []Sample, sizes map[string][]int, names []string, folds int, spill float64, k int) (Fit, error) {
+	var pred, meas []float64
+	for fold := 0; fold < folds; fold++ {
+		var train, test []Sample
+		for i, name := range names {
+			for _, j := range sizes[name] {
+				if i%folds == fold {
+					test = append(test, ss[j])
+				} else {
+					train = append(train, ss[j])
+				}
+			}
+		}
+		if len(test) == 0 || len(train) == 0 {
+			continue
+		}
+		c, err := solve(train, spill)
+		if err != nil {
+			return Fit{}, err
+		}
+		tf := fitOf(c, spill)
+		if k > 0 {
+			tf.Neighbours, tf.Corrections = k, corrections(tf, train)
+		}
+		for _, s := range test {
+			pred, meas = append(pred, tf.Seconds(s.Work)), append(meas, s.Seconds)
+		}
+	}
+	f := Fit{SpillAbove: spill, Neighbours: k, HeldOut: len(pred)}
+	f.R2, f.MAPE, f.Within10 = Accuracy(pred, meas)
+	return f, nil
+}
+
 // solve is the weighted non-negative least-squares fit of samples: row i
-// is sample i's features divided by its time, the target 1.
+// is sample i's features divided by its time, the target 1. A feature
+// of onlyFor another kind is zero (an all-zero column gets 0).
 func solve(ss []Sample, spill float64) ([]float64, error) {
 	a := mat.NewDense(len(ss), nFeatures, nil)
 	b := make([]float64, len(ss))
 	for i, s := range ss {
 		x := features(s.Work, spill)
+		for j, k := range onlyFor {
+			if s.Kind != k {
+				x[j] = 0
+			}
+		}
 		for j := range x {
 			a.Set(i, j, x[j]/s.Seconds)
 		}

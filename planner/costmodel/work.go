@@ -31,17 +31,30 @@ type Work struct {
 	// Rows is the number of rows of the first output, over its planes
 	// (all its axes but the last): kernels that walk rows pay per row.
 	Rows float64 `json:"rows,omitempty"`
+	// Winograd's terms, for a convolution whose shape Winograd F(2x2, 3x3)
+	// takes (3x3, stride and dilation 1, one group, pads of 0 or 1, no
+	// fused sum; whether it runs so depends on the tier): WinoFLOPs are
+	// the FLOPs of its 16 GEMMs (output channels x input channels x 2x2
+	// tiles) in whole 24x16 register tiles, each block of up to 256 tile
+	// columns a GEMM of its own; WinoTiles is the input and output
+	// channels times the tiles (the transforms), WinoRows the channels
+	// times the rows of tiles (a transform call each).
+	WinoFLOPs float64 `json:"winoFLOPs,omitempty"`
+	WinoTiles float64 `json:"winoTiles,omitempty"`
+	WinoRows  float64 `json:"winoRows,omitempty"`
 }
 
 // Add returns the sum of w and o (the work of two parts together).
 func (w Work) Add(o Work) Work {
 	return Work{w.FLOPs + o.FLOPs, w.InBytes + o.InBytes, w.OutBytes + o.OutBytes, w.WeightBytes + o.WeightBytes,
-		w.PackBytes + o.PackBytes, w.PackRows + o.PackRows, w.TileFLOPs + o.TileFLOPs, w.Rows + o.Rows}
+		w.PackBytes + o.PackBytes, w.PackRows + o.PackRows, w.TileFLOPs + o.TileFLOPs, w.Rows + o.Rows,
+		w.WinoFLOPs + o.WinoFLOPs, w.WinoTiles + o.WinoTiles, w.WinoRows + o.WinoRows}
 }
 
 // scale returns w with the work that grows with the output scaled by f.
 func (w Work) scale(f float64) Work {
-	return Work{w.FLOPs * f, w.InBytes * f, w.OutBytes * f, w.WeightBytes * f, w.PackBytes * f, w.PackRows * f, w.TileFLOPs * f, w.Rows * f}
+	return Work{w.FLOPs * f, w.InBytes * f, w.OutBytes * f, w.WeightBytes * f, w.PackBytes * f, w.PackRows * f, w.TileFLOPs * f, w.Rows * f,
+		w.WinoFLOPs * f, w.WinoTiles * f, w.WinoRows * f}
 }
 
 // rowsOf is the number of rows of v: all its elements over the last axis.

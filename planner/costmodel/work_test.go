@@ -84,3 +84,34 @@ func TestChannelWork(t *testing.T) {
 		t.Errorf("gemm quarter weights %v", f.WeightBytes)
 	}
 }
+
+func TestNodeWork_Winograd(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		n                 *graphir.Node
+		flops, tiles, rws float64
+	}{
+		// 14x14 tiles in one block of 196 columns (208 rounded), 64 rows
+		// rounded to 72.
+		{"28x28", conv(t, 64, 28, 28, 64, 3, 1, 1, 1), 2 * 16 * 72 * 64 * 208, 128 * 196, 128 * 14},
+		// 30 tiles a row: blocks of 8 tile rows (240 columns) and a last
+		// of 6 (180, rounded to 192).
+		{"60x60 in blocks", conv(t, 64, 60, 60, 64, 3, 1, 1, 1), 2 * 16 * 72 * 64 * (3*240 + 192), 128 * 30 * 30, 128 * 30},
+		{"strided", conv(t, 64, 28, 28, 64, 3, 2, 1, 1), 0, 0, 0},
+		{"1x1", conv(t, 64, 28, 28, 64, 1, 1, 0, 1), 0, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := NodeWork(tc.n)
+			if w.WinoFLOPs != tc.flops || w.WinoTiles != tc.tiles || w.WinoRows != tc.rws {
+				t.Errorf("wino FLOPs %v tiles %v rows %v, want %v %v %v", w.WinoFLOPs, w.WinoTiles, w.WinoRows, tc.flops, tc.tiles, tc.rws)
+			}
+		})
+	}
+	// A tile of rows 0-13 of the 28x28 layer: 7 rows of 14 tiles.
+	n := conv(t, 64, 28, 28, 64, 3, 1, 1, 1)
+	out := graphir.Rect{Rows: graphir.Span{Lo: 0, Hi: 14}, Cols: graphir.Span{Lo: 0, Hi: 28}}
+	w := SpatialWork(n, out, []graphir.Rect{{Rows: graphir.Span{Lo: 0, Hi: 15}, Cols: graphir.Span{Lo: 0, Hi: 28}}})
+	if w.WinoTiles != 128*98 || w.WinoRows != 128*7 || w.WinoFLOPs != 2*16*72*64*112 {
+		t.Errorf("tile: wino FLOPs %v tiles %v rows %v", w.WinoFLOPs, w.WinoTiles, w.WinoRows)
+	}
+}

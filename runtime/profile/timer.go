@@ -40,9 +40,10 @@ const (
 
 // Weights of at least coldWeights bytes are evicted from the caches
 // before every run, by reading evictBytes of other memory: inside a model
-// they were last read a whole inference ago, so they come from DRAM.
+// they were last read a whole inference ago, so they come from DRAM. The
+// cost model has a term for those bytes (costmodel.ColdWeights).
 const (
-	coldWeights = 1 << 20
+	coldWeights = costmodel.ColdWeights
 	evictBytes  = 64 << 20
 )
 
