@@ -115,9 +115,8 @@ func (p *search) fused(s *spec, a, b int) (*priced, error) {
 		for k, o := range outputs {
 			c.out[k][ti] = part{dev: s.devs[ti], box: partition.RectBox(o.Shape, r)}
 		}
-		for _, n := range p.g.Nodes[s.lo:s.hi] {
-			c.weights[ti] += p.held(s.devs[ti], n, costmodel.NodeWork(n).WeightBytes)
-		}
+		hs := p.heldSum[p.classOf[s.devs[ti]]]
+		c.weights[ti] = hs[s.hi] - hs[s.lo]
 		c.rows[ti] = make([]int, s.hi-s.lo)
 		want := r
 		for seg := b - 1; seg >= a; seg-- {

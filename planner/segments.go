@@ -49,8 +49,10 @@ type search struct {
 	classes int
 	// heldRatio[c][n] is what a device of class c holds for node n's
 	// constants over their bytes (the kernel's packed copy:
-	// costmodel.HeldWeightBytes), for nodes with constants.
+	// costmodel.HeldWeightBytes), for nodes with constants; heldSum[c][i]
+	// is what it holds for nodes [0, i) of g whole.
 	heldRatio []map[*graphir.Node]float64
+	heldSum   [][]float64
 	// penalty is the price of memory (fitting), in seconds per device
 	// memory filled with weights.
 	penalty float64
@@ -127,20 +129,22 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 	}
 	p.classes = len(ids)
 	p.heldRatio = make([]map[*graphir.Node]float64, p.classes)
+	p.heldSum = make([][]float64, p.classes)
 	for d, dev := range cl.Devices {
 		c := p.classOf[d]
 		if p.heldRatio[c] != nil {
 			continue
 		}
 		p.heldRatio[c] = map[*graphir.Node]float64{}
-		h, ok := dev.Timer.(weightHolder)
-		if !ok {
-			continue
-		}
-		for _, n := range g.Nodes {
-			if w := costmodel.NodeWork(n).WeightBytes; w > 0 {
+		p.heldSum[c] = make([]float64, len(g.Nodes)+1)
+		h, _ := dev.Timer.(weightHolder)
+		for i, n := range g.Nodes {
+			w := costmodel.NodeWork(n).WeightBytes
+			if w > 0 && h != nil {
 				p.heldRatio[c][n] = h.HeldWeightBytes(n) / w
+				w = h.HeldWeightBytes(n)
 			}
+			p.heldSum[c][i+1] = p.heldSum[c][i] + w
 		}
 	}
 	p.single = make([]float64, len(cl.Devices))

@@ -119,7 +119,7 @@ func fitOf(c []float64, spill float64) Fit {
 func (f Fit) Seconds(w Work) float64 {
 	s := f.linear(w)
 	if f.Neighbours > 0 && len(f.Corrections) > 0 {
-		s *= correction(f.Corrections, f.Neighbours, w)
+		s *= memoCorrection(f.Corrections, f.Neighbours, w)
 	}
 	return s
 }
