@@ -147,3 +147,21 @@ func TestProfile_CorrectionsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// memoCorrection answers as correction does, from the first call on and
+// when asked again.
+func TestMemoCorrection_EqualsCorrection(t *testing.T) {
+	var cs []Correction
+	for i := range 40 {
+		w := Work{FLOPs: float64(1000 * (i + 1)), InBytes: float64(64 * (i%7 + 1)), OutBytes: float64(32 * (i%5 + 1))}
+		cs = append(cs, Correction{At: coordsOf(w), LogRatio: float64(i%9-4) / 10})
+	}
+	for round := range 2 {
+		for i := range 25 {
+			w := Work{FLOPs: float64(1300 * (i + 1)), InBytes: float64(50 * (i%6 + 1)), OutBytes: 40}
+			if got, want := memoCorrection(cs, 3, w), correction(cs, 3, w); got != want {
+				t.Fatalf("round %d work %d: %v, want %v", round, i, got, want)
+			}
+		}
+	}
+}
