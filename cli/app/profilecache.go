@@ -17,10 +17,6 @@ import (
 	"github.com/edgectl/edgectl/runtime/profile"
 )
 
-// profileCacheVersion changes when the cost model's kinds or features do,
-// so that a cached profile of an older edgectl is measured again.
-const profileCacheVersion = "2"
-
 // localProfilePath is where this machine's profile with threads threads
 // is cached: the user cache folder's edgectl/profile-HASH.yaml, HASH of the
 // CPU model, architecture, kernel tier, threads and the cost model's kinds.
@@ -33,7 +29,7 @@ func localProfilePath(threads int) (string, error) {
 	for _, k := range costmodel.Kinds() {
 		kinds = append(kinds, string(k))
 	}
-	key := strings.Join([]string{profileCacheVersion, profile.Host(), goruntime.GOARCH, profile.Tier(),
+	key := strings.Join([]string{costmodel.ModelVersion, profile.Host(), goruntime.GOARCH, profile.Tier(),
 		fmt.Sprint(threads), strings.Join(kinds, ",")}, "\n")
 	sum := sha256.Sum256([]byte(key))
 	return filepath.Join(dir, "edgectl", "profile-"+hex.EncodeToString(sum[:8])+".yaml"), nil

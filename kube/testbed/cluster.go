@@ -74,8 +74,10 @@ func (tb *Testbed) profileClass(ctx context.Context, c Class, addr, dev, cache s
 	if cache != "" {
 		// The key has the kernel tier: the devices run this checkout's
 		// kernels on this CPU, and a profile of another tier (an image
-		// built before an AVX-512 tier, say) predicts another machine.
-		cached = filepath.Join(cache, fmt.Sprintf("%s-cpu%g-period%s-%s-%s.yaml", tb.st.Mode, c.CPUs, tb.st.CPUPeriod, goruntime.GOARCH, profile.Tier()))
+		// built before an AVX-512 tier, say) predicts another machine;
+		// and the cost model's version, whose kinds and terms a profile
+		// measured by an older edgectl lacks.
+		cached = filepath.Join(cache, fmt.Sprintf("%s-cpu%g-period%s-%s-%s-model%s.yaml", tb.st.Mode, c.CPUs, tb.st.CPUPeriod, goruntime.GOARCH, profile.Tier(), costmodel.ModelVersion))
 		if data, err := os.ReadFile(cached); err == nil && !remeasure {
 			p, err := costmodel.DecodeProfile(cached, data)
 			if err == nil && (p.Tier != profile.Tier() || p.Host != profile.Host()) {

@@ -14,6 +14,12 @@ const (
 	ProfileKind = "Profile"
 )
 
+// ModelVersion changes when the kinds, the features or the form of the
+// fits do (2: BatchNormalization runs as an element-wise kernel, Winograd
+// has its own terms, fits carry nearest-neighbour corrections), so that a
+// profile cached by an older edgectl is measured again rather than used.
+const ModelVersion = "2"
+
 // Profile is one device class's latency model, as measured on a device of
 // the class: a file users keep (apiVersion edgectl.dev/v1alpha1, kind
 // Profile).
