@@ -146,6 +146,25 @@ func Range(n, parts, align, i int) (lo, hi int) {
 	return min(lo*align, n), min(hi*align, n)
 }
 
+// Blocks runs f over [0, n) cut into at most perThread chunks per thread
+// (bounds multiples of align, except n), handed out as threads come free:
+// a helper that starts late, or whose core another process takes for a
+// while, then delays the call by a chunk, not by its whole share.
+func Blocks(threads, n, align, perThread int, f func(lo, hi int)) {
+	if threads <= 1 {
+		if n > 0 {
+			f(0, n)
+		}
+		return
+	}
+	chunks := min((n+align-1)/align, threads*perThread)
+	For(threads, chunks, func(i int) {
+		if lo, hi := Range(n, chunks, align, i); lo < hi {
+			f(lo, hi)
+		}
+	})
+}
+
 // Chunks is how many threads to use for n units of work of unit cost c
 // (any unit), given that one thread should get at least minWork of it.
 func Chunks(threads int, work, minWork float64) int {
