@@ -180,12 +180,17 @@ func sameStart(a, b []float32) bool { return len(a) > 0 && len(b) > 0 && &a[0] =
 
 // parCopy copies src to dst on at most threads goroutines.
 func parCopy(dst, src []float32, threads int) {
-	t := par.Chunks(threads, float64(len(dst)), 1<<16)
-	par.For(t, t, func(i int) {
-		lo, hi := par.Range(len(dst), t, 16, i)
+	par.Blocks(par.Chunks(threads, float64(len(dst)), 1<<16), len(dst), 16, parChunks, func(lo, hi int) {
 		copy(dst[lo:hi], src[lo:hi])
 	})
 }
+
+// parChunks is how many chunks per thread the kernels that split their
+// work evenly hand out (par.Blocks). On a machine shared with other
+// processes a helper thread often starts late or loses its core for a
+// while; with one chunk per thread the call then waits for it, with
+// several the caller takes over the chunks it has not started.
+const parChunks = 4
 
 // validRange is the range [lo, hi) of outputs o < n with 0 <= o*stride+off < size.
 func validRange(off, stride, size, n int) (lo, hi int) {

@@ -79,7 +79,8 @@ func prepareDirect(c *convPlan, w []float32) kernelapi.Kernel {
 }
 
 // run pads each image, then computes its bands of rows for every block of
-// 16 output channels, the (block, band) tasks split between the threads.
+// 16 output channels, chunks of the (block, band) tasks handed out to the
+// threads.
 func (d *directConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	x, y := in[0].F, out[0].F
 	var bias []float32
@@ -97,9 +98,8 @@ func (d *directConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 		for ci := 0; ci < d.cin; ci++ {
 			d.ops.CopyRows((*pad)[ci*d.hp*d.wp+d.pt*d.wp+d.pl:], x[(b*d.cin+ci)*inPlane:], d.h, d.w, d.wp, d.w)
 		}
-		par.For(threads, threads, func(t int) {
+		par.Blocks(threads, tasks, 1, parChunks, func(lo, hi int) {
 			o := d.outs.Get()
-			lo, hi := par.Range(tasks, threads, 1, t)
 			for task := lo; task < hi; task++ {
 				p, oy0 := task/bands, task%bands*d.band
 				rows := min(d.band, d.oh-oy0)

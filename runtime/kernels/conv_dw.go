@@ -93,8 +93,8 @@ func prepareDepthwise(c *convPlan, w []float32) kernelapi.Kernel {
 	return d.run
 }
 
-// run computes each output plane from its input plane, the planes split
-// between the threads.
+// run computes each output plane from its input plane, chunks of planes
+// handed out to the threads.
 func (d *dwConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	x, y := in[0].F, out[0].F
 	var bias []float32
@@ -113,10 +113,9 @@ func (d *dwConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 		return nil
 	}
 	threads := par.Chunks(d.threads, float64(planes*outPlane*kk), 1<<15)
-	par.For(threads, threads, func(t int) {
+	par.Blocks(threads, planes, 1, parChunks, func(lo, hi int) {
 		s := d.scratch.Get()
 		s.src = -1
-		lo, hi := par.Range(planes, threads, 1, t)
 		for i := lo; i < hi; i++ {
 			b, oc := i/left, first+i%left
 			pl := b*d.cout + oc

@@ -73,15 +73,14 @@ func prepareDW8(c *convPlan, w []float32) *dw8 {
 	return p
 }
 
-// run computes output channels [0, 8*groups) of every image, the groups
-// split between the threads.
+// run computes output channels [0, 8*groups) of every image, chunks of
+// groups handed out to the threads.
 func (p *dw8) run(x, y, bias []float32) {
 	c := p.c
 	tasks := c.batch * p.groups
 	threads := par.Chunks(c.threads, float64(tasks*simd.C8*c.oh*c.ow*c.kh*c.kw), 1<<15)
-	par.For(threads, threads, func(t int) {
+	par.Blocks(threads, tasks, 1, parChunks, func(lo, hi int) {
 		s := p.pool.Get()
-		lo, hi := par.Range(tasks, threads, 1, t)
 		for task := lo; task < hi; task++ {
 			b, g := task/p.groups, task%p.groups
 			p.group(s, x[(b*c.cin+g*simd.C8)*c.h*c.w:], y[(b*c.cout+g*simd.C8)*c.oh*c.ow:], g, bias)

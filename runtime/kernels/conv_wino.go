@@ -18,8 +18,9 @@ import (
 // M x C x tiles, 2.25 times fewer multiplies than the direct form; the
 // outputs come back through A'mA, then the bias and the activation. The
 // transforms run as vector adds over a row of tiles (the even and odd
-// columns of each input row split first), channels split between the
-// threads; blocks of tile rows bound the transformed scratch.
+// columns of each input row split first); blocks of tile rows bound the
+// transformed scratch. Threads take whole blocks, or on small planes
+// each its own output channels of every block.
 type winoConv struct {
 	*convPlan
 	u      [16]*gemm.PackedA // transformed weights, M x C each
@@ -37,8 +38,7 @@ type winoScratch struct {
 	pad []float32 // C x hp x wp, border zero
 }
 
-// winoBand is the transformed scratch of one block of tile rows (one per
-// thread when the threads take whole blocks).
+// winoBand is one thread's transformed scratch of one block of tile rows.
 type winoBand struct {
 	v, m []float32 // 16 x C x band*tw, 16 x M x band*tw
 }
@@ -92,7 +92,11 @@ func prepareWinograd(c *convPlan, w []float32) kernelapi.Kernel {
 	}
 	d := &winoConv{convPlan: c, th: (c.oh + 1) / 2, tw: (c.ow + 1) / 2}
 	d.hp, d.wp = 2*d.th+2, 2*d.tw+2
-	d.band = max(1, winoBandCols/d.tw)
+	// Balanced blocks: 28 tile rows of 28 tiles are 4 blocks of 7, not 9,
+	// 9, 9 and 1 (two threads taking whole blocks did 18 rows and 10).
+	per := max(1, winoBandCols/d.tw)
+	nbands := (d.th + per - 1) / per
+	d.band = (d.th + nbands - 1) / nbands
 	d.lo, d.hi, d.post = c.act.bounds()
 	// U = G g G' per (o, c), G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1].
 	G := [4][3]float64{{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}}
@@ -158,22 +162,29 @@ func (d *winoConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 			ops.CopyRows(s.pad[ci*d.hp*d.wp+d.pt*d.wp+d.pl:], x[(b*d.cin+ci)*plane:], d.h, d.w, d.wp, d.w)
 		}
 		yb := y[b*d.cout*d.oh*d.ow:]
-		if d.threads > 1 && nbands >= winoBandsPerThread*d.threads {
+		switch {
+		case d.threads > 1 && nbands >= winoBandsPerThread*d.threads:
 			// Many blocks (large planes, few channels): each thread takes
-			// whole blocks, one synchronisation per call instead of three
-			// per block.
+			// whole blocks.
 			par.For(d.threads, nbands, func(i int) {
-				bs := d.bands.Get()
-				d.block(s, bs, i*d.band, 1, yb, bias)
-				d.bands.Put(bs)
+				d.block(s, i*d.band, 0, d.cout, yb, bias)
 			})
-			continue
+		case d.threads > 1:
+			// Few blocks (small planes): each thread transforms the whole
+			// input of a block itself, then computes its own output
+			// channels: one synchronisation per call, and no scratch
+			// written by one thread and read by another.
+			par.For(d.threads, d.threads, func(t int) {
+				m0, m1 := par.Range(d.cout, d.threads, winoRowAlign, t)
+				for ty0 := 0; ty0 < d.th; ty0 += d.band {
+					d.block(s, ty0, m0, m1, yb, bias)
+				}
+			})
+		default:
+			for ty0 := 0; ty0 < d.th; ty0 += d.band {
+				d.block(s, ty0, 0, d.cout, yb, bias)
+			}
 		}
-		bs := d.bands.Get()
-		for ty0 := 0; ty0 < d.th; ty0 += d.band {
-			d.block(s, bs, ty0, d.threads, yb, bias)
-		}
-		d.bands.Put(bs)
 	}
 	return nil
 }
@@ -185,47 +196,54 @@ func (d *winoConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 // threads to 0.87, 64->128 at 112x112 from 1.11 to 0.64.
 const winoBandsPerThread = 2
 
-// block runs the tile rows from ty0 (a block of at most d.band) on
-// threads: the input transform, the 16 products, the output transform
-// into y (the batch element's output).
-func (d *winoConv) block(s *winoScratch, bs *winoBand, ty0, threads int, y, bias []float32) {
+// winoRowAlign aligns the threads' output channels to the micro-kernel's
+// row panels.
+const winoRowAlign = gemm.MR
+
+// block runs the tile rows from ty0 (a block of at most d.band) on the
+// calling goroutine: the input transform of every channel, the 16
+// products for output channels [m0, m1), their output transform into y
+// (the batch element's output).
+//
+// With several threads each on its own output channels, each transforms
+// the input itself. Splitting the transforms and the products between
+// threads (three synchronisations per block, scratch rows written by one
+// core and read by the other) made 2 threads slower than one on small
+// planes: ResNet-50's 512->512 at 7x7 1.70-1.84 ms against 1.0 ms,
+// 256->256 at 14x14 1.09-1.32 against 0.82; with this split 0.72 and 0.47.
+func (d *winoConv) block(s *winoScratch, ty0, m0, m1 int, y, bias []float32) {
 	ops, tw := d.ops, d.tw
 	nb := min(d.band, d.th-ty0)
 	T := nb * tw
+	bs := d.bands.Get()
+	defer d.bands.Put(bs)
+	var w *winoRows
+	if ops.WinoIn == nil || ops.WinoOut == nil { // the map-based transforms' rows
+		w = d.rows.Get()
+		defer d.rows.Put(w)
+	}
 	// Input transform, a tile row and a channel at a time.
-	par.For(threads, d.cin, func(ci int) {
-		var w *winoRows
-		if ops.WinoIn == nil { // the map-based transform's rows
-			w = d.rows.Get()
-			defer d.rows.Put(w)
-		}
+	for ci := 0; ci < d.cin; ci++ {
 		for ty := ty0; ty < ty0+nb; ty++ {
 			d.inputRow(s, bs, w, ci, ty, T, (ty-ty0)*tw)
 		}
-	})
-	// The 16 products are independent: whole ones go to the threads
-	// (each on one thread), not each split between them.
-	par.For(threads, 16, func(q int) {
+	}
+	for q := 0; q < 16; q++ {
 		p := &gemm.Problem{M: d.cout, N: T, K: d.cin, A: d.u[q],
 			B: gemm.Matrix{Data: bs.v[q*d.cin*T : (q+1)*d.cin*T], RowStride: T, ColStride: 1},
 			C: bs.m[q*d.cout*T : (q+1)*d.cout*T], LDC: T}
-		gemm.Run(p, ops, 1)
-	})
-	par.For(threads, d.cout, func(o int) {
+		gemm.RunRows(p, ops, m0, m1)
+	}
+	for o := m0; o < m1; o++ {
 		var b0 float32
 		if bias != nil {
 			b0 = bias[o]
-		}
-		var w *winoRows
-		if ops.WinoOut == nil {
-			w = d.rows.Get()
-			defer d.rows.Put(w)
 		}
 		yo := y[o*d.oh*d.ow:]
 		for ty := ty0; ty < ty0+nb; ty++ {
 			d.outputRow(bs, w, o, ty, T, (ty-ty0)*tw, yo, b0)
 		}
-	})
+	}
 }
 
 // inputRow transforms tile row ty of channel ci into V, at column col of

@@ -33,16 +33,10 @@ func prepareUnary(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernelapi.
 	}, nil
 }
 
-// split runs f over [0, n) in chunks (multiples of 64 elements), one per
-// thread worth using.
+// split runs f over [0, n) in chunks (multiples of 64 elements) handed
+// out to the threads worth using.
 func split(threads, n int, f func(lo, hi int)) {
-	t := par.Chunks(threads, float64(n), elemMinWork)
-	par.For(t, t, func(i int) {
-		lo, hi := par.Range(n, t, 64, i)
-		if lo < hi {
-			f(lo, hi)
-		}
-	})
+	par.Blocks(par.Chunks(threads, float64(n), elemMinWork), n, 64, parChunks, f)
 }
 
 // prepareBinary takes float32 Add, Sub, Mul and Div of two inputs whose
@@ -94,9 +88,7 @@ func prepareBinary(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernelapi
 			return nil
 		}
 		blocks := len(y) / inner
-		t := par.Chunks(threads, float64(len(y)), elemMinWork)
-		par.For(t, t, func(i int) {
-			lo, hi := par.Range(blocks, t, 1, i)
+		par.Blocks(par.Chunks(threads, float64(len(y)), elemMinWork), blocks, 1, parChunks, func(lo, hi int) {
 			for o := lo; o < hi; o++ {
 				f(y[o*inner:(o+1)*inner], a[o*inner:(o+1)*inner], s[o])
 			}

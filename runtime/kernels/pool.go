@@ -69,8 +69,7 @@ func (pp *poolPlan) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	inPlane, outPlane := pp.h*pp.w, pp.oh*pp.ow
 	planes := len(y) / max(1, outPlane)
 	threads := par.Chunks(pp.threads, float64(len(y)*pp.kh*pp.kw), 1<<16)
-	par.For(threads, threads, func(t int) {
-		lo, hi := par.Range(planes, threads, 1, t)
+	par.Blocks(threads, planes, 1, parChunks, func(lo, hi int) {
 		var tmp []float32
 		if pp.max {
 			tmp = make([]float32, 2*pp.w+1) // the window rows' maximum, then its column phases

@@ -436,3 +436,16 @@ func getBuf(n int) *buffer {
 }
 
 func putBuf(b *buffer) { bufPool.Put(b) }
+
+// RunRows computes rows [i0, i1) of p (i0 a multiple of MR) on the calling
+// goroutine: for callers that split a multiplication between their own
+// threads by rows.
+func RunRows(p *Problem, ops *simd.Ops, i0, i1 int) {
+	if i0 >= i1 || p.N == 0 {
+		return
+	}
+	if p.K == 0 {
+		panic("gemm: RunRows with K = 0")
+	}
+	work(p, ops, i0, i1, 0, p.N)
+}

@@ -233,9 +233,7 @@ func SplitColumns(dst, x []float32, C, h, w int, ops *simd.Ops, threads int) {
 	w2 := (w + 1) / 2
 	odd := dst[C*h*w2:]
 	rows := C * h
-	t := par.Chunks(threads, float64(len(x)), 1<<16)
-	par.For(t, t, func(i int) {
-		lo, hi := par.Range(rows, t, 1, i)
+	par.Blocks(par.Chunks(threads, float64(len(x)), 1<<16), rows, 1, 4, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			ops.Deinterleave2(dst[r*w2:(r+1)*w2], odd[r*w2:r*w2+w/2], x[r*w:(r+1)*w])
 			if w%2 == 1 {

@@ -31,8 +31,15 @@ func For(threads, n int, f func(i int)) {
 	j := &job{f: f, n: int64(n)}
 	j.pending.Store(int32(threads - 1))
 	spawned.Add(int64(threads - 1))
+	var local [maxLocal]*worker
+	helpers := local[:0]
+	if threads-1 > maxLocal {
+		helpers = make([]*worker, 0, threads-1)
+	}
 	for t := 1; t < threads; t++ {
-		helper().give(j)
+		w := helper()
+		w.give(j)
+		helpers = append(helpers, w)
 	}
 	j.work()
 	// The caller has no task left; wait for the helpers' last ones.
@@ -41,7 +48,16 @@ func For(threads, n int, f func(i int)) {
 			runtime.Gosched()
 		}
 	}
+	// The caller, not each helper, puts them back: the pool's lock and
+	// list then stay in this core's cache, and a helper's only write the
+	// caller waits for is pending.
+	poolMu.Lock()
+	idle = append(idle, helpers...)
+	poolMu.Unlock()
 }
+
+// maxLocal is how many helpers For tracks without allocating.
+const maxLocal = 7
 
 type job struct {
 	f       func(i int)
@@ -102,12 +118,7 @@ func (w *worker) loop() {
 		j := w.wait()
 		w.task.Store(nil)
 		j.work()
-		// Back to the pool before signalling, so that the caller's next
-		// For finds this worker idle.
-		poolMu.Lock()
-		idle = append(idle, w)
-		poolMu.Unlock()
-		j.pending.Add(-1)
+		j.pending.Add(-1) // For puts this worker back in the pool
 	}
 }
 
@@ -144,6 +155,25 @@ func Range(n, parts, align, i int) (lo, hi int) {
 		hi++
 	}
 	return min(lo*align, n), min(hi*align, n)
+}
+
+// Blocks runs f over [0, n) cut into at most perThread chunks per thread
+// (bounds multiples of align, except n), handed out as threads come free:
+// a helper that starts late, or whose core another process takes for a
+// while, then delays the call by a chunk, not by its whole share.
+func Blocks(threads, n, align, perThread int, f func(lo, hi int)) {
+	if threads <= 1 {
+		if n > 0 {
+			f(0, n)
+		}
+		return
+	}
+	chunks := min((n+align-1)/align, threads*perThread)
+	For(threads, chunks, func(i int) {
+		if lo, hi := Range(n, chunks, align, i); lo < hi {
+			f(lo, hi)
+		}
+	})
 }
 
 // Chunks is how many threads to use for n units of work of unit cost c

@@ -41,3 +41,26 @@ func TestFor_OneThreadHandsNothing(t *testing.T) {
 		t.Fatalf("handed %d tasks, sum %d", Spawned()-before, sum)
 	}
 }
+
+// TestBlocks covers [0, n) exactly once with chunks whose bounds are
+// multiples of align (except n).
+func TestBlocks(t *testing.T) {
+	for _, c := range []struct{ threads, n, align, per int }{
+		{1, 0, 1, 4}, {1, 10, 1, 4}, {2, 1, 1, 4}, {2, 100, 1, 4}, {2, 100, 16, 4}, {3, 1000, 64, 2}, {2, 7, 8, 4},
+	} {
+		hits := make([]int32, c.n)
+		Blocks(c.threads, c.n, c.align, c.per, func(lo, hi int) {
+			if lo%c.align != 0 || (hi%c.align != 0 && hi != c.n) || lo >= hi {
+				t.Errorf("%+v: chunk [%d, %d)", c, lo, hi)
+			}
+			for i := lo; i < hi; i++ {
+				atomic.AddInt32(&hits[i], 1)
+			}
+		})
+		for i, h := range hits {
+			if h != 1 {
+				t.Fatalf("%+v: index %d ran %d times", c, i, h)
+			}
+		}
+	}
+}
