@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/edgectl/edgectl/graphir"
-	"github.com/edgectl/edgectl/runtime/internal/stash"
+	"github.com/edgectl/edgectl/runtime/internal/scratch"
 	"github.com/edgectl/edgectl/runtime/kernelapi"
 )
 
@@ -43,7 +43,6 @@ type Executor struct {
 	// lastUse[i] lists the values whose last reader is node i.
 	lastUse [][]*graphir.Value
 	arena   arenaPlan
-	buffers stash.Stash[*[]float32] // arenas, one per concurrent Run
 	onNode  func(i int, d time.Duration)
 }
 
@@ -104,17 +103,6 @@ func NewWithOptions(g *graphir.Graph, opts Options) (*Executor, error) {
 		}
 	}
 	e.arena = planArena(g, shareable(g, inPlace, last, keep))
-	size := e.arena.size
-	e.buffers.New = func() *[]float32 {
-		// NaN until written: a kernel that claims Overwrites and leaves an
-		// element unwritten shows in the outputs (tests compare them).
-		b := make([]float32, size)
-		nan := float32(math.NaN())
-		for i := range b {
-			b[i] = nan
-		}
-		return &b
-	}
 	return e, nil
 }
 
@@ -183,8 +171,8 @@ func (e *Executor) Run(ctx context.Context, inputs map[string]*graphir.Tensor) (
 	if err := CheckInputs(e.g, inputs); err != nil {
 		return nil, err
 	}
-	buf := e.buffers.Get()
-	defer e.buffers.Put(buf)
+	buf := arena(e.arena.size)
+	defer scratch.Put(buf)
 	vals := make(map[*graphir.Value]*graphir.Tensor, len(e.g.Nodes))
 	for _, v := range e.g.Inputs {
 		vals[v] = inputs[v.Name]
@@ -247,4 +235,22 @@ func (e *Executor) Run(ctx context.Context, inputs map[string]*graphir.Tensor) (
 		}
 	}
 	return res, nil
+}
+
+// arena returns an activation arena of size floats from the process's
+// pool (runtime/internal/scratch), which executors share: a worker runs
+// the stages it has tiles of one after another, so it holds about the
+// largest arena rather than one per stage. A new one is NaN until
+// written, so that a kernel that claims Overwrites and leaves an element
+// unwritten shows in the outputs (tests compare them); one used before
+// holds what its last Run left.
+func arena(size int) *[]float32 {
+	b, fresh := scratch.Get(size)
+	if fresh {
+		nan := float32(math.NaN())
+		for i := range *b {
+			(*b)[i] = nan
+		}
+	}
+	return b
 }

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/internal/scratch"
 	"github.com/edgectl/edgectl/runtime/internal/stash"
 	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
@@ -29,13 +30,16 @@ type winoConv struct {
 	band   int               // tile rows per block of GEMMs
 	lo, hi float32           // the activation as a clamp, for ops.WinoOut
 	post   bool              // the activation runs after WinoOut
-	pool   stash.Stash[*winoScratch]
-	bands  stash.Stash[*winoBand]
+	nb     int               // tiles in a block at most
 	rows   stash.Stash[*winoRows]
 }
 
+// winoScratch is a call's padded input; it and the blocks' transformed
+// values are buffers of the process's pool (runtime/internal/scratch), so
+// a device holds one convolution's worth, not every layer's (a fused
+// VGG-16 tile to pool4: 56 MB of them kept per layer).
 type winoScratch struct {
-	pad []float32 // C x hp x wp, border zero
+	pad []float32 // C x hp x wp (+ WinoInSlack), border zero
 }
 
 // winoBand is one thread's transformed scratch of one block of tile rows.
@@ -98,49 +102,62 @@ func prepareWinograd(c *convPlan, w []float32) kernelapi.Kernel {
 	nbands := (d.th + per - 1) / per
 	d.band = (d.th + nbands - 1) / nbands
 	d.lo, d.hi, d.post = c.act.bounds()
-	// U = G g G' per (o, c), G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1].
+	// U = G g G' per (o, c), G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]: for
+	// each row i of G g, its four products with G' are U's matrices 4i to
+	// 4i+3, packed before the next row is worked out (four of the sixteen
+	// matrices unpacked at a time: VGG-16's conv4 layers had made 16 MB of
+	// them each at once).
 	G := [4][3]float64{{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}}
-	us := make([][]float32, 16)
-	for q := range us {
-		us[q] = make([]float32, c.cout*c.cin)
+	var us [4][]float32
+	for j := range us {
+		us[j] = make([]float32, c.cout*c.cin)
 	}
-	for o := 0; o < c.cout; o++ {
-		for ci := 0; ci < c.cin; ci++ {
-			g := w[(o*c.cin+ci)*9:]
-			var t [4][3]float64 // G g
-			for i := 0; i < 4; i++ {
+	for i := 0; i < 4; i++ {
+		for o := 0; o < c.cout; o++ {
+			for ci := 0; ci < c.cin; ci++ {
+				g := w[(o*c.cin+ci)*9:]
+				var t [3]float64 // row i of G g
 				for j := 0; j < 3; j++ {
 					for k := 0; k < 3; k++ {
-						t[i][j] += G[i][k] * float64(g[k*3+j])
+						t[j] += G[i][k] * float64(g[k*3+j])
 					}
 				}
-			}
-			for i := 0; i < 4; i++ {
 				for j := 0; j < 4; j++ {
 					s := 0.0
 					for k := 0; k < 3; k++ {
-						s += t[i][k] * G[j][k]
+						s += t[k] * G[j][k]
 					}
-					us[i*4+j][o*c.cin+ci] = float32(s)
+					us[j][o*c.cin+ci] = float32(s)
 				}
 			}
 		}
+		for j := range us {
+			d.u[i*4+j] = gemm.Pack(gemm.Matrix{Data: us[j], RowStride: c.cin, ColStride: 1}, c.cout, c.cin)
+		}
 	}
-	for q := range us {
-		d.u[q] = gemm.Pack(gemm.Matrix{Data: us[q], RowStride: c.cin, ColStride: 1}, c.cout, c.cin)
-	}
-	nb := min(d.band, d.th) * d.tw
-	d.pool.New = func() *winoScratch {
-		// WinoIn reads whole 16-tile blocks: slack past the last plane.
-		return &winoScratch{pad: make([]float32, c.cin*d.hp*d.wp+simd.WinoInSlack)}
-	}
-	d.bands.New = func() *winoBand {
-		return &winoBand{v: make([]float32, 16*c.cin*nb), m: make([]float32, 16*c.cout*nb)}
-	}
+	d.nb = min(d.band, d.th) * d.tw
 	d.rows.New = func() *winoRows {
 		return &winoRows{e: make([]float32, 4*(d.tw+1)), o: make([]float32, 4*(d.tw+1)), r: make([]float32, 16*d.tw), s: make([]float32, 8*d.tw)}
 	}
 	return d.run
+}
+
+// zeroBorder zeroes what the input does not cover of each padded plane
+// (its pad rows and columns, and the slack after the last plane): the
+// buffer comes from the pool with another call's values.
+func (d *winoConv) zeroBorder(pad []float32) {
+	plane := d.hp * d.wp
+	for ci := 0; ci < d.cin; ci++ {
+		p := pad[ci*plane : (ci+1)*plane]
+		clear(p[:d.pt*d.wp])
+		clear(p[(d.pt+d.h)*d.wp:])
+		for r := d.pt; r < d.pt+d.h; r++ {
+			row := p[r*d.wp : (r+1)*d.wp]
+			clear(row[:d.pl])
+			clear(row[d.pl+d.w:])
+		}
+	}
+	clear(pad[d.cin*plane:])
 }
 
 // pad01 reports a pad of 0 or 1: the zero-bordered scratch plane holds the
@@ -153,8 +170,10 @@ func (d *winoConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	if len(in) > 2 && in[2] != nil {
 		bias = in[2].F
 	}
-	s := d.pool.Get()
-	defer d.pool.Put(s)
+	pb, _ := scratch.Get(d.cin*d.hp*d.wp + simd.WinoInSlack)
+	defer scratch.Put(pb)
+	s := &winoScratch{pad: *pb}
+	d.zeroBorder(s.pad)
 	ops, plane := d.ops, d.h*d.w
 	nbands := (d.th + d.band - 1) / d.band
 	for b := 0; b < d.batch; b++ {
@@ -215,8 +234,11 @@ func (d *winoConv) block(s *winoScratch, ty0, m0, m1 int, y, bias []float32) {
 	ops, tw := d.ops, d.tw
 	nb := min(d.band, d.th-ty0)
 	T := nb * tw
-	bs := d.bands.Get()
-	defer d.bands.Put(bs)
+	vb, _ := scratch.Get(16 * d.cin * d.nb)
+	mb, _ := scratch.Get(16 * d.cout * d.nb)
+	defer scratch.Put(vb)
+	defer scratch.Put(mb)
+	bs := &winoBand{v: *vb, m: *mb}
 	var w *winoRows
 	if ops.WinoIn == nil || ops.WinoOut == nil { // the map-based transforms' rows
 		w = d.rows.Get()
