@@ -37,9 +37,8 @@ func netprobeCommand() *cli.Command {
 			"each device (--all: every pair of devices). A link is timed message by message like\n" +
 			"tile traffic (one stream, data in 1 MiB chunks, the receiver's reply), over --sizes,\n" +
 			"each --repeats times, one link at a time; the fit t = bytes/bandwidth + perMessage\n" +
-			"over each size's fastest time (delays only add) gives the bandwidth and per-message\n" +
-			"cost, the empty messages" +
-			" the round trip. Prints a table; --write puts the results into the cluster file's\n" +
+			"gives the bandwidth from each size's median and the per-message cost from the smallest\n" +
+			"sizes' fastest times (delays only add), the empty messages the round trip. Prints a table; --write puts the results into the cluster file's\n" +
 			"network section (global values, and overrides for links that differ clearly),\n" +
 			"keeping its comments; -o writes the edited file elsewhere.",
 		Flags: []cli.Flag{
@@ -48,7 +47,7 @@ func netprobeCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the cluster file with the results to `FILE`"},
 			&cli.BoolFlag{Name: "all", Usage: "measure every ordered pair of devices, not only each to the next"},
 			&cli.StringFlag{Name: "sizes", Usage: "message `SIZES`, comma-separated (0 is the round trip; default 0,16Ki,64Ki,256Ki,1Mi,4Mi)"},
-			&cli.IntFlag{Name: "repeats", Value: 5, Usage: "times each size is sent (the fit takes the fastest)"},
+			&cli.IntFlag{Name: "repeats", Value: 5, Usage: "times each size is sent (the fit takes medians and minima of the repeats)"},
 			&cli.StringFlag{Name: "token", Usage: "shared `TOKEN` of the workers (default: the cluster file's, --token-file, $EDGECTL_TOKEN)"},
 			&cli.StringFlag{Name: "token-file", Usage: "read the shared token from `FILE`"},
 			&cli.StringFlag{Name: "tls-cert", Usage: "client certificate `FILE` (mTLS)"},

@@ -65,7 +65,7 @@ var DefaultProbeSizes = []int64{0, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 
 // ProbeOptions tune ProbeLinks.
 type ProbeOptions struct {
 	Sizes   []int64 // message sizes in bytes (nil: DefaultProbeSizes); 0 measures the round trip
-	Repeats int     // times each size is sent (0: 5); the fit takes each size's fastest
+	Repeats int     // times each size is sent (0: 5); the fit takes each size's median and fastest
 	// LinkTimeout bounds one link's measurement (0: 5 minutes).
 	LinkTimeout time.Duration
 	// Progress, when set, is called before each link is measured.
@@ -73,8 +73,9 @@ type ProbeOptions struct {
 }
 
 // LinkResult is one measured link: the fit of its times (probe.FitSamples:
-// t = bytes·8/BitsPerSec + PerMessage over the sizes' fastest times, RTT
-// the fastest empty message) and every timed message; Err when it could not be
+// t = bytes·8/BitsPerSec + PerMessage, the rate from the sizes' medians
+// and the per-message cost from the smallest sizes' fastest times, RTT the
+// fastest empty message) and every timed message; Err when it could not be
 // measured or fitted.
 type LinkResult struct {
 	ProbePair

@@ -15,37 +15,42 @@ type Sample struct {
 	Time  time.Duration
 }
 
-// Fit is a link's time per message, t = bytes/BytesPerSec + PerMessage,
-// fitted by least squares to the fastest time of each size, and RTT, the
-// fastest empty message.
+// Fit is a link's time per message, t = bytes/BytesPerSec + PerMessage:
+// the rate from a line through each size's median time, the per-message
+// cost from each size's fastest time less its bytes at that rate; RTT is
+// the fastest empty message.
 type Fit struct {
 	BytesPerSec float64
-	// PerMessage is the intercept, but at least RTT: a message's time
-	// includes its reply's round trip, and on a shaped link (a token
-	// bucket lets a small message through faster than the rate) the
-	// intercept comes out below it, even negative.
+	// PerMessage is at least RTT: a message's time includes its reply's
+	// round trip, and on a shaped link (a token bucket lets a small
+	// message through faster than the rate) the rest can come out below
+	// it, even negative.
 	PerMessage time.Duration
 	RTT        time.Duration // 0 when no empty message was sent
-	R2         float64       // of the fit over the per-size minima
+	R2         float64       // of the line through the per-size medians
 	Sizes      int           // distinct non-empty sizes fitted
 }
 
-// FitSamples fits the samples: the fastest time of each size, then a
-// line through those of the non-empty sizes, which needs at least two, by
-// least squares of relative errors (weights 1/t²): the jitter of a time
-// grows with it, and unweighted the largest messages' jitter alone would
-// decide the intercept. A line that does not rise with size (a link too
-// fast for the sizes, or too noisy) is an error.
+// FitSamples fits the samples. The rate is the slope of a line through
+// the median time of each non-empty size (at least two), by least squares
+// of relative errors (weights 1/t²): the jitter of a time grows with it,
+// and unweighted the largest messages' jitter alone would decide the
+// line. A line that does not rise with size (a link too fast for the
+// sizes, or too noisy) is an error. The per-message cost is the mean,
+// over the two smallest sizes, of each one's fastest time less its bytes
+// at that rate (of a large message's time it is a sliver, below the
+// jitter).
 //
-// The fastest, not the median: what delays a message on a link is
-// another transfer on a shared medium, or on a device under a CPU quota
-// the quota stalling the message after a large one (0.2-core containers:
-// per-message costs of 4.5-6 ms from medians in some probes, 0.5-0.9 ms
-// in others, where pausing 15 ms before each message gave 0.9 ms every
-// time and VGG-16 on 8 devices was predicted within 4% instead of 19%
-// too slow). A pause is no cure: a token bucket refills during it and
-// the next message runs past the shaped rate. Delays only add, so the
-// minimum of a few repeats is the link's own cost.
+// Medians for the rate: a token bucket lets a message through faster than
+// its rate now and then (its burst refilled while the link was idle), and
+// the fastest of a size would read a shaped link as faster than it is
+// (40 Mbit/s measured on a 20 Mbit/s tbf link). The fastest for the
+// per-message cost: what delays a message is another transfer on a
+// shared medium, or on a device under a CPU quota the quota stalling the
+// message after a large one, and those delays only add: medians gave
+// per-message costs of 4.5-6 ms on 0.2-core containers in some probes and
+// 0.5-0.9 ms in others, and VGG-16 on 8 such devices was predicted 19% too
+// slow; the fastest gives 0.6 ms and 3%.
 func FitSamples(samples []Sample) (Fit, error) {
 	by := map[int64][]float64{}
 	for _, s := range samples {
@@ -55,22 +60,27 @@ func FitSamples(samples []Sample) (Fit, error) {
 	if t, ok := by[0]; ok {
 		f.RTT = time.Duration(slices.Min(t) * 1e9)
 	}
-	var xs, ys []float64
+	var xs, ys, fastest []float64
 	for _, n := range slices.Sorted(maps.Keys(by)) {
 		if n > 0 {
-			xs, ys = append(xs, float64(n)), append(ys, slices.Min(by[n]))
+			xs, ys = append(xs, float64(n)), append(ys, median(by[n]))
+			fastest = append(fastest, slices.Min(by[n]))
 		}
 	}
 	f.Sizes = len(xs)
 	if len(xs) < 2 {
 		return f, fmt.Errorf("probe: %d message size(s) besides empty ones: want at least 2 to fit", len(xs))
 	}
-	slope, icept, r2 := line(xs, ys)
+	slope, _, r2 := line(xs, ys)
 	if !(slope > 0) {
 		return f, errors.New("probe: time does not grow with message size: send larger messages")
 	}
 	f.BytesPerSec, f.R2 = 1/slope, r2
-	f.PerMessage = max(time.Duration(icept*1e9), f.RTT, 0)
+	var rest []float64
+	for i := range min(2, len(xs)) { // the smallest: their times are mostly the cost
+		rest = append(rest, fastest[i]-xs[i]*slope)
+	}
+	f.PerMessage = max(time.Duration(median(rest)*1e9), f.RTT, 0)
 	return f, nil
 }
 
@@ -102,4 +112,13 @@ func line(xs, ys []float64) (slope, icept, r2 float64) {
 		r2 = min(sxy*sxy/(sxx*syy), 1)
 	}
 	return slope, icept, r2
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
 }
