@@ -38,9 +38,10 @@ func netprobeCommand() *cli.Command {
 			"tile traffic (one stream, data in 1 MiB chunks, the receiver's reply), over --sizes,\n" +
 			"each --repeats times, one link at a time; the fit t = bytes/bandwidth + perMessage\n" +
 			"gives the bandwidth from each size's median and the per-message cost from the smallest\n" +
-			"sizes' fastest times (delays only add), the empty messages the round trip. Prints a table; --write puts the results into the cluster file's\n" +
-			"network section (global values, and overrides for links that differ clearly),\n" +
-			"keeping its comments; -o writes the edited file elsewhere.",
+			"sizes' fastest times (delays only add), the empty messages the round trip. Prints a\n" +
+			"table; --write puts the results into the cluster file's network section (global\n" +
+			"values, and overrides for links that differ clearly), keeping its comments; -o writes\n" +
+			"the edited file elsewhere.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "cluster", Usage: "cluster `FILE` whose devices' workers to measure"},
 			&cli.BoolFlag{Name: "write", Usage: "write the results into the cluster file"},
