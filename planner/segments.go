@@ -141,8 +141,9 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 		for i, n := range g.Nodes {
 			w := costmodel.NodeWork(n).WeightBytes
 			if w > 0 && h != nil {
-				p.heldRatio[c][n] = h.HeldWeightBytes(n) / w
-				w = h.HeldWeightBytes(n)
+				held := h.HeldWeightBytes(n)
+				p.heldRatio[c][n] = held / w
+				w = held
 			}
 			p.heldSum[c][i+1] = p.heldSum[c][i] + w
 		}

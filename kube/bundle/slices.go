@@ -48,9 +48,7 @@ func channelSlices(prog *partition.Program, values []edgeirValue, owner map[stri
 				per = nil
 				break
 			}
-			for _, r := range partition.Runs(shape, boxes) {
-				per[d] = append(per[d], [2]int64{r[0] * 4, r[1] * 4})
-			}
+			per[d] = partition.ByteRuns(shape, boxes, 4) // float32
 			all = append(all, per[d]...)
 		}
 		if per != nil && covers(all, v.Bytes) {

@@ -95,6 +95,9 @@ var (
 
 const corrMemoMax = 1 << 20
 
+// corrKey names a fit's corrections by their first element: the pointer
+// in the key keeps them alive while the entry is remembered, so no other
+// fit's corrections can take their address meanwhile.
 type corrKey struct {
 	cs *Correction
 	k  int

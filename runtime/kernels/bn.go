@@ -29,10 +29,7 @@ func prepareBatchNorm(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernel
 	}
 	planes := x.Shape[0] * channels
 	scale, bias, mean, variance := n.In(1).Const.F, n.In(2).Const.F, n.In(3).Const.F, n.In(4).Const.F
-	eps := float64(n.Attrs["epsilon"].Float)
-	if _, ok := n.Attrs["epsilon"]; !ok {
-		eps = 1e-5
-	}
+	eps := float64(n.Attrs["epsilon"].Float) // normalised by graphir (default 1e-5)
 	s, t := make([]float32, channels), make([]float32, channels)
 	for c := range channels {
 		k := float64(scale[c]) / math.Sqrt(float64(variance[c])+eps)
@@ -41,8 +38,7 @@ func prepareBatchNorm(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernel
 	threads := par.Chunks(env.Threads, float64(planes*inner), elemMinWork)
 	return func(_ *graphir.Node, in, out []*graphir.Tensor) error {
 		x, y := in[0].F, out[0].F
-		par.For(threads, threads, func(i int) {
-			lo, hi := par.Range(planes, threads, 1, i)
+		par.Blocks(threads, planes, 1, parChunks, func(lo, hi int) {
 			for p := lo; p < hi; p++ {
 				c := p % channels
 				yp := y[p*inner : (p+1)*inner]

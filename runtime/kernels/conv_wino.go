@@ -34,15 +34,11 @@ type winoConv struct {
 	rows   stash.Stash[*winoRows]
 }
 
-// winoScratch is a call's padded input; it and the blocks' transformed
-// values are buffers of the process's pool (runtime/internal/scratch), so
+// winoBand is one thread's transformed scratch of one block of tile rows.
+// It and a call's padded input (C x hp x wp + WinoInSlack floats, border
+// zero) are buffers of the process's pool (runtime/internal/scratch), so
 // a device holds one convolution's worth, not every layer's (a fused
 // VGG-16 tile to pool4: 56 MB of them kept per layer).
-type winoScratch struct {
-	pad []float32 // C x hp x wp (+ WinoInSlack), border zero
-}
-
-// winoBand is one thread's transformed scratch of one block of tile rows.
 type winoBand struct {
 	v, m []float32 // 16 x C x band*tw, 16 x M x band*tw
 }
@@ -172,13 +168,13 @@ func (d *winoConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	}
 	pb, _ := scratch.Get(d.cin*d.hp*d.wp + simd.WinoInSlack)
 	defer scratch.Put(pb)
-	s := &winoScratch{pad: *pb}
-	d.zeroBorder(s.pad)
+	pad := *pb
+	d.zeroBorder(pad)
 	ops, plane := d.ops, d.h*d.w
 	nbands := (d.th + d.band - 1) / d.band
 	for b := 0; b < d.batch; b++ {
 		for ci := 0; ci < d.cin; ci++ {
-			ops.CopyRows(s.pad[ci*d.hp*d.wp+d.pt*d.wp+d.pl:], x[(b*d.cin+ci)*plane:], d.h, d.w, d.wp, d.w)
+			ops.CopyRows(pad[ci*d.hp*d.wp+d.pt*d.wp+d.pl:], x[(b*d.cin+ci)*plane:], d.h, d.w, d.wp, d.w)
 		}
 		yb := y[b*d.cout*d.oh*d.ow:]
 		switch {
@@ -186,7 +182,7 @@ func (d *winoConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 			// Many blocks (large planes, few channels): each thread takes
 			// whole blocks.
 			par.For(d.threads, nbands, func(i int) {
-				d.block(s, i*d.band, 0, d.cout, yb, bias)
+				d.block(pad, i*d.band, 0, d.cout, yb, bias)
 			})
 		case d.threads > 1:
 			// Few blocks (small planes): each thread transforms the whole
@@ -196,12 +192,12 @@ func (d *winoConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 			par.For(d.threads, d.threads, func(t int) {
 				m0, m1 := par.Range(d.cout, d.threads, winoRowAlign, t)
 				for ty0 := 0; ty0 < d.th; ty0 += d.band {
-					d.block(s, ty0, m0, m1, yb, bias)
+					d.block(pad, ty0, m0, m1, yb, bias)
 				}
 			})
 		default:
 			for ty0 := 0; ty0 < d.th; ty0 += d.band {
-				d.block(s, ty0, 0, d.cout, yb, bias)
+				d.block(pad, ty0, 0, d.cout, yb, bias)
 			}
 		}
 	}
@@ -230,7 +226,7 @@ const winoRowAlign = gemm.MR
 // core and read by the other) made 2 threads slower than one on small
 // planes: ResNet-50's 512->512 at 7x7 1.70-1.84 ms against 1.0 ms,
 // 256->256 at 14x14 1.09-1.32 against 0.82; with this split 0.72 and 0.47.
-func (d *winoConv) block(s *winoScratch, ty0, m0, m1 int, y, bias []float32) {
+func (d *winoConv) block(pad []float32, ty0, m0, m1 int, y, bias []float32) {
 	ops, tw := d.ops, d.tw
 	nb := min(d.band, d.th-ty0)
 	T := nb * tw
@@ -247,7 +243,7 @@ func (d *winoConv) block(s *winoScratch, ty0, m0, m1 int, y, bias []float32) {
 	// Input transform, a tile row and a channel at a time.
 	for ci := 0; ci < d.cin; ci++ {
 		for ty := ty0; ty < ty0+nb; ty++ {
-			d.inputRow(s, bs, w, ci, ty, T, (ty-ty0)*tw)
+			d.inputRow(pad, bs, w, ci, ty, T, (ty-ty0)*tw)
 		}
 	}
 	for q := 0; q < 16; q++ {
@@ -270,14 +266,14 @@ func (d *winoConv) block(s *winoScratch, ty0, m0, m1 int, y, bias []float32) {
 
 // inputRow transforms tile row ty of channel ci into V, at column col of
 // each of the 16 matrices.
-func (d *winoConv) inputRow(s *winoScratch, bs *winoBand, w *winoRows, ci, ty, T, col int) {
+func (d *winoConv) inputRow(pad []float32, bs *winoBand, w *winoRows, ci, ty, T, col int) {
 	ops, tw := d.ops, d.tw
 	if ops.WinoIn != nil { // one fused call (AVX-512)
-		ops.WinoIn(bs.v[ci*T+col:], d.cin*T, s.pad[ci*d.hp*d.wp+2*ty*d.wp:], d.wp, tw)
+		ops.WinoIn(bs.v[ci*T+col:], d.cin*T, pad[ci*d.hp*d.wp+2*ty*d.wp:], d.wp, tw)
 		return
 	}
 	for i := 0; i < 4; i++ {
-		row := s.pad[ci*d.hp*d.wp+(2*ty+i)*d.wp:][:d.wp]
+		row := pad[ci*d.hp*d.wp+(2*ty+i)*d.wp:][:d.wp]
 		ops.Deinterleave2(w.e[i*(tw+1):(i+1)*(tw+1)], w.o[i*(tw+1):(i+1)*(tw+1)], row)
 		E0, E1 := w.e[i*(tw+1):][:tw], w.e[i*(tw+1)+1:][:tw]
 		O0, O1 := w.o[i*(tw+1):][:tw], w.o[i*(tw+1)+1:][:tw]

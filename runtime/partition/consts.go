@@ -52,6 +52,17 @@ func PartialConsts(tiles []*Tile) map[string][]Box {
 	return parts
 }
 
+// ByteRuns are Runs in bytes, for elements of elem bytes: the parts of a
+// constant's data that boxes read.
+func ByteRuns(shape graphir.Shape, boxes []Box, elem int) [][2]int64 {
+	runs := Runs(shape, boxes)
+	for i := range runs {
+		runs[i][0] *= int64(elem)
+		runs[i][1] *= int64(elem)
+	}
+	return runs
+}
+
 // Runs are the element ranges [lo, hi) of a row-major tensor of shape
 // that boxes cover, in order and merged.
 func Runs(shape graphir.Shape, boxes []Box) [][2]int64 {

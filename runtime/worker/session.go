@@ -193,10 +193,7 @@ func (s *Server) checkWeights(g *graphir.Graph, needed map[string]bool, partial 
 			}
 			var runs [][2]int64
 			if boxes := partial[in.Name]; boxes != nil {
-				elem := int64(in.DType.Size())
-				for _, r := range partition.Runs(in.Shape, boxes) {
-					runs = append(runs, [2]int64{r[0] * elem, r[1] * elem})
-				}
+				runs = partition.ByteRuns(in.Shape, boxes, in.DType.Size())
 			}
 			if !s.cfg.HasWeights(in.Name, runs) {
 				what := "weight " + strconv.Quote(in.Name)

@@ -54,8 +54,8 @@ func (s *sparseReader) ReadAt(b []byte, off int64) (int, error) {
 	if off <= 24 || int64(len(b)) != size {
 		return s.r.ReadAt(b, off)
 	}
-	for _, rn := range partition.Runs(s.shape, s.boxes) {
-		lo, hi := rn[0]*int64(s.elem), rn[1]*int64(s.elem)
+	for _, rn := range partition.ByteRuns(s.shape, s.boxes, s.elem) {
+		lo, hi := rn[0], rn[1]
 		if _, err := s.r.ReadAt(b[lo:hi], off+lo); err != nil {
 			return 0, err
 		}
