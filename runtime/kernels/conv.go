@@ -41,6 +41,11 @@ type convPlan struct {
 	phased    bool
 	phaseSize int
 	scratch   stash.Stash[*[]float32]
+	// A 1x1 stride-2 convolution without pads on an even-sized image reads
+	// a quarter of it: subsample copies those pixels into a pooled
+	// scratch ([cinG][oh*ow], then half rows and odd columns behind), the
+	// B matrix of a pointwise multiplication read in place.
+	subsampled bool
 }
 
 // prepareConv takes every 2-D float32 convolution with constant weights.
@@ -96,8 +101,15 @@ func prepareConv(n *graphir.Node, env kernelapi.Env, ops *simd.Ops) (kernelapi.K
 		src := gemm.Matrix{Data: wf[gi*g.coutG*K : (gi+1)*g.coutG*K], RowStride: K, ColStride: 1}
 		plan.packed = append(plan.packed, gemm.Pack(src, g.coutG, K))
 	}
-	pointwise := g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0
-	if !pointwise {
+	noPads := p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0
+	pointwise := g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && noPads
+	if g.kh == 1 && g.kw == 1 && g.sh == 2 && g.sw == 2 && noPads && g.h%2 == 0 && g.w%2 == 0 {
+		// Each image and group: the pixels kept, then the even rows, then
+		// their odd columns (subsample).
+		plan.subsampled, plan.phaseSize = true, g.cinG*(g.oh*g.ow+g.oh*g.w+g.oh*g.ow)
+		size := g.batch * g.group * plan.phaseSize
+		plan.scratch.New = func() *[]float32 { b := make([]float32, size); return &b }
+	} else if !pointwise {
 		plan.im2col = &gemm.Im2col{H: g.h, W: g.w, KH: g.kh, KW: g.kw, SH: g.sh, SW: g.sw,
 			DH: g.dh, DW: g.dw, PT: g.pt, PL: g.pl, OH: g.oh, OW: g.ow}
 		plan.im2col.Init(g.cinG)
@@ -123,7 +135,7 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	jobs := c.batch * c.group
 	act, prm, post := c.act.gemm()
 	var split []float32
-	if c.phased {
+	if c.phased || c.subsampled {
 		buf := c.scratch.Get()
 		defer c.scratch.Put(buf)
 		split = *buf
@@ -140,9 +152,14 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 		if bias != nil {
 			p.RowBias = bias[gi*c.coutG : (gi+1)*c.coutG]
 		}
-		if c.im2col == nil {
+		switch {
+		case c.subsampled:
+			sub := split[j*c.phaseSize : (j+1)*c.phaseSize]
+			c.subsample(sub, xg, threads)
+			p.B = gemm.InPlace(gemm.Matrix{Data: sub[:c.cinG*outPlane], RowStride: outPlane, ColStride: 1}, K)
+		case c.im2col == nil:
 			p.B = gemm.InPlace(gemm.Matrix{Data: xg, RowStride: inPlane, ColStride: 1}, K)
-		} else {
+		default:
 			src := *c.im2col
 			src.X = xg
 			if c.phased {
@@ -163,6 +180,20 @@ func (c *convPlan) runGEMM(_ *graphir.Node, in, out []*graphir.Tensor) error {
 		}
 	}
 	return nil
+}
+
+// subsample writes pixel (2*oy, 2*ox) of each of the cinG channels of xg
+// to dst[c][oy][ox]: a CopyRows of the even rows (h even: one stride
+// through all channels), then a Deinterleave2 of them (w even: pairs never
+// straddle two rows), odd columns to the scratch behind. Both calls take
+// whole blocks of channels, on at most threads goroutines.
+func (c *convPlan) subsample(dst, xg []float32, threads int) {
+	outPlane, rowsPlane := c.oh*c.ow, c.oh*c.w
+	rows, odd := dst[c.cinG*outPlane:c.cinG*(outPlane+rowsPlane)], dst[c.cinG*(outPlane+rowsPlane):]
+	par.Blocks(par.Chunks(threads, float64(c.cinG*rowsPlane), 1<<15), c.cinG, 1, parChunks, func(lo, hi int) {
+		c.ops.CopyRows(rows[lo*rowsPlane:], xg[lo*c.h*c.w:], (hi-lo)*c.oh, c.w, c.w, 2*c.w)
+		c.ops.Deinterleave2(dst[lo*outPlane:hi*outPlane], odd[lo*outPlane:hi*outPlane], rows[lo*rowsPlane:hi*rowsPlane])
+	})
 }
 
 // convInPlace is Impl.InPlace for Conv: a fused sum (input 3) can be the

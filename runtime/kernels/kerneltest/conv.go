@@ -153,6 +153,10 @@ func ConvCases(seed int64, random int) []ConvSpec {
 		{N: 1, C: 3, H: 7, W: 67, M: 5, KH: 7, KW: 7, SH: 2, SW: 2, DH: 1, DW: 1, Pads: [4]int{3, 3, 3, 3}, Group: 1, Bias: true},
 		{N: 1, C: 4, H: 6, W: 70, M: 7, KH: 3, KW: 3, SH: 1, SW: 2, DH: 1, DW: 2, Pads: [4]int{2, 2, 1, 2}, Group: 1, Bias: true},
 		{N: 2, C: 5, H: 4, W: 41, M: 6, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, Group: 1},
+		// 1x1 stride 2 on even sizes: the subsampled copy (two images of
+		// two groups; ResNet's downsampling, channels split over threads)
+		{N: 2, C: 6, H: 8, W: 10, M: 4, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, Group: 2, Bias: true},
+		{N: 1, C: 96, H: 28, W: 28, M: 40, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, Group: 1, Bias: true, Act: "Relu"},
 		{N: 1, C: 3, H: 10, W: 9, M: 4, KH: 4, KW: 4, SH: 3, SW: 3, DH: 1, DW: 1, Group: 1, AutoPad: "SAME_LOWER"},
 		{N: 1, C: 3, H: 10, W: 9, M: 4, KH: 3, KW: 2, SH: 1, SW: 1, DH: 1, DW: 1, Group: 1, Bias: true, AutoPad: "VALID"},
 		// depthwise: wide rows (deinterleaved row by row at stride 2), odd

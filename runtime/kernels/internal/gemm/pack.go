@@ -234,6 +234,13 @@ func SplitColumns(dst, x []float32, C, h, w int, ops *simd.Ops, threads int) {
 	odd := dst[C*h*w2:]
 	rows := C * h
 	par.Blocks(par.Chunks(threads, float64(len(x)), 1<<16), rows, 1, 4, func(lo, hi int) {
+		if w%2 == 0 {
+			// Even rows end on a pair: the block's rows are one run of
+			// pairs, split in one call (per row, the calls on short rows
+			// cost more than the copying).
+			ops.Deinterleave2(dst[lo*w2:hi*w2], odd[lo*w2:hi*w2], x[lo*w:hi*w])
+			return
+		}
 		for r := lo; r < hi; r++ {
 			ops.Deinterleave2(dst[r*w2:(r+1)*w2], odd[r*w2:r*w2+w/2], x[r*w:(r+1)*w])
 			if w%2 == 1 {
