@@ -95,9 +95,7 @@ func (d *directConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	K := len(d.offs)
 	threads := par.Chunks(d.threads, float64(tasks*d.band*d.ow*K*32), 1<<16)
 	for b := 0; b < d.batch; b++ {
-		for ci := 0; ci < d.cin; ci++ {
-			d.ops.CopyRows((*pad)[ci*d.hp*d.wp+d.pt*d.wp+d.pl:], x[(b*d.cin+ci)*inPlane:], d.h, d.w, d.wp, d.w)
-		}
+		d.padImage(*pad, x[b*d.cin*inPlane:], threads)
 		par.Blocks(threads, tasks, 1, parChunks, func(lo, hi int) {
 			o := d.outs.Get()
 			for task := lo; task < hi; task++ {
@@ -123,4 +121,20 @@ func (d *directConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 		})
 	}
 	return nil
+}
+
+// padImage copies the cin planes of one image into the padded scratch
+// (whose border stays zero), blocks of rows on at most threads goroutines:
+// on one, MobileNetV2's 3x224x224 image took ~15% of its first layer at 2
+// threads, with the other core idle.
+func (d *directConv) padImage(pad, x []float32, threads int) {
+	inPlane := d.h * d.w
+	par.Blocks(threads, d.cin*d.h, 1, parChunks, func(lo, hi int) {
+		for lo < hi {
+			ci, iy := lo/d.h, lo%d.h
+			end := min(hi, (ci+1)*d.h)
+			d.ops.CopyRows(pad[ci*d.hp*d.wp+(d.pt+iy)*d.wp+d.pl:], x[ci*inPlane+iy*d.w:], end-lo, d.w, d.wp, d.w)
+			lo = end
+		}
+	})
 }

@@ -19,7 +19,9 @@
 //   - for the AVX-512 tier: the tall GEMM micro-kernels (6 to 24 rows of
 //     16 columns in ZMM registers, partial panels under an opmask) and
 //     fmaPeak512 (gemm512.go), Winograd's fused transforms (wino512.go),
-//     the ZMM direct first-layer and stride-1 depthwise rows (c16z.go).
+//     the ZMM direct first-layer and stride-1 depthwise rows (c16z.go);
+//   - gemvPanels6, one B column against packed A panels, for the last few
+//     columns of a partial B panel (gemv.go).
 //
 // CPU detection is not here: runtime/kernels/internal/simd uses
 // golang.org/x/sys/cpu.
@@ -42,5 +44,6 @@ func main() {
 	genPack()
 	genDepthwise()
 	genC8()
+	genGemvPanels()
 	Generate()
 }

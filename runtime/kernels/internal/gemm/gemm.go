@@ -234,7 +234,8 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 					p.A.PackA(ap, ic, mc, k0, kc)
 				}
 				for jr := 0; jr < nc; jr += NR {
-					if ops.SgemmWide != nil && Wide && direct == nil && nc-jr > NR {
+					narrowNext := ops.GemvPanels != nil && ops.SgemmTall != nil && Narrow && nc-jr > NR && nc-jr-NR <= NarrowCols
+					if ops.SgemmWide != nil && Wide && direct == nil && nc-jr > NR && !narrowNext {
 						// Two B panels at once (the second may be partial).
 						wide(p, ops, ap, bp[(jr/NR)*kc*NR:(jr/NR+2)*kc*NR], kc, ic, mc, jc+jr, min(2*NR, nc-jr), flags, last)
 						jr += NR
@@ -243,6 +244,21 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 					nrr := min(NR, nc-jr)
 					bpan := bp[(jr/NR)*kc*NR : (jr/NR+1)*kc*NR]
 					col := jc + jr
+					if nrr <= NarrowCols && ops.GemvPanels != nil && ops.SgemmTall != nil && Narrow {
+						// A few columns left: one matrix-vector product each
+						// instead of a whole 16-wide panel.
+						for ir := 0; ir < mc; ir += narrowRows {
+							mrr := min(narrowRows, mc-ir)
+							apan := ap[(ir/MR)*kc*MR : (ir+mrr+MR-1)/MR*kc*MR]
+							narrow(p, ops, bBuf, kc, apan, bpan, ic+ir, col, mrr, nrr, flags)
+							if last && p.Post != nil {
+								for r := ic + ir; r < ic+ir+mrr; r++ {
+									p.Post(p.C[r*p.LDC+col : r*p.LDC+col+nrr])
+								}
+							}
+						}
+						continue
+					}
 					// Rows go TallRows at a time where the tier has a tall
 					// micro-kernel (AVX-512: 24 rows), a partial panel too
 					// (its column count in the flags).
@@ -321,6 +337,59 @@ func wide(p *Problem, ops *simd.Ops, ap, bp []float32, kc, ic, mc, col, ncols, f
 	}
 }
 
+// Narrow lets a partial B panel of at most NarrowCols columns run as
+// matrix-vector products (Ops.GemvPanels) where the tier has a tall
+// micro-kernel (a variable so that a benchmark can compare in one run).
+// The tall kernel's multiply-adds on a partial panel are those of a whole
+// one; GemvPanels spends 1/16 of them per column, at a lower rate (narrow
+// vectors, B broadcast per k). Measured on 7x7 images (49 columns = 3*16
+// + 1; min of 101 alternating runs, time without over time with): 1x1
+// 2048->512 1.095 at 1 thread, 1.013 at 2; 512->2048 1.087 / 1.009;
+// 960->320 1.097 / 1.030; 320->1280 1.102 / 1.029. With 4 columns left
+// (14x14, 196 = 12*16 + 4) it lost: 1024->256 0.959 / 1.007.
+var (
+	Narrow     = true
+	NarrowCols = 2
+)
+
+// narrowRows is how many rows narrow takes at once: four A panels.
+const narrowRows = 4 * MR
+
+// narrow computes rows [row, row+mrr) and columns [col, col+nrr) of C,
+// mrr <= narrowRows, nrr <= NarrowCols, from the packed A panels apan and
+// the packed B panel bpan (its first nrr columns): GemvPanels per column
+// into a tile, then C added (FlagAccumulate), the epilogue, the store.
+func narrow(p *Problem, ops *simd.Ops, buf *buffer, kc int, apan, bpan []float32, row, col, mrr, nrr, flags int) {
+	np := (mrr + MR - 1) / MR
+	t := buf.narrow[:]
+	for j := 0; j < nrr; j++ {
+		out := buf.gemv[:8*np]
+		ops.GemvPanels(kc, apan, np, kc*MR, bpan[j:], NR, out)
+		for r := 0; r < mrr; r++ {
+			t[r*NR+j] = out[r/MR*8+r%MR]
+		}
+	}
+	if flags&simd.FlagAccumulate != 0 {
+		for r := 0; r < mrr; r++ {
+			c := p.C[(row+r)*p.LDC+col:]
+			for j := 0; j < nrr; j++ {
+				t[r*NR+j] += c[j]
+			}
+		}
+	}
+	var rb, cb []float32
+	if flags&simd.FlagRowBias != 0 {
+		rb = p.RowBias[row : row+mrr]
+	}
+	if flags&simd.FlagColBias != 0 {
+		cb = p.ColBias[col : col+nrr]
+	}
+	simd.Epilogue(t, NR, mrr, nrr, flags&^simd.FlagAccumulate, rb, cb, &p.Params)
+	for r := 0; r < mrr; r++ {
+		copy(p.C[(row+r)*p.LDC+col:(row+r)*p.LDC+col+nrr], t[r*NR:r*NR+nrr])
+	}
+}
+
 // edge computes a partial tile into tile and merges its valid part.
 func edge(p *Problem, ops *simd.Ops, tile *[MR * NR]float32, kc int, apan, bpan []float32, row, col, mrr, nrr, flags int) {
 	if nrr <= 8 && ops.Sgemm8 != nil { // half the work (7x7 images: +2-9%)
@@ -378,6 +447,8 @@ func runEmpty(p *Problem) {
 type buffer struct {
 	raw, f []float32
 	tile   [MR * NR]float32 // a partial tile, computed whole
+	narrow [narrowRows * NR]float32
+	gemv   [8 * narrowRows / MR]float32
 }
 
 var bufPool = stash.Stash[*buffer]{New: func() *buffer { return nil }}

@@ -57,7 +57,7 @@ func refGemm(M, N, K int, a, b []float32, c0 []float32, rb, cb []float32, act in
 
 func TestRun_MatchesReference(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
-	sizes := [][3]int{{1, 1, 1}, {6, 16, 1}, {7, 17, 3}, {5, 15, 300}, {13, 40, 257}, {64, 100, 64}, {30, 530, 513}, {97, 33, 700}, {2, 3, 0}}
+	sizes := [][3]int{{1, 1, 1}, {6, 16, 1}, {7, 17, 3}, {5, 15, 300}, {13, 40, 257}, {64, 100, 64}, {30, 530, 513}, {97, 33, 700}, {2, 3, 0}, {50, 49, 700}, {64, 196, 40}, {30, 20, 5}}
 	for i := 0; i < 12; i++ {
 		sizes = append(sizes, [3]int{1 + r.Intn(40), 1 + r.Intn(80), 1 + r.Intn(600)})
 	}

@@ -37,6 +37,10 @@ var asmOps = Ops{
 	Sgemm: func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
 		sgemm6x16(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
 	},
+	GemvPanels: func(kc int, a []float32, np, pstride int, b []float32, bstride int, out []float32) {
+		checkGemv(kc, a, np, pstride, b, bstride, out)
+		gemvPanels6(kc, &a[0], np, pstride, &b[0], bstride, &out[0])
+	},
 	Sgemm8: func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
 		sgemm6x8(kc, a, b, c, ldc, mr, flags, rowBias, colBias, &params[0])
 	},

@@ -105,6 +105,12 @@ type Ops struct {
 	// (the others of c are left as they are), at half Sgemm's work: for a
 	// last panel of at most 8 columns.
 	Sgemm8 SgemmFunc
+	// GemvPanels, when not nil, sets out[8p+r] = sum over k < kc of
+	// a[p*pstride+MR*k+r] * b[k*bstride] for p < np, r < MR (lanes MR..7
+	// of each 8 undefined), kc >= 1: one B column against np packed A
+	// panels, for a partial B panel of a few columns (GemvPanelsGo is the
+	// reference).
+	GemvPanels func(kc int, a []float32, np, pstride int, b []float32, bstride int, out []float32)
 	// SgemmInd, when not nil, lets the GEMM read whole im2col panels in
 	// place instead of packing them.
 	SgemmInd SgemmIndFunc
@@ -398,6 +404,31 @@ func checkConvC16(dst, src []float32, offs []int32, w, bias []float32, rows, n, 
 		}
 	}
 	return true
+}
+
+// checkGemv panics unless every element GemvPanels reads or writes lies
+// in its slices.
+func checkGemv(kc int, a []float32, np, pstride int, b []float32, bstride int, out []float32) {
+	if kc < 1 || np < 1 || pstride < MR*kc || bstride < 0 || len(out) < 8*np ||
+		len(a) < (np-1)*pstride+MR*kc || len(b) < (kc-1)*bstride+1 {
+		panic("simd: GemvPanels out of bounds")
+	}
+}
+
+// GemvPanelsGo is the plain Go GemvPanels (lanes MR..7 set to 0).
+func GemvPanelsGo(kc int, a []float32, np, pstride int, b []float32, bstride int, out []float32) {
+	checkGemv(kc, a, np, pstride, b, bstride, out)
+	for p := 0; p < np; p++ {
+		var acc [8]float32
+		pan := a[p*pstride:]
+		for k := 0; k < kc; k++ {
+			v := b[k*bstride]
+			for r := 0; r < MR; r++ {
+				acc[r] += pan[k*MR+r] * v
+			}
+		}
+		copy(out[8*p:8*p+8], acc[:])
+	}
 }
 
 func need(n int, s ...[]float32) {

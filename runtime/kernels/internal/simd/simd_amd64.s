@@ -10616,3 +10616,154 @@ cv2_next:
 cv2_done:
 	VZEROUPPER
 	RET
+
+DATA gemv_mask6<>+0(SB)/4, $0xffffffff
+DATA gemv_mask6<>+4(SB)/4, $0xffffffff
+DATA gemv_mask6<>+8(SB)/4, $0xffffffff
+DATA gemv_mask6<>+12(SB)/4, $0xffffffff
+DATA gemv_mask6<>+16(SB)/4, $0xffffffff
+DATA gemv_mask6<>+20(SB)/4, $0xffffffff
+DATA gemv_mask6<>+24(SB)/4, $0x00000000
+DATA gemv_mask6<>+28(SB)/4, $0x00000000
+GLOBL gemv_mask6<>(SB), RODATA|NOPTR, $32
+
+// func gemvPanels6(kc int, a *float32, np int, pstride int, b *float32, bstride int, out *float32)
+// Requires: AVX, FMA3
+TEXT ·gemvPanels6(SB), NOSPLIT, $0-56
+	MOVQ    kc+0(FP), AX
+	MOVQ    a+8(FP), CX
+	MOVQ    np+16(FP), DX
+	MOVQ    pstride+24(FP), BX
+	MOVQ    b+32(FP), SI
+	MOVQ    bstride+40(FP), DI
+	MOVQ    out+48(FP), R8
+	SHLQ    $0x02, BX
+	SHLQ    $0x02, DI
+	LEAQ    gemv_mask6<>+0(SB), R9
+	VMOVDQU (R9), Y0
+
+gv_loop4:
+	CMPQ   DX, $0x04
+	JL     gv_done4
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	MOVQ   CX, R9
+	LEAQ   (R9)(BX*1), R10
+	LEAQ   (R10)(BX*1), R11
+	LEAQ   (R11)(BX*1), R12
+	MOVQ   SI, R13
+	MOVQ   AX, R14
+	DECQ   R14
+
+gv_pair4:
+	CMPQ         R14, $0x02
+	JL           gv_single4
+	VBROADCASTSS (R13), Y9
+	VBROADCASTSS (R13)(DI*1), Y10
+	VFMADD231PS  (R9), Y9, Y1
+	VFMADD231PS  24(R9), Y10, Y5
+	ADDQ         $0x30, R9
+	VFMADD231PS  (R10), Y9, Y2
+	VFMADD231PS  24(R10), Y10, Y6
+	ADDQ         $0x30, R10
+	VFMADD231PS  (R11), Y9, Y3
+	VFMADD231PS  24(R11), Y10, Y7
+	ADDQ         $0x30, R11
+	VFMADD231PS  (R12), Y9, Y4
+	VFMADD231PS  24(R12), Y10, Y8
+	ADDQ         $0x30, R12
+	LEAQ         (R13)(DI*2), R13
+	SUBQ         $0x02, R14
+	JMP          gv_pair4
+
+gv_single4:
+	TESTQ        R14, R14
+	JE           gv_last4
+	VBROADCASTSS (R13), Y9
+	VFMADD231PS  (R9), Y9, Y1
+	ADDQ         $0x18, R9
+	VFMADD231PS  (R10), Y9, Y2
+	ADDQ         $0x18, R10
+	VFMADD231PS  (R11), Y9, Y3
+	ADDQ         $0x18, R11
+	VFMADD231PS  (R12), Y9, Y4
+	ADDQ         $0x18, R12
+	ADDQ         DI, R13
+
+gv_last4:
+	VBROADCASTSS (R13), Y9
+	VMASKMOVPS   (R9), Y0, Y10
+	VFMADD231PS  Y10, Y9, Y5
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      Y1, (R8)
+	VMASKMOVPS   (R10), Y0, Y1
+	VFMADD231PS  Y1, Y9, Y6
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      Y2, 32(R8)
+	VMASKMOVPS   (R11), Y0, Y1
+	VFMADD231PS  Y1, Y9, Y7
+	VADDPS       Y7, Y3, Y3
+	VMOVUPS      Y3, 64(R8)
+	VMASKMOVPS   (R12), Y0, Y1
+	VFMADD231PS  Y1, Y9, Y8
+	VADDPS       Y8, Y4, Y4
+	VMOVUPS      Y4, 96(R8)
+	ADDQ         $0x80, R8
+	ADDQ         BX, CX
+	ADDQ         BX, CX
+	ADDQ         BX, CX
+	ADDQ         BX, CX
+	SUBQ         $0x04, DX
+	JMP          gv_loop4
+
+gv_done4:
+gv_loop1:
+	CMPQ   DX, $0x01
+	JL     gv_done1
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   CX, R9
+	MOVQ   SI, R10
+	MOVQ   AX, R11
+	DECQ   R11
+
+gv_pair1:
+	CMPQ         R11, $0x02
+	JL           gv_single1
+	VBROADCASTSS (R10), Y3
+	VBROADCASTSS (R10)(DI*1), Y4
+	VFMADD231PS  (R9), Y3, Y1
+	VFMADD231PS  24(R9), Y4, Y2
+	ADDQ         $0x30, R9
+	LEAQ         (R10)(DI*2), R10
+	SUBQ         $0x02, R11
+	JMP          gv_pair1
+
+gv_single1:
+	TESTQ        R11, R11
+	JE           gv_last1
+	VBROADCASTSS (R10), Y3
+	VFMADD231PS  (R9), Y3, Y1
+	ADDQ         $0x18, R9
+	ADDQ         DI, R10
+
+gv_last1:
+	VBROADCASTSS (R10), Y3
+	VMASKMOVPS   (R9), Y0, Y4
+	VFMADD231PS  Y4, Y3, Y2
+	VADDPS       Y2, Y1, Y1
+	VMOVUPS      Y1, (R8)
+	ADDQ         $0x20, R8
+	ADDQ         BX, CX
+	SUBQ         $0x01, DX
+	JMP          gv_loop1
+
+gv_done1:
+	VZEROUPPER
+	RET

@@ -861,3 +861,56 @@ func TestPackRowsN(t *testing.T) {
 		}
 	}
 }
+
+// TestGemvPanels_MatchesGo runs each tier's GemvPanels against
+// GemvPanelsGo: odd and even k counts (the two-k loop and its single and
+// masked last steps), 1 to 9 panels (the four-panel loop and the one-panel
+// loop), panels further apart than kc*MR, B rows strided. NaN fills the
+// gaps between panels and between B's elements and the backing arrays past
+// the slices' ends, so a wrong offset shows in the results (lanes MR..7
+// are undefined and not compared).
+func TestGemvPanels_MatchesGo(t *testing.T) {
+	forTiers(t, func(t *testing.T, o *Ops) {
+		if o.GemvPanels == nil {
+			t.Skip("no GemvPanels")
+		}
+		r := rand.New(rand.NewSource(11))
+		nan := float32(math.NaN())
+		for _, kc := range []int{1, 2, 3, 4, 7, 64, 321} {
+			for _, np := range []int{1, 2, 3, 4, 5, 8, 9} {
+				for _, gap := range []int{0, 5} {
+					for _, bstride := range []int{1, 16, 49} {
+						pstride := MR*kc + gap
+						na, nb := (np-1)*pstride+MR*kc, (kc-1)*bstride+1
+						a, b := make([]float32, na+64), make([]float32, nb+64)
+						for i := range a {
+							a[i] = nan
+						}
+						for i := range b {
+							b[i] = nan
+						}
+						for p := 0; p < np; p++ {
+							for i := 0; i < MR*kc; i++ {
+								a[p*pstride+i] = r.Float32()*2 - 1
+							}
+						}
+						for k := 0; k < kc; k++ {
+							b[k*bstride] = r.Float32()*2 - 1
+						}
+						got, want := make([]float32, 8*np), make([]float32, 8*np)
+						o.GemvPanels(kc, a[:na], np, pstride, b[:nb], bstride, got)
+						GemvPanelsGo(kc, a[:na], np, pstride, b[:nb], bstride, want)
+						for p := 0; p < np; p++ {
+							for i := 0; i < MR; i++ {
+								g, w := got[8*p+i], want[8*p+i]
+								if !(math.Abs(float64(g-w)) <= 1e-5*(1+math.Abs(float64(w)))) {
+									t.Fatalf("kc %d np %d gap %d bstride %d: out[%d] = %v, want %v", kc, np, gap, bstride, 8*p+i, g, w)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}

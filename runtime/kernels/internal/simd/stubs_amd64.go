@@ -262,3 +262,9 @@ func convc16s1F32(dst []float32, src []float32, offs []int32, w []float32, bias 
 //
 //go:noescape
 func convc16s2F32(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, groupStride int, lo float32, hi float32)
+
+// gemvPanels6 sets out[8p+r] = sum over k < kc of a[p*pstride+6k+r] * b[k*bstride]
+// for p < np, r < 6 (lanes 6 and 7 of each 8 are written, undefined); kc >= 1.
+//
+//go:noescape
+func gemvPanels6(kc int, a *float32, np int, pstride int, b *float32, bstride int, out *float32)
