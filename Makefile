@@ -6,6 +6,9 @@ SHARED   ?= $(abspath ../shared)
 BIN      := bin/edgectl
 PROTOC_GEN_GO_VERSION := v1.36.12
 GOBIN    := $(shell $(GO) env GOPATH)/bin
+# edgectl --version, and part of the key of this machine's cached latency
+# profile (a profile of another build's kernels is measured again).
+VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 export EDGECTL_SHARED := $(SHARED)
 
 .PHONY: all build test demo demo-local generate generate-tools fuzz lint check check-ortbench bench bench-plan clean
@@ -21,7 +24,7 @@ TEST_DEPS :=
 TEST_DEPS += plugins test-arm64
 
 build:
-	$(GO) build -o $(BIN) ./cli/edgectl
+	$(GO) build -ldflags "-X github.com/edgectl/edgectl/cli/app.Version=$(VERSION)" -o $(BIN) ./cli/edgectl
 
 # The tests, then the operator conformance summary (pass/skip counts and the
 # skips grouped by reason).

@@ -111,6 +111,13 @@ func TestLocalProfile_Cached(t *testing.T) {
 	if other, _ := localProfilePath(2); other == path {
 		t.Error("two thread counts share a cache file")
 	}
+	this := buildKey
+	buildKey = func() string { return "another-build" }
+	other, _ := localProfilePath(3)
+	buildKey = this
+	if other == path {
+		t.Error("two builds of edgectl share a cache file")
+	}
 	want, _ := testProfile(t, filepath.Dir(path), 3)
 	if err := os.Rename(filepath.Join(filepath.Dir(path), "p.yaml"), path); err != nil {
 		t.Fatal(err)

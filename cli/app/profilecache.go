@@ -19,7 +19,8 @@ import (
 
 // localProfilePath is where this machine's profile with threads threads
 // is cached: the user cache folder's edgectl/profile-HASH.yaml, HASH of the
-// CPU model, architecture, kernel tier, threads and the cost model's kinds.
+// CPU model, architecture, kernel tier, threads, the cost model's kinds and
+// the build of edgectl (buildKey: another build's kernels may differ).
 func localProfilePath(threads int) (string, error) {
 	dir, err := os.UserCacheDir()
 	if err != nil {
@@ -30,10 +31,15 @@ func localProfilePath(threads int) (string, error) {
 		kinds = append(kinds, string(k))
 	}
 	key := strings.Join([]string{costmodel.ModelVersion, profile.Host(), goruntime.GOARCH, profile.Tier(),
-		fmt.Sprint(threads), strings.Join(kinds, ",")}, "\n")
+		fmt.Sprint(threads), strings.Join(kinds, ","), buildKey()}, "\n")
 	sum := sha256.Sum256([]byte(key))
 	return filepath.Join(dir, "edgectl", "profile-"+hex.EncodeToString(sum[:8])+".yaml"), nil
 }
+
+// buildKey names this build of edgectl: its version (make build sets it
+// from git describe) and the VCS revision Go stamped, if any. A variable
+// for tests.
+var buildKey = func() string { return Version + " " + profile.Build() }
 
 // localProfile returns this machine's latency profile with threads
 // intra-op threads (0: all cores): $EDGECTL_PROFILE when set (a profile
