@@ -23,9 +23,8 @@ type segKey struct {
 
 // segTrace is a segment traced back from a rectangle of its output.
 type segTrace struct {
-	work []costmodel.Work     // per node of the segment
-	regs []graphir.NodeRegion // what each node computes and reads
-	rows []int                // rows of each node's output computed
+	work []costmodel.Work // per node of the segment
+	rows []int            // rows of each node's output computed
 	// need[i] is the rectangle of live[seg][i] (a value crossing the
 	// segment's first bound) the segment reads; ok[i] that it reads any.
 	need []graphir.Rect
@@ -54,14 +53,16 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 	if err != nil {
 		return nil, err
 	}
-	t = &segTrace{work: make([]costmodel.Work, len(nodes)), regs: tr.Nodes, rows: make([]int, len(nodes)),
+	t = &segTrace{work: make([]costmodel.Work, len(nodes)), rows: make([]int, len(nodes)),
 		need: make([]graphir.Rect, len(p.live[seg])), ok: make([]bool, len(p.live[seg])), secs: make([]float64, p.classes)}
+	ins := make([][]graphir.Rect, len(nodes)) // the rectangles of each node's inputs read
 	for i, n := range nodes {
 		nr := tr.Nodes[i]
 		if nr.Out.Empty() {
 			continue
 		}
-		t.work[i] = costmodel.SpatialWork(n, nr.Out, inputRects(n, nr))
+		ins[i] = inputRects(n, nr)
+		t.work[i] = costmodel.SpatialWork(n, nr.Out, ins[i])
 		t.rows[i] = nr.Out.Rows.Len()
 	}
 	for i, v := range p.live[seg] {
@@ -69,7 +70,7 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 	}
 	for d, ci := range p.classOf {
 		if t.secs[ci] == 0 {
-			t.secs[ci] = p.segSeconds(t, seg, d)
+			t.secs[ci] = p.segSeconds(seg, tr.Nodes, ins, d)
 		}
 	}
 	p.mu.Lock()
@@ -85,13 +86,14 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 // seconds is the segment's compute time on device d.
 func (p *search) seconds(t *segTrace, d int) float64 { return t.secs[p.classOf[d]] }
 
-// segSeconds computes the segment's compute time on device d.
-func (p *search) segSeconds(t *segTrace, seg, d int) float64 {
+// segSeconds computes segment seg's compute time on device d: each node
+// computes regs[i].Out from rectangles ins[i] of its inputs.
+func (p *search) segSeconds(seg int, regs []graphir.NodeRegion, ins [][]graphir.Rect, d int) float64 {
 	dev := p.cl.Devices[d]
 	s := 0.0
 	for i, n := range p.g.Nodes[p.bounds[seg]:p.bounds[seg+1]] {
-		if !p.fusedAway[n] && t.rows[i] > 0 {
-			s += dev.Timer.SpatialSeconds(n, t.regs[i].Out, inputRects(n, t.regs[i]))
+		if !p.fusedAway[n] && !regs[i].Out.Empty() {
+			s += dev.Timer.SpatialSeconds(n, regs[i].Out, ins[i])
 		}
 	}
 	return s

@@ -157,15 +157,45 @@ func (p *search) flopsOf(lo, hi int) float64 {
 	return f
 }
 
-// fusableRange reports whether nodes [lo, hi) can be one fused block.
+// fusableRange reports whether nodes [lo, hi) can be one fused block
+// (cached).
 func (p *search) fusableRange(lo, hi int) bool {
+	key := [2]int{lo, hi}
+	p.mu.Lock()
+	ok, done := p.fusableAt[key]
+	p.mu.Unlock()
+	if done {
+		return ok
+	}
+	ok = true
 	for i := lo; i < hi; i++ {
 		if !p.fusable[i] {
-			return false
+			ok = false
+			break
 		}
 	}
-	_, outs := p.io.StageIO(lo, hi)
-	return graphir.CheckFusable(p.g.Nodes[lo:hi], outs) == nil
+	ok = ok && graphir.CheckFusable(p.g.Nodes[lo:hi], p.stageOutputs(lo, hi)) == nil
+	p.mu.Lock()
+	p.fusableAt[key] = ok
+	p.mu.Unlock()
+	return ok
+}
+
+// stageOutputs are the values nodes [lo, hi) leave for later nodes or the
+// graph's outputs (graphir.StageIO; cached).
+func (p *search) stageOutputs(lo, hi int) []*graphir.Value {
+	key := [2]int{lo, hi}
+	p.mu.Lock()
+	outs, ok := p.outputsOf[key]
+	p.mu.Unlock()
+	if ok {
+		return outs
+	}
+	_, outs = p.io.StageIO(lo, hi)
+	p.mu.Lock()
+	p.outputsOf[key] = outs
+	p.mu.Unlock()
+	return outs
 }
 
 // fusedWithin reports whether the nodes between bounds a and b can be a
@@ -275,8 +305,7 @@ func (p *search) speeds(devs []int, lo, hi int) []float64 {
 // speeds of each row's devices; nil when the output is too small for the
 // grid.
 func (p *search) fusedSpec(lo, hi int, devs []int, grid [2]int) *spec {
-	_, outs := p.io.StageIO(lo, hi)
-	full := graphir.FullRect(outs[0].Shape)
+	full := graphir.FullRect(p.stageOutputs(lo, hi)[0].Shape)
 	r, c := grid[0], grid[1]
 	if full.Rows.Hi < r || full.Cols.Hi < c {
 		return nil
@@ -307,7 +336,7 @@ func (p *search) layerSpecs(lo, hi int, devs []int, m Mode) []*spec {
 	split := false
 	for _, gr := range p.groups(lo, hi) {
 		a, b := gr[0], gr[1]
-		_, outs := p.io.StageIO(a, b)
+		outs := p.stageOutputs(a, b)
 		s := &spec{lo: a, hi: b, kind: graphir.StageSingle, devs: []int{devs[0]}}
 		w := p.speeds(devs, a, b)
 		switch {

@@ -276,7 +276,7 @@ func (p *search) comm(c *priced, pl placement) transfer {
 					continue
 				}
 				bytes := float64(n) * float64(v.DType.Size())
-				l := p.cl.Net.Link(h.dev, d)
+				l := p.link(h.dev, d)
 				s := l.PerMessage + bytes*l.PerByte
 				tr.msgs++
 				tr.bytes += bytes
@@ -305,7 +305,7 @@ func (p *search) gather(pl placement, vals []*graphir.Value) transfer {
 				continue
 			}
 			bytes := float64(h.box.Size()) * float64(v.DType.Size())
-			l := p.cl.Net.Link(h.dev, Coordinator)
+			l := p.link(h.dev, Coordinator)
 			s := l.PerMessage + bytes*l.PerByte
 			tr.msgs++
 			tr.bytes += bytes
