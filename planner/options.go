@@ -224,8 +224,12 @@ func (p *search) fusedWithin(a, b int) bool {
 		if s := p.fusedSpec(lo, hi, p.order[:2], [2]int{2, 1}); s != nil {
 			c, err := p.price(s)
 			ok = err == nil && c.flops/max(1, p.flopsOf(lo, hi)) <= p.opts.MaxOverhead
+			var h []float64
 			if ok {
-				h := p.halosOf(c)
+				h, err = p.halosOf(s, a, b)
+				ok = err == nil
+			}
+			if ok {
 				p.mu.Lock()
 				p.halos[key] = h
 				p.mu.Unlock()
@@ -238,18 +242,28 @@ func (p *search) fusedWithin(a, b int) bool {
 	return ok
 }
 
-// halos are, per node of a two-strip fused stage, the rows its first strip
-// computes beyond half of the node's output: the halo one cut adds there.
-func (p *search) halosOf(c *priced) []float64 {
-	out := make([]float64, len(c.rows[0]))
-	for i, n := range p.g.Nodes[c.spec.lo:c.spec.hi] {
-		if c.rows[0][i] == 0 || n.Outputs[0] == nil {
-			continue
+// halosOf is, per node of two-strip fused stage s over the nodes between
+// bounds a and b, the rows its first strip computes beyond half of the
+// node's output: the halo one cut adds there.
+func (p *search) halosOf(s *spec, a, b int) ([]float64, error) {
+	out := make([]float64, s.hi-s.lo)
+	want := graphir.Rect{Rows: graphir.Span{Lo: s.rows[0], Hi: s.rows[1]}, Cols: graphir.Span{Lo: s.cols[0], Hi: s.cols[1]}}
+	for seg := b - 1; seg >= a; seg-- {
+		t, err := p.trace(seg, want) // as the stage was priced (fused)
+		if err != nil {
+			return nil, err
 		}
-		full := graphir.FullRect(n.Outputs[0].Shape)
-		out[i] = max(0, float64(c.rows[0][i])-float64(full.Rows.Len())/2)
+		off := p.bounds[seg] - s.lo
+		for i, n := range p.g.Nodes[p.bounds[seg]:p.bounds[seg+1]] {
+			if t.rows[i] == 0 || n.Outputs[0] == nil {
+				continue
+			}
+			full := graphir.FullRect(n.Outputs[0].Shape)
+			out[off+i] = max(0, float64(t.rows[i])-float64(full.Rows.Len())/2)
+		}
+		want = t.need[0]
 	}
-	return out
+	return out, nil
 }
 
 // overheadEstimate is what a fused grid (rows x cols) over the nodes

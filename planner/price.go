@@ -59,9 +59,6 @@ type priced struct {
 	// value get one number, whichever stage leaves them).
 	out    [][]part
 	layout []int
-	// rows[t][j] is the rows tile t computes of node j's output (fused
-	// stages priced by segments; halos reads it).
-	rows [][]int
 }
 
 // intern numbers the placement parts of v (p.mu held).
