@@ -32,9 +32,7 @@ func TraceBlock(nodes []*Node, want map[*Value]Rect) (*BlockTrace, error) {
 		wanted = append(wanted, v)
 	}
 	t := &BlockTrace{Regions: make(map[*Value]Rect, 2*len(nodes)+len(want)), Nodes: make([]NodeRegion, len(nodes)), Reorgs: reorgChains(nodes, wanted)}
-	for i, n := range nodes {
-		t.Nodes[i] = NodeRegion{Inputs: make([]InputRegion, len(n.Inputs))}
-	}
+	traced := make([]bool, len(nodes))
 	for i := len(nodes) - 1; i >= 0; i-- {
 		n := nodes[i]
 		var r Rect
@@ -65,7 +63,7 @@ func TraceBlock(nodes []*Node, want map[*Value]Rect) (*BlockTrace, error) {
 		if r.Empty() {
 			continue
 		}
-		t.Nodes[at] = nr
+		t.Nodes[at], traced[at] = nr, true
 		for _, o := range n.Outputs {
 			if o != nil {
 				t.Regions[o] = nr.Out.Intersect(FullRect(o.Shape))
@@ -86,6 +84,11 @@ func TraceBlock(nodes []*Node, want map[*Value]Rect) (*BlockTrace, error) {
 	for v, r := range need {
 		if _, computed := t.Regions[v]; !computed {
 			t.Regions[v] = r
+		}
+	}
+	for i, n := range nodes {
+		if !traced[i] {
+			t.Nodes[i] = NodeRegion{Inputs: make([]InputRegion, len(n.Inputs))}
 		}
 	}
 	return t, nil

@@ -39,17 +39,22 @@ func regionWindowOf(n *Node) (regionFn, error) {
 			return nil, fmt.Errorf("%s pads %v reach a whole kernel extent beyond the input", n.Op, p)
 		}
 	}
-	return func(n *Node, want Rect) (NodeRegion, error) {
-		x := n.In(0)
-		rows, top, bottom := WindowSpan(want.Rows, x.Shape[2], int(k[0]), int(s[0]), int(d[0]), int(p[0]))
-		cols, left, right := WindowSpan(want.Cols, x.Shape[3], int(k[1]), int(s[1]), int(d[1]), int(p[1]))
-		r := NodeRegion{Out: want, Inputs: make([]InputRegion, len(n.Inputs))}
-		r.Inputs[0] = InputRegion{Rect: Rect{rows, cols}, Pad: Pads{top, bottom, left, right}}
-		for i := 1; i < len(n.Inputs); i++ {
-			r.Inputs[i].Whole = true
-		}
-		return r, nil
-	}, nil
+	return regionWindow, nil
+}
+
+// regionWindow traces a node whose attributes regionWindowOf checked (a
+// function of its own, not a closure over them: tracing allocates less).
+func regionWindow(n *Node, want Rect) (NodeRegion, error) {
+	k, s, d, p := n.Attrs["kernel_shape"].Ints, n.Attrs["strides"].Ints, n.Attrs["dilations"].Ints, n.Attrs["pads"].Ints
+	x := n.In(0)
+	rows, top, bottom := WindowSpan(want.Rows, x.Shape[2], int(k[0]), int(s[0]), int(d[0]), int(p[0]))
+	cols, left, right := WindowSpan(want.Cols, x.Shape[3], int(k[1]), int(s[1]), int(d[1]), int(p[1]))
+	r := NodeRegion{Out: want, Inputs: make([]InputRegion, len(n.Inputs))}
+	r.Inputs[0] = InputRegion{Rect: Rect{rows, cols}, Pad: Pads{top, bottom, left, right}}
+	for i := 1; i < len(n.Inputs); i++ {
+		r.Inputs[i].Whole = true
+	}
+	return r, nil
 }
 
 // regionSlice traces a Slice with positive steps on the spatial axes:

@@ -23,9 +23,11 @@ type segKey struct {
 
 // segTrace is a segment traced back from a rectangle of its output.
 type segTrace struct {
-	work []costmodel.Work     // per node of the segment
-	regs []graphir.NodeRegion // what each node computes and reads
-	rows []int                // rows of each node's output computed
+	// flops[i] and act[i] are the FLOPs of node i of the segment and the
+	// bytes it reads and writes (costmodel.SpatialWork; 0 for a node
+	// fused away), rows[i] the rows of its output computed.
+	flops, act []float64
+	rows       []int
 	// need[i] is the rectangle of live[seg][i] (a value crossing the
 	// segment's first bound) the segment reads; ok[i] that it reads any.
 	need []graphir.Rect
@@ -54,22 +56,27 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 	if err != nil {
 		return nil, err
 	}
-	t = &segTrace{work: make([]costmodel.Work, len(nodes)), regs: tr.Nodes, rows: make([]int, len(nodes)),
+	t = &segTrace{flops: make([]float64, len(nodes)), act: make([]float64, len(nodes)), rows: make([]int, len(nodes)),
 		need: make([]graphir.Rect, len(p.live[seg])), ok: make([]bool, len(p.live[seg])), secs: make([]float64, p.classes)}
+	ins := make([][]graphir.Rect, len(nodes)) // the rectangles of each node's inputs read
 	for i, n := range nodes {
 		nr := tr.Nodes[i]
 		if nr.Out.Empty() {
 			continue
 		}
-		t.work[i] = costmodel.SpatialWork(n, nr.Out, inputRects(n, nr))
+		ins[i] = inputRects(n, nr)
 		t.rows[i] = nr.Out.Rows.Len()
+		if !p.fusedAway[n] {
+			w := costmodel.SpatialWork(n, nr.Out, ins[i])
+			t.flops[i], t.act[i] = w.FLOPs, w.InBytes+w.OutBytes
+		}
 	}
 	for i, v := range p.live[seg] {
 		t.need[i], t.ok[i] = tr.Regions[v]
 	}
 	for d, ci := range p.classOf {
 		if t.secs[ci] == 0 {
-			t.secs[ci] = p.segSeconds(t, seg, d)
+			t.secs[ci] = p.segSeconds(seg, tr.Nodes, ins, d)
 		}
 	}
 	p.mu.Lock()
@@ -85,13 +92,14 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 // seconds is the segment's compute time on device d.
 func (p *search) seconds(t *segTrace, d int) float64 { return t.secs[p.classOf[d]] }
 
-// segSeconds computes the segment's compute time on device d.
-func (p *search) segSeconds(t *segTrace, seg, d int) float64 {
+// segSeconds computes segment seg's compute time on device d: each node
+// computes regs[i].Out from rectangles ins[i] of its inputs.
+func (p *search) segSeconds(seg int, regs []graphir.NodeRegion, ins [][]graphir.Rect, d int) float64 {
 	dev := p.cl.Devices[d]
 	s := 0.0
 	for i, n := range p.g.Nodes[p.bounds[seg]:p.bounds[seg+1]] {
-		if !p.fusedAway[n] && t.rows[i] > 0 {
-			s += dev.Timer.SpatialSeconds(n, t.regs[i].Out, inputRects(n, t.regs[i]))
+		if !p.fusedAway[n] && !regs[i].Out.Empty() {
+			s += dev.Timer.SpatialSeconds(n, regs[i].Out, ins[i])
 		}
 	}
 	return s
@@ -103,8 +111,7 @@ func (p *search) fused(s *spec, a, b int) (*priced, error) {
 	inputs, outputs := p.live[a], p.live[b]
 	tiles := (len(s.rows) - 1) * (len(s.cols) - 1)
 	c := &priced{spec: s, inputs: inputs, outputs: outputs, need: make([][]partition.Box, tiles),
-		tile: make([]float64, tiles), weights: make([]float64, tiles), act: make([]float64, tiles), out: make([][]part, len(outputs)),
-		rows: make([][]int, tiles)}
+		tile: make([]float64, tiles), weights: make([]float64, tiles), act: make([]float64, tiles), out: make([][]part, len(outputs))}
 	for k := range outputs {
 		c.out[k] = make([]part, tiles)
 	}
@@ -117,7 +124,6 @@ func (p *search) fused(s *spec, a, b int) (*priced, error) {
 		}
 		hs := p.heldSum[p.classOf[s.devs[ti]]]
 		c.weights[ti] = hs[s.hi] - hs[s.lo]
-		c.rows[ti] = make([]int, s.hi-s.lo)
 		want := r
 		for seg := b - 1; seg >= a; seg-- {
 			t, err := p.trace(seg, want)
@@ -125,24 +131,21 @@ func (p *search) fused(s *spec, a, b int) (*priced, error) {
 				return nil, err
 			}
 			c.tile[ti] += p.seconds(t, s.devs[ti])
-			off := p.bounds[seg] - s.lo
-			for i, w := range t.work {
-				if !p.fusedAway[p.g.Nodes[p.bounds[seg]+i]] {
-					c.flops += w.FLOPs
-					c.act[ti] = max(c.act[ti], w.InBytes+w.OutBytes)
-				}
-				c.rows[ti][off+i] = t.rows[i]
+			for i := range t.flops {
+				c.flops += t.flops[i]
+				c.act[ti] = max(c.act[ti], t.act[i])
 			}
 			if seg > a {
 				want = t.need[0]
 				continue
 			}
+			c.need[ti] = make([]partition.Box, len(inputs))
 			for i, v := range inputs {
 				nr := t.need[i]
 				if !t.ok[i] {
 					nr = graphir.Rect{}
 				}
-				c.need[ti] = append(c.need[ti], partition.RectBox(v.Shape, nr))
+				c.need[ti][i] = partition.RectBox(v.Shape, nr)
 			}
 		}
 	}

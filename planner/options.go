@@ -157,15 +157,45 @@ func (p *search) flopsOf(lo, hi int) float64 {
 	return f
 }
 
-// fusableRange reports whether nodes [lo, hi) can be one fused block.
+// fusableRange reports whether nodes [lo, hi) can be one fused block
+// (cached).
 func (p *search) fusableRange(lo, hi int) bool {
+	key := [2]int{lo, hi}
+	p.mu.Lock()
+	ok, done := p.fusableAt[key]
+	p.mu.Unlock()
+	if done {
+		return ok
+	}
+	ok = true
 	for i := lo; i < hi; i++ {
 		if !p.fusable[i] {
-			return false
+			ok = false
+			break
 		}
 	}
-	_, outs := p.io.StageIO(lo, hi)
-	return graphir.CheckFusable(p.g.Nodes[lo:hi], outs) == nil
+	ok = ok && graphir.CheckFusable(p.g.Nodes[lo:hi], p.stageOutputs(lo, hi)) == nil
+	p.mu.Lock()
+	p.fusableAt[key] = ok
+	p.mu.Unlock()
+	return ok
+}
+
+// stageOutputs are the values nodes [lo, hi) leave for later nodes or the
+// graph's outputs (graphir.StageIO; cached).
+func (p *search) stageOutputs(lo, hi int) []*graphir.Value {
+	key := [2]int{lo, hi}
+	p.mu.Lock()
+	outs, ok := p.outputsOf[key]
+	p.mu.Unlock()
+	if ok {
+		return outs
+	}
+	_, outs = p.io.StageIO(lo, hi)
+	p.mu.Lock()
+	p.outputsOf[key] = outs
+	p.mu.Unlock()
+	return outs
 }
 
 // fusedWithin reports whether the nodes between bounds a and b can be a
@@ -194,8 +224,12 @@ func (p *search) fusedWithin(a, b int) bool {
 		if s := p.fusedSpec(lo, hi, p.order[:2], [2]int{2, 1}); s != nil {
 			c, err := p.price(s)
 			ok = err == nil && c.flops/max(1, p.flopsOf(lo, hi)) <= p.opts.MaxOverhead
+			var h []float64
 			if ok {
-				h := p.halosOf(c)
+				h, err = p.halosOf(s, a, b)
+				ok = err == nil
+			}
+			if ok {
 				p.mu.Lock()
 				p.halos[key] = h
 				p.mu.Unlock()
@@ -208,18 +242,28 @@ func (p *search) fusedWithin(a, b int) bool {
 	return ok
 }
 
-// halos are, per node of a two-strip fused stage, the rows its first strip
-// computes beyond half of the node's output: the halo one cut adds there.
-func (p *search) halosOf(c *priced) []float64 {
-	out := make([]float64, len(c.rows[0]))
-	for i, n := range p.g.Nodes[c.spec.lo:c.spec.hi] {
-		if c.rows[0][i] == 0 || n.Outputs[0] == nil {
-			continue
+// halosOf is, per node of two-strip fused stage s over the nodes between
+// bounds a and b, the rows its first strip computes beyond half of the
+// node's output: the halo one cut adds there.
+func (p *search) halosOf(s *spec, a, b int) ([]float64, error) {
+	out := make([]float64, s.hi-s.lo)
+	want := graphir.Rect{Rows: graphir.Span{Lo: s.rows[0], Hi: s.rows[1]}, Cols: graphir.Span{Lo: s.cols[0], Hi: s.cols[1]}}
+	for seg := b - 1; seg >= a; seg-- {
+		t, err := p.trace(seg, want) // as the stage was priced (fused)
+		if err != nil {
+			return nil, err
 		}
-		full := graphir.FullRect(n.Outputs[0].Shape)
-		out[i] = max(0, float64(c.rows[0][i])-float64(full.Rows.Len())/2)
+		off := p.bounds[seg] - s.lo
+		for i, n := range p.g.Nodes[p.bounds[seg]:p.bounds[seg+1]] {
+			if t.rows[i] == 0 || n.Outputs[0] == nil {
+				continue
+			}
+			full := graphir.FullRect(n.Outputs[0].Shape)
+			out[off+i] = max(0, float64(t.rows[i])-float64(full.Rows.Len())/2)
+		}
+		want = t.need[0]
 	}
-	return out
+	return out, nil
 }
 
 // overheadEstimate is what a fused grid (rows x cols) over the nodes
@@ -275,8 +319,7 @@ func (p *search) speeds(devs []int, lo, hi int) []float64 {
 // speeds of each row's devices; nil when the output is too small for the
 // grid.
 func (p *search) fusedSpec(lo, hi int, devs []int, grid [2]int) *spec {
-	_, outs := p.io.StageIO(lo, hi)
-	full := graphir.FullRect(outs[0].Shape)
+	full := graphir.FullRect(p.stageOutputs(lo, hi)[0].Shape)
 	r, c := grid[0], grid[1]
 	if full.Rows.Hi < r || full.Cols.Hi < c {
 		return nil
@@ -307,7 +350,7 @@ func (p *search) layerSpecs(lo, hi int, devs []int, m Mode) []*spec {
 	split := false
 	for _, gr := range p.groups(lo, hi) {
 		a, b := gr[0], gr[1]
-		_, outs := p.io.StageIO(a, b)
+		outs := p.stageOutputs(a, b)
 		s := &spec{lo: a, hi: b, kind: graphir.StageSingle, devs: []int{devs[0]}}
 		w := p.speeds(devs, a, b)
 		switch {

@@ -59,9 +59,6 @@ type priced struct {
 	// value get one number, whichever stage leaves them).
 	out    [][]part
 	layout []int
-	// rows[t][j] is the rows tile t computes of node j's output (fused
-	// stages priced by segments; halos reads it).
-	rows [][]int
 }
 
 // intern numbers the placement parts of v (p.mu held).
@@ -276,7 +273,7 @@ func (p *search) comm(c *priced, pl placement) transfer {
 					continue
 				}
 				bytes := float64(n) * float64(v.DType.Size())
-				l := p.cl.Net.Link(h.dev, d)
+				l := p.link(h.dev, d)
 				s := l.PerMessage + bytes*l.PerByte
 				tr.msgs++
 				tr.bytes += bytes
@@ -305,7 +302,7 @@ func (p *search) gather(pl placement, vals []*graphir.Value) transfer {
 				continue
 			}
 			bytes := float64(h.box.Size()) * float64(v.DType.Size())
-			l := p.cl.Net.Link(h.dev, Coordinator)
+			l := p.link(h.dev, Coordinator)
 			s := l.PerMessage + bytes*l.PerByte
 			tr.msgs++
 			tr.bytes += bytes

@@ -3,7 +3,6 @@ package planner
 import (
 	"math"
 	goruntime "runtime"
-	"sync"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/partition"
@@ -112,14 +111,13 @@ func (p *search) finish(s *state) float64 {
 
 // latency finds the plan of least predicted latency.
 func (p *search) latency() (*state, float64, error) {
-	if err := p.prefetch(); err != nil {
-		return nil, 0, err
-	}
+	ready := p.prefetch()
 	m := len(p.bounds) - 1
 	states := make([]*stateSet, m+1)
 	states[0] = newStateSet()
 	states[0].offer("", p.start())
 	for b := 1; b <= m; b++ {
+		<-ready[b]
 		states[b] = newStateSet()
 		for a := b - 1; a >= 0; a-- {
 			opts, err := p.rangeOptions(a, b)
@@ -131,11 +129,18 @@ func (p *search) latency() (*state, float64, error) {
 				for _, s := range states[a].list {
 					if fast {
 						// One stage that leaves the bound's values: price the
-						// transition before building its state.
+						// transition before building its state, first without
+						// its transfers (which take no negative time, so it
+						// costs at least that).
 						c := o.stages[0]
-						cost := s.cost + p.penalty*o.share + p.cl.Net.RTT + p.comm(c, s.pl).seconds + c.compute
-						if old := states[b].get(key); old != nil && cost >= old.cost {
-							continue
+						if old := states[b].get(key); old != nil {
+							if s.cost+p.penalty*o.share+p.cl.Net.RTT+c.compute >= old.cost {
+								continue
+							}
+							cost := s.cost + p.penalty*o.share + p.cl.Net.RTT + p.comm(c, s.pl).seconds + c.compute
+							if cost >= old.cost {
+								continue
+							}
 						}
 					}
 					next := p.apply(s, o, b)
@@ -189,32 +194,37 @@ func (ss *stateSet) offer(key string, s *state) {
 	}
 }
 
-// prefetch prices the options of every range on all devices, the ranges
-// ending at each bound on one of GOMAXPROCS goroutines.
-func (p *search) prefetch() error {
+// prefetch prices the options of every range on all devices on GOMAXPROCS
+// goroutines while the search goes on, the ranges ending at each bound
+// together, bound by bound from the first; ready[b] is closed when those
+// ending at bound b are priced. (A range that fails is priced again, and
+// fails again, when the search asks for it.)
+func (p *search) prefetch() (ready []chan struct{}) {
 	m := len(p.bounds) - 1
+	ready = make([]chan struct{}, m+1)
+	for b := 1; b <= m; b++ {
+		ready[b] = make(chan struct{})
+	}
 	ends := make(chan int)
-	errs := make(chan error, m)
-	var wg sync.WaitGroup
+	go func() {
+		for b := 1; b <= m; b++ {
+			ends <- b
+		}
+		close(ends)
+	}()
 	for range min(goruntime.GOMAXPROCS(0), m) {
-		wg.Go(func() {
+		go func() {
 			for b := range ends {
 				for a := b - 1; a >= 0; a-- {
 					if _, err := p.rangeOptions(a, b); err != nil {
-						errs <- err
 						break
 					}
 				}
+				close(ready[b])
 			}
-		})
+		}()
 	}
-	for b := m; b >= 1; b-- {
-		ends <- b
-	}
-	close(ends)
-	wg.Wait()
-	close(errs)
-	return <-errs
+	return ready
 }
 
 // chain lists the options of the states leading to s, first first.

@@ -46,19 +46,30 @@ func TestSearch_Exhaustive(t *testing.T) {
 		g      *graphir.Graph
 		speeds []float64
 		mbit   float64
+		// penalty, when positive, prices the weights put on devices of
+		// 1 MB (as fitting does when a plan does not fit).
+		penalty float64
 	}{
-		{"vgg 2 devices slow net", vgg, []float64{1, 1}, 10},
-		{"vgg 3 mixed fast net", vgg, []float64{2, 1, 0.5}, 1000},
-		{"vgg 4 devices", vgg, []float64{1, 1, 1, 1}, 100},
-		{"resnet 3 devices", res, []float64{1, 1, 1}, 100},
-		{"resnet 2 mixed", res, []float64{1, 0.3}, 1000},
-		{"vgg 3 classes", vgg, []float64{1, 0.5, 0.5, 0.25}, 30},
+		{"vgg 2 devices slow net", vgg, []float64{1, 1}, 10, 0},
+		{"vgg 3 mixed fast net", vgg, []float64{2, 1, 0.5}, 1000, 0},
+		{"vgg 4 devices", vgg, []float64{1, 1, 1, 1}, 100, 0},
+		{"resnet 3 devices", res, []float64{1, 1, 1}, 100, 0},
+		{"resnet 2 mixed", res, []float64{1, 0.3}, 1000, 0},
+		{"vgg 3 classes", vgg, []float64{1, 0.5, 0.5, 0.25}, 30, 0},
+		{"vgg 3 devices memory priced", vgg, []float64{1, 1, 0.5}, 1000, 1e-3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := newSearch(tc.g, testCluster(tc.speeds, tc.mbit, 1e-4), Options{})
+			cl := testCluster(tc.speeds, tc.mbit, 1e-4)
+			if tc.penalty > 0 {
+				for i := range cl.Devices {
+					cl.Devices[i].Memory = 1 << 20
+				}
+			}
+			p, err := newSearch(tc.g, cl, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
+			p.penalty = tc.penalty
 			if len(p.bounds) > 9 {
 				t.Fatalf("%d bounds: too many for an exhaustive search", len(p.bounds))
 			}

@@ -28,8 +28,10 @@ type search struct {
 	io        *graphir.IOIndex
 	// order lists device indices fastest first (whole graph on one device).
 	order []int
-	// single[d] is the whole graph's compute time on device d alone.
-	single []float64
+	// single[d] is the whole graph's compute time on device d alone;
+	// nodeSecs[d][i] is node i's (rangeTime sums them).
+	single   []float64
+	nodeSecs [][]float64
 
 	// mu guards the caches below: options are priced in parallel.
 	mu      sync.Mutex
@@ -41,7 +43,11 @@ type search struct {
 	layouts map[string]int // placement numbers (intern)
 	// halos of two-strip fused blocks, per bound pair (halosOf).
 	halos map[[2]int][]float64
-	segs  map[segKey]*segTrace
+	// fusableAt and outputsOf cache fusableRange and stageOutputs by
+	// node range.
+	fusableAt map[[2]int]bool
+	outputsOf map[[2]int][]*graphir.Value
+	segs      map[segKey]*segTrace
 	// boundAt maps a position in the node order to its bound's index.
 	boundAt map[int]int
 	// classOf numbers each device's class (classes of them in all).
@@ -53,6 +59,8 @@ type search struct {
 	// is what it holds for nodes [0, i) of g whole.
 	heldRatio []map[*graphir.Node]float64
 	heldSum   [][]float64
+	// links[from+1][to+1] is cl.Net.Link(from, to) (Coordinator is -1).
+	links [][]Link
 	// penalty is the price of memory (fitting), in seconds per device
 	// memory filled with weights.
 	penalty float64
@@ -76,7 +84,8 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 	}
 	p := &search{g: g, cl: cl, opts: opts, fusedAway: map[*graphir.Node]bool{},
 		prices: map[string]*priced{}, options: map[optionKey][]*option{}, fuseOK: map[[2]int]bool{}, layouts: map[string]int{}, halos: map[[2]int][]float64{},
-		segs: map[segKey]*segTrace{}, boundAt: map[int]int{}}
+		segs: map[segKey]*segTrace{}, boundAt: map[int]int{},
+		fusableAt: map[[2]int]bool{}, outputsOf: map[[2]int][]*graphir.Value{}}
 	// The fused graph holds new Conv nodes (with the original's name) in
 	// place of each Conv it fused, and not the nodes they absorbed.
 	fused, _ := graphir.FuseConvEpilogues(g, nil)
@@ -148,11 +157,21 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 			p.heldSum[c][i+1] = p.heldSum[c][i] + w
 		}
 	}
+	p.links = make([][]Link, len(cl.Devices)+1)
+	for from := range p.links {
+		p.links[from] = make([]Link, len(cl.Devices)+1)
+		for to := range p.links[from] {
+			p.links[from][to] = cl.Net.Link(from-1, to-1)
+		}
+	}
 	p.single = make([]float64, len(cl.Devices))
+	p.nodeSecs = make([][]float64, len(cl.Devices))
 	for d, dev := range cl.Devices {
-		for _, n := range g.Nodes {
+		p.nodeSecs[d] = make([]float64, len(g.Nodes))
+		for i, n := range g.Nodes {
 			if !p.fusedAway[n] {
-				p.single[d] += dev.Timer.Seconds(n, costmodel.NodeWork(n))
+				p.nodeSecs[d][i] = dev.Timer.Seconds(n, costmodel.NodeWork(n))
+				p.single[d] += p.nodeSecs[d][i]
 			}
 		}
 		p.order = append(p.order, d)
@@ -164,13 +183,17 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 // rangeTime is nodes [lo, hi) whole on device d.
 func (p *search) rangeTime(d, lo, hi int) float64 {
 	t := 0.0
-	for _, n := range p.g.Nodes[lo:hi] {
+	for i, n := range p.g.Nodes[lo:hi] {
 		if !p.fusedAway[n] {
-			t += p.cl.Devices[d].Timer.Seconds(n, costmodel.NodeWork(n))
+			t += p.nodeSecs[d][lo+i]
 		}
 	}
 	return t
 }
+
+// link is the link between devices from and to (Coordinator: the
+// coordinator).
+func (p *search) link(from, to int) Link { return p.links[from+1][to+1] }
 
 // groups cuts nodes [lo, hi) into layers for layer-wise stages: a node and
 // the nodes after it that are fused into it or are element-wise ops

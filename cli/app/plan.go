@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	goruntime "runtime"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -78,14 +80,23 @@ func runPlan(ctx context.Context, w, errw io.Writer, f planFlags) error {
 	if err != nil {
 		return err
 	}
+	// The import leaves the copies it made of the weights (decoded,
+	// folded) as garbage, with the heap at its high-water mark, so no
+	// collection would run during the search and every page the search
+	// allocates would be a fresh one to fault in (YOLOv2: 19 MB, 4900
+	// faults, half the search's CPU time). A collection first (4-5 ms)
+	// lets it reuse that memory; the time printed includes it.
+	start := time.Now()
+	goruntime.GC()
 	res, err := planner.Plan(g, cl, planner.Options{Objective: obj, MinGain: f.minGain})
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.model, err)
 	}
+	elapsed := time.Since(start)
 	if err := res.Format(w); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "planned in %d ms\n", res.Elapsed.Milliseconds())
+	fmt.Fprintf(w, "planned in %d ms\n", elapsed.Milliseconds())
 	if f.output != "" {
 		if err := writePlan(f.output, res.Plan); err != nil {
 			return err
