@@ -33,6 +33,7 @@ var prepares = map[graphir.Op]prepareFunc{
 	graphir.OpMul:                prepareBinary,
 	graphir.OpDiv:                prepareBinary,
 	graphir.OpBatchNormalization: prepareBatchNorm,
+	graphir.OpSlice:              prepareSlice,
 }
 
 // Ops lists the ops this package has kernels for.

@@ -77,6 +77,10 @@ func TestBinary(t *testing.T) {
 	}
 }
 
+func TestSlice(t *testing.T) {
+	suite(t, graphir.OpSlice, map[string]bool{"Slice_7_[1 4 10 10]": true, "Slice_8_[1 4 10 10]": true}, kerneltest.Slice)
+}
+
 func TestBatchNorm(t *testing.T) {
 	suite(t, graphir.OpBatchNormalization, map[string]bool{"BatchNormalization_inputs": true}, kerneltest.BatchNorm)
 }

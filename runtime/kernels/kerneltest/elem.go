@@ -92,3 +92,41 @@ func BatchNorm(t *testing.T, prep Prepare) Stats {
 	}
 	return Run(t, prep, cases)
 }
+
+// Slice checks Slice: crops of NCHW values like those a fused tile cuts
+// (rows and columns, a channel range, an image of two, the whole tensor),
+// a rank-2 and a rank-1 one, and cases a fast kernel may decline (a step
+// of 2, a negative step): opset-13 starts, ends, axes and steps inputs.
+func Slice(t *testing.T, prep Prepare) Stats {
+	t.Helper()
+	r := rand.New(rand.NewSource(13))
+	ints := func(v ...int64) *graphir.Tensor {
+		x := graphir.NewTensor(graphir.Int64, graphir.Shape{len(v)})
+		copy(x.I, v)
+		return x
+	}
+	type sl struct {
+		shape                     graphir.Shape
+		starts, ends, axes, steps []int64
+	}
+	var cases []Case
+	for i, s := range []sl{
+		{graphir.Shape{1, 8, 14, 14}, []int64{2, 3}, []int64{12, 11}, []int64{2, 3}, nil},
+		{graphir.Shape{1, 32, 9, 33}, []int64{1, 0}, []int64{8, 33}, []int64{2, 3}, nil},
+		{graphir.Shape{2, 6, 7, 5}, []int64{1, 2, 1, 1}, []int64{2, 5, 6, 4}, []int64{0, 1, 2, 3}, nil},
+		{graphir.Shape{1, 64, 28, 28}, []int64{0, 0}, []int64{28, 28}, []int64{2, 3}, nil},
+		{graphir.Shape{1, 128, 56, 60}, []int64{3, 5}, []int64{50, 57}, []int64{2, 3}, nil},
+		{graphir.Shape{5, 17}, []int64{1, 2}, []int64{4, 15}, []int64{0, 1}, nil},
+		{graphir.Shape{40}, []int64{3}, []int64{-2}, []int64{0}, nil},
+		{graphir.Shape{1, 4, 10, 10}, []int64{1, 0}, []int64{9, 10}, []int64{2, 3}, []int64{2, 1}},
+		{graphir.Shape{1, 4, 10, 10}, []int64{8}, []int64{-11}, []int64{3}, []int64{-1}},
+	} {
+		in := []*graphir.Tensor{WithSpecials(r, Rand(r, s.shape)), ints(s.starts...), ints(s.ends...), ints(s.axes...)}
+		if s.steps != nil {
+			in = append(in, ints(s.steps...))
+		}
+		cases = append(cases, Case{Name: fmt.Sprintf("Slice_%d_%v", i, s.shape), Op: graphir.OpSlice,
+			In: in, Const: []bool{false, true, true, true, true}, K: 1})
+	}
+	return Run(t, prep, cases)
+}
