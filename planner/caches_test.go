@@ -7,6 +7,7 @@ import (
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/planner/costmodel"
 	"github.com/edgectl/edgectl/runtime/partition"
+	"github.com/edgectl/edgectl/runtime/tilerun"
 )
 
 // The search's caches answer what the uncached computations do, bit for
@@ -109,4 +110,52 @@ func directHalos(t *testing.T, p *search, s *spec) []float64 {
 		out[i] = max(0, float64(nr.Out.Rows.Len())-float64(full.Rows.Len())/2)
 	}
 	return out
+}
+
+// TestCuts_AsTheRuntimeMakes compares the crops the planner prices in a
+// fused tile (cutsOf) with the Slice nodes the runtime's tile graph gets
+// (tilerun.Cuts): a residual network's blocks have them (the sum reads
+// without the halo the next convolution reads), a chain has none.
+func TestCuts_AsTheRuntimeMakes(t *testing.T) {
+	for _, c := range []struct {
+		mk   func(testing.TB, int) (*graphir.Graph, map[string]*graphir.Tensor)
+		some bool
+	}{{smallResNet, true}, {smallVGG, false}} {
+		g, _ := c.mk(t, 24)
+		p, err := newSearch(g, testCluster([]float64{1, 1}, 1000, 1e-4), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for a := 0; a < len(p.bounds); a++ {
+			for b := a + 1; b < len(p.bounds); b++ {
+				if !p.fusedWithin(a, b) {
+					continue
+				}
+				s := p.fusedSpec(p.bounds[a], p.bounds[b], p.order[:2], [2]int{2, 1})
+				gs := p.graphStage(s, "cuts")
+				bound, err := p.io.BindStage(s.lo, s.hi, &gs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				st, err := partition.CompileStage(bound)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, tile := range st.Tiles {
+					want, err := tilerun.Cuts(tile)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := len(cutsOf(st.Nodes, tile.Spatial())); got != want {
+						t.Errorf("%s [%d, %d) tile %d: %d cuts priced, the runtime makes %d", g.Name, a, b, i, got, want)
+					}
+					total += want
+				}
+			}
+		}
+		if c.some != (total > 0) {
+			t.Errorf("%s: %d cuts in all its fused tiles", g.Name, total)
+		}
+	}
 }

@@ -34,6 +34,17 @@ type segTrace struct {
 	ok   []bool
 	// secs is the segment's compute time per device class.
 	secs []float64
+	// cuts are the crops a tile makes: a value read by a node with a
+	// smaller rectangle than the one computed (the union of its reads)
+	// is cut out by a Slice (runtime/tilerun), a copy the nodes' work does
+	// not include. A DenseNet dense block's tile makes hundreds.
+	cuts []cut
+}
+
+// cut is the rectangle of value v one of its readers gets as a copy.
+type cut struct {
+	v *graphir.Value
+	r graphir.Rect
 }
 
 // trace traces segment seg (between bounds seg and seg+1) back from
@@ -74,9 +85,10 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 	for i, v := range p.live[seg] {
 		t.need[i], t.ok[i] = tr.Regions[v]
 	}
+	t.cuts = cutsOf(nodes, tr)
 	for d, ci := range p.classOf {
 		if t.secs[ci] == 0 {
-			t.secs[ci] = p.segSeconds(seg, tr.Nodes, ins, d)
+			t.secs[ci] = p.segSeconds(seg, tr.Nodes, ins, d) + p.cutSeconds(t.cuts, d)
 		}
 	}
 	p.mu.Lock()
@@ -103,6 +115,61 @@ func (p *search) segSeconds(seg int, regs []graphir.NodeRegion, ins [][]graphir.
 		}
 	}
 	return s
+}
+
+// cutsOf lists the cuts of a tile whose nodes trace as tr: each rectangle
+// of a 4-D value read other than the one computed or received, once (the
+// readers of one rectangle share its copy).
+func cutsOf(nodes []*graphir.Node, tr *graphir.BlockTrace) []cut {
+	var cuts []cut
+	seen := map[cut]bool{}
+	for i, n := range nodes {
+		nr := tr.Nodes[i]
+		if nr.Out.Empty() {
+			continue
+		}
+		for j, v := range n.Inputs {
+			if v == nil || v.Const != nil || len(v.Shape) != 4 || j >= len(nr.Inputs) || nr.Inputs[j].Whole {
+				continue
+			}
+			r := nr.Inputs[j].Rect
+			if held, ok := tr.Regions[v]; ok && held != r && !r.Empty() && !seen[cut{v, r}] {
+				seen[cut{v, r}] = true
+				cuts = append(cuts, cut{v, r})
+			}
+		}
+	}
+	return cuts
+}
+
+// cutSeconds is the time device d takes to copy cuts, each priced as the
+// Slice it is.
+func (p *search) cutSeconds(cuts []cut, d int) float64 {
+	s := 0.0
+	for _, c := range cuts {
+		n := p.sliceNode(c.v)
+		planes := float64(c.v.Shape[0] * c.v.Shape[1])
+		b := 4 * planes * float64(c.r.Area())
+		s += p.cl.Devices[d].Timer.Seconds(n, costmodel.Work{InBytes: b, OutBytes: b, Rows: planes * float64(c.r.Rows.Len())})
+	}
+	return s
+}
+
+// sliceNode is a Slice node reading v, for the cost model's kind of a cut.
+func (p *search) sliceNode(v *graphir.Value) *graphir.Node {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n, ok := p.slices[v]; ok {
+		return n
+	}
+	out := &graphir.Value{Name: v.Name + "#cut", DType: v.DType, Shape: v.Shape}
+	n := &graphir.Node{Name: "cut " + v.Name, Op: graphir.OpSlice, Inputs: []*graphir.Value{v}, Outputs: []*graphir.Value{out}, Attrs: graphir.Attrs{}}
+	out.Producer = n
+	if p.slices == nil {
+		p.slices = map[*graphir.Value]*graphir.Node{}
+	}
+	p.slices[v] = n
+	return n
 }
 
 // fused prices fused spec s over the nodes between bounds a and b by

@@ -183,6 +183,9 @@ func (p *search) direct(s *spec) (*priced, error) {
 			c.tile[i] += tileSeconds(dev.Timer, t, j)
 			c.flops += w.FLOPs
 		}
+		if tr := t.Spatial(); tr != nil && s.kind == graphir.StageFused {
+			c.tile[i] += p.cutSeconds(cutsOf(st.Nodes, tr), s.devs[i])
+		}
 	}
 	return c, nil
 }

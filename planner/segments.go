@@ -48,6 +48,7 @@ type search struct {
 	fusableAt map[[2]int]bool
 	outputsOf map[[2]int][]*graphir.Value
 	segs      map[segKey]*segTrace
+	slices    map[*graphir.Value]*graphir.Node // sliceNode's, by value cut
 	// boundAt maps a position in the node order to its bound's index.
 	boundAt map[int]int
 	// classOf numbers each device's class (classes of them in all).

@@ -3,6 +3,7 @@ package tilerun
 import (
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 
 	"github.com/edgectl/edgectl/graphir"
@@ -122,4 +123,21 @@ func (r *Runner) share(s *partition.Stage, b *builder) (*tileExec, error) {
 	e := &tileExec{g: b.g, ex: ex}
 	r.shared[key] = e
 	return e, nil
+}
+
+// Cuts counts the Slice nodes tile t's graph gets: the crops of values
+// read with a smaller box than the tile holds (the planner prices them;
+// its tests compare).
+func Cuts(t *partition.Tile) (int, error) {
+	b, err := build(t)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, nd := range b.g.Nodes {
+		if nd.Op == graphir.OpSlice && strings.HasPrefix(nd.Name, "cut ") {
+			n++
+		}
+	}
+	return n, nil
 }
