@@ -55,6 +55,7 @@ var pathKinds = []struct {
 	{"prepareUnary", []costmodel.Kind{costmodel.KindElementwise}},
 	{"prepareBinary", []costmodel.Kind{costmodel.KindElementwise}},
 	{"prepareBatchNorm", []costmodel.Kind{costmodel.KindElementwise}},
+	{"prepareSlice", []costmodel.Kind{costmodel.KindSlice}},
 	{"ref", []costmodel.Kind{costmodel.KindRef, costmodel.KindRefMath, costmodel.KindConcat, costmodel.KindCopy,
 		costmodel.KindSlice, costmodel.KindPad, costmodel.KindMove, costmodel.KindResize}},
 }
