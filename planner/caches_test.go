@@ -89,9 +89,9 @@ func TestSearch_CachesAnswerAsUncached(t *testing.T) {
 	}
 }
 
-// directHalos is halosOf from the first tile of s as the runtime traces it.
-func directHalos(t *testing.T, p *search, s *spec) []float64 {
-	gs := p.graphStage(s, "halos")
+// compiled is spec s as the runtime compiles it.
+func compiled(t *testing.T, p *search, s *spec) *partition.Stage {
+	gs := p.graphStage(s, "compiled")
 	bound, err := p.io.BindStage(s.lo, s.hi, &gs)
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +100,12 @@ func directHalos(t *testing.T, p *search, s *spec) []float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st
+}
+
+// directHalos is halosOf from the first tile of s as the runtime traces it.
+func directHalos(t *testing.T, p *search, s *spec) []float64 {
+	st := compiled(t, p, s)
 	out := make([]float64, s.hi-s.lo)
 	for i, nr := range st.Tiles[0].Spatial().Nodes {
 		n := p.g.Nodes[s.lo+i]
@@ -132,16 +138,7 @@ func TestCuts_AsTheRuntimeMakes(t *testing.T) {
 				if !p.fusedWithin(a, b) {
 					continue
 				}
-				s := p.fusedSpec(p.bounds[a], p.bounds[b], p.order[:2], [2]int{2, 1})
-				gs := p.graphStage(s, "cuts")
-				bound, err := p.io.BindStage(s.lo, s.hi, &gs)
-				if err != nil {
-					t.Fatal(err)
-				}
-				st, err := partition.CompileStage(bound)
-				if err != nil {
-					t.Fatal(err)
-				}
+				st := compiled(t, p, p.fusedSpec(p.bounds[a], p.bounds[b], p.order[:2], [2]int{2, 1}))
 				for i, tile := range st.Tiles {
 					want, err := tilerun.Cuts(tile)
 					if err != nil {

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/edgectl/edgectl/graphir"
 )
@@ -160,42 +161,39 @@ func (p *search) flopsOf(lo, hi int) float64 {
 // fusableRange reports whether nodes [lo, hi) can be one fused block
 // (cached).
 func (p *search) fusableRange(lo, hi int) bool {
-	key := [2]int{lo, hi}
-	p.mu.Lock()
-	ok, done := p.fusableAt[key]
-	p.mu.Unlock()
-	if done {
-		return ok
-	}
-	ok = true
-	for i := lo; i < hi; i++ {
-		if !p.fusable[i] {
-			ok = false
-			break
+	return memo(&p.mu, p.fusableAt, [2]int{lo, hi}, func() bool {
+		for i := lo; i < hi; i++ {
+			if !p.fusable[i] {
+				return false
+			}
 		}
-	}
-	ok = ok && graphir.CheckFusable(p.g.Nodes[lo:hi], p.stageOutputs(lo, hi)) == nil
-	p.mu.Lock()
-	p.fusableAt[key] = ok
-	p.mu.Unlock()
-	return ok
+		return graphir.CheckFusable(p.g.Nodes[lo:hi], p.stageOutputs(lo, hi)) == nil
+	})
 }
 
 // stageOutputs are the values nodes [lo, hi) leave for later nodes or the
 // graph's outputs (graphir.StageIO; cached).
 func (p *search) stageOutputs(lo, hi int) []*graphir.Value {
-	key := [2]int{lo, hi}
-	p.mu.Lock()
-	outs, ok := p.outputsOf[key]
-	p.mu.Unlock()
-	if ok {
+	return memo(&p.mu, p.outputsOf, [2]int{lo, hi}, func() []*graphir.Value {
+		_, outs := p.io.StageIO(lo, hi)
 		return outs
+	})
+}
+
+// memo returns m[k] under mu, or computes it with f outside the lock (f
+// may take mu itself) and keeps it.
+func memo[K comparable, V any](mu *sync.Mutex, m map[K]V, k K, f func() V) V {
+	mu.Lock()
+	v, ok := m[k]
+	mu.Unlock()
+	if ok {
+		return v
 	}
-	_, outs = p.io.StageIO(lo, hi)
-	p.mu.Lock()
-	p.outputsOf[key] = outs
-	p.mu.Unlock()
-	return outs
+	v = f()
+	mu.Lock()
+	m[k] = v
+	mu.Unlock()
+	return v
 }
 
 // fusedWithin reports whether the nodes between bounds a and b can be a

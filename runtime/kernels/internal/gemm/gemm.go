@@ -358,7 +358,7 @@ const narrowRows = 4 * MR
 // narrow computes rows [row, row+mrr) and columns [col, col+nrr) of C,
 // mrr <= narrowRows, nrr <= NarrowCols, from the packed A panels apan and
 // the packed B panel bpan (its first nrr columns): GemvPanels per column
-// into a tile, then C added (FlagAccumulate), the epilogue, the store.
+// into a tile, then merge.
 func narrow(p *Problem, ops *simd.Ops, buf *buffer, kc int, apan, bpan []float32, row, col, mrr, nrr, flags int) {
 	np := (mrr + MR - 1) / MR
 	t := buf.narrow[:]
@@ -369,6 +369,23 @@ func narrow(p *Problem, ops *simd.Ops, buf *buffer, kc int, apan, bpan []float32
 			t[r*NR+j] = out[r/MR*8+r%MR]
 		}
 	}
+	merge(p, t, row, col, mrr, nrr, flags)
+}
+
+// edge computes a partial tile into tile and merges its valid part.
+func edge(p *Problem, ops *simd.Ops, tile *[MR * NR]float32, kc int, apan, bpan []float32, row, col, mrr, nrr, flags int) {
+	if nrr <= 8 && ops.Sgemm8 != nil { // half the work (7x7 images: +2-9%)
+		ops.Sgemm8(kc, &apan[0], &bpan[0], &tile[0], NR, MR, 0, nil, nil, &p.Params)
+	} else {
+		ops.Sgemm(kc, &apan[0], &bpan[0], &tile[0], NR, MR, 0, nil, nil, &p.Params)
+	}
+	merge(p, tile[:], row, col, mrr, nrr, flags)
+}
+
+// merge stores the products t (row stride NR) into rows [row, row+mrr)
+// and columns [col, col+nrr) of C: C added first (FlagAccumulate), then
+// the epilogue the flags ask for.
+func merge(p *Problem, t []float32, row, col, mrr, nrr, flags int) {
 	if flags&simd.FlagAccumulate != 0 {
 		for r := 0; r < mrr; r++ {
 			c := p.C[(row+r)*p.LDC+col:]
@@ -387,34 +404,6 @@ func narrow(p *Problem, ops *simd.Ops, buf *buffer, kc int, apan, bpan []float32
 	simd.Epilogue(t, NR, mrr, nrr, flags&^simd.FlagAccumulate, rb, cb, &p.Params)
 	for r := 0; r < mrr; r++ {
 		copy(p.C[(row+r)*p.LDC+col:(row+r)*p.LDC+col+nrr], t[r*NR:r*NR+nrr])
-	}
-}
-
-// edge computes a partial tile into tile and merges its valid part.
-func edge(p *Problem, ops *simd.Ops, tile *[MR * NR]float32, kc int, apan, bpan []float32, row, col, mrr, nrr, flags int) {
-	if nrr <= 8 && ops.Sgemm8 != nil { // half the work (7x7 images: +2-9%)
-		ops.Sgemm8(kc, &apan[0], &bpan[0], &tile[0], NR, MR, 0, nil, nil, &p.Params)
-	} else {
-		ops.Sgemm(kc, &apan[0], &bpan[0], &tile[0], NR, MR, 0, nil, nil, &p.Params)
-	}
-	if flags&simd.FlagAccumulate != 0 {
-		for r := 0; r < mrr; r++ {
-			c := p.C[(row+r)*p.LDC+col:]
-			for j := 0; j < nrr; j++ {
-				tile[r*NR+j] += c[j]
-			}
-		}
-	}
-	var rb, cb []float32
-	if flags&simd.FlagRowBias != 0 {
-		rb = p.RowBias[row : row+mrr]
-	}
-	if flags&simd.FlagColBias != 0 {
-		cb = p.ColBias[col : col+nrr]
-	}
-	simd.Epilogue(tile[:], NR, mrr, nrr, flags&^simd.FlagAccumulate, rb, cb, &p.Params)
-	for r := 0; r < mrr; r++ {
-		copy(p.C[(row+r)*p.LDC+col:(row+r)*p.LDC+col+nrr], tile[r*NR:r*NR+nrr])
 	}
 }
 
