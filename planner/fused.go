@@ -157,19 +157,12 @@ func (p *search) cutSeconds(cuts []cut, d int) float64 {
 
 // sliceNode is a Slice node reading v, for the cost model's kind of a cut.
 func (p *search) sliceNode(v *graphir.Value) *graphir.Node {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n, ok := p.slices[v]; ok {
+	return memo(&p.mu, p.slices, v, func() *graphir.Node {
+		out := &graphir.Value{Name: v.Name + "#cut", DType: v.DType, Shape: v.Shape}
+		n := &graphir.Node{Name: "cut " + v.Name, Op: graphir.OpSlice, Inputs: []*graphir.Value{v}, Outputs: []*graphir.Value{out}, Attrs: graphir.Attrs{}}
+		out.Producer = n
 		return n
-	}
-	out := &graphir.Value{Name: v.Name + "#cut", DType: v.DType, Shape: v.Shape}
-	n := &graphir.Node{Name: "cut " + v.Name, Op: graphir.OpSlice, Inputs: []*graphir.Value{v}, Outputs: []*graphir.Value{out}, Attrs: graphir.Attrs{}}
-	out.Producer = n
-	if p.slices == nil {
-		p.slices = map[*graphir.Value]*graphir.Node{}
-	}
-	p.slices[v] = n
-	return n
+	})
 }
 
 // fused prices fused spec s over the nodes between bounds a and b by

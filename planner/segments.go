@@ -29,7 +29,8 @@ type search struct {
 	// order lists device indices fastest first (whole graph on one device).
 	order []int
 	// single[d] is the whole graph's compute time on device d alone;
-	// nodeSecs[d][i] is node i's (rangeTime sums them).
+	// nodeSecs[d][i] is node i's, 0 for a node fused away (rangeTime sums
+	// them).
 	single   []float64
 	nodeSecs [][]float64
 
@@ -86,7 +87,7 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 	p := &search{g: g, cl: cl, opts: opts, fusedAway: map[*graphir.Node]bool{},
 		prices: map[string]*priced{}, options: map[optionKey][]*option{}, fuseOK: map[[2]int]bool{}, layouts: map[string]int{}, halos: map[[2]int][]float64{},
 		segs: map[segKey]*segTrace{}, boundAt: map[int]int{},
-		fusableAt: map[[2]int]bool{}, outputsOf: map[[2]int][]*graphir.Value{}}
+		fusableAt: map[[2]int]bool{}, outputsOf: map[[2]int][]*graphir.Value{}, slices: map[*graphir.Value]*graphir.Node{}}
 	// The fused graph holds new Conv nodes (with the original's name) in
 	// place of each Conv it fused, and not the nodes they absorbed.
 	fused, _ := graphir.FuseConvEpilogues(g, nil)
@@ -184,10 +185,8 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 // rangeTime is nodes [lo, hi) whole on device d.
 func (p *search) rangeTime(d, lo, hi int) float64 {
 	t := 0.0
-	for i, n := range p.g.Nodes[lo:hi] {
-		if !p.fusedAway[n] {
-			t += p.nodeSecs[d][lo+i]
-		}
+	for _, s := range p.nodeSecs[d][lo:hi] {
+		t += s
 	}
 	return t
 }

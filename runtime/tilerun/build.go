@@ -77,6 +77,9 @@ func (b *builder) use(v *graphir.Value, need partition.Box) (*graphir.Value, err
 	return a, nil
 }
 
+// cutPrefix starts the name of every Slice slice adds (Cuts counts them).
+const cutPrefix = "cut "
+
 // slice adds a Slice node cutting box need out of tv (holding box has).
 func (b *builder) slice(tv *graphir.Value, has, need partition.Box, name string) *graphir.Value {
 	rank := len(need.Lo)
@@ -87,7 +90,7 @@ func (b *builder) slice(tv *graphir.Value, has, need partition.Box, name string)
 		axes[a], steps[a] = int64(a), 1
 	}
 	out := &graphir.Value{Name: name, DType: tv.DType, Shape: need.Shape()}
-	n := &graphir.Node{Name: "cut " + name, Op: graphir.OpSlice, Opset: 13, Inputs: []*graphir.Value{tv},
+	n := &graphir.Node{Name: cutPrefix + name, Op: graphir.OpSlice, Opset: 13, Inputs: []*graphir.Value{tv},
 		Outputs: []*graphir.Value{out}, Attrs: graphir.Attrs{}}
 	n.Attrs.SetInts("starts", starts)
 	n.Attrs.SetInts("ends", ends)

@@ -135,7 +135,7 @@ func Cuts(t *partition.Tile) (int, error) {
 	}
 	n := 0
 	for _, nd := range b.g.Nodes {
-		if nd.Op == graphir.OpSlice && strings.HasPrefix(nd.Name, "cut ") {
+		if nd.Op == graphir.OpSlice && strings.HasPrefix(nd.Name, cutPrefix) {
 			n++
 		}
 	}

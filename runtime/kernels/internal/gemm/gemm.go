@@ -173,6 +173,9 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 	// pays only when few row panels share each B panel (measured: 1x1
 	// 144->24 at 56x56 67.5 vs 57.1 GFLOP/s in place; 1x1 64->256 54.6 vs
 	// 60.4; 3x3 128->256 at 52x52 66.6 vs 76.3).
+	// Partial panels of a few columns run as matrix-vector products
+	// (narrow) where the tier has them and a tall kernel.
+	narrows := Narrow && ops.GemvPanels != nil && ops.SgemmTall != nil
 	direct, _ := p.B.(DirectB)
 	maxRows := inPlaceMaxRows
 	if ops.SgemmTall != nil {
@@ -234,7 +237,7 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 					p.A.PackA(ap, ic, mc, k0, kc)
 				}
 				for jr := 0; jr < nc; jr += NR {
-					narrowNext := ops.GemvPanels != nil && ops.SgemmTall != nil && Narrow && nc-jr > NR && nc-jr-NR <= NarrowCols
+					narrowNext := narrows && nc-jr > NR && nc-jr-NR <= NarrowCols
 					if ops.SgemmWide != nil && Wide && direct == nil && nc-jr > NR && !narrowNext {
 						// Two B panels at once (the second may be partial).
 						wide(p, ops, ap, bp[(jr/NR)*kc*NR:(jr/NR+2)*kc*NR], kc, ic, mc, jc+jr, min(2*NR, nc-jr), flags, last)
@@ -244,7 +247,7 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 					nrr := min(NR, nc-jr)
 					bpan := bp[(jr/NR)*kc*NR : (jr/NR+1)*kc*NR]
 					col := jc + jr
-					if nrr <= NarrowCols && ops.GemvPanels != nil && ops.SgemmTall != nil && Narrow {
+					if narrows && nrr <= NarrowCols {
 						// A few columns left: one matrix-vector product each
 						// instead of a whole 16-wide panel.
 						for ir := 0; ir < mc; ir += narrowRows {
