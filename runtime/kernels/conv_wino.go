@@ -255,8 +255,9 @@ func (d *winoConv) block(pad []float32, ty0, m0, m1 int, y, bias []float32) {
 			d.inputRow(pad, bs, w, ci, ty, T, (ty-ty0)*tw)
 		}
 	}
+	p := new(gemm.Problem) // one allocation for the 16 products, not 16
 	for q := 0; q < 16; q++ {
-		p := &gemm.Problem{M: d.cout, N: T, K: d.cin, A: d.u[q],
+		*p = gemm.Problem{M: d.cout, N: T, K: d.cin, A: d.u[q],
 			B: gemm.Matrix{Data: bs.v[q*d.cin*T : (q+1)*d.cin*T], RowStride: T, ColStride: 1},
 			C: bs.m[q*d.cout*T : (q+1)*d.cout*T], LDC: T}
 		gemm.RunRows(p, ops, m0, m1)

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/runtime/internal/scratch"
 	"github.com/edgectl/edgectl/runtime/kernelapi"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/gemm"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
@@ -124,10 +125,17 @@ func gemv(p *gemm.Problem, A, B gemm.Matrix, ops *simd.Ops, threads int) {
 	if scale == 0 {
 		scale = 1
 	}
-	arow := make([]float32, p.M*p.K)
-	for i := 0; i < p.M; i++ {
-		for k := 0; k < p.K; k++ {
-			arow[i*p.K+k] = scale * A.Data[i*A.RowStride+k*A.ColStride]
+	var arow []float32
+	if scale == 1 && A.ColStride == 1 && (p.M == 1 || A.RowStride == p.K) {
+		arow = A.Data[:p.M*p.K] // A's rows as they are: no copy
+	} else {
+		buf, _ := scratch.Get(p.M * p.K)
+		defer scratch.Put(buf)
+		arow = *buf
+		for i := 0; i < p.M; i++ {
+			for k := 0; k < p.K; k++ {
+				arow[i*p.K+k] = scale * A.Data[i*A.RowStride+k*A.ColStride]
+			}
 		}
 	}
 	threads = par.Chunks(threads, float64(p.M*p.N*p.K), 1<<16)

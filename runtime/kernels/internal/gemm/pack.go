@@ -1,6 +1,7 @@
 package gemm
 
 import (
+	"github.com/edgectl/edgectl/runtime/internal/stash"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/par"
 	"github.com/edgectl/edgectl/runtime/kernels/internal/simd"
 )
@@ -44,6 +45,11 @@ func (m Matrix) PackA(dst []float32, i0, mc, k0, kc int) {
 	}
 }
 
+// offsPool keeps Matrix.PackB's row offsets: a slice made per call was
+// most of an inference's garbage (VGG-16: 1.3 MB a run), and in a VM each
+// page of new memory costs a fault of about 15 us.
+var offsPool = stash.Stash[*[]int32]{New: func() *[]int32 { return new([]int32) }}
+
 // PackB packs depth [k0, k0+kc) x columns [j0, j0+nc): the rows of the
 // matrix are the depth.
 func (m Matrix) PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops) {
@@ -58,7 +64,12 @@ func (m Matrix) PackB(dst []float32, k0, kc, j0, nc int, ops *simd.Ops) {
 		j := j0 + p*NR
 		if cols == NR && m.ColStride == 1 && s == 1 {
 			if offs == nil {
-				offs = make([]int32, kc)
+				o := offsPool.Get()
+				defer offsPool.Put(o)
+				if cap(*o) < kc {
+					*o = make([]int32, kc)
+				}
+				offs = (*o)[:kc]
 				for k := range offs {
 					offs[k] = int32((k0 + k) * m.RowStride)
 				}
