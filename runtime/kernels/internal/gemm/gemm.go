@@ -92,7 +92,8 @@ func Run(p *Problem, ops *simd.Ops, threads int) {
 	if ops.SgemmTall != nil {
 		madds = 32 // two 16-wide FMAs
 	}
-	tm, tn := Split(p.M, p.N, p.K, threads, isPacked(p.A), madds)
+	narrows := Narrow && ops.GemvPanels != nil && ops.SgemmTall != nil
+	tm, tn := Split(p.M, p.N, p.K, threads, isPacked(p.A), madds, narrows)
 	// With several threads each column block is cut into a few tasks,
 	// handed out as threads come free: a helper that starts late (woken,
 	// or its core taken for a moment) then delays the call by a task, not
@@ -124,16 +125,28 @@ func isPacked(a ASource) bool { _, ok := a.(*PackedA); return ok }
 // Split chooses a tm x tn grid of at most threads tasks that minimises the
 // largest task's estimated cycles: its multiply-adds at madds per cycle
 // plus its packing at one element per cycle (B for its columns, A for its
-// rows when A is not prepacked).
-func Split(M, N, K, threads int, aPacked bool, madds float64) (tm, tn int) {
+// rows when A is not prepacked). With narrow, a last partial panel of at
+// most NarrowCols columns runs as matrix-vector products: it is counted
+// as 4 columns each, not as a whole panel, in a task that has all the
+// columns (a 7x7 image, 49 = 3*16 + 1: splitting 960x49x160 by rows ran
+// in 47 us at 2 threads, by columns, which the whole-panel count chose,
+// in 62).
+func Split(M, N, K, threads int, aPacked bool, madds float64, narrow bool) (tm, tn int) {
 	flops := 2 * float64(M) * float64(N) * float64(K)
 	threads = par.Chunks(threads, flops, 2e6)
 	best := math.Inf(1)
 	tm, tn = 1, 1
+	allCols := float64(ceilDiv(N, NR) * NR)
+	if rem := N % NR; narrow && rem > 0 && rem <= NarrowCols {
+		allCols = float64(N/NR*NR + 4*rem)
+	}
 	for a := 1; a <= threads; a++ {
 		for b := 1; a*b <= threads; b++ {
 			m := float64(ceilDiv(ceilDiv(M, MR), a) * MR)
 			n := float64(ceilDiv(ceilDiv(N, NR), b) * NR)
+			if b == 1 {
+				n = allCols
+			}
 			c := m*n*float64(K)/madds + float64(K)*n
 			if !aPacked {
 				c += m * float64(K) * float64(ceilDiv(int(n), NC))

@@ -212,3 +212,20 @@ func TestRunRows_MatchesRun(t *testing.T) {
 		}
 	}
 }
+
+// A last panel of one column (a 7x7 image) runs as matrix-vector
+// products where the tier has them, so splitting the rows costs less than
+// the whole-panel count said: 960x49x160 at 2 threads ran in 47 us split
+// by rows, 62 us split by columns.
+func TestSplit_NarrowTail(t *testing.T) {
+	if tm, tn := Split(960, 49, 160, 2, true, 32, true); tm != 2 || tn != 1 {
+		t.Errorf("960x49x160 with a narrow tail: split %dx%d, want 2x1", tm, tn)
+	}
+	if tm, tn := Split(960, 49, 160, 2, true, 32, false); tm != 1 || tn != 2 {
+		t.Errorf("960x49x160 without: split %dx%d, want 1x2", tm, tn)
+	}
+	// A tail of 4 columns is a whole panel either way (96x196x576).
+	if tm, tn := Split(96, 196, 576, 2, true, 32, true); tm != 1 || tn != 2 {
+		t.Errorf("96x196x576: split %dx%d, want 1x2", tm, tn)
+	}
+}
