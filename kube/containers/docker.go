@@ -130,6 +130,12 @@ func (d *Docker) Networks(ctx context.Context, label string) ([]string, error) {
 	return lines(out), err
 }
 
+// ImageID implements Engine.
+func (d *Docker) ImageID(ctx context.Context, ref string) (string, error) {
+	out, err := d.c.run(ctx, "image", "inspect", "--format", "{{.Id}}", ref)
+	return strings.TrimSpace(out), err
+}
+
 // ImageExists implements Engine.
 func (d *Docker) ImageExists(ctx context.Context, ref string) (bool, error) {
 	_, err := d.c.run(ctx, "image", "inspect", ref)

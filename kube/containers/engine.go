@@ -36,6 +36,9 @@ type Engine interface {
 	Networks(ctx context.Context, label string) ([]string, error)
 	// ImageExists reports whether the engine has the image.
 	ImageExists(ctx context.Context, ref string) (bool, error)
+	// ImageID returns the image's ID (its config's digest), which changes
+	// with every build even where the tag does not.
+	ImageID(ctx context.Context, ref string) (string, error)
 }
 
 // RunSpec is a container to run.

@@ -169,6 +169,12 @@ func (p *Podman) Networks(ctx context.Context, label string) ([]string, error) {
 	return lines(out), err
 }
 
+// ImageID implements Engine.
+func (p *Podman) ImageID(ctx context.Context, ref string) (string, error) {
+	out, err := p.c.run(ctx, "image", "inspect", "--format", "{{.Id}}", ref)
+	return strings.TrimSpace(out), err
+}
+
 // ImageExists implements Engine.
 func (p *Podman) ImageExists(ctx context.Context, ref string) (bool, error) {
 	_, err := p.c.run(ctx, "image", "exists", ref)

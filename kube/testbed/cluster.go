@@ -2,11 +2,15 @@ package testbed
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -75,9 +79,12 @@ func (tb *Testbed) profileClass(ctx context.Context, c Class, addr, dev, cache s
 		// The key has the kernel tier: the devices run this checkout's
 		// kernels on this CPU, and a profile of another tier (an image
 		// built before an AVX-512 tier, say) predicts another machine;
-		// and the cost model's version, whose kinds and terms a profile
-		// measured by an older edgectl lacks.
-		cached = filepath.Join(cache, fmt.Sprintf("%s-cpu%g-period%s-%s-%s-model%s.yaml", tb.st.Mode, c.CPUs, tb.st.CPUPeriod, goruntime.GOARCH, profile.Tier(), costmodel.ModelVersion))
+		// the cost model's version, whose kinds and terms a profile
+		// measured by an older edgectl lacks; and the build the devices
+		// run (the image's ID, or this binary's for local workers): a
+		// profile of yesterday's kernels priced today's VGG-16 on one
+		// device at 672 ms, measured 806.
+		cached = filepath.Join(cache, fmt.Sprintf("%s-cpu%g-period%s-%s-%s-model%s-%s.yaml", tb.st.Mode, c.CPUs, tb.st.CPUPeriod, goruntime.GOARCH, profile.Tier(), costmodel.ModelVersion, tb.buildTag()))
 		if data, err := os.ReadFile(cached); err == nil && !remeasure {
 			p, err := costmodel.DecodeProfile(cached, data)
 			if err == nil && (p.Tier != profile.Tier() || p.Host != profile.Host()) {
@@ -104,6 +111,40 @@ func (tb *Testbed) profileClass(ctx context.Context, c Class, addr, dev, cache s
 	}
 	return p, nil
 }
+
+// buildTag names the build of edgectl the devices run, for the profile
+// cache: the image's ID with containers; with local workers, which run
+// this executable, a digest of its file (a VCS stamp may be missing or
+// shared by uncommitted builds).
+func (tb *Testbed) buildTag() string {
+	id := strings.TrimPrefix(tb.st.ImageID, "sha256:")
+	if tb.st.Mode == "local" || id == "" {
+		id = executableDigest()
+	}
+	if id == "" {
+		return "unknown"
+	}
+	return "build" + id[:min(12, len(id))]
+}
+
+// executableDigest is the sha256 of this process's executable file, hex;
+// "" when it cannot be read.
+var executableDigest = sync.OnceValue(func() string {
+	path, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+})
 
 // wallClock turns a profile measured under a CPU quota of cpus cores into
 // one of wall-clock time. runtime/profile times one-thread runs by the

@@ -26,7 +26,10 @@ type State struct {
 	Created time.Time `json:"created"`
 	Engine  string    `json:"engine,omitempty"`
 	Image   string    `json:"image,omitempty"`
-	Network string    `json:"network,omitempty"`
+	// ImageID is the image's ID when the testbed came up: the profiles
+	// measured in place are cached per image, whose kernels they time.
+	ImageID string `json:"imageID,omitempty"`
+	Network string `json:"network,omitempty"`
 	// Bridge is the network's bridge device and HostAddr the address
 	// (CIDR) this host has on it; AddedAddr says the testbed added it.
 	Bridge    string `json:"bridge,omitempty"`

@@ -148,6 +148,10 @@ func Create(ctx context.Context, cfg Config) (tb *Testbed, err error) {
 		os.Remove(pconf)
 		return nil, &ImageError{Image: cfg.Image, Engine: e.Name(), Err: err}
 	}
+	if st.ImageID, err = e.ImageID(ctx, cfg.Image); err != nil {
+		os.Remove(pconf)
+		return nil, &ImageError{Image: cfg.Image, Engine: e.Name(), Err: err}
+	}
 	if err := st.Save(); err != nil {
 		return nil, err
 	}
