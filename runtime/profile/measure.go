@@ -38,7 +38,7 @@ func Measure(ctx context.Context, opts Options) (*costmodel.Profile, error) {
 	if threads <= 0 {
 		threads = goruntime.GOMAXPROCS(0)
 	}
-	t := &timer{threads: threads, arch: goruntime.GOARCH, tier: tierName(), seed: opts.Seed + 1, refs: map[costmodel.Kind]*reference{}}
+	t := &timer{threads: threads, arch: goruntime.GOARCH, tier: tierName(), seed: opts.Seed + 1, refs: map[string]*reference{}, refOf: map[string]string{}}
 	benches, err := grid(t.arch, t.tier)
 	if err != nil {
 		return nil, err

@@ -111,3 +111,70 @@ func TestCheckModel(t *testing.T) {
 		t.Errorf("no robust time: %+v", c)
 	}
 }
+
+// TestGrid_BigSizesHaveABigReference: sizes past a core's cache are
+// paired with a reference as large, and the kinds that have enough of
+// them have two references.
+func TestGrid_BigSizesHaveABigReference(t *testing.T) {
+	benches, err := grid(goruntime.GOARCH, tierName())
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := map[string]costmodel.Work{}
+	for _, b := range benches {
+		work[b.String()] = b.work
+	}
+	refs := map[costmodel.Kind]map[string]bool{}
+	big := map[costmodel.Kind]int{}
+	for _, b := range benches {
+		if refs[b.kind] == nil {
+			refs[b.kind] = map[string]bool{}
+		}
+		refs[b.kind][b.ref.String()] = true
+		if footprint(b.work) >= bigFootprint {
+			big[b.kind]++
+		}
+	}
+	for _, b := range benches {
+		if big[b.kind] >= minBig && footprint(b.work) >= bigFootprint && footprint(work[b.ref.String()]) < bigFootprint {
+			t.Errorf("%s (%.0f bytes) is paired with %s (%.0f bytes)", b, footprint(b.work), b.ref, footprint(work[b.ref.String()]))
+		}
+	}
+	two := 0
+	for k, r := range refs {
+		if len(r) > 2 {
+			t.Errorf("%s has %d references", k, len(r))
+		}
+		if len(r) == 2 {
+			two++
+		}
+	}
+	if two < 5 {
+		t.Errorf("%d kinds have a reference for their large sizes, want most", two)
+	}
+}
+
+// TestPairRatio_DropsDisturbedPairs: two of seven pairs whose reference
+// run took twice its median were disturbed (the bench was slowed by half
+// as much), and do not count; with too few clean pairs all count.
+func TestPairRatio_DropsDisturbedPairs(t *testing.T) {
+	us := time.Microsecond
+	ds := []time.Duration{200 * us, 150 * us, 200 * us, 150 * us, 200 * us, 200 * us, 200 * us}
+	rs := []time.Duration{100 * us, 200 * us, 100 * us, 200 * us, 100 * us, 100 * us, 100 * us}
+	if got := pairRatio(ds, rs, 100*us); got != 2 {
+		t.Errorf("ratio %v, want 2 (the undisturbed pairs')", got)
+	}
+	// Without a median yet every pair counts: the median of 2,2,2,2,2 and
+	// two of 0.75 is still 2, so make the disturbed ones the majority.
+	ds2 := []time.Duration{150 * us, 150 * us, 150 * us, 150 * us, 200 * us, 200 * us}
+	rs2 := []time.Duration{200 * us, 200 * us, 200 * us, 200 * us, 100 * us, 100 * us}
+	if got := pairRatio(ds2, rs2, 100*us); got != 0.75 {
+		t.Errorf("with 2 clean pairs of 6: ratio %v, want 0.75 (all pairs' median)", got)
+	}
+	if got := pairRatio(ds, rs, 0); got != 2 {
+		t.Errorf("no median yet: ratio %v, want all pairs' median 2", got)
+	}
+	if !undisturbed(125*us, 100*us) || undisturbed(126*us, 100*us) {
+		t.Errorf("the threshold is %v times the median", disturbed)
+	}
+}

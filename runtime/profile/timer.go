@@ -36,6 +36,10 @@ const (
 	minRuns   = 5
 	maxRuns   = 201
 	runTarget = 10 * time.Millisecond
+	// A pair whose reference run is disturbed (more than disturbed times
+	// its median) is replaced, up to maxTries pairs (measure).
+	disturbed = 1.25
+	maxTries  = 4 * minRuns
 )
 
 // Weights of at least coldWeights bytes are evicted from the caches
@@ -52,10 +56,13 @@ type timer struct {
 	threads    int
 	arch, tier string
 	seed       uint64
-	base       time.Duration // the Run of the Slice alone
-	refs       map[costmodel.Kind]*reference
-	evict      []byte // read before each run of a micro-benchmark with cold weights
-	sink       byte
+	base       time.Duration         // the Run of the Slice alone
+	refs       map[string]*reference // by the reference spec's String (a bench without one: its own)
+	refOf      map[string]string     // a measured bench's String to its reference's
+	evict      []byte                // read before each run of a micro-benchmark with cold weights
+	// disturbedPairs counts the pairs measure replaced.
+	disturbedPairs int
+	sink           byte
 }
 
 // reference is a kind's reference bench and all its timed runs.
