@@ -16,9 +16,10 @@ const (
 
 // ModelVersion changes when the kinds, the features or the form of the
 // fits do (2: BatchNormalization runs as an element-wise kernel, Winograd
-// has its own terms, fits carry nearest-neighbour corrections), so that a
-// profile cached by an older edgectl is measured again rather than used.
-const ModelVersion = "2"
+// has its own terms, fits carry nearest-neighbour corrections; 3: Work
+// has Calls and InPlaceBytes), so that a profile cached by an older
+// edgectl is measured again rather than used.
+const ModelVersion = "3"
 
 // Profile is one device class's latency model, as measured on a device of
 // the class: a file users keep (apiVersion edgectl.dev/v1alpha1, kind
