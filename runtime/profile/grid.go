@@ -85,9 +85,7 @@ func specs() []spec {
 			add(graphir.OpMul, 1, true) // [1, 1, h, w]: the reference's broadcast
 		}
 		add(graphir.OpGlobalAveragePool, 0, false)
-		if i%2 == 0 {
-			add(graphir.OpGlobalMaxPool, 0, false)
-		}
+		add(graphir.OpGlobalMaxPool, 0, false)
 		add(graphir.OpSigmoid, 0, false)
 		add([]graphir.Op{graphir.OpSoftmax, graphir.OpTanh}[i%2], 0, false)
 		add(graphir.OpConcat, 2+i%3, false)
