@@ -41,10 +41,10 @@ func TestGrid_ProbesEveryKind(t *testing.T) {
 // and that progress ends at its total. No timing is asserted.
 func TestMeasure_TinyBudget(t *testing.T) {
 	if testing.Short() {
-		t.Skip("measures 160 micro-benchmarks (10-30 s)")
+		t.Skip("measures 160 micro-benchmarks twice (20-60 s)")
 	}
 	var done, total, calls int
-	p, err := Measure(context.Background(), Options{Threads: 1, Budget: time.Millisecond, Seed: 3,
+	p, err := Measure(context.Background(), Options{Threads: 1, Budget: time.Millisecond, Seed: 3, Visits: 2,
 		Progress: func(d, n int, what string) { done, total, calls = d, n, calls+1 }})
 	if err != nil {
 		t.Fatal(err)
@@ -62,8 +62,8 @@ func TestMeasure_TinyBudget(t *testing.T) {
 			}
 		}
 	}
-	if done != total || total != probes || calls != probes+1 {
-		t.Errorf("progress ended at %d of %d after %d calls, want %d probes", done, total, calls, probes)
+	if done != total || total != 2*probes || calls != 2*probes+1 {
+		t.Errorf("progress ended at %d of %d after %d calls, want 2 visits of %d probes", done, total, calls, probes)
 	}
 	if p.Threads != 1 || p.Arch != goruntime.GOARCH || p.Tier != tierName() || len(p.Samples) != probes {
 		t.Errorf("profile threads %d arch %s tier %s samples %d", p.Threads, p.Arch, p.Tier, len(p.Samples))
@@ -176,5 +176,21 @@ func TestPairRatio_DropsDisturbedPairs(t *testing.T) {
 	}
 	if !undisturbed(125*us, 100*us) || undisturbed(126*us, 100*us) {
 		t.Errorf("the threshold is %v times the median", disturbed)
+	}
+}
+
+func TestVisitMedian(t *testing.T) {
+	for _, tc := range []struct {
+		xs   []float64
+		want float64
+	}{
+		{[]float64{2}, 2},
+		{[]float64{3, 1}, 2},
+		{[]float64{1, 5, 2}, 2},         // one visit far off does not count
+		{[]float64{1.9, 1.0, 2.1}, 1.9}, // nor one far low
+	} {
+		if got := visitMedian(tc.xs); got != tc.want {
+			t.Errorf("visitMedian(%v) = %v, want %v", tc.xs, got, tc.want)
+		}
 	}
 }
