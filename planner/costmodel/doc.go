@@ -25,12 +25,19 @@
 // tile FLOPs and its transforms' tiles and rows, which only conv-winograd
 // fits. Fits are non-negative least squares weighted by 1/time
 // (relative errors), so no work predicts a negative time (RATIONALE.md).
+// Two more features are the memory-bound kernels' own: the vector-routine
+// calls of kernels that make several per output row or plane (Calls:
+// pools off the 2x2 fast path, BatchNormalization, broadcasting binary
+// ops), and the output bytes passed over again in place (InPlaceBytes: a
+// unary activation copies and then applies, BatchNormalization
+// multiplies and then adds).
 // Two terms are derived from Work rather than stored in it: the output
 // elements a 2x2 max pool's vector loop leaves to Go (max pools only) and
 // the weight bytes of nodes whose weights come from memory (ColdWeights).
 // Where cross-validation says it helps, a fit keeps its samples' errors
 // (Corrections) and multiplies a prediction by the geometric mean of the
-// three nearest in log-work space (Neighbours): what the linear terms miss
+// three nearest in log-work space (Neighbours; InPlaceBytes is one of its
+// coordinates, so an activation's neighbours are activations): what the linear terms miss
 // about a shape, the measured sizes next to it show.
 //
 // Changes from the first sketch: Classify takes the tier; Work has

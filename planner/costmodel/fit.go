@@ -33,6 +33,9 @@ type Fit struct {
 	// SpillAbove among a few cache sizes by cross-validation.
 	PerSpillByte float64 `json:"perSpillByte,omitempty"`
 	SpillAbove   float64 `json:"spillAbove,omitempty"`
+	// PerCall and PerInPlaceByte price Work's Calls and InPlaceBytes.
+	PerCall        float64 `json:"perCall,omitempty"`
+	PerInPlaceByte float64 `json:"perInPlaceByte,omitempty"`
 	// Neighbours, when more than 0, corrects the linear prediction by the
 	// measured sizes nearest in shape: it is multiplied by the geometric
 	// mean of measured/predicted of the Neighbours Corrections nearest to
@@ -57,10 +60,13 @@ type Fit struct {
 }
 
 // nFeatures is the number of terms of a fit.
-const nFeatures = 15
+const nFeatures = 17
+
+// spillFeature is the index of the footprint past spill.
+const spillFeature = 14
 
 var featureNames = [nFeatures]string{"const", "perFLOP", "perInByte", "perOutByte", "perWeightByte", "perPackByte", "perPackRow", "perTileFLOP", "perRow",
-	"perTailElem", "perColdWeightByte", "perWinoFLOP", "perWinoTile", "perWinoRow", "perSpillByte"}
+	"perTailElem", "perColdWeightByte", "perWinoFLOP", "perWinoTile", "perWinoRow", "perSpillByte", "perCall", "perInPlaceByte"}
 
 // onlyFor are the features that one kind's fit uses and the others' do
 // not (their column is zero): the max pool's tail and Winograd's terms.
@@ -73,23 +79,23 @@ const ColdWeights = 1 << 20
 
 // features are the regressors of w, in the order of Fit's coefficients:
 // 1 (the constant), Work's fields to Rows, the tail elements, the cold
-// weight bytes, Winograd's terms and the footprint past spill (none for
-// spill 0).
+// weight bytes, Winograd's terms, the footprint past spill (none for
+// spill 0), the calls and the bytes passed over in place.
 func features(w Work, spill float64) [nFeatures]float64 {
 	x := [nFeatures]float64{1, w.FLOPs, w.InBytes, w.OutBytes, w.WeightBytes, w.PackBytes, w.PackRows, w.TileFLOPs, w.Rows, tailOf(w), 0,
-		w.WinoFLOPs, w.WinoTiles, w.WinoRows}
+		w.WinoFLOPs, w.WinoTiles, w.WinoRows, 0, w.Calls, w.InPlaceBytes}
 	if w.WeightBytes >= ColdWeights {
 		x[10] = w.WeightBytes
 	}
 	if spill > 0 {
-		x[nFeatures-1] = max(0, w.InBytes+w.OutBytes+w.WeightBytes-spill)
+		x[spillFeature] = max(0, w.InBytes+w.OutBytes+w.WeightBytes-spill)
 	}
 	return x
 }
 
 func (f Fit) coefs() [nFeatures]float64 {
 	return [nFeatures]float64{f.Const, f.PerFLOP, f.PerInByte, f.PerOutByte, f.PerWeightByte, f.PerPackByte, f.PerPackRow, f.PerTileFLOP, f.PerRow,
-		f.PerTailElem, f.PerColdWeightByte, f.PerWinoFLOP, f.PerWinoTile, f.PerWinoRow, f.PerSpillByte}
+		f.PerTailElem, f.PerColdWeightByte, f.PerWinoFLOP, f.PerWinoTile, f.PerWinoRow, f.PerSpillByte, f.PerCall, f.PerInPlaceByte}
 }
 
 // tailOf is the number of output elements that a 2x2 max pool's vector
@@ -107,7 +113,8 @@ func tailOf(w Work) float64 {
 
 func fitOf(c []float64, spill float64) Fit {
 	f := Fit{Const: c[0], PerFLOP: c[1], PerInByte: c[2], PerOutByte: c[3], PerWeightByte: c[4], PerPackByte: c[5],
-		PerPackRow: c[6], PerTileFLOP: c[7], PerRow: c[8], PerTailElem: c[9], PerColdWeightByte: c[10], PerWinoFLOP: c[11], PerWinoTile: c[12], PerWinoRow: c[13], PerSpillByte: c[14], SpillAbove: spill}
+		PerPackRow: c[6], PerTileFLOP: c[7], PerRow: c[8], PerTailElem: c[9], PerColdWeightByte: c[10], PerWinoFLOP: c[11], PerWinoTile: c[12], PerWinoRow: c[13], PerSpillByte: c[14], SpillAbove: spill,
+		PerCall: c[15], PerInPlaceByte: c[16]}
 	if spill == 0 {
 		f.PerSpillByte = 0
 	}

@@ -19,7 +19,8 @@ const (
 	KindPool        Kind = "maxpool"        // MaxPool 2x2 stride 2 (a fast path)
 	KindPoolOther   Kind = "maxpool-other"  // other MaxPool windows: row by row
 	KindAvgPool     Kind = "avgpool"        // AveragePool
-	KindGlobalPool  Kind = "global-pool"    // GlobalAveragePool, GlobalMaxPool
+	KindGlobalPool  Kind = "global-pool"    // GlobalAveragePool: a sum per plane
+	KindGlobalMax   Kind = "global-maxpool" // GlobalMaxPool: a maximum per plane, 1.5-2x the sum's time (it checks every element for NaN)
 	KindElementwise Kind = "elementwise"    // the fast kernels' element-wise ops not fused away, and BatchNormalization with constant parameters
 	KindRef         Kind = "ref"            // arithmetic the reference kernels compute: element-wise ops the fast kernels decline, reductions, LRN
 	KindRefMath     Kind = "ref-math"       // reference kernels with a transcendental per element: Sigmoid, Tanh, Exp, Softmax, ...
@@ -36,7 +37,7 @@ const (
 // (KindFree, which costs nothing, is not among them).
 func Kinds() []Kind {
 	return []Kind{KindConv3x3, KindWinograd, KindConv1x1, KindDepthwise, KindFirstLayer, KindConvOther,
-		KindGemm, KindPool, KindPoolOther, KindAvgPool, KindGlobalPool, KindElementwise, KindRef, KindRefMath,
+		KindGemm, KindPool, KindPoolOther, KindAvgPool, KindGlobalPool, KindGlobalMax, KindElementwise, KindRef, KindRefMath,
 		KindConcat, KindCopy, KindSlice, KindPad, KindMove, KindResize}
 }
 
@@ -49,6 +50,7 @@ var fallback = map[Kind]Kind{
 	KindConv1x1:     KindConv3x3,
 	KindDepthwise:   KindConvOther,
 	KindGlobalPool:  KindPool,
+	KindGlobalMax:   KindGlobalPool,
 	KindAvgPool:     KindPoolOther,
 	KindPoolOther:   KindPool,
 	KindPool:        KindElementwise,

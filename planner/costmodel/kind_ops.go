@@ -31,10 +31,13 @@ func classifyOther(n *graphir.Node) Kind {
 		}
 		return KindPoolOther
 	case graphir.OpGlobalAveragePool, graphir.OpGlobalMaxPool:
-		if isFloat(n.In(0)) && len(n.In(0).Shape) >= 3 {
-			return KindGlobalPool
+		switch {
+		case !isFloat(n.In(0)) || len(n.In(0).Shape) < 3:
+			return KindRef
+		case n.Op == graphir.OpGlobalMaxPool:
+			return KindGlobalMax
 		}
-		return KindRef
+		return KindGlobalPool
 	case graphir.OpRelu, graphir.OpLeakyRelu, graphir.OpClip, graphir.OpHardSwish:
 		if isFloat(n.In(0)) && len(n.Outputs) == 1 && n.Outputs[0] != nil {
 			return KindElementwise

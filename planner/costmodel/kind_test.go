@@ -45,6 +45,7 @@ func TestClassify(t *testing.T) {
 		{"maxpool 3x3", pool(t, false, 64, 56, 3, 2, 1), "amd64", "avx2", KindPoolOther},
 		{"avgpool", pool(t, true, 64, 56, 2, 2, 0), "amd64", "avx2", KindAvgPool},
 		{"global pool", node(t, graphir.OpGlobalAveragePool, nil, in(1, 64, 7, 7)), "amd64", "avx2", KindGlobalPool},
+		{"global max pool", node(t, graphir.OpGlobalMaxPool, nil, in(1, 64, 7, 7)), "amd64", "avx2", KindGlobalMax},
 		{"relu", node(t, graphir.OpRelu, nil, in(1, 64, 7, 7)), "amd64", "avx2", KindElementwise},
 		{"add", node(t, graphir.OpAdd, nil, in(1, 64, 7, 7), in(1, 64, 7, 7)), "amd64", "avx2", KindElementwise},
 		{"mul by channel", node(t, graphir.OpMul, nil, in(1, 64, 7, 7), weight(1, 64, 1, 1)), "amd64", "avx2", KindElementwise},

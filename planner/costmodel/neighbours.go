@@ -9,7 +9,7 @@ import (
 
 // nCoords is the number of coordinates of a size in the neighbour
 // correction.
-const nCoords = 5
+const nCoords = 6
 
 // neighbourChoices are the neighbour counts fitKind tries by
 // cross-validation (0: the linear fit alone). Three were best for the
@@ -25,12 +25,14 @@ type Correction struct {
 }
 
 // coordsOf places work w for the neighbour search: the logarithms of its
-// FLOPs, input, output, weight and im2col bytes. For a convolution these
-// pin down the GEMM's M, N and K (and the image's shape) up to the kernel
-// size; one unit is a factor of e.
+// FLOPs, input, output, weight, im2col and in-place bytes. For a
+// convolution these pin down the GEMM's M, N and K (and the image's
+// shape) up to the kernel size; the in-place bytes keep an activation's
+// neighbours among activations (a binary op of the same bytes has none).
+// One unit is a factor of e.
 func coordsOf(w Work) [nCoords]float64 {
 	l := func(x float64) float64 { return math.Log1p(max(x, 0)) }
-	return [nCoords]float64{l(w.FLOPs), l(w.InBytes), l(w.OutBytes), l(w.WeightBytes), l(w.PackBytes)}
+	return [nCoords]float64{l(w.FLOPs), l(w.InBytes), l(w.OutBytes), l(w.WeightBytes), l(w.PackBytes), l(w.InPlaceBytes)}
 }
 
 // corrections are the errors of fit f on samples ss.

@@ -16,9 +16,10 @@ const (
 
 // ModelVersion changes when the kinds, the features or the form of the
 // fits do (2: BatchNormalization runs as an element-wise kernel, Winograd
-// has its own terms, fits carry nearest-neighbour corrections), so that a
-// profile cached by an older edgectl is measured again rather than used.
-const ModelVersion = "2"
+// has its own terms, fits carry nearest-neighbour corrections; 3: Work
+// has Calls and InPlaceBytes), so that a profile cached by an older
+// edgectl is measured again rather than used.
+const ModelVersion = "3"
 
 // Profile is one device class's latency model, as measured on a device of
 // the class: a file users keep (apiVersion edgectl.dev/v1alpha1, kind
@@ -50,7 +51,8 @@ func (p *Profile) KindOf(n *graphir.Node) Kind { return Classify(n, p.Arch, p.Ti
 // the GEMM), so tiles use SpatialSeconds and ChannelSeconds. A kind the
 // profile has no fit for falls back to the nearest kind that has one
 // (conv-winograd to conv3x3, conv-first and conv-depthwise to conv-other,
-// conv-other and conv1x1 to conv3x3, global-pool and maxpool-other to
+// conv-other and conv1x1 to conv3x3, global-maxpool to global-pool,
+// global-pool and maxpool-other to
 // maxpool, avgpool to maxpool-other, ref-math to ref, concat to copy, pad
 // to slice, copy, slice and resize to move, the element-wise and move
 // kinds to each other); with none, the prediction is unknown: NaN.

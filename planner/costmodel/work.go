@@ -42,19 +42,31 @@ type Work struct {
 	WinoFLOPs float64 `json:"winoFLOPs,omitempty"`
 	WinoTiles float64 `json:"winoTiles,omitempty"`
 	WinoRows  float64 `json:"winoRows,omitempty"`
+	// Calls counts the vector-routine calls of kernels that make several
+	// per output row or per plane, each with a cost of its own whatever
+	// its length (callsOf): a pool other than the 2x2 fast path (a pass
+	// per window row and column), BatchNormalization (two per plane), an
+	// Add, Sub, Mul or Div whose operand is broadcast (one per block). 0
+	// for the other kernels, whose calls Rows counts.
+	Calls float64 `json:"calls,omitempty"`
+	// InPlaceBytes are the output bytes a kernel passes over a second
+	// time, in place: a unary activation copies its input to its output
+	// and then applies itself there; BatchNormalization multiplies, then
+	// adds.
+	InPlaceBytes float64 `json:"inPlaceBytes,omitempty"`
 }
 
 // Add returns the sum of w and o (the work of two parts together).
 func (w Work) Add(o Work) Work {
 	return Work{w.FLOPs + o.FLOPs, w.InBytes + o.InBytes, w.OutBytes + o.OutBytes, w.WeightBytes + o.WeightBytes,
 		w.PackBytes + o.PackBytes, w.PackRows + o.PackRows, w.TileFLOPs + o.TileFLOPs, w.Rows + o.Rows,
-		w.WinoFLOPs + o.WinoFLOPs, w.WinoTiles + o.WinoTiles, w.WinoRows + o.WinoRows}
+		w.WinoFLOPs + o.WinoFLOPs, w.WinoTiles + o.WinoTiles, w.WinoRows + o.WinoRows, w.Calls + o.Calls, w.InPlaceBytes + o.InPlaceBytes}
 }
 
 // scale returns w with the work that grows with the output scaled by f.
 func (w Work) scale(f float64) Work {
 	return Work{w.FLOPs * f, w.InBytes * f, w.OutBytes * f, w.WeightBytes * f, w.PackBytes * f, w.PackRows * f, w.TileFLOPs * f, w.Rows * f,
-		w.WinoFLOPs * f, w.WinoTiles * f, w.WinoRows * f}
+		w.WinoFLOPs * f, w.WinoTiles * f, w.WinoRows * f, w.Calls * f, w.InPlaceBytes * f}
 }
 
 // rowsOf is the number of rows of v: all its elements over the last axis.
@@ -96,7 +108,60 @@ func NodeWork(n *graphir.Node) Work {
 			c.addTo(&w, batchOf(n))
 		}
 	}
+	w.Calls, w.InPlaceBytes = callsOf(n), inPlaceOf(n, w.OutBytes)
 	return w
+}
+
+// callsOf is Work.Calls of node n: per output row, a max pool off the
+// 2x2 fast path makes a pass per window row, one per window column and
+// two more (runtime/kernels' maxRowsFirst), an average pool one per
+// window position and one to divide (generic); BatchNormalization makes
+// two per plane; a broadcasting binary op one per element of its smaller
+// operand (each a block of the output).
+func callsOf(n *graphir.Node) float64 {
+	switch n.Op {
+	case graphir.OpMaxPool, graphir.OpAveragePool:
+		if !poolTaken(n) || (n.Op == graphir.OpMaxPool && fast2x2(n)) {
+			return 0
+		}
+		y := n.Outputs[0].Shape
+		k := n.Attrs["kernel_shape"].Ints
+		rows := float64(y[0] * y[1] * y[2])
+		if n.Op == graphir.OpMaxPool {
+			return rows * float64(k[0]+k[1]+2)
+		}
+		return rows * float64(k[0]*k[1]+1)
+	case graphir.OpBatchNormalization:
+		if bnTaken(n) {
+			x := n.In(0).Shape
+			return 2 * float64(x[0]*x[1])
+		}
+	case graphir.OpAdd, graphir.OpSub, graphir.OpMul, graphir.OpDiv:
+		if binaryTaken(n) {
+			y := n.Outputs[0].Shape
+			for _, in := range n.Inputs {
+				if !in.Shape.Equal(y) {
+					return float64(in.Shape.Size())
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// inPlaceOf is Work.InPlaceBytes of node n, whose outputs are out bytes.
+func inPlaceOf(n *graphir.Node, out float64) float64 {
+	switch n.Op {
+	case graphir.OpRelu, graphir.OpLeakyRelu, graphir.OpClip, graphir.OpHardSwish:
+		if classifyOther(n) == KindElementwise {
+			return out
+		}
+	case graphir.OpBatchNormalization:
+		if bnTaken(n) {
+			return out
+		}
+	}
+	return 0
 }
 
 func batchOf(n *graphir.Node) int {
@@ -138,7 +203,14 @@ func SpatialWork(n *graphir.Node, out graphir.Rect, ins []graphir.Rect) Work {
 		}
 		w.InBytes += b
 	}
-	w.Rows = whole.Rows * float64(out.Rows.Len()) / float64(max(1, graphir.FullRect(n.Outputs[0].Shape).Rows.Len()))
+	rowFrac := float64(out.Rows.Len()) / float64(max(1, graphir.FullRect(n.Outputs[0].Shape).Rows.Len()))
+	w.Rows = whole.Rows * rowFrac
+	// A pool's calls are per output row; BatchNormalization's and a
+	// broadcast's per plane or block, which every tile has.
+	w.Calls, w.InPlaceBytes = whole.Calls, whole.InPlaceBytes*frac
+	if n.Op == graphir.OpMaxPool || n.Op == graphir.OpAveragePool {
+		w.Calls = whole.Calls * rowFrac
+	}
 	if n.Op == graphir.OpConv {
 		if c, ok := convOf(n); ok {
 			c.spatial(out).addTo(&w, batchOf(n))
@@ -170,7 +242,8 @@ func ChannelWork(n *graphir.Node, lo, hi int) Work {
 		return whole.scale(float64(graphir.Span{Lo: lo, Hi: hi}.Intersect(graphir.Span{Lo: 0, Hi: c}).Len()) / float64(c))
 	}
 	frac := float64(r.Out.Len()) / float64(c)
-	w := Work{FLOPs: whole.FLOPs * frac, OutBytes: whole.OutBytes * frac, Rows: whole.Rows * frac}
+	w := Work{FLOPs: whole.FLOPs * frac, OutBytes: whole.OutBytes * frac, Rows: whole.Rows * frac,
+		Calls: whole.Calls * frac, InPlaceBytes: whole.InPlaceBytes * frac}
 	for i, in := range n.Inputs {
 		if in == nil {
 			continue

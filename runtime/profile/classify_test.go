@@ -51,7 +51,7 @@ var pathKinds = []struct {
 	{"prepareGemm", []costmodel.Kind{costmodel.KindGemm}},
 	{"prepareMatMul", []costmodel.Kind{costmodel.KindGemm}},
 	{"(*poolPlan).run", []costmodel.Kind{costmodel.KindPool, costmodel.KindPoolOther, costmodel.KindAvgPool}},
-	{"prepareGlobalPool", []costmodel.Kind{costmodel.KindGlobalPool}},
+	{"prepareGlobalPool", []costmodel.Kind{costmodel.KindGlobalPool, costmodel.KindGlobalMax}},
 	{"prepareUnary", []costmodel.Kind{costmodel.KindElementwise}},
 	{"prepareBinary", []costmodel.Kind{costmodel.KindElementwise}},
 	{"prepareBatchNorm", []costmodel.Kind{costmodel.KindElementwise}},

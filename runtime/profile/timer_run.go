@@ -47,7 +47,11 @@ func (t *timer) measure(ctx context.Context, bn bench) (costmodel.Sample, error)
 	if err != nil {
 		return costmodel.Sample{}, err
 	}
-	ref := t.refs[p.kind]
+	key := bn.String()
+	if bn.ref != nil {
+		key = bn.ref.String()
+	}
+	ref := t.refs[key]
 	if ref == nil {
 		ref = &reference{p: p}
 		if bn.ref != nil {
@@ -55,14 +59,24 @@ func (t *timer) measure(ctx context.Context, bn bench) (costmodel.Sample, error)
 				return costmodel.Sample{}, err
 			}
 		}
-		t.refs[p.kind] = ref
+		t.refs[key] = ref
 	}
+	t.refOf[bn.String()] = key
 	goruntime.GC()
 	now := t.clock()
-	var ratios []float64
+	// A pair whose reference run took more than disturbed times the
+	// reference's median so far was disturbed (another tenant took the
+	// core's caches or its SMT sibling's ports): the bench's run was
+	// slowed too, but not in proportion. Such pairs are replaced, up to
+	// maxTries pairs in all.
+	refMed := time.Duration(0)
+	if len(ref.times) >= 2*minRuns {
+		refMed = median(ref.times)
+	}
 	var ds, rs []time.Duration
 	var sum time.Duration
-	for i := -1; i < minRuns || (sum < runTarget && i < maxRuns); i++ {
+	clean := 0
+	for i := -1; i < minRuns || (sum < runTarget && i < maxRuns) || (clean < minRuns && i < maxTries); i++ {
 		r, err := t.warm(ctx, ref.p, now)
 		if err != nil {
 			return costmodel.Sample{}, fmt.Errorf("%s: %w", bn, err)
@@ -76,7 +90,11 @@ func (t *timer) measure(ctx context.Context, bn bench) (costmodel.Sample, error)
 		}
 		// A node never takes less than a tenth of the base Run.
 		floor := max(t.base/10, time.Nanosecond)
-		ratios = append(ratios, float64(max(d, floor))/float64(max(r, floor)))
+		if undisturbed(r, refMed) {
+			clean++
+		} else {
+			t.disturbedPairs++
+		}
 		ds, rs = append(ds, max(d, floor)), append(rs, max(r, floor))
 		sum += d + r
 	}
@@ -88,7 +106,31 @@ func (t *timer) measure(ctx context.Context, bn bench) (costmodel.Sample, error)
 		return costmodel.Sample{Kind: p.kind, Shape: bn.String(), Work: p.work, Seconds: float64(slices.Min(ds)) / float64(slices.Min(rs))}, nil
 	}
 	ref.times = append(ref.times, rs...)
-	return costmodel.Sample{Kind: p.kind, Shape: bn.String(), Work: p.work, Seconds: medianF(ratios)}, nil
+	return costmodel.Sample{Kind: p.kind, Shape: bn.String(), Work: p.work, Seconds: pairRatio(ds, rs, refMed)}, nil
+}
+
+// undisturbed reports whether a reference run of r is no more than
+// disturbed times the reference's median refMed (0: not known yet).
+func undisturbed(r, refMed time.Duration) bool {
+	return refMed == 0 || float64(r) <= disturbed*float64(refMed)
+}
+
+// pairRatio is the median ratio of the pairs of bench runs ds and
+// reference runs rs whose reference run was undisturbed, or of all of
+// them when fewer than minRuns were.
+func pairRatio(ds, rs []time.Duration, refMed time.Duration) float64 {
+	var all, clean []float64
+	for i := range ds {
+		r := float64(ds[i]) / float64(rs[i])
+		all = append(all, r)
+		if undisturbed(rs[i], refMed) {
+			clean = append(clean, r)
+		}
+	}
+	if len(clean) >= minRuns {
+		return medianF(clean)
+	}
+	return medianF(all)
 }
 
 // warm runs p twice and returns the second run: it finds its data in the
@@ -105,11 +147,11 @@ func (t *timer) warm(ctx context.Context, p *prepared, now func() time.Duration)
 }
 
 // scaled returns the samples with their ratios turned into seconds: each
-// times its kind's reference median so far.
+// times its reference's median so far.
 func (t *timer) scaled(samples []costmodel.Sample) []costmodel.Sample {
 	out := slices.Clone(samples)
 	for i := range out {
-		if r := t.refs[out[i].Kind]; r != nil && len(r.times) > 0 {
+		if r := t.refs[t.refOf[out[i].Shape]]; r != nil && len(r.times) > 0 {
 			out[i].Seconds *= median(r.times).Seconds()
 		}
 	}
