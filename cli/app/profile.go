@@ -45,7 +45,7 @@ func profileCommand() *cli.Command {
 			"and prints per kind the samples, R², MAPE and the share of sizes predicted within\n" +
 			"±10% (each size predicted by a fit without it). Writes the profile (YAML, kind\n" +
 			"Profile) to -o, or without -o to this machine's cached profile, which the planner\n" +
-			"uses for classes without one. About a minute on a desktop core; --budget bounds it.\n" +
+			"uses for classes without one. About two minutes on a desktop core (every size is measured in three visits); --budget bounds it.\n" +
 			"--worker ADDR asks a running worker to measure itself (needs -o).\n" +
 			"--check MODEL (and MODEL arguments: ONNX, .edgeir or zoo names) then prints each\n" +
 			"model's predicted one-device time against its measured time (the executor, median\n" +

@@ -44,7 +44,7 @@ var buildKey = func() string { return Version + " " + profile.Build() }
 // localProfile returns this machine's latency profile with threads
 // intra-op threads (0: all cores): $EDGECTL_PROFILE when set (a profile
 // file, used whatever its threads), else the cached one, or one measured
-// now (about a minute, a progress bar on stderr) and cached. A cached file
+// now (about two minutes, a progress bar on stderr) and cached. A cached file
 // that does not decode is measured again.
 func localProfile(ctx context.Context, threads int, stderr io.Writer) (*costmodel.Profile, error) {
 	return machineProfile(ctx, threads, stderr, true)
@@ -82,7 +82,7 @@ func machineProfile(ctx context.Context, threads int, stderr io.Writer, measure 
 	if !measure {
 		return nil, errNoProfile
 	}
-	fmt.Fprintf(stderr, "measuring this machine's latency profile with %d threads (about a minute; cached in %s)\n", threads, path)
+	fmt.Fprintf(stderr, "measuring this machine's latency profile with %d threads (about two minutes; cached in %s)\n", threads, path)
 	bar := newProgress(stderr, "profile")
 	start := time.Now()
 	p, err := profile.Measure(ctx, profile.Options{Threads: threads, Progress: bar.Report})
