@@ -176,7 +176,7 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 		}
 	}
 	warmed := time.Now()
-	ss.warm(ctx, s.log)
+	ss.warm(ctx, s.log, s.slots)
 	ss.touch()
 	s.m.sessions.Set(float64(s.putSession(ss)))
 	s.log.Info("session opened", "session", ss.id, "model", path, "tiles", len(ss.held), "stages", len(ss.stages),
@@ -339,8 +339,10 @@ func (ss *session) job(stage int32, tiles []int32) (*partition.Tile, error) {
 // their memory faulted in (about 15 us a page in a VM), and the memory
 // limit (memKeeper) is then set from the heap the session really holds.
 // A tile whose warm-up fails is left to its first frame, which reports
-// the error where it belongs.
-func (ss *session) warm(ctx context.Context, log *slog.Logger) {
+// the error where it belongs. Each run takes one of the worker's compute
+// slots, as a job does, so warming never competes with more jobs than the
+// worker runs at once.
+func (ss *session) warm(ctx context.Context, log *slog.Logger, slots chan struct{}) {
 	keys := make([]tileKey, 0, len(ss.held))
 	for k := range ss.held {
 		keys = append(keys, k)
@@ -357,7 +359,20 @@ func (ss *session) warm(ctx context.Context, log *slog.Logger) {
 			return
 		}
 		t := ss.prog.Stages[k.stage].Tiles[k.tile]
-		if err := ss.run.Warm(ctx, t); err != nil {
+		var late <-chan time.Time // a slot held past stop (a profile measuring) ends the warm-up
+		if !stop.IsZero() {
+			late = time.After(time.Until(stop))
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		case <-late:
+			return
+		}
+		err := ss.run.Warm(ctx, t)
+		<-slots
+		if err != nil {
 			log.Warn("tile warm-up failed; its first frame builds it", "session", ss.id, "error", err)
 			continue
 		}
