@@ -3,6 +3,7 @@ package costmodel
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/edgectl/edgectl/graphir"
@@ -82,25 +83,13 @@ func TestFitSamples_NeedsCalls(t *testing.T) {
 			}
 		}
 	}
-	with, err := FitSamples(ss, 0.25, 1)
-	if err != nil {
-		t.Fatal(err)
+	with, old := fitWithAndWithout(t, ss, KindPoolOther, func(w *Work) { w.Calls = 0 })
+	if with.Within10 != 1 || with.PerCall <= 0 {
+		t.Errorf("with calls: within 10%% %v, per call %v", with.Within10, with.PerCall)
 	}
-	without := make([]Sample, len(ss))
-	copy(without, ss)
-	for i := range without {
-		without[i].Work.Calls = 0
-	}
-	old, err := FitSamples(without, 0.25, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f := with[KindPoolOther]; f.Within10 != 1 || f.PerCall <= 0 {
-		t.Errorf("with calls: within 10%% %v, per call %v", f.Within10, f.PerCall)
-	}
-	t.Logf("calls: with %v without %v", with[KindPoolOther].Within10, old[KindPoolOther].Within10)
-	if f := old[KindPoolOther]; f.Within10 > 0.8 {
-		t.Errorf("without calls the fit should miss: within 10%% %v", f.Within10)
+	t.Logf("calls: with %v without %v", with.Within10, old.Within10)
+	if old.Within10 > 0.8 {
+		t.Errorf("without calls the fit should miss: within 10%% %v", old.Within10)
 	}
 }
 
@@ -119,26 +108,33 @@ func TestFitSamples_NeedsInPlace(t *testing.T) {
 			ss = append(ss, Sample{Kind: KindElementwise, Shape: fmt.Sprintf("op %d %v", i, unary), Work: w, Seconds: sec})
 		}
 	}
-	with, err := FitSamples(ss, 0.25, 1)
+	with, old := fitWithAndWithout(t, ss, KindElementwise, func(w *Work) { w.InPlaceBytes = 0 })
+	if with.Within10 != 1 || with.PerInPlaceByte <= 0 {
+		t.Errorf("with the in-place term: within 10%% %v, per byte %v", with.Within10, with.PerInPlaceByte)
+	}
+	t.Logf("in place: with %v without %v", with.Within10, old.Within10)
+	if old.Within10 > 0.8 {
+		t.Errorf("without it the fit should miss: within 10%% %v", old.Within10)
+	}
+}
+
+// fitWithAndWithout fits kind k of samples ss as they are, and again with
+// drop applied to every sample's work (a term taken away).
+func fitWithAndWithout(t *testing.T, ss []Sample, k Kind, drop func(*Work)) (with, without Fit) {
+	t.Helper()
+	all, err := FitSamples(ss, 0.25, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	without := make([]Sample, len(ss))
-	copy(without, ss)
-	for i := range without {
-		without[i].Work.InPlaceBytes = 0
+	cut := slices.Clone(ss)
+	for i := range cut {
+		drop(&cut[i].Work)
 	}
-	old, err := FitSamples(without, 0.25, 1)
+	old, err := FitSamples(cut, 0.25, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := with[KindElementwise]; f.Within10 != 1 || f.PerInPlaceByte <= 0 {
-		t.Errorf("with the in-place term: within 10%% %v, per byte %v", f.Within10, f.PerInPlaceByte)
-	}
-	t.Logf("in place: with %v without %v", with[KindElementwise].Within10, old[KindElementwise].Within10)
-	if f := old[KindElementwise]; f.Within10 > 0.8 {
-		t.Errorf("without it the fit should miss: within 10%% %v", f.Within10)
-	}
+	return all[k], old[k]
 }
 
 // TestCorrection_ActivationsNearActivations: a binary op and an

@@ -351,18 +351,16 @@ func (ss *session) warm(ctx context.Context, log *slog.Logger, slots chan struct
 	// Warm-up must not cost the open its deadline: it stops once half the
 	// time left at its start is spent.
 	stop := time.Time{}
+	var late <-chan time.Time // a slot held past stop (a profile measuring) ends the warm-up
 	if d, ok := ctx.Deadline(); ok {
 		stop = time.Now().Add(time.Until(d) / 2)
+		late = time.After(time.Until(stop))
 	}
 	for _, k := range keys {
 		if ctx.Err() != nil || (!stop.IsZero() && time.Now().After(stop)) {
 			return
 		}
 		t := ss.prog.Stages[k.stage].Tiles[k.tile]
-		var late <-chan time.Time // a slot held past stop (a profile measuring) ends the warm-up
-		if !stop.IsZero() {
-			late = time.After(time.Until(stop))
-		}
 		select {
 		case slots <- struct{}{}:
 		case <-ctx.Done():

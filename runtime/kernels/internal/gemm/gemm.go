@@ -92,8 +92,7 @@ func Run(p *Problem, ops *simd.Ops, threads int) {
 	if ops.SgemmTall != nil {
 		madds = 32 // two 16-wide FMAs
 	}
-	narrows := Narrow && ops.GemvPanels != nil && ops.SgemmTall != nil
-	tm, tn := Split(p.M, p.N, p.K, threads, isPacked(p.A), madds, narrows)
+	tm, tn := Split(p.M, p.N, p.K, threads, isPacked(p.A), madds, narrows(ops))
 	// With several threads each column block is cut into a few tasks,
 	// handed out as threads come free: a helper that starts late (woken,
 	// or its core taken for a moment) then delays the call by a task, not
@@ -121,6 +120,11 @@ const (
 )
 
 func isPacked(a ASource) bool { _, ok := a.(*PackedA); return ok }
+
+// narrows reports whether partial panels of a few columns run as
+// matrix-vector products (narrow): where the tier has them and a tall
+// kernel.
+func narrows(ops *simd.Ops) bool { return Narrow && ops.GemvPanels != nil && ops.SgemmTall != nil }
 
 // Split chooses a tm x tn grid of at most threads tasks that minimises the
 // largest task's estimated cycles: its multiply-adds at madds per cycle
@@ -186,9 +190,7 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 	// pays only when few row panels share each B panel (measured: 1x1
 	// 144->24 at 56x56 67.5 vs 57.1 GFLOP/s in place; 1x1 64->256 54.6 vs
 	// 60.4; 3x3 128->256 at 52x52 66.6 vs 76.3).
-	// Partial panels of a few columns run as matrix-vector products
-	// (narrow) where the tier has them and a tall kernel.
-	narrows := Narrow && ops.GemvPanels != nil && ops.SgemmTall != nil
+	gemvTails := narrows(ops)
 	direct, _ := p.B.(DirectB)
 	maxRows := inPlaceMaxRows
 	if ops.SgemmTall != nil {
@@ -250,7 +252,7 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 					p.A.PackA(ap, ic, mc, k0, kc)
 				}
 				for jr := 0; jr < nc; jr += NR {
-					narrowNext := narrows && nc-jr > NR && nc-jr-NR <= NarrowCols
+					narrowNext := gemvTails && nc-jr > NR && nc-jr-NR <= NarrowCols
 					if ops.SgemmWide != nil && Wide && direct == nil && nc-jr > NR && !narrowNext {
 						// Two B panels at once (the second may be partial).
 						wide(p, ops, ap, bp[(jr/NR)*kc*NR:(jr/NR+2)*kc*NR], kc, ic, mc, jc+jr, min(2*NR, nc-jr), flags, last)
@@ -260,7 +262,7 @@ func work(p *Problem, ops *simd.Ops, i0, i1, j0, j1 int) {
 					nrr := min(NR, nc-jr)
 					bpan := bp[(jr/NR)*kc*NR : (jr/NR+1)*kc*NR]
 					col := jc + jr
-					if narrows && nrr <= NarrowCols {
+					if gemvTails && nrr <= NarrowCols {
 						// A few columns left: one matrix-vector product each
 						// instead of a whole 16-wide panel.
 						for ir := 0; ir < mc; ir += narrowRows {
