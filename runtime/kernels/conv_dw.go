@@ -37,6 +37,9 @@ type dwConv struct {
 	// c8 computes the first 8*c8.groups channels of each image in the
 	// interleaved layout (conv_dw8.go); nil when it does not apply.
 	c8 *dw8
+	// c3 computes every channel of a 3x3 stride-1 convolution in the
+	// planes' own layout (conv_dw3.go); nil when it does not apply.
+	c3 *dw3
 }
 
 type dwRows struct{ iy, rows, dst int }
@@ -89,7 +92,9 @@ func prepareDepthwise(c *convPlan, w []float32) kernelapi.Kernel {
 		}
 		return s
 	}
-	d.c8 = prepareDW8(c, w)
+	if d.c3 = prepareDW3(c, w); d.c3 == nil {
+		d.c8 = prepareDW8(c, w)
+	}
 	return d.run
 }
 
@@ -100,6 +105,10 @@ func (d *dwConv) run(_ *graphir.Node, in, out []*graphir.Tensor) error {
 	var bias []float32
 	if len(in) > 2 && in[2] != nil {
 		bias = in[2].F
+	}
+	if d.c3 != nil {
+		d.c3.run(x, y, bias)
+		return nil
 	}
 	first := 0 // the first channel of each image left to this loop
 	if d.c8 != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"testing"
+	"time"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/runtime/kernelapi"
@@ -59,6 +60,53 @@ func BenchmarkMobileNetV2Depthwise(b *testing.B) {
 				report(b, flops, cpu0)
 			})
 		}
+	}
+}
+
+// BenchmarkMobileNetV2DepthwisePlanar compares, layer by layer on one
+// thread, the planar 3x3 path (conv_dw3.go) with the interleaved one
+// (conv_dw8.go) that serves where the tier has no planar kernel: the two
+// kernels run in turn, each timed by its thread's CPU time, and the
+// metrics are each one's microseconds per run and interleaved/planar:
+//
+//	go test -run '^$' -bench 'MobileNetV2DepthwisePlanar' ./runtime/kernels/
+func BenchmarkMobileNetV2DepthwisePlanar(b *testing.B) {
+	if !kernels.HaveAsm() {
+		b.Skip("no assembly tier: no planar path")
+	}
+	prep := kernels.PrepareAsm(graphir.OpConv)
+	for _, l := range mobileNetV2DW {
+		s := kerneltest.ConvSpec{N: 1, C: l.c, H: l.size, W: l.size, M: l.c, KH: 3, KW: 3, SH: l.stride, SW: l.stride,
+			DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: l.c, Bias: true, Act: "Clip", Lo: 0, Hi: 6}
+		n, in, out := specNode(b, s)
+		b.Run(l.name, func(b *testing.B) {
+			var ks [2]kernelapi.Kernel // planar, interleaved
+			saved := *kernels.DW3MinWidth
+			for i, w := range []int{saved, 1 << 30} {
+				*kernels.DW3MinWidth = w
+				k, err := prep(n, kernelapi.Env{Threads: 1})
+				if err != nil || k == nil {
+					b.Fatalf("prepare: %v", err)
+				}
+				ks[i] = k
+			}
+			*kernels.DW3MinWidth = saved
+			cpuTime()
+			var spent [2]time.Duration
+			for i := 0; i < b.N; i++ {
+				for j, k := range ks {
+					t0 := threadCPUTime()
+					if err := k(n, in, out); err != nil {
+						b.Fatal(err)
+					}
+					spent[j] += threadCPUTime() - t0
+				}
+			}
+			us := func(d time.Duration) float64 { return d.Seconds() * 1e6 / float64(b.N) }
+			b.ReportMetric(us(spent[0]), "planar-us")
+			b.ReportMetric(us(spent[1]), "interleaved-us")
+			b.ReportMetric(float64(spent[1])/float64(spent[0]), "speedup")
+		})
 	}
 }
 

@@ -11,7 +11,9 @@
 //     fused activation (Fuse) run in the GEMM epilogue. Depthwise
 //     convolutions run 8 channels at a time in an interleaved layout
 //     (conv_dw8.go; the channels past a multiple of 8 plane by plane,
-//     conv_dw.go), first layers with few input channels as a direct
+//     conv_dw.go), or, 3x3 stride 1 on planes 16 wide or more where the
+//     tier has DW3S1 (AVX-512), plane by plane in place (conv_dw3.go);
+//     first layers with few input channels as a direct
 //     convolution of 16 output channels at a time (conv_direct.go), and
 //     3x3 stride-1 layers as Winograd F(2x2, 3x3) (conv_wino.go: from 64
 //     channels where the tier has fused transforms, AVX-512; from 256

@@ -40,6 +40,7 @@ func main() {
 	genConvC16Z(1)
 	genConvC16Z(2)
 	genDWC8Z()
+	genDW3S1Z()
 	genVec()
 	genPack()
 	genDepthwise()

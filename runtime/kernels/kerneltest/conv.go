@@ -89,6 +89,23 @@ var depthwise8 = []ConvSpec{
 	{N: 1, C: 8, H: 9, W: 9, M: 8, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1, Group: 8},
 }
 
+// planar3 are 3x3 stride-1 depthwise convolutions with pads of 1 on
+// planes at least 16 wide, which AVX-512 computes in the planes' own
+// layout (conv_dw3.go): widths of exactly one vector, one and a tail,
+// several; heights of 1 and 2 (every tap row from the zero row) and 7 (a
+// block of 4 rows and one of 3); two images, no bias, an activation after
+// (LeakyRelu) and one in registers; planes 12 and 7 wide, too narrow,
+// which stay interleaved; and stride 2 on planes as wide (interleaved).
+var planar3 = []ConvSpec{
+	{N: 2, C: 3, H: 7, W: 12, M: 3, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 3, Bias: true, Act: "Clip", Lo: 0, Hi: 6},
+	{N: 2, C: 3, H: 7, W: 20, M: 3, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 3, Bias: true, Act: "Clip", Lo: 0, Hi: 6},
+	{N: 1, C: 5, H: 1, W: 16, M: 5, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 5, Bias: true},
+	{N: 1, C: 4, H: 2, W: 17, M: 4, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 4, Act: "LeakyRelu", ActAlpha: 0.1},
+	{N: 2, C: 6, H: 9, W: 50, M: 6, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 6, Bias: true, Act: "Relu"},
+	{N: 1, C: 16, H: 7, W: 7, M: 16, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 16, Bias: true, Act: "Clip", Lo: 0, Hi: 6},
+	{N: 1, C: 8, H: 28, W: 28, M: 8, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Pads: [4]int{1, 1, 1, 1}, Group: 8, Bias: true, Act: "Clip", Lo: 0, Hi: 6},
+}
+
 // direct16 are convolutions of few input channels into a multiple of 16
 // output channels, which the fast kernels compute directly (a network's
 // first layer): both column strides, a row stride of 3, dilation,
@@ -174,6 +191,7 @@ func ConvCases(seed int64, random int) []ConvSpec {
 	}
 	specs = append(specs, odd...)
 	specs = append(specs, depthwise8...)
+	specs = append(specs, planar3...)
 	specs = append(specs, direct16...)
 	specs = append(specs, winograd...)
 	acts := []ConvSpec{

@@ -57,6 +57,11 @@ var avx512Ops = func() Ops {
 			dwc8s2F32(dst, src, offs, w, bias, rows, n, dstStride, srcStride, lo, hi)
 		}
 	}
+	o.DW3S1 = func(dst, src, zero, w []float32, h, wd, y0, y1 int, bias, lo, hi float32) {
+		if checkDW3S1(dst, src, zero, w, h, wd, y0, y1) {
+			dw3s1Z(dst, src, zero, w, h, wd, y0, y1, bias, lo, hi)
+		}
+	}
 	o.WideRows = 2 * MR
 	o.SgemmWide = func(kc int, a, b, c *float32, ldc, mr, flags int, rowBias, colBias *float32, params *Params) {
 		if mr > MR {

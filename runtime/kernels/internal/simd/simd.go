@@ -220,6 +220,15 @@ type Ops struct {
 	// added in order, NaN staying NaN; step is 1 or 2. As with DWC8, a
 	// row's positions past n are computed too.
 	ConvC16 func(dst, src []float32, offs []int32, w, bias []float32, rows, n, dstStride, srcStride, groupStride, step int, lo, hi float32)
+	// DW3S1 computes rows [y0, y1) of a 3x3, stride-1 depthwise
+	// convolution with pads of 1 on one h x wd plane in its own layout
+	// (runtime/kernels/conv_dw3.go): dst[y*wd+x] = min(max(bias + sum over
+	// ky, kx < 3 of w[3*ky+kx]*in(y+ky-1, x+kx-1), lo), hi), where
+	// in(r, c) is src[r*wd+c] inside the plane and 0 outside; the taps
+	// added in order, NaN staying NaN. zero holds at least wd zeros (the
+	// rows above and below the plane). nil in tiers without it, where
+	// DWC8 serves.
+	DW3S1 func(dst, src, zero, w []float32, h, wd, y0, y1 int, bias, lo, hi float32)
 }
 
 // ConvP is the block of positions ConvC16 rounds n up to.
@@ -354,6 +363,43 @@ func checkC8(inter, planes []float32, rows, n, interStride, planeRowStride, plan
 		panic("simd: interleaved rows out of range")
 	}
 	return true
+}
+
+// checkDW3S1 panics unless every element DW3S1 touches lies in its
+// slices; it reports whether there is anything to do.
+func checkDW3S1(dst, src, zero, w []float32, h, wd, y0, y1 int) bool {
+	if h < 0 || wd < 0 || y0 < 0 || y1 > h || y0 > y1 || len(w) < 9 {
+		panic("simd: bad 3x3 depthwise arguments")
+	}
+	if y0 == y1 || wd == 0 {
+		return false
+	}
+	if n := int64(h) * int64(wd); n > int64(len(src)) || n > int64(len(dst)) || wd > len(zero) {
+		panic("simd: 3x3 depthwise plane out of range")
+	}
+	return true
+}
+
+// DW3S1Go is DW3S1 in Go, one output at a time: the reference the
+// assembly is tested against (it does not fuse the multiply-add).
+func DW3S1Go(dst, src, zero, w []float32, h, wd, y0, y1 int, bias, lo, hi float32) {
+	if !checkDW3S1(dst, src, zero, w, h, wd, y0, y1) {
+		return
+	}
+	for y := y0; y < y1; y++ {
+		for x := 0; x < wd; x++ {
+			s := bias
+			for ky := 0; ky < 3; ky++ {
+				for kx := 0; kx < 3; kx++ {
+					r, c := y+ky-1, x+kx-1
+					if r >= 0 && r < h && c >= 0 && c < wd {
+						s += w[3*ky+kx] * src[r*wd+c]
+					}
+				}
+			}
+			dst[y*wd+x] = clamp(s, lo, hi)
+		}
+	}
 }
 
 // checkDWC8 panics unless every element DWC8 touches lies in its slices;

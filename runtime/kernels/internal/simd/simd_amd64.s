@@ -8121,6 +8121,477 @@ dwz_done:
 	VZEROUPPER
 	RET
 
+// func dw3s1Z(dst []float32, src []float32, zero []float32, w []float32, h int, wd int, y0 int, y1 int, bias float32, lo float32, hi float32)
+// Requires: AVX, AVX512F, BMI2, CMOV
+TEXT ·dw3s1Z(SB), NOSPLIT, $0-140
+	MOVQ         w_base+72(FP), AX
+	VBROADCASTSS (AX), Z16
+	VBROADCASTSS 4(AX), Z17
+	VBROADCASTSS 8(AX), Z18
+	VBROADCASTSS 12(AX), Z19
+	VBROADCASTSS 16(AX), Z20
+	VBROADCASTSS 20(AX), Z21
+	VBROADCASTSS 24(AX), Z22
+	VBROADCASTSS 28(AX), Z23
+	VBROADCASTSS 32(AX), Z24
+	VBROADCASTSS bias+128(FP), Z25
+	VBROADCASTSS lo+132(FP), Z26
+	VBROADCASTSS hi+136(FP), Z27
+	MOVQ         wd+104(FP), AX
+	SHLQ         $0x02, AX
+	XORQ         CX, CX
+
+dw3_strip:
+	MOVQ    CX, DX
+	SHRQ    $0x02, DX
+	NEGQ    DX
+	ADDQ    wd+104(FP), DX
+	XORQ    BX, BX
+	CMPQ    DX, BX
+	CMOVQLT BX, DX
+	MOVQ    $0x00000010, BX
+	CMPQ    DX, BX
+	CMOVQGT BX, DX
+	MOVQ    $0x00000001, BX
+	SHLXQ   DX, BX, DX
+	DECQ    DX
+	KMOVW   DX, K1
+	MOVQ    CX, DX
+	SHRQ    $0x02, DX
+	NEGQ    DX
+	ADDQ    wd+104(FP), DX
+	SUBQ    $0x01, DX
+	XORQ    BX, BX
+	CMPQ    DX, BX
+	CMOVQLT BX, DX
+	MOVQ    $0x00000010, BX
+	CMPQ    DX, BX
+	CMOVQGT BX, DX
+	MOVQ    $0x00000001, BX
+	SHLXQ   DX, BX, DX
+	DECQ    DX
+	KMOVW   DX, K3
+	MOVQ    CX, DX
+	SHRQ    $0x02, DX
+	NEGQ    DX
+	ADDQ    wd+104(FP), DX
+	ADDQ    $0x01, DX
+	XORQ    BX, BX
+	CMPQ    DX, BX
+	CMOVQLT BX, DX
+	MOVQ    $0x00000010, BX
+	CMPQ    DX, BX
+	CMOVQGT BX, DX
+	MOVQ    $0x00000001, BX
+	SHLXQ   DX, BX, DX
+	DECQ    DX
+	KMOVW   DX, K2
+	MOVQ    $0x0000fffe, DX
+	MOVQ    $0x0000ffff, BX
+	TESTQ   CX, CX
+	CMOVQNE BX, DX
+	KMOVW   DX, K5
+	KANDW   K2, K5, K2
+	MOVQ    y0+112(FP), DX
+
+dw3_rows:
+	MOVQ        DX, BX
+	NEGQ        BX
+	ADDQ        y1+120(FP), BX
+	CMPQ        BX, $0x04
+	JL          dw3_lt4
+	MOVQ        DX, BX
+	DECQ        BX
+	MOVQ        BX, SI
+	IMULQ       AX, SI
+	ADDQ        src_base+24(FP), SI
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), SI
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), SI
+	MOVQ        DX, BX
+	MOVQ        BX, DI
+	IMULQ       AX, DI
+	ADDQ        src_base+24(FP), DI
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), DI
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), DI
+	MOVQ        DX, BX
+	ADDQ        $0x01, BX
+	MOVQ        BX, R8
+	IMULQ       AX, R8
+	ADDQ        src_base+24(FP), R8
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), R8
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), R8
+	MOVQ        DX, BX
+	ADDQ        $0x02, BX
+	MOVQ        BX, R9
+	IMULQ       AX, R9
+	ADDQ        src_base+24(FP), R9
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), R9
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), R9
+	MOVQ        DX, BX
+	ADDQ        $0x03, BX
+	MOVQ        BX, R10
+	IMULQ       AX, R10
+	ADDQ        src_base+24(FP), R10
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), R10
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), R10
+	MOVQ        DX, BX
+	ADDQ        $0x04, BX
+	MOVQ        BX, R11
+	IMULQ       AX, R11
+	ADDQ        src_base+24(FP), R11
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), R11
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), R11
+	VMOVAPS     Z25, Z0
+	VMOVAPS     Z25, Z1
+	VMOVAPS     Z25, Z2
+	VMOVAPS     Z25, Z3
+	VMOVUPS.Z   -4(SI)(CX*1), K2, Z4
+	VMOVUPS.Z   (SI)(CX*1), K1, Z5
+	VMOVUPS.Z   4(SI)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z16, Z0
+	VFMADD231PS Z5, Z17, Z0
+	VFMADD231PS Z6, Z18, Z0
+	VMOVUPS.Z   -4(DI)(CX*1), K2, Z4
+	VMOVUPS.Z   (DI)(CX*1), K1, Z5
+	VMOVUPS.Z   4(DI)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z19, Z0
+	VFMADD231PS Z5, Z20, Z0
+	VFMADD231PS Z6, Z21, Z0
+	VFMADD231PS Z4, Z16, Z1
+	VFMADD231PS Z5, Z17, Z1
+	VFMADD231PS Z6, Z18, Z1
+	VMOVUPS.Z   -4(R8)(CX*1), K2, Z4
+	VMOVUPS.Z   (R8)(CX*1), K1, Z5
+	VMOVUPS.Z   4(R8)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z22, Z0
+	VFMADD231PS Z5, Z23, Z0
+	VFMADD231PS Z6, Z24, Z0
+	VFMADD231PS Z4, Z19, Z1
+	VFMADD231PS Z5, Z20, Z1
+	VFMADD231PS Z6, Z21, Z1
+	VFMADD231PS Z4, Z16, Z2
+	VFMADD231PS Z5, Z17, Z2
+	VFMADD231PS Z6, Z18, Z2
+	VMOVUPS.Z   -4(R9)(CX*1), K2, Z4
+	VMOVUPS.Z   (R9)(CX*1), K1, Z5
+	VMOVUPS.Z   4(R9)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z22, Z1
+	VFMADD231PS Z5, Z23, Z1
+	VFMADD231PS Z6, Z24, Z1
+	VFMADD231PS Z4, Z19, Z2
+	VFMADD231PS Z5, Z20, Z2
+	VFMADD231PS Z6, Z21, Z2
+	VFMADD231PS Z4, Z16, Z3
+	VFMADD231PS Z5, Z17, Z3
+	VFMADD231PS Z6, Z18, Z3
+	VMOVUPS.Z   -4(R10)(CX*1), K2, Z4
+	VMOVUPS.Z   (R10)(CX*1), K1, Z5
+	VMOVUPS.Z   4(R10)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z22, Z2
+	VFMADD231PS Z5, Z23, Z2
+	VFMADD231PS Z6, Z24, Z2
+	VFMADD231PS Z4, Z19, Z3
+	VFMADD231PS Z5, Z20, Z3
+	VFMADD231PS Z6, Z21, Z3
+	VMOVUPS.Z   -4(R11)(CX*1), K2, Z4
+	VMOVUPS.Z   (R11)(CX*1), K1, Z5
+	VMOVUPS.Z   4(R11)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z22, Z3
+	VFMADD231PS Z5, Z23, Z3
+	VFMADD231PS Z6, Z24, Z3
+	MOVQ        dst_base+0(FP), SI
+	MOVQ        DX, BX
+	IMULQ       AX, BX
+	ADDQ        BX, SI
+	VMAXPS      Z0, Z26, Z0
+	VMINPS      Z0, Z27, Z0
+	VMOVUPS     Z0, K1, (SI)(CX*1)
+	ADDQ        AX, SI
+	VMAXPS      Z1, Z26, Z1
+	VMINPS      Z1, Z27, Z1
+	VMOVUPS     Z1, K1, (SI)(CX*1)
+	ADDQ        AX, SI
+	VMAXPS      Z2, Z26, Z2
+	VMINPS      Z2, Z27, Z2
+	VMOVUPS     Z2, K1, (SI)(CX*1)
+	ADDQ        AX, SI
+	VMAXPS      Z3, Z26, Z3
+	VMINPS      Z3, Z27, Z3
+	VMOVUPS     Z3, K1, (SI)(CX*1)
+	ADDQ        $0x04, DX
+	JMP         dw3_rows
+
+dw3_lt4:
+	CMPQ        BX, $0x03
+	JL          dw3_lt3
+	MOVQ        DX, BX
+	DECQ        BX
+	MOVQ        BX, SI
+	IMULQ       AX, SI
+	ADDQ        src_base+24(FP), SI
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), SI
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), SI
+	MOVQ        DX, BX
+	MOVQ        BX, DI
+	IMULQ       AX, DI
+	ADDQ        src_base+24(FP), DI
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), DI
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), DI
+	MOVQ        DX, BX
+	ADDQ        $0x01, BX
+	MOVQ        BX, R8
+	IMULQ       AX, R8
+	ADDQ        src_base+24(FP), R8
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), R8
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), R8
+	MOVQ        DX, BX
+	ADDQ        $0x02, BX
+	MOVQ        BX, R9
+	IMULQ       AX, R9
+	ADDQ        src_base+24(FP), R9
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), R9
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), R9
+	MOVQ        DX, BX
+	ADDQ        $0x03, BX
+	MOVQ        BX, R10
+	IMULQ       AX, R10
+	ADDQ        src_base+24(FP), R10
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), R10
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), R10
+	VMOVAPS     Z25, Z0
+	VMOVAPS     Z25, Z1
+	VMOVAPS     Z25, Z2
+	VMOVUPS.Z   -4(SI)(CX*1), K2, Z4
+	VMOVUPS.Z   (SI)(CX*1), K1, Z5
+	VMOVUPS.Z   4(SI)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z16, Z0
+	VFMADD231PS Z5, Z17, Z0
+	VFMADD231PS Z6, Z18, Z0
+	VMOVUPS.Z   -4(DI)(CX*1), K2, Z4
+	VMOVUPS.Z   (DI)(CX*1), K1, Z5
+	VMOVUPS.Z   4(DI)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z19, Z0
+	VFMADD231PS Z5, Z20, Z0
+	VFMADD231PS Z6, Z21, Z0
+	VFMADD231PS Z4, Z16, Z1
+	VFMADD231PS Z5, Z17, Z1
+	VFMADD231PS Z6, Z18, Z1
+	VMOVUPS.Z   -4(R8)(CX*1), K2, Z4
+	VMOVUPS.Z   (R8)(CX*1), K1, Z5
+	VMOVUPS.Z   4(R8)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z22, Z0
+	VFMADD231PS Z5, Z23, Z0
+	VFMADD231PS Z6, Z24, Z0
+	VFMADD231PS Z4, Z19, Z1
+	VFMADD231PS Z5, Z20, Z1
+	VFMADD231PS Z6, Z21, Z1
+	VFMADD231PS Z4, Z16, Z2
+	VFMADD231PS Z5, Z17, Z2
+	VFMADD231PS Z6, Z18, Z2
+	VMOVUPS.Z   -4(R9)(CX*1), K2, Z4
+	VMOVUPS.Z   (R9)(CX*1), K1, Z5
+	VMOVUPS.Z   4(R9)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z22, Z1
+	VFMADD231PS Z5, Z23, Z1
+	VFMADD231PS Z6, Z24, Z1
+	VFMADD231PS Z4, Z19, Z2
+	VFMADD231PS Z5, Z20, Z2
+	VFMADD231PS Z6, Z21, Z2
+	VMOVUPS.Z   -4(R10)(CX*1), K2, Z4
+	VMOVUPS.Z   (R10)(CX*1), K1, Z5
+	VMOVUPS.Z   4(R10)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z22, Z2
+	VFMADD231PS Z5, Z23, Z2
+	VFMADD231PS Z6, Z24, Z2
+	MOVQ        dst_base+0(FP), SI
+	MOVQ        DX, BX
+	IMULQ       AX, BX
+	ADDQ        BX, SI
+	VMAXPS      Z0, Z26, Z0
+	VMINPS      Z0, Z27, Z0
+	VMOVUPS     Z0, K1, (SI)(CX*1)
+	ADDQ        AX, SI
+	VMAXPS      Z1, Z26, Z1
+	VMINPS      Z1, Z27, Z1
+	VMOVUPS     Z1, K1, (SI)(CX*1)
+	ADDQ        AX, SI
+	VMAXPS      Z2, Z26, Z2
+	VMINPS      Z2, Z27, Z2
+	VMOVUPS     Z2, K1, (SI)(CX*1)
+	ADDQ        $0x03, DX
+	JMP         dw3_rows
+
+dw3_lt3:
+	CMPQ        BX, $0x02
+	JL          dw3_lt2
+	MOVQ        DX, BX
+	DECQ        BX
+	MOVQ        BX, SI
+	IMULQ       AX, SI
+	ADDQ        src_base+24(FP), SI
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), SI
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), SI
+	MOVQ        DX, BX
+	MOVQ        BX, DI
+	IMULQ       AX, DI
+	ADDQ        src_base+24(FP), DI
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), DI
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), DI
+	MOVQ        DX, BX
+	ADDQ        $0x01, BX
+	MOVQ        BX, R8
+	IMULQ       AX, R8
+	ADDQ        src_base+24(FP), R8
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), R8
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), R8
+	MOVQ        DX, BX
+	ADDQ        $0x02, BX
+	MOVQ        BX, R9
+	IMULQ       AX, R9
+	ADDQ        src_base+24(FP), R9
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), R9
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), R9
+	VMOVAPS     Z25, Z0
+	VMOVAPS     Z25, Z1
+	VMOVUPS.Z   -4(SI)(CX*1), K2, Z4
+	VMOVUPS.Z   (SI)(CX*1), K1, Z5
+	VMOVUPS.Z   4(SI)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z16, Z0
+	VFMADD231PS Z5, Z17, Z0
+	VFMADD231PS Z6, Z18, Z0
+	VMOVUPS.Z   -4(DI)(CX*1), K2, Z4
+	VMOVUPS.Z   (DI)(CX*1), K1, Z5
+	VMOVUPS.Z   4(DI)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z19, Z0
+	VFMADD231PS Z5, Z20, Z0
+	VFMADD231PS Z6, Z21, Z0
+	VFMADD231PS Z4, Z16, Z1
+	VFMADD231PS Z5, Z17, Z1
+	VFMADD231PS Z6, Z18, Z1
+	VMOVUPS.Z   -4(R8)(CX*1), K2, Z4
+	VMOVUPS.Z   (R8)(CX*1), K1, Z5
+	VMOVUPS.Z   4(R8)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z22, Z0
+	VFMADD231PS Z5, Z23, Z0
+	VFMADD231PS Z6, Z24, Z0
+	VFMADD231PS Z4, Z19, Z1
+	VFMADD231PS Z5, Z20, Z1
+	VFMADD231PS Z6, Z21, Z1
+	VMOVUPS.Z   -4(R9)(CX*1), K2, Z4
+	VMOVUPS.Z   (R9)(CX*1), K1, Z5
+	VMOVUPS.Z   4(R9)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z22, Z1
+	VFMADD231PS Z5, Z23, Z1
+	VFMADD231PS Z6, Z24, Z1
+	MOVQ        dst_base+0(FP), SI
+	MOVQ        DX, BX
+	IMULQ       AX, BX
+	ADDQ        BX, SI
+	VMAXPS      Z0, Z26, Z0
+	VMINPS      Z0, Z27, Z0
+	VMOVUPS     Z0, K1, (SI)(CX*1)
+	ADDQ        AX, SI
+	VMAXPS      Z1, Z26, Z1
+	VMINPS      Z1, Z27, Z1
+	VMOVUPS     Z1, K1, (SI)(CX*1)
+	ADDQ        $0x02, DX
+	JMP         dw3_rows
+
+dw3_lt2:
+	CMPQ        BX, $0x01
+	JL          dw3_lt1
+	MOVQ        DX, BX
+	DECQ        BX
+	MOVQ        BX, SI
+	IMULQ       AX, SI
+	ADDQ        src_base+24(FP), SI
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), SI
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), SI
+	MOVQ        DX, BX
+	MOVQ        BX, DI
+	IMULQ       AX, DI
+	ADDQ        src_base+24(FP), DI
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), DI
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), DI
+	MOVQ        DX, BX
+	ADDQ        $0x01, BX
+	MOVQ        BX, R8
+	IMULQ       AX, R8
+	ADDQ        src_base+24(FP), R8
+	CMPQ        BX, $0x00
+	CMOVQLT     zero_base+48(FP), R8
+	CMPQ        BX, h+96(FP)
+	CMOVQGE     zero_base+48(FP), R8
+	VMOVAPS     Z25, Z0
+	VMOVUPS.Z   -4(SI)(CX*1), K2, Z4
+	VMOVUPS.Z   (SI)(CX*1), K1, Z5
+	VMOVUPS.Z   4(SI)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z16, Z0
+	VFMADD231PS Z5, Z17, Z0
+	VFMADD231PS Z6, Z18, Z0
+	VMOVUPS.Z   -4(DI)(CX*1), K2, Z4
+	VMOVUPS.Z   (DI)(CX*1), K1, Z5
+	VMOVUPS.Z   4(DI)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z19, Z0
+	VFMADD231PS Z5, Z20, Z0
+	VFMADD231PS Z6, Z21, Z0
+	VMOVUPS.Z   -4(R8)(CX*1), K2, Z4
+	VMOVUPS.Z   (R8)(CX*1), K1, Z5
+	VMOVUPS.Z   4(R8)(CX*1), K3, Z6
+	VFMADD231PS Z4, Z22, Z0
+	VFMADD231PS Z5, Z23, Z0
+	VFMADD231PS Z6, Z24, Z0
+	MOVQ        dst_base+0(FP), SI
+	MOVQ        DX, BX
+	IMULQ       AX, BX
+	ADDQ        BX, SI
+	VMAXPS      Z0, Z26, Z0
+	VMINPS      Z0, Z27, Z0
+	VMOVUPS     Z0, K1, (SI)(CX*1)
+	ADDQ        $0x01, DX
+	JMP         dw3_rows
+
+dw3_lt1:
+	ADDQ $0x40, CX
+	CMPQ CX, AX
+	JL   dw3_strip
+	VZEROUPPER
+	RET
+
 // func clampF32(dst []float32, x []float32, lo float32, hi float32)
 // Requires: AVX
 TEXT ·clampF32(SB), NOSPLIT, $0-56

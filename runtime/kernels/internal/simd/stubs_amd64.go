@@ -120,6 +120,13 @@ func convc16s2Z(dst []float32, src []float32, offs []int32, w []float32, bias []
 //go:noescape
 func dwc8s1Z(dst []float32, src []float32, offs []int32, w []float32, bias []float32, rows int, n int, dstStride int, srcStride int, lo float32, hi float32)
 
+// dw3s1Z sets, for y0 <= y < y1 and x < wd, dst[y*wd+x] = min(max(bias +
+// sum over ky, kx < 3 of w[3*ky+kx]*in(y+ky-1, x+kx-1), lo), hi), where
+// in(r, c) is src[r*wd+c] inside the h x wd plane and 0 outside.
+//
+//go:noescape
+func dw3s1Z(dst []float32, src []float32, zero []float32, w []float32, h int, wd int, y0 int, y1 int, bias float32, lo float32, hi float32)
+
 // clampF32 sets dst[i] = min(max(x[i], lo), hi), NaN staying NaN.
 func clampF32(dst []float32, x []float32, lo float32, hi float32)
 
