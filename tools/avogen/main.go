@@ -19,7 +19,8 @@
 //   - for the AVX-512 tier: the tall GEMM micro-kernels (6 to 24 rows of
 //     16 columns in ZMM registers, partial panels under an opmask) and
 //     fmaPeak512 (gemm512.go), Winograd's fused transforms (wino512.go),
-//     the ZMM direct first-layer and stride-1 depthwise rows (c16z.go);
+//     the ZMM direct first-layer and stride-1 depthwise rows (c16z.go),
+//     the planar 3x3 stride-1 depthwise convolution (dw3z.go);
 //   - gemvPanels6, one B column against packed A panels, for the last few
 //     columns of a partial B panel (gemv.go).
 //
