@@ -90,18 +90,24 @@ func localPlanner(ctx context.Context, threads int, errw io.Writer, w io.Writer)
 }
 
 // formatFidelity prints each stage's predicted time beside the measured
-// one (time/frame of the report), and the predicted latency beside the
-// measured median.
+// one (time/frame of the report), then the two parts a miss can come
+// from: the predicted compute of the stage's slowest tile beside the
+// measured compute of each frame's slowest job, and the rest (transfers,
+// waits and round trips: the stage's time less that compute); and the
+// predicted latency beside the measured median.
 func formatFidelity(w io.Writer, pred *planner.Result, rep *coord.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\tname\tpredicted ms\tmeasured ms\tmeasured/predicted\t")
+	fmt.Fprintln(tw, "stage\tname\tpredicted ms\tmeasured ms\tmeasured/predicted\tcompute predicted\tmeasured\trest predicted\tmeasured\t")
 	for i, st := range pred.Stages {
 		if i >= len(rep.Stages) {
 			break
 		}
 		m := rep.Stages[i]
-		meas := float64(m.Time) / float64(max(m.Runs, 1)) / 1e6
-		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%.2f\t\n", i, st.Name, st.Total()*1e3, meas, meas/max(st.Total()*1e3, 1e-9))
+		runs := float64(max(m.Runs, 1))
+		meas := float64(m.Time) / runs / 1e6
+		comp := float64(m.Slowest) / runs / 1e6
+		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", i, st.Name, st.Total()*1e3, meas, meas/max(st.Total()*1e3, 1e-9),
+			st.Compute*1e3, comp, (st.Total()-st.Compute)*1e3, max(0, meas-comp))
 	}
 	tw.Flush()
 	lat := float64(rep.MedianLatency()) / 1e6

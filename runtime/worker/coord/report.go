@@ -23,6 +23,9 @@ type Report struct {
 	mu     sync.Mutex
 	trace  *Trace
 	window int
+	// slowest is, per stage and frame, the compute of its slowest job so
+	// far (a retried frame's jobs count again).
+	slowest map[[2]int]time.Duration
 }
 
 // StageReport sums a stage's successful runs over all frames.
@@ -36,6 +39,9 @@ type StageReport struct {
 	// Sums over jobs of the workers' own measurements.
 	Wait, Queue, Compute, Send time.Duration
 	BytesIn, BytesOut          int64
+	// Slowest sums over frames the compute of the frame's slowest job: what
+	// the planner's stage compute (its slowest tile) predicts.
+	Slowest time.Duration
 }
 
 func newReport(s *Session, frames int) *Report {
@@ -81,6 +87,13 @@ func (r *Report) job(j *job, w *Worker, k int, at time.Time, d time.Duration, s 
 	st.Wait += ns(s.WaitNs)
 	st.Queue += ns(s.QueueNs)
 	st.Compute += ns(s.ComputeNs)
+	if c, key := ns(s.ComputeNs), [2]int{j.stage, k}; c > r.slowest[key] {
+		if r.slowest == nil {
+			r.slowest = map[[2]int]time.Duration{}
+		}
+		st.Slowest += c - r.slowest[key]
+		r.slowest[key] = c
+	}
 	st.Send += ns(s.SendNs)
 	st.BytesIn += s.BytesIn
 	st.BytesOut += s.BytesOut

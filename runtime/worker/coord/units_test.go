@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/edgectl/edgectl/graphir"
 	"github.com/edgectl/edgectl/planner"
 	"github.com/edgectl/edgectl/runtime/partition"
 	"github.com/edgectl/edgectl/runtime/worker/internal/testutil"
+	"github.com/edgectl/edgectl/runtime/worker/wirepb"
 )
 
 func TestDefaultGrid(t *testing.T) {
@@ -128,5 +130,30 @@ func TestMoved(t *testing.T) {
 	}
 	if got := moved(old, old); got != "no tile moved" {
 		t.Errorf("moved of an unchanged layout = %q", got)
+	}
+}
+
+// TestReport_SlowestSumsEachFramesSlowestJob: a stage's Slowest is, over
+// frames, the compute of each frame's slowest job, whichever job reports
+// first, while Compute sums every job.
+func TestReport_SlowestSumsEachFramesSlowestJob(t *testing.T) {
+	r := &Report{Stages: []StageReport{{Name: "s0"}, {Name: "s1"}}}
+	w := &Worker{}
+	ms := func(x int64) *wirepb.TileStats { return &wirepb.TileStats{ComputeNs: x * 1e6} }
+	a, b := &job{stage: 0, tiles: []int32{0}}, &job{stage: 0, tiles: []int32{1}}
+	now := time.Now()
+	r.job(a, w, 0, now, 0, ms(3))
+	r.job(b, w, 0, now, 0, ms(5))
+	r.job(b, w, 1, now, 0, ms(4))
+	r.job(a, w, 1, now, 0, ms(2))
+	r.job(&job{stage: 1, tiles: []int32{0}}, w, 0, now, 0, ms(7))
+	if got, want := r.Stages[0].Slowest, 9*time.Millisecond; got != want {
+		t.Errorf("stage 0 Slowest = %v, want %v (5 of frame 0, 4 of frame 1)", got, want)
+	}
+	if got, want := r.Stages[0].Compute, 14*time.Millisecond; got != want {
+		t.Errorf("stage 0 Compute = %v, want %v", got, want)
+	}
+	if got, want := r.Stages[1].Slowest, 7*time.Millisecond; got != want {
+		t.Errorf("stage 1 Slowest = %v, want %v", got, want)
 	}
 }
