@@ -13,14 +13,20 @@ import (
 )
 
 // Parallelism measures how many cores' worth of work n one-thread
-// executors get done when they run at once on this machine: n times the
-// time of a run alone over the time of one of n concurrent runs (median
-// of rounds). Each run is a compute-bound 3x3 convolution and a
-// memory-bound 1x1 one, as models mix them. On an ideal n-core machine
-// it is n; virtual CPUs that share a physical core, caches or memory
-// bandwidth give less (measured on this project's 2-vCPU VM: about 1.4),
-// and a planner for local workers that counts n full cores predicts them
-// too fast by that factor.
+// executors get done when they run at once on this machine, as a stage
+// of n tiles sees it: n times the time of a run alone over the time of
+// the slowest of n runs started together (the median over rounds of each
+// round's slowest run), since a stage waits for its slowest tile: on a
+// shared machine the slowest of n equal runs is often one a neighbour
+// slowed. Each run is a compute-bound 3x3
+// convolution and a memory-bound 1x1 one, as models mix them. On an ideal
+// n-core machine it is n; virtual CPUs that share a physical core, caches
+// or memory bandwidth give less (measured on this project's 2-vCPU VM:
+// about 1.4), and so do vCPUs of unequal speed (a neighbour on one
+// physical core: in VGG-16's fused stages on two local workers the slower
+// tile took 1.15-1.5x the faster one's time for the same work), and a
+// planner for local workers that counts n full cores predicts them too
+// fast by that factor.
 func Parallelism(ctx context.Context, n int) (float64, error) {
 	if n < 1 {
 		return 0, fmt.Errorf("parallelism: %d executors", n)
@@ -55,42 +61,83 @@ func Parallelism(ctx context.Context, n int) (float64, error) {
 		}
 		jobs[i] = job{e, in}
 	}
-	run := func(j job, k int) (time.Duration, error) {
-		goruntime.LockOSThread()
-		defer goruntime.UnlockOSThread()
-		var ds []time.Duration
-		for range k {
-			t0 := time.Now()
-			if _, err := j.e.Run(ctx, j.in); err != nil {
-				return 0, err
-			}
-			ds = append(ds, time.Since(t0))
+	once := func(j job) (time.Duration, error) {
+		t0 := time.Now()
+		_, err := j.e.Run(ctx, j.in)
+		return time.Since(t0), err
+	}
+	const rounds = 15
+	goruntime.LockOSThread()
+	for range 2 { // warm caches and scratch
+		if _, err := once(jobs[0]); err != nil {
+			goruntime.UnlockOSThread()
+			return 0, err
 		}
-		slices.Sort(ds)
-		return ds[len(ds)/2], nil
 	}
-	const rounds = 7
-	if _, err := run(jobs[0], 2); err != nil { // warm caches and scratch
-		return 0, err
+	var single []time.Duration
+	for range rounds {
+		d, err := once(jobs[0])
+		if err != nil {
+			goruntime.UnlockOSThread()
+			return 0, err
+		}
+		single = append(single, d)
 	}
-	alone, err := run(jobs[0], rounds)
-	if err != nil {
-		return 0, err
-	}
-	together := make([]time.Duration, n)
+	goruntime.UnlockOSThread()
+	alone := medianOf(single)
+	// Rounds of n runs started together; a round lasts as long as its
+	// slowest run.
+	slowests := make([]time.Duration, rounds)
+	times := make([][]time.Duration, n)
 	errs := make([]error, n)
-	var wg sync.WaitGroup
+	start := make([]chan struct{}, rounds)
+	for r := range start {
+		start[r] = make(chan struct{})
+	}
+	var wg, ready sync.WaitGroup
+	ready.Add(n) // round 0's; each next round's before the previous one starts
 	for i := range jobs {
-		wg.Go(func() { together[i], errs[i] = run(jobs[i], rounds) })
+		wg.Go(func() {
+			goruntime.LockOSThread()
+			defer goruntime.UnlockOSThread()
+			if _, err := once(jobs[i]); err != nil { // warm
+				errs[i] = err
+			}
+			for r := range rounds {
+				ready.Done()
+				<-start[r]
+				d, err := once(jobs[i])
+				if err != nil && errs[i] == nil {
+					errs[i] = err
+				}
+				times[i] = append(times[i], d)
+			}
+		})
+	}
+	for r := range rounds {
+		ready.Wait()
+		if r+1 < rounds {
+			ready.Add(n)
+		}
+		close(start[r])
 	}
 	wg.Wait()
-	var sum time.Duration
-	for i, d := range together {
+	for i := range jobs {
 		if errs[i] != nil {
 			return 0, errs[i]
 		}
-		sum += d
 	}
-	mean := sum / time.Duration(n)
-	return min(float64(n), max(1, float64(n)*alone.Seconds()/mean.Seconds())), nil
+	for r := range rounds {
+		for i := range jobs {
+			slowests[r] = max(slowests[r], times[i][r])
+		}
+	}
+	slowest := medianOf(slowests)
+	return min(float64(n), max(1, float64(n)*alone.Seconds()/slowest.Seconds())), nil
+}
+
+func medianOf(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
