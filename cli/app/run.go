@@ -64,8 +64,9 @@ func runCommand() *cli.Command {
 			"Tiles of a stage run in parallel, stages form a pipeline over --frames, and\n" +
 			"workers send tiles' outputs straight to the workers that need them. Prints\n" +
 			"per-stage timing, latency and throughput, and with --local or --cluster each\n" +
-			"stage's predicted time beside the measured one (--window 1 measures single-frame\n" +
-			"latency: one frame in flight at a time).",
+			"stage's predicted time beside the measured one, split into the slowest tile's\n" +
+			"compute and the rest (transfers, waits), predicted and measured (--window 1\n" +
+			"measures single-frame latency: one frame in flight at a time).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "plan", Usage: "plan `FILE` (YAML or JSON, kind Plan)"},
 			&cli.StringFlag{Name: "bundle", Usage: "run bundle `APP.tar` (edgectl bundle; no MODEL): its plan on workers holding their shards, --local N or remote"},
