@@ -8,9 +8,9 @@ import (
 // MobileNets' and most depthwise layers) plane by plane in the planes'
 // own layout with DW3S1: 16 output columns per vector, the input rows'
 // left and right neighbours loaded shifted under opmasks that zero what
-// lies outside the plane, so nothing is packed, padded or unpacked. Against the interleaved path (dw8), which
-// copies every input plane into an interleaved scratch and the result
-// back, it passes over the data once; but a vector of 16 columns is part
+// lies outside the plane, so nothing is packed, padded or unpacked.
+// Against the interleaved path (dw8), which copies every input plane into
+// an interleaved scratch and the result back, it passes over the data once; but a vector of 16 columns is part
 // empty on narrow planes, so planes narrower than dw3MinWidth stay
 // interleaved. MobileNetV2's layers, one thread, Zen 5 (interleaved ->
 // planar): 32x112x112 144 -> 73-90 us, 144x56x56 150-158 -> 110-111,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	goruntime "runtime"
-	"slices"
 	"sync"
 	"time"
 
@@ -18,9 +17,8 @@ import (
 // the slowest of n runs started together (the median over rounds of each
 // round's slowest run), since a stage waits for its slowest tile: on a
 // shared machine the slowest of n equal runs is often one a neighbour
-// slowed. Each run is a compute-bound 3x3
-// convolution and a memory-bound 1x1 one, as models mix them. On an ideal
-// n-core machine it is n; virtual CPUs that share a physical core, caches
+// slowed. Each run is a compute-bound 3x3 convolution and a memory-bound
+// 1x1 one, as models mix them. On an ideal n-core machine it is n; virtual CPUs that share a physical core, caches
 // or memory bandwidth give less (measured on this project's 2-vCPU VM:
 // about 1.4), and so do vCPUs of unequal speed (a neighbour on one
 // physical core: in VGG-16's fused stages on two local workers the slower
@@ -67,24 +65,24 @@ func Parallelism(ctx context.Context, n int) (float64, error) {
 		return time.Since(t0), err
 	}
 	const rounds = 15
-	goruntime.LockOSThread()
-	for range 2 { // warm caches and scratch
-		if _, err := once(jobs[0]); err != nil {
-			goruntime.UnlockOSThread()
-			return 0, err
+	alone, err := func() (time.Duration, error) {
+		goruntime.LockOSThread()
+		defer goruntime.UnlockOSThread()
+		var ds []time.Duration
+		for r := range rounds + 2 { // the first two warm caches and scratch
+			d, err := once(jobs[0])
+			if err != nil {
+				return 0, err
+			}
+			if r >= 2 {
+				ds = append(ds, d)
+			}
 		}
+		return median(ds), nil
+	}()
+	if err != nil {
+		return 0, err
 	}
-	var single []time.Duration
-	for range rounds {
-		d, err := once(jobs[0])
-		if err != nil {
-			goruntime.UnlockOSThread()
-			return 0, err
-		}
-		single = append(single, d)
-	}
-	goruntime.UnlockOSThread()
-	alone := medianOf(single)
 	// Rounds of n runs started together; a round lasts as long as its
 	// slowest run.
 	slowests := make([]time.Duration, rounds)
@@ -132,12 +130,6 @@ func Parallelism(ctx context.Context, n int) (float64, error) {
 			slowests[r] = max(slowests[r], times[i][r])
 		}
 	}
-	slowest := medianOf(slowests)
+	slowest := median(slowests)
 	return min(float64(n), max(1, float64(n)*alone.Seconds()/slowest.Seconds())), nil
-}
-
-func medianOf(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
 }
