@@ -27,7 +27,10 @@ type segTrace struct {
 	// bytes it reads and writes (costmodel.SpatialWork; 0 for a node
 	// fused away), rows[i] the rows of its output computed.
 	flops, act []float64
-	rows       []int
+	// share[i] is node i's output traced over its whole output, in
+	// bytes (search.scratch scales a kernel's scratch by it).
+	share []float64
+	rows  []int
 	// need[i] is the rectangle of live[seg][i] (a value crossing the
 	// segment's first bound) the segment reads; ok[i] that it reads any.
 	need []graphir.Rect
@@ -67,7 +70,7 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 	if err != nil {
 		return nil, err
 	}
-	t = &segTrace{flops: make([]float64, len(nodes)), act: make([]float64, len(nodes)), rows: make([]int, len(nodes)),
+	t = &segTrace{flops: make([]float64, len(nodes)), act: make([]float64, len(nodes)), share: make([]float64, len(nodes)), rows: make([]int, len(nodes)),
 		need: make([]graphir.Rect, len(p.live[seg])), ok: make([]bool, len(p.live[seg])), secs: make([]float64, p.classes)}
 	ins := make([][]graphir.Rect, len(nodes)) // the rectangles of each node's inputs read
 	for i, n := range nodes {
@@ -80,6 +83,9 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 		if !p.fusedAway[n] {
 			w := costmodel.SpatialWork(n, nr.Out, ins[i])
 			t.flops[i], t.act[i] = w.FLOPs, w.InBytes+w.OutBytes
+			if whole := costmodel.NodeWork(n).OutBytes; whole > 0 {
+				t.share[i] = w.OutBytes / whole
+			}
 		}
 	}
 	for i, v := range p.live[seg] {
@@ -171,7 +177,8 @@ func (p *search) fused(s *spec, a, b int) (*priced, error) {
 	inputs, outputs := p.live[a], p.live[b]
 	tiles := (len(s.rows) - 1) * (len(s.cols) - 1)
 	c := &priced{spec: s, inputs: inputs, outputs: outputs, need: make([][]partition.Box, tiles),
-		tile: make([]float64, tiles), weights: make([]float64, tiles), act: make([]float64, tiles), out: make([][]part, len(outputs))}
+		tile: make([]float64, tiles), weights: make([]float64, tiles), act: make([]float64, tiles), scratch: make([]float64, tiles),
+		out: make([][]part, len(outputs))}
 	for k := range outputs {
 		c.out[k] = make([]part, tiles)
 	}
@@ -194,6 +201,7 @@ func (p *search) fused(s *spec, a, b int) (*priced, error) {
 			for i := range t.flops {
 				c.flops += t.flops[i]
 				c.act[ti] = max(c.act[ti], t.act[i])
+				c.scratch[ti] = max(c.scratch[ti], p.scratch(s.devs[ti], p.g.Nodes[p.bounds[seg]+i], t.share[i]))
 			}
 			if seg > a {
 				want = t.need[0]

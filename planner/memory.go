@@ -10,7 +10,8 @@ import (
 // (whole for spatial and single tiles, its slice for channel splits), with
 // the copies its kernels pack (costmodel.HeldWeightBytes), and, while a
 // job runs, that tile's inputs and outputs or the largest layer's inside
-// it, whichever is more. A plan must fit every
+// it, whichever is more, and the most scratch one of its kernels takes
+// beside that (costmodel.ScratchBytes: Winograd's). A plan must fit every
 // device's Memory. The search first ignores memory; when its plan does not
 // fit, it searches again with a price on the weights each tile puts on a
 // device (in seconds per share of the device's memory, a Lagrange
@@ -20,17 +21,19 @@ import (
 func (p *search) memoryUse(s *state) []float64 {
 	weights := make([]float64, len(p.cl.Devices))
 	act := make([]float64, len(p.cl.Devices))
+	scratch := make([]float64, len(p.cl.Devices))
 	for _, st := range chain(s) {
 		for _, x := range st.steps {
 			c := x.c
 			for t, d := range c.spec.devs {
 				weights[d] += c.weights[t]
 				act[d] = max(act[d], c.actBytes(t), c.act[t])
+				scratch[d] = max(scratch[d], c.scratch[t])
 			}
 		}
 	}
 	for d := range weights {
-		weights[d] += act[d]
+		weights[d] += act[d] + scratch[d]
 	}
 	return weights
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/edgectl/edgectl/graphir"
+	"github.com/edgectl/edgectl/planner/costmodel"
 	"github.com/edgectl/edgectl/runtime/partition"
 )
 
@@ -54,6 +55,9 @@ type priced struct {
 	// writes at once: inside a fused tile, layers' outputs are several
 	// times the tile's own input and output.
 	act []float64
+	// scratch[i] is the most work memory one node's kernel of tile i
+	// takes beside the arena (search.scratch).
+	scratch []float64
 	// out[k] is where the stage leaves output k: tile i's Out box on its
 	// device; layout[k] numbers that placement (equal placements of one
 	// value get one number, whichever stage leaves them).
@@ -161,7 +165,8 @@ func (p *search) direct(s *spec) (*priced, error) {
 	}
 	n := len(st.Tiles)
 	c := &priced{spec: s, inputs: st.Inputs, outputs: st.Outputs, need: make([][]partition.Box, n),
-		tile: make([]float64, n), weights: make([]float64, n), act: make([]float64, n), out: make([][]part, len(st.Outputs))}
+		tile: make([]float64, n), weights: make([]float64, n), act: make([]float64, n), scratch: make([]float64, n),
+		out: make([][]part, len(st.Outputs))}
 	for k := range st.Outputs {
 		c.out[k] = make([]part, n)
 	}
@@ -177,6 +182,9 @@ func (p *search) direct(s *spec) (*priced, error) {
 			nd := st.Nodes[j]
 			c.weights[i] += p.held(s.devs[i], nd, w.WeightBytes)
 			c.act[i] = max(c.act[i], w.InBytes+w.OutBytes)
+			if whole := costmodel.NodeWork(nd).OutBytes; whole > 0 {
+				c.scratch[i] = max(c.scratch[i], p.scratch(s.devs[i], nd, w.OutBytes/whole))
+			}
 			if p.fusedAway[nd] {
 				continue
 			}

@@ -442,3 +442,41 @@ func TestPlan_MemoryCountsPackedWeights(t *testing.T) {
 		t.Errorf("a limit of twice the constants: err = %v, want the plan refused", err)
 	}
 }
+
+// scratchTimer is flopsTimer on a device whose kernels take scratch (as
+// Winograd's does) of 1 MB per output channel of a convolution.
+type scratchTimer struct{ flopsTimer }
+
+func (scratchTimer) ScratchBytes(n *graphir.Node) float64 {
+	if n.Op != graphir.OpConv {
+		return 0
+	}
+	return float64(n.Outputs[0].Shape[1] << 20)
+}
+
+// A device's memory counts the largest scratch one of its kernels takes
+// beside the activations (costmodel.ScratchBytes through its Timer), once,
+// not per layer.
+func TestPlan_MemoryCountsKernelScratch(t *testing.T) {
+	g, _ := smallVGG(t, 32)
+	most := 0.0
+	for _, n := range g.Nodes {
+		most = max(most, scratchTimer{}.ScratchBytes(n))
+	}
+	if most == 0 {
+		t.Fatal("smallVGG has no convolution")
+	}
+	cl := testCluster([]float64{1}, 10000, 1e-6)
+	plain, err := Plan(g, cl, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl.Devices[0].Timer = scratchTimer{cl.Devices[0].Timer.(flopsTimer)}
+	r, err := Plan(g, cl, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Memory[0].Bytes - plain.Memory[0].Bytes; got != most {
+		t.Fatalf("scratch added %.0f bytes to the device's memory; want the largest kernel's, %.0f", got, most)
+	}
+}

@@ -61,6 +61,9 @@ type search struct {
 	// is what it holds for nodes [0, i) of g whole.
 	heldRatio []map[*graphir.Node]float64
 	heldSum   [][]float64
+	// scratchOf[c][n] is the scratch node n's kernel takes whole on a
+	// device of class c (costmodel.ScratchBytes), for nodes with some.
+	scratchOf []map[*graphir.Node]float64
 	// links[from+1][to+1] is cl.Net.Link(from, to) (Coordinator is -1).
 	links [][]Link
 	// penalty is the price of memory (fitting), in seconds per device
@@ -141,6 +144,7 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 	p.classes = len(ids)
 	p.heldRatio = make([]map[*graphir.Node]float64, p.classes)
 	p.heldSum = make([][]float64, p.classes)
+	p.scratchOf = make([]map[*graphir.Node]float64, p.classes)
 	for d, dev := range cl.Devices {
 		c := p.classOf[d]
 		if p.heldRatio[c] != nil {
@@ -148,8 +152,15 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 		}
 		p.heldRatio[c] = map[*graphir.Node]float64{}
 		p.heldSum[c] = make([]float64, len(g.Nodes)+1)
+		p.scratchOf[c] = map[*graphir.Node]float64{}
 		h, _ := dev.Timer.(weightHolder)
+		sh, _ := dev.Timer.(scratchHolder)
 		for i, n := range g.Nodes {
+			if sh != nil {
+				if b := sh.ScratchBytes(n); b > 0 {
+					p.scratchOf[c][n] = b
+				}
+			}
 			w := costmodel.NodeWork(n).WeightBytes
 			if w > 0 && h != nil {
 				held := h.HeldWeightBytes(n)
@@ -244,6 +255,19 @@ func errPlan(msg string) error { return planError(msg) }
 // copy. Other timers count the constants alone.
 type weightHolder interface {
 	HeldWeightBytes(n *graphir.Node) float64
+}
+
+// scratchHolder is a Timer that knows the work memory its device's
+// kernels take beside the activation arena (costmodel.Profile). Other
+// timers count none.
+type scratchHolder interface {
+	ScratchBytes(n *graphir.Node) float64
+}
+
+// scratch is the scratch node n's kernel takes on device d for a tile
+// of share of its output.
+func (p *search) scratch(d int, n *graphir.Node, share float64) float64 {
+	return p.scratchOf[p.classOf[d]][n] * share
 }
 
 // held is what device d holds for w bytes of node n's constants (all of

@@ -21,6 +21,9 @@ import (
 var (
 	mu   sync.Mutex
 	free []*[]float32 // by capacity, ascending
+	// out is the floats handed out and not given back; peak its most
+	// since ResetPeak.
+	out, peak int
 )
 
 // Get returns a buffer of length n, the smallest free one that holds n
@@ -36,6 +39,8 @@ func Get(n int) (b *[]float32, fresh bool) {
 	if i < len(free) {
 		b := free[i]
 		free = slices.Delete(free, i, i+1)
+		out += cap(*b)
+		peak = max(peak, out)
 		mu.Unlock()
 		*b = (*b)[:n]
 		return b, false
@@ -44,6 +49,8 @@ func Get(n int) (b *[]float32, fresh bool) {
 		free[i-1] = nil
 		free = free[:i-1]
 	}
+	out += n
+	peak = max(peak, out)
 	mu.Unlock()
 	nb := make([]float32, n)
 	return &nb, true
@@ -57,7 +64,23 @@ func Put(b *[]float32) {
 	mu.Lock()
 	i, _ := slices.BinarySearchFunc(free, cap(*b), func(x *[]float32, c int) int { return cap(*x) - c })
 	free = slices.Insert(free, i, b)
+	out -= cap(*b)
 	mu.Unlock()
+}
+
+// Reset empties the pool and starts a new peak (tests: the planner's
+// memory model is checked against PeakOut on an empty pool).
+func Reset() {
+	mu.Lock()
+	free, out, peak = nil, 0, 0
+	mu.Unlock()
+}
+
+// PeakOut is the most floats handed out at once since Reset.
+func PeakOut() int {
+	mu.Lock()
+	defer mu.Unlock()
+	return peak
 }
 
 // Held is the number of floats the pool holds free (for tests and
@@ -70,11 +93,4 @@ func Held() int {
 		n += cap(*b)
 	}
 	return n
-}
-
-// reset empties the pool (tests).
-func reset() {
-	mu.Lock()
-	free = nil
-	mu.Unlock()
 }
