@@ -42,7 +42,15 @@ func For(threads, n int, f func(i int)) {
 		helpers = append(helpers, w)
 	}
 	j.work()
-	// The caller has no task left; wait for the helpers' last ones.
+	// The caller has no task left. A helper that has not taken the job
+	// yet (its core busy with another process, or parked and not yet
+	// woken) is let off: otherwise the call waits for it to wake only to
+	// find nothing left. Then wait for the others' last tasks.
+	for _, w := range helpers {
+		if w.task.CompareAndSwap(j, nil) {
+			j.pending.Add(-1)
+		}
+	}
 	for spins := 0; j.pending.Load() != 0; spins++ {
 		if spins > 1000 {
 			runtime.Gosched()
@@ -116,17 +124,18 @@ func (w *worker) give(j *job) {
 func (w *worker) loop() {
 	for {
 		j := w.wait()
-		w.task.Store(nil)
 		j.work()
 		j.pending.Add(-1) // For puts this worker back in the pool
 	}
 }
 
-// wait spins for a task for spinFor, then parks until one is given.
+// wait spins for a task for spinFor, then parks until one is given. It
+// takes the task by clearing it, so that For can tell a task taken from
+// one it may still take back.
 func (w *worker) wait() *job {
 	start := time.Now()
 	for spins := 0; ; spins++ {
-		if j := w.task.Load(); j != nil {
+		if j := w.task.Load(); j != nil && w.task.CompareAndSwap(j, nil) {
 			return j
 		}
 		if spins&255 == 255 {
@@ -138,7 +147,7 @@ func (w *worker) wait() *job {
 	}
 	for {
 		<-w.wake
-		if j := w.task.Load(); j != nil {
+		if j := w.task.Load(); j != nil && w.task.CompareAndSwap(j, nil) {
 			return j
 		}
 	}

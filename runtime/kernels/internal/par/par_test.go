@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestFor runs every index exactly once, from concurrent callers, with
@@ -63,4 +64,40 @@ func TestBlocks(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFor_DoesNotWaitForAHelperThatNeverStarts: a helper whose goroutine
+// does not run (here: a pooled worker with no goroutine at all; on a
+// shared machine, one whose core another process holds) is let off once
+// the caller has done every task, instead of waited for.
+func TestFor_DoesNotWaitForAHelperThatNeverStarts(t *testing.T) {
+	stuck := &worker{wake: make(chan struct{}, 1)}
+	poolMu.Lock()
+	idle = append(idle, stuck)
+	poolMu.Unlock()
+	done := make(chan int)
+	go func() {
+		n := 0
+		For(2, 64, func(int) { n++ }) // only the caller runs tasks
+		done <- n
+	}()
+	select {
+	case n := <-done:
+		if n != 64 {
+			t.Fatalf("the caller ran %d of 64 tasks", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("For waited for a helper that never started")
+	}
+	if stuck.task.Load() != nil {
+		t.Fatal("the stuck helper still holds the job")
+	}
+	poolMu.Lock()
+	for i, w := range idle { // do not leave it for other tests
+		if w == stuck {
+			idle = append(idle[:i], idle[i+1:]...)
+			break
+		}
+	}
+	poolMu.Unlock()
 }
