@@ -25,7 +25,9 @@ type Result struct {
 	Single       float64
 	SingleDevice string
 	// Memory is what each device the plan uses needs: its stages' weights
-	// and its largest tile's inputs and outputs.
+	// (with its kernels' packed copies), its largest tile's inputs and
+	// outputs, and the largest scratch one of its kernels takes beside
+	// them.
 	Memory []MemoryUse
 	// Elapsed is how long the search took.
 	Elapsed time.Duration

@@ -237,7 +237,7 @@ func maxPeak(us []containers.MemoryUse) float64 {
 // and after streaming) beside the plan's prediction of its weights and
 // activations.
 func printMemory(w io.Writer, pts []testbed.BenchPoint) {
-	fmt.Fprintln(w, "peak memory per device, MB: measured VmHWM after single frames / after streaming too / predicted weights and activations")
+	fmt.Fprintln(w, "peak memory per device, MB: measured VmHWM after single frames / after streaming too / predicted weights, activations and kernel scratch")
 	for _, p := range pts {
 		if len(p.Memory) == 0 || p.Rank > 0 || (p.Strategy == string(planner.Single) && p.Devices > 1) || (p.Devices == 1 && p.Strategy != string(planner.Single)) {
 			continue
