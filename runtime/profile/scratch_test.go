@@ -13,7 +13,8 @@ import (
 // TestScratchBytes_MatchesWinograd runs convolutions that the host's tier
 // runs with Winograd (and one it does not) on one and two threads, from an
 // empty scratch pool, and checks that the most the pool handed out at once
-// is the executor's activation arena plus costmodel.ScratchBytes: the
+// is the executor's activation arena plus costmodel.ScratchBytes (on one
+// thread exactly; on two at most that and at least one thread's): the
 // planner's memory model of Winograd's padded plane and transformed
 // blocks. A kernel that changes what it takes fails here.
 func TestScratchBytes_MatchesWinograd(t *testing.T) {
@@ -51,10 +52,14 @@ func TestScratchBytes_MatchesWinograd(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := float64(scratch.PeakOut())*4 - float64(e.PeakActivationBytes())
-			want := costmodel.ScratchBytes(n, kind, threads)
-			if got != want {
-				t.Errorf("%s (%s), %d threads: the pool handed out %.0f bytes beside the %d of the arena; costmodel.ScratchBytes says %.0f",
-					c, kind, threads, got, e.PeakActivationBytes(), want)
+			// With more threads than one, each thread that takes a block
+			// holds its own transformed blocks; a helper that starts late
+			// may take none, so the model is the most, one thread's the
+			// least.
+			want, least := costmodel.ScratchBytes(n, kind, threads), costmodel.ScratchBytes(n, kind, 1)
+			if got > want || got < least {
+				t.Errorf("%s (%s), %d threads: the pool handed out %.0f bytes beside the %d of the arena; costmodel.ScratchBytes says %.0f (one thread's %.0f)",
+					c, kind, threads, got, e.PeakActivationBytes(), want, least)
 			}
 		}
 	}
