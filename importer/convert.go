@@ -33,6 +33,14 @@ type Options struct {
 	// data, and the graph can run only nodes that do not read it. A worker
 	// uses it to read just the weights of the layers it runs.
 	SkipConst func(name string) bool
+	// HugePages, for .edgeir files, asks the kernel for transparent huge
+	// pages (madvise, Linux) for weights of at least 4 MB before reading
+	// them in: a worker reading its weights then faults a 2 MB page at a
+	// time, not 4 KB (VGG-16 on one local worker: 205,000 faults a
+	// session -> 79,000). Not for reads that leave parts of a tensor
+	// untouched (a worker's sparse reads): a huge page makes a whole 2 MB
+	// resident.
+	HugePages bool
 }
 
 // SmallConst is the size up to which constants are always read: scalars and

@@ -211,14 +211,14 @@ func ReadEdgeIR(r io.ReaderAt, opts Options) (*graphir.Graph, error) {
 	}
 	blobStart := int64(24) + int64(hlen)
 	blobStart += padTo(blobStart)
-	g, err := h.graph(r, blobStart, opts.SkipConst)
+	g, err := h.graph(r, blobStart, opts.SkipConst, opts.HugePages)
 	if err != nil {
 		return nil, fmt.Errorf("edgeir: %w", err)
 	}
 	return g, nil
 }
 
-func (h *edgeirHeader) graph(r io.ReaderAt, blobStart int64, skip func(string) bool) (*graphir.Graph, error) {
+func (h *edgeirHeader) graph(r io.ReaderAt, blobStart int64, skip func(string) bool, huge bool) (*graphir.Graph, error) {
 	g := &graphir.Graph{Name: h.Name, Opset: h.Opset}
 	vals := make([]*graphir.Value, len(h.Values))
 	for i, ev := range h.Values {
@@ -233,7 +233,7 @@ func (h *edgeirHeader) graph(r io.ReaderAt, blobStart int64, skip func(string) b
 			}
 			v.Const = &graphir.Tensor{DType: dt, Shape: v.Shape.Clone()} // shape only, data left out
 		} else if ev.Const {
-			t, err := readConst(r, blobStart, ev, dt)
+			t, err := readConst(r, blobStart, ev, dt, huge)
 			if err != nil {
 				return nil, fmt.Errorf("value %q: %w", ev.Name, err)
 			}
@@ -321,7 +321,7 @@ func (h *edgeirHeader) graph(r io.ReaderAt, blobStart int64, skip func(string) b
 	return g, nil
 }
 
-func readConst(r io.ReaderAt, blobStart int64, ev edgeirValue, dt graphir.DType) (*graphir.Tensor, error) {
+func readConst(r io.ReaderAt, blobStart int64, ev edgeirValue, dt graphir.DType, huge bool) (*graphir.Tensor, error) {
 	n := int64(1)
 	for _, d := range ev.Shape {
 		if d < 0 {
@@ -337,6 +337,9 @@ func readConst(r io.ReaderAt, blobStart int64, ev edgeirValue, dt graphir.DType)
 	}
 	t := graphir.NewTensor(dt, graphir.Shape(ev.Shape))
 	b := tensorBytes(t)
+	if huge && len(b) >= hugeMin {
+		adviseHugePages(b)
+	}
 	if _, err := r.ReadAt(b, blobStart+ev.Offset); err != nil {
 		return nil, fmt.Errorf("reading %d bytes of data: %w", len(b), err)
 	}

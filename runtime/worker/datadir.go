@@ -153,7 +153,9 @@ func (s *Server) loadModelFrom(path string, skip func(string) bool, wrap func(io
 		if wrap != nil {
 			r = wrap(f)
 		}
-		g, err = importer.ReadEdgeIR(r, importer.Options{SkipConst: skip})
+		// Huge pages only for whole reads: a sparse read (wrap) leaves parts
+		// of a tensor untouched, and a huge page would make them resident.
+		g, err = importer.ReadEdgeIR(r, importer.Options{SkipConst: skip, HugePages: wrap == nil})
 	} else {
 		var b []byte
 		if b, err = io.ReadAll(f); err == nil {

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package importer
+
+// adviseHugePages does nothing off Linux.
+func adviseHugePages([]byte) {}
