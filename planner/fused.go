@@ -27,10 +27,9 @@ type segTrace struct {
 	// bytes it reads and writes (costmodel.SpatialWork; 0 for a node
 	// fused away), rows[i] the rows of its output computed.
 	flops, act []float64
-	// share[i] is node i's output traced over its whole output, in
-	// bytes (search.scratch scales a kernel's scratch by it).
-	share []float64
-	rows  []int
+	// out[i] is the bytes of node i's output traced (search.scratch).
+	out  []float64
+	rows []int
 	// need[i] is the rectangle of live[seg][i] (a value crossing the
 	// segment's first bound) the segment reads; ok[i] that it reads any.
 	need []graphir.Rect
@@ -70,7 +69,7 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 	if err != nil {
 		return nil, err
 	}
-	t = &segTrace{flops: make([]float64, len(nodes)), act: make([]float64, len(nodes)), share: make([]float64, len(nodes)), rows: make([]int, len(nodes)),
+	t = &segTrace{flops: make([]float64, len(nodes)), act: make([]float64, len(nodes)), out: make([]float64, len(nodes)), rows: make([]int, len(nodes)),
 		need: make([]graphir.Rect, len(p.live[seg])), ok: make([]bool, len(p.live[seg])), secs: make([]float64, p.classes)}
 	ins := make([][]graphir.Rect, len(nodes)) // the rectangles of each node's inputs read
 	for i, n := range nodes {
@@ -82,10 +81,7 @@ func (p *search) trace(seg int, want graphir.Rect) (*segTrace, error) {
 		t.rows[i] = nr.Out.Rows.Len()
 		if !p.fusedAway[n] {
 			w := costmodel.SpatialWork(n, nr.Out, ins[i])
-			t.flops[i], t.act[i] = w.FLOPs, w.InBytes+w.OutBytes
-			if whole := costmodel.NodeWork(n).OutBytes; whole > 0 {
-				t.share[i] = w.OutBytes / whole
-			}
+			t.flops[i], t.act[i], t.out[i] = w.FLOPs, w.InBytes+w.OutBytes, w.OutBytes
 		}
 	}
 	for i, v := range p.live[seg] {
@@ -201,7 +197,7 @@ func (p *search) fused(s *spec, a, b int) (*priced, error) {
 			for i := range t.flops {
 				c.flops += t.flops[i]
 				c.act[ti] = max(c.act[ti], t.act[i])
-				c.scratch[ti] = max(c.scratch[ti], p.scratch(s.devs[ti], p.g.Nodes[p.bounds[seg]+i], t.share[i]))
+				c.scratch[ti] = max(c.scratch[ti], p.scratch(s.devs[ti], p.g.Nodes[p.bounds[seg]+i], t.out[i]))
 			}
 			if seg > a {
 				want = t.need[0]

@@ -4,7 +4,6 @@ import (
 	"strconv"
 
 	"github.com/edgectl/edgectl/graphir"
-	"github.com/edgectl/edgectl/planner/costmodel"
 	"github.com/edgectl/edgectl/runtime/partition"
 )
 
@@ -182,9 +181,7 @@ func (p *search) direct(s *spec) (*priced, error) {
 			nd := st.Nodes[j]
 			c.weights[i] += p.held(s.devs[i], nd, w.WeightBytes)
 			c.act[i] = max(c.act[i], w.InBytes+w.OutBytes)
-			if whole := costmodel.NodeWork(nd).OutBytes; whole > 0 {
-				c.scratch[i] = max(c.scratch[i], p.scratch(s.devs[i], nd, w.OutBytes/whole))
-			}
+			c.scratch[i] = max(c.scratch[i], p.scratch(s.devs[i], nd, w.OutBytes))
 			if p.fusedAway[nd] {
 				continue
 			}

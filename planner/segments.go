@@ -61,9 +61,10 @@ type search struct {
 	// is what it holds for nodes [0, i) of g whole.
 	heldRatio []map[*graphir.Node]float64
 	heldSum   [][]float64
-	// scratchOf[c][n] is the scratch node n's kernel takes whole on a
-	// device of class c (costmodel.ScratchBytes), for nodes with some.
-	scratchOf []map[*graphir.Node]float64
+	// scratchRatio[c][n] is the scratch node n's kernel takes on a device
+	// of class c (costmodel.ScratchBytes) over the bytes of n's output,
+	// for nodes with some: a tile of part of the output takes that part.
+	scratchRatio []map[*graphir.Node]float64
 	// links[from+1][to+1] is cl.Net.Link(from, to) (Coordinator is -1).
 	links [][]Link
 	// penalty is the price of memory (fitting), in seconds per device
@@ -144,7 +145,7 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 	p.classes = len(ids)
 	p.heldRatio = make([]map[*graphir.Node]float64, p.classes)
 	p.heldSum = make([][]float64, p.classes)
-	p.scratchOf = make([]map[*graphir.Node]float64, p.classes)
+	p.scratchRatio = make([]map[*graphir.Node]float64, p.classes)
 	for d, dev := range cl.Devices {
 		c := p.classOf[d]
 		if p.heldRatio[c] != nil {
@@ -152,13 +153,13 @@ func newSearch(g *graphir.Graph, cl *Cluster, opts Options) (*search, error) {
 		}
 		p.heldRatio[c] = map[*graphir.Node]float64{}
 		p.heldSum[c] = make([]float64, len(g.Nodes)+1)
-		p.scratchOf[c] = map[*graphir.Node]float64{}
+		p.scratchRatio[c] = map[*graphir.Node]float64{}
 		h, _ := dev.Timer.(weightHolder)
 		sh, _ := dev.Timer.(scratchHolder)
 		for i, n := range g.Nodes {
 			if sh != nil {
-				if b := sh.ScratchBytes(n); b > 0 {
-					p.scratchOf[c][n] = b
+				if b, out := sh.ScratchBytes(n), costmodel.NodeWork(n).OutBytes; b > 0 && out > 0 {
+					p.scratchRatio[c][n] = b / out
 				}
 			}
 			w := costmodel.NodeWork(n).WeightBytes
@@ -265,9 +266,9 @@ type scratchHolder interface {
 }
 
 // scratch is the scratch node n's kernel takes on device d for a tile
-// of share of its output.
-func (p *search) scratch(d int, n *graphir.Node, share float64) float64 {
-	return p.scratchOf[p.classOf[d]][n] * share
+// that computes out bytes of its output.
+func (p *search) scratch(d int, n *graphir.Node, out float64) float64 {
+	return p.scratchRatio[p.classOf[d]][n] * out
 }
 
 // held is what device d holds for w bytes of node n's constants (all of

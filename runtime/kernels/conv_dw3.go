@@ -10,9 +10,9 @@ import (
 // left and right neighbours loaded shifted under opmasks that zero what
 // lies outside the plane, so nothing is packed, padded or unpacked.
 // Against the interleaved path (dw8), which copies every input plane into
-// an interleaved scratch and the result back, it passes over the data once; but a vector of 16 columns is part
-// empty on narrow planes, so planes narrower than dw3MinWidth stay
-// interleaved. MobileNetV2's layers, one thread, Zen 5 (interleaved ->
+// an interleaved scratch and the result back, it passes over the data
+// once; but a vector of 16 columns is part empty on narrow planes, so
+// planes narrower than dw3MinWidth stay interleaved. MobileNetV2's layers, one thread, Zen 5 (interleaved ->
 // planar): 32x112x112 144 -> 73-90 us, 144x56x56 150-158 -> 110-111,
 // 192x28x28 53-59 -> 37-41, but 576x14x14 35-36 -> 39-40 (14 of 16
 // lanes, and a block of rows is as long as the plane is wide).

@@ -18,9 +18,10 @@ import (
 // round's slowest run), since a stage waits for its slowest tile: on a
 // shared machine the slowest of n equal runs is often one a neighbour
 // slowed. Each run is a compute-bound 3x3 convolution and a memory-bound
-// 1x1 one, as models mix them. On an ideal n-core machine it is n; virtual CPUs that share a physical core, caches
-// or memory bandwidth give less (measured on this project's 2-vCPU VM:
-// about 1.4), and so do vCPUs of unequal speed (a neighbour on one
+// 1x1 one, as models mix them. On an ideal n-core machine it is n;
+// virtual CPUs that share a physical core, caches or memory bandwidth
+// give less (measured on this project's 2-vCPU VM: about 1.4), and so
+// do vCPUs of unequal speed (a neighbour on one
 // physical core: in VGG-16's fused stages on two local workers the slower
 // tile took 1.15-1.5x the faster one's time for the same work), and a
 // planner for local workers that counts n full cores predicts them too

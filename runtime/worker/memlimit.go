@@ -80,17 +80,15 @@ func (k *memKeeper) limit() int64 {
 // update sets the limit from the last collection's live heap.
 func (k *memKeeper) update() { debug.SetMemoryLimit(k.limit()) }
 
-// open is called as a session opens; the returned func, when it has
-// opened, collects what the opening left (the limit bounds it, but
-// returning it to the system now keeps it out of the next frames' peak).
-func (k *memKeeper) open() (done func()) {
+// opened is called when a session has opened: it collects what the
+// opening left (the limit bounds it, but returning it to the system now
+// keeps it out of the next frames' peak).
+func (k *memKeeper) opened() {
 	if k == nil {
-		return func() {}
+		return
 	}
-	return func() {
-		debug.FreeOSMemory()
-		k.update()
-	}
+	debug.FreeOSMemory()
+	k.update()
 }
 
 // run sets the limit now, after every collection, and every period (in

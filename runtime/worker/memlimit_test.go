@@ -51,5 +51,5 @@ func TestMemKeeper_Limit(t *testing.T) {
 	runtime.KeepAlive(keep)
 	runtime.KeepAlive(more)
 	var none *memKeeper
-	none.open()() // a server without a keeper (tests, several servers a process)
+	none.opened() // a server without a keeper (tests, several servers a process)
 }

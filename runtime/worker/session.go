@@ -96,7 +96,7 @@ func (s *Server) Open(ctx context.Context, req *wirepb.OpenRequest) (*wirepb.Ope
 	// are read: otherwise the heap holds both (a re-opened VGG-16 session
 	// peaked at twice its weights).
 	debug.FreeOSMemory()
-	defer s.mem.open()()
+	defer s.mem.opened()
 	// Read the graph without weights first, find the stages of the tiles
 	// this worker runs, then read only the weights those stages' nodes use.
 	topts := tilerun.Options{Runtime: runtime.Options{Threads: s.cfg.Threads, Extra: s.cfg.Kernels}}

@@ -22,7 +22,7 @@ var (
 	mu   sync.Mutex
 	free []*[]float32 // by capacity, ascending
 	// out is the floats handed out and not given back; peak its most
-	// since ResetPeak.
+	// since Reset.
 	out, peak int
 )
 
